@@ -1,0 +1,132 @@
+//! Running progenitor over a code-generation view, with its panics turned into spec errors.
+
+use std::io::Write;
+use std::panic::{self, AssertUnwindSafe};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+
+use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use schemars::schema::{InstanceType, SchemaObject};
+use serde_json::Value;
+
+use super::error::{SpecError, pointer};
+use super::spec::Spec;
+use super::view::operations;
+
+/// What progenitor produced, and what the generated crate must depend on because of it.
+pub struct Generated {
+    /// The client, its types and builders, laid out by prettyplease.
+    pub code: String,
+    pub uses_regress: bool,
+    pub uses_uuid: bool,
+    pub uses_chrono: bool,
+}
+
+/// The type every `format: password` field becomes. Defined in each generated crate
+/// (see `templates/secret.rs`) so the crates stay standalone.
+pub const SECRET_TYPE: &str = "crate::Secret";
+
+fn settings() -> GenerationSettings {
+    let mut settings = GenerationSettings::new();
+    settings
+        .with_interface(InterfaceStyle::Builder)
+        .with_tag(TagStyle::Merged)
+        .with_conversion(
+            SchemaObject {
+                instance_type: Some(InstanceType::String.into()),
+                format: Some("password".to_string()),
+                ..Default::default()
+            },
+            SECRET_TYPE,
+            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+        );
+    settings
+}
+
+/// Generates the client code for one spec's view. Panics inside progenitor are caught and the
+/// failing operation is found by generating each operation alone.
+pub fn generate(spec: &Spec, view: &Value) -> Result<Generated, SpecError> {
+    match try_generate(view) {
+        Ok(generated) => Ok(generated),
+        Err(failure) => Err(locate(spec, view, failure)),
+    }
+}
+
+fn try_generate(view: &Value) -> Result<Generated, String> {
+    let api: openapiv3::OpenAPI = serde_json::from_value(view.clone())
+        .map_err(|e| format!("not a valid OpenAPI 3.0 document: {e}"))?;
+    let mut generator = Generator::new(&settings());
+    let tokens = catch_panics(|| generator.generate_tokens(&api))
+        .map_err(|panic| format!("progenitor 0.15 cannot take this ({panic})"))?
+        .map_err(|e| format!("progenitor 0.15 refused it: {e}"))?;
+    let file = syn::parse_file(&tokens.to_string())
+        .map_err(|e| format!("progenitor produced code that does not parse ({e}); report it upstream"))?;
+    let types = generator.get_type_space();
+    Ok(Generated {
+        code: prettyplease::unparse(&file),
+        uses_regress: types.uses_regress(),
+        uses_uuid: types.uses_uuid(),
+        uses_chrono: types.uses_chrono(),
+    })
+}
+
+/// The panic hook is process-wide: serialise the callers that swap it.
+static HOOK: Mutex<()> = Mutex::new(());
+
+/// Runs `f`, turning a panic into its message without printing a backtrace.
+fn catch_panics<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let _guard = HOOK.lock().unwrap_or_else(|e| e.into_inner());
+    let previous = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    panic::set_hook(previous);
+    result.map_err(|payload| {
+        let text = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic without a message".into());
+        // Debug dumps of whole schemas make poor error messages: keep the first line.
+        text.lines().next().unwrap_or_default().chars().take(200).collect()
+    })
+}
+
+/// Finds which operation makes progenitor fail, by generating a copy of the view that holds
+/// only that operation, and names it by its place in the spec as written.
+fn locate(spec: &Spec, view: &Value, failure: String) -> SpecError {
+    for (path, method) in operations(view) {
+        let mut single = view.clone();
+        let mut item = serde_json::Map::new();
+        if let Some(params) = view["paths"][&path].get("parameters") {
+            item.insert("parameters".into(), params.clone());
+        }
+        item.insert(method.clone(), view["paths"][&path][&method].clone());
+        single["paths"] = serde_json::json!({ path.clone(): Value::Object(item) });
+        if let Err(alone) = try_generate(&single) {
+            // Split operations live at `{path}#suffix` in the view only.
+            let written = path.split('#').next().unwrap_or(&path);
+            return spec.error(pointer(["paths", written, &method]), alone);
+        }
+    }
+    spec.error("", failure)
+}
+
+/// Formats with stable rustfmt so that `cargo fmt --check` agrees with what regen writes.
+pub fn rustfmt(code: &str) -> Result<String, String> {
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`"))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let input = code.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child.wait_with_output().map_err(|e| format!("rustfmt failed: {e}"))?;
+    writer.join().expect("writer thread").map_err(|e| format!("rustfmt failed: {e}"))?;
+    if !output.status.success() {
+        return Err(format!("rustfmt rejected the generated code: {}", String::from_utf8_lossy(&output.stderr)));
+    }
+    String::from_utf8(output.stdout).map_err(|e| format!("rustfmt wrote invalid UTF-8: {e}"))
+}

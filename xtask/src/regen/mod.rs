@@ -1,0 +1,288 @@
+//! `cargo xtask regen [--check]`: every `specs/<id>.yaml` becomes `crates/<id>-client/`.
+//!
+//! All or nothing: every spec is read, checked and generated in memory first; a single failure
+//! writes no file. Unchanged files are not rewritten, so a no-op regen leaves mtimes (and cargo's
+//! fingerprints) alone.
+
+mod error;
+mod files;
+mod generate;
+mod render;
+mod spec;
+mod view;
+
+use std::fmt;
+use std::path::Path;
+
+pub use error::SpecError;
+pub use files::Change;
+use render::GeneratedFile;
+
+/// Why regen stopped.
+#[derive(Debug)]
+pub enum RegenError {
+    /// One or more specs cannot be generated; nothing was written.
+    Specs(Vec<SpecError>),
+    /// `--check` found generated files that differ from the specs.
+    Stale { changes: Vec<Change>, diff: String },
+    Io(std::io::Error),
+}
+
+impl fmt::Display for RegenError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegenError::Specs(errors) => {
+                for e in errors {
+                    writeln!(f, "error: {e}")?;
+                }
+                write!(f, "{} spec(s) failed; no file was written.", errors.len())
+            }
+            RegenError::Stale { changes, diff } => {
+                write!(f, "{diff}")?;
+                writeln!(f, "error: {} generated file(s) are stale:", changes.len())?;
+                for c in changes {
+                    writeln!(f, "  {}", c.path.display())?;
+                }
+                write!(f, "Run `cargo xtask regen` and commit the result.")
+            }
+            RegenError::Io(e) => write!(f, "error: {e}"),
+        }
+    }
+}
+
+impl From<std::io::Error> for RegenError {
+    fn from(e: std::io::Error) -> Self {
+        RegenError::Io(e)
+    }
+}
+
+/// Write the changes, or (`Check`) only report them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Write,
+    Check,
+}
+
+/// What a successful run did.
+#[derive(Debug)]
+pub struct Report {
+    pub specs: usize,
+    pub written: Vec<std::path::PathBuf>,
+}
+
+pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
+    let spec_files = spec::spec_files(root)?;
+    let mut generated = Vec::new();
+    let mut errors = Vec::new();
+    for file in &spec_files {
+        match generate_one(root, file) {
+            Ok(files) => generated.extend(files),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(RegenError::Specs(errors));
+    }
+    let changes = files::plan(root, &generated)?;
+    match mode {
+        Mode::Check if !changes.is_empty() => {
+            let diff = files::diff(&changes);
+            Err(RegenError::Stale { changes, diff })
+        }
+        Mode::Check => Ok(Report { specs: spec_files.len(), written: Vec::new() }),
+        Mode::Write => {
+            files::apply(root, &changes)?;
+            Ok(Report { specs: spec_files.len(), written: changes.into_iter().map(|c| c.path).collect() })
+        }
+    }
+}
+
+fn generate_one(root: &Path, file: &Path) -> Result<Vec<GeneratedFile>, SpecError> {
+    let spec = spec::load(root, file)?;
+    let view = view::codegen_view(&spec)?;
+    let code = generate::generate(&spec, &view)?;
+    render::render(&spec, &view, &code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn workspace_root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    }
+
+    /// rust-analyzer's way: `cargo test` fails when a spec changed and regen was not run.
+    #[test]
+    fn generated_crates_are_fresh() {
+        match run(&workspace_root(), Mode::Check) {
+            Ok(report) => assert!(report.specs >= 4, "expected the four specs, found {}", report.specs),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    const GOOD: &str = r#"
+openapi: 3.0.3
+info: {title: Demo API, version: 1.2.3}
+servers: [{url: "http://localhost:1"}]
+paths:
+  /login:
+    post:
+      operationId: login
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Req'}
+          application/x-www-form-urlencoded:
+            schema: {$ref: '#/components/schemas/Req'}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Ok'}
+        '401':
+          description: denied
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Denied'}
+        '429':
+          description: limited
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Limited'}
+components:
+  schemas:
+    Req:
+      type: object
+      required: [user, password]
+      properties:
+        user: {type: string}
+        password: {type: string, format: password}
+    Ok:
+      type: object
+      properties:
+        token: {type: string, format: password}
+    Denied:
+      type: object
+      required: [message]
+      properties:
+        message: {type: string}
+    Limited:
+      type: object
+      required: [error]
+      properties:
+        error: {type: string}
+"#;
+
+    fn scratch(specs: &[(&str, &str)]) -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("specs")).unwrap();
+        for (name, text) in specs {
+            std::fs::write(root.path().join("specs").join(name), text).unwrap();
+        }
+        root
+    }
+
+    fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>, std::time::SystemTime)> {
+        let mut out = Vec::new();
+        let mut stack = vec![root.join("crates")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let meta = std::fs::metadata(&path).unwrap();
+                    out.push((path.clone(), std::fs::read(&path).unwrap(), meta.modified().unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_spec_becomes_a_crate_and_a_second_run_writes_nothing() {
+        let root = scratch(&[("demo.yaml", GOOD)]);
+        let first = run(root.path(), Mode::Write).unwrap();
+        assert_eq!(first.written.len(), 3);
+        let lib = std::fs::read_to_string(root.path().join("crates/demo-client/src/lib.rs")).unwrap();
+        assert!(lib.starts_with("// Generated by `cargo xtask regen` from specs/demo.yaml."), "{}", &lib[..200]);
+        assert!(lib.contains("pub fn login_form("), "the form body gets its own method");
+        assert!(lib.contains("pub fn login("));
+        assert!(lib.contains("LoginErrorBody"), "401 and 429 share one union type");
+        assert!(lib.contains("pub password: crate::Secret"), "format: password becomes Secret");
+        let toml = std::fs::read_to_string(root.path().join("crates/demo-client/Cargo.toml")).unwrap();
+        assert!(toml.contains("version = \"1.2.3\""), "{toml}");
+
+        let before = snapshot(root.path());
+        let second = run(root.path(), Mode::Write).unwrap();
+        assert!(second.written.is_empty(), "{:?}", second.written);
+        assert_eq!(snapshot(root.path()), before, "a no-op regen touches nothing");
+        run(root.path(), Mode::Check).unwrap();
+    }
+
+    #[test]
+    fn check_reports_drift_with_a_diff() {
+        let root = scratch(&[("demo.yaml", GOOD)]);
+        run(root.path(), Mode::Write).unwrap();
+        std::fs::write(root.path().join("specs/demo.yaml"), GOOD.replace("1.2.3", "1.2.4")).unwrap();
+        match run(root.path(), Mode::Check) {
+            Err(RegenError::Stale { diff, changes }) => {
+                assert!(diff.contains("-version = \"1.2.3\"\n+version = \"1.2.4\""), "{diff}");
+                assert!(changes.iter().any(|c| c.path.ends_with("Cargo.toml")));
+            }
+            other => panic!("expected stale, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn one_bad_spec_writes_nothing_at_all() {
+        let root = scratch(&[("demo.yaml", GOOD)]);
+        run(root.path(), Mode::Write).unwrap();
+        // A change to the good spec, and a second spec that cannot be generated.
+        std::fs::write(root.path().join("specs/demo.yaml"), GOOD.replace("1.2.3", "2.0.0")).unwrap();
+        std::fs::write(root.path().join("specs/broken.yaml"), GOOD.replace("3.0.3", "3.1.0")).unwrap();
+        let before = snapshot(root.path());
+        match run(root.path(), Mode::Write) {
+            Err(RegenError::Specs(errors)) => {
+                assert_eq!(errors.len(), 1);
+                assert_eq!(errors[0].file, PathBuf::from("specs/broken.yaml"));
+                assert_eq!(errors[0].pointer, "/openapi");
+            }
+            other => panic!("expected a spec error, got {other:?}"),
+        }
+        assert_eq!(snapshot(root.path()), before, "the tree is untouched");
+        assert!(!root.path().join("crates/broken-client").exists());
+    }
+
+    #[test]
+    fn progenitor_panics_become_errors_at_the_operation() {
+        // A `default` response beside a 2xx one with another schema is one progenitor asserts on.
+        let text = GOOD.replace("        '429':", "        default:");
+        let root = scratch(&[("demo.yaml", &text)]);
+        match run(root.path(), Mode::Write) {
+            Err(RegenError::Specs(errors)) => {
+                assert_eq!(errors[0].pointer, "/paths/~1login/post", "{}", errors[0]);
+                assert!(errors[0].message.contains("progenitor"), "{}", errors[0]);
+            }
+            other => panic!("expected a spec error, got {other:?}"),
+        }
+        assert!(!root.path().join("crates").exists());
+    }
+
+    #[test]
+    fn output_is_deterministic() {
+        let a = scratch(&[("demo.yaml", GOOD)]);
+        let b = scratch(&[("demo.yaml", GOOD)]);
+        run(a.path(), Mode::Write).unwrap();
+        run(b.path(), Mode::Write).unwrap();
+        for file in ["Cargo.toml", "README.md", "src/lib.rs"] {
+            let left = std::fs::read(a.path().join("crates/demo-client").join(file)).unwrap();
+            let right = std::fs::read(b.path().join("crates/demo-client").join(file)).unwrap();
+            assert_eq!(left, right, "{file}");
+        }
+    }
+}

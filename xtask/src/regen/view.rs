@@ -1,0 +1,469 @@
+//! The code-generation view of a spec.
+//!
+//! The spec files describe the servers as they are. progenitor 0.15 cannot take all of that: it
+//! panics on a request body with two media types and on an operation whose success (or error)
+//! responses have different schemas. So regen derives, in memory only, a view it can take:
+//!
+//! * [`unify_responses`]: where one class of responses (2xx, or 4xx/5xx) has several JSON
+//!   schemas, a `oneOf` union schema is added to `components/schemas` and every response of that
+//!   class points to it; typify turns it into one enum.
+//! * [`split_request_media_types`]: a request body with several media types becomes one
+//!   operation per media type. The JSON one keeps the `operationId`; the others get a suffix
+//!   (`login` + `loginForm` → `login()` and `login_form()`).
+//!
+//! The file itself is never edited.
+
+use serde_json::{Map, Value, json};
+
+use super::error::{SpecError, pointer};
+use super::spec::Spec;
+
+/// The HTTP methods a path item can hold, in the order OpenAPI lists them.
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+/// Builds the view progenitor is given.
+pub fn codegen_view(spec: &Spec) -> Result<Value, SpecError> {
+    let mut doc = spec.doc.clone();
+    unify_responses(spec, &mut doc)?;
+    split_request_media_types(spec, &mut doc)?;
+    Ok(doc)
+}
+
+/// `(path, method)` of every operation, in document order.
+pub fn operations(doc: &Value) -> Vec<(String, String)> {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else { return Vec::new() };
+    paths
+        .iter()
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter(|m| item.get(**m).is_some_and(Value::is_object))
+                .map(|m| (path.clone(), m.to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
+    match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+        Some(target) => doc.pointer(target).map(|t| resolve(doc, t)).unwrap_or(node),
+        None => node,
+    }
+}
+
+fn pascal(id: &str) -> String {
+    let mut out = String::new();
+    let mut upper = true;
+    for c in id.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(if upper { c.to_ascii_uppercase() } else { c });
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    out
+}
+
+fn operation_id(spec: &Spec, op: &Value, at: &str) -> Result<String, SpecError> {
+    op.get("operationId")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| spec.error(at, "the operation has no `operationId`; it names the generated method"))
+}
+
+/// The media type without parameters, lower-cased (`application/json; charset=utf-8` → `application/json`).
+fn essence(media: &str) -> String {
+    media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Success,
+    Error,
+}
+
+impl Class {
+    fn of(code: &str) -> Option<Class> {
+        match code.as_bytes().first() {
+            Some(b'2') => Some(Class::Success),
+            Some(b'4' | b'5') => Some(Class::Error),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Class::Success => "Success",
+            Class::Error => "Error",
+        }
+    }
+}
+
+/// What progenitor sees of one response: a JSON schema, another body, or no body.
+#[derive(Clone, PartialEq)]
+enum Body {
+    Json(Value),
+    Other(String),
+    Empty,
+}
+
+fn body_of(response: &Value) -> Body {
+    let Some(content) = response.get("content").and_then(Value::as_object) else { return Body::Empty };
+    // progenitor picks the JSON entry when there is one, whatever else is listed.
+    if let Some((_, media)) = content.iter().find(|(k, _)| essence(k) == "application/json") {
+        return Body::Json(media.get("schema").cloned().unwrap_or(Value::Null));
+    }
+    match content.keys().next() {
+        Some(k) => Body::Other(k.clone()),
+        None => Body::Empty,
+    }
+}
+
+pub fn unify_responses(spec: &Spec, doc: &mut Value) -> Result<(), SpecError> {
+    for (path, method) in operations(doc) {
+        let at = pointer(["paths", &path, &method]);
+        let op = doc["paths"][&path][&method].clone();
+        let Some(responses) = op.get("responses").and_then(Value::as_object) else { continue };
+        let id = operation_id(spec, &op, &at)?;
+
+        for class in [Class::Success, Class::Error] {
+            let members: Vec<(String, Value)> = responses
+                .iter()
+                .filter(|(code, _)| Class::of(code) == Some(class))
+                .map(|(code, r)| (code.clone(), resolve(doc, r).clone()))
+                .collect();
+            let bodies: Vec<Body> = members.iter().map(|(_, r)| body_of(r)).collect();
+            let mut distinct: Vec<&Body> = Vec::new();
+            for b in &bodies {
+                if !distinct.contains(&b) {
+                    distinct.push(b);
+                }
+            }
+            if distinct.len() <= 1 {
+                continue;
+            }
+            let codes: Vec<&str> = members.iter().map(|(c, _)| c.as_str()).collect();
+            let schemas: Vec<Value> = distinct
+                .iter()
+                .map(|b| match b {
+                    Body::Json(s) => Ok(s.clone()),
+                    _ => Err(spec.error(
+                        format!("{at}/responses"),
+                        format!(
+                            "the {} responses {} of `{id}` mix JSON and non-JSON (or empty) bodies; \
+                             progenitor 0.15 needs one body type per class. Give them all the same \
+                             kind of body.",
+                            class.name().to_lowercase(),
+                            codes.join(", ")
+                        ),
+                    )),
+                })
+                .collect::<Result<_, _>>()?;
+
+            let name = format!("{}{}Body", pascal(&id), class.name());
+            let schemas_at = pointer(["components", "schemas", &name]);
+            if doc.pointer(&schemas_at).is_some() {
+                return Err(spec.error(
+                    schemas_at,
+                    format!("regen needs this schema name for the union of `{id}`'s {} responses; rename the schema", class.name().to_lowercase()),
+                ));
+            }
+            let union = json!({
+                "description": format!(
+                    "One of the {} bodies of `{id}` (HTTP {}). Derived by `cargo xtask regen`: \
+                     the spec lists each status with its own schema.",
+                    class.name().to_lowercase(),
+                    codes.join(", ")
+                ),
+                "oneOf": schemas,
+            });
+            let components = doc.as_object_mut().expect("checked: top level is a mapping");
+            let schemas = components
+                .entry("components")
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .ok_or_else(|| spec.error("/components", "`components` must be a mapping"))?
+                .entry("schemas")
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .ok_or_else(|| spec.error("/components/schemas", "`components/schemas` must be a mapping"))?;
+            schemas.insert(name.clone(), union);
+
+            let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
+            for (code, mut response) in members {
+                for (media, content) in response["content"].as_object_mut().into_iter().flatten() {
+                    if essence(media) == "application/json" {
+                        content["schema"] = reference.clone();
+                    }
+                }
+                // The resolved copy replaces any `$ref`, so a shared response stays as written.
+                doc["paths"][&path][&method]["responses"][&code] = response;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The media types progenitor 0.15 can send, and the suffix of the method for each.
+fn media_suffix(media: &str) -> Option<&'static str> {
+    match essence(media).as_str() {
+        "application/json" => Some(""),
+        "application/x-www-form-urlencoded" => Some("Form"),
+        "text/plain" => Some("Text"),
+        "application/octet-stream" => Some("Binary"),
+        _ => None,
+    }
+}
+
+pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), SpecError> {
+    let mut added: Vec<(String, String, String, Value)> = Vec::new();
+    for (path, method) in operations(doc) {
+        let at = pointer(["paths", &path, &method]);
+        let op = &doc["paths"][&path][&method];
+        let Some(body) = op.get("requestBody") else { continue };
+        let body = resolve(doc, body).clone();
+        let Some(content) = body.get("content").and_then(Value::as_object) else { continue };
+
+        for (media, entry) in content {
+            let media_at = format!("{at}/requestBody/content/{}", super::error::escape_token(media));
+            if media_suffix(media).is_none() {
+                return Err(spec.error(
+                    media_at,
+                    format!(
+                        "request media type `{media}` is not supported by progenitor 0.15 (it sends \
+                         application/json, application/x-www-form-urlencoded, text/plain and \
+                         application/octet-stream)"
+                    ),
+                ));
+            }
+            if entry.get("encoding").and_then(Value::as_object).is_some_and(|e| !e.is_empty()) {
+                return Err(spec.error(
+                    format!("{media_at}/encoding"),
+                    "an `encoding` object on a request body makes progenitor 0.15 panic; remove it",
+                ));
+            }
+        }
+        if content.len() < 2 {
+            continue;
+        }
+
+        let id = operation_id(spec, op, &at)?;
+        let primary = content
+            .keys()
+            .find(|k| essence(k) == "application/json")
+            .unwrap_or_else(|| content.keys().next().expect("two or more"))
+            .clone();
+        let path_params = doc["paths"][&path].get("parameters").cloned();
+        for (media, entry) in content.iter().filter(|(k, _)| **k != primary) {
+            let suffix = media_suffix(media).expect("checked above");
+            if suffix.is_empty() {
+                return Err(spec.error(
+                    format!("{at}/requestBody/content"),
+                    "two JSON media types on one request body; keep one",
+                ));
+            }
+            let mut copy = op.clone();
+            copy["operationId"] = json!(format!("{id}{suffix}"));
+            let note = format!(
+                "Sends the body as `{media}`; `{}` sends `{primary}` to the same endpoint.",
+                super::render::snake(&id)
+            );
+            let description = match copy.get("description").and_then(Value::as_str) {
+                Some(d) => format!("{d}\n\n{note}"),
+                None => note,
+            };
+            copy["description"] = json!(description);
+            let mut single = body.clone();
+            single["content"] = json!({ media.clone(): entry.clone() });
+            copy["requestBody"] = single;
+            // A URL fragment is never sent (RFC 9110 §7.1; `http::Uri` drops it), so this
+            // second path key reaches the same endpoint while giving progenitor a distinct
+            // operation: `{path}#form` is `{path}` on the wire.
+            let key = format!("{path}#{}", suffix.to_ascii_lowercase());
+            if doc["paths"].get(&key).is_some() {
+                return Err(spec.error(pointer(["paths", &key]), "this path key is reserved by regen for a split operation"));
+            }
+            let mut item = Map::new();
+            if let Some(p) = &path_params {
+                item.insert("parameters".into(), p.clone());
+            }
+            item.insert(method.clone(), copy);
+            added.push((path.clone(), method.clone(), key, Value::Object(item)));
+        }
+        let mut primary_body = body.clone();
+        primary_body["content"] = json!({ primary.clone(): content[&primary].clone() });
+        added.push((path.clone(), method.clone(), String::new(), primary_body));
+    }
+
+    for (path, method, key, value) in added {
+        if key.is_empty() {
+            doc["paths"][&path][&method]["requestBody"] = value;
+        } else {
+            doc["paths"][&key] = value;
+        }
+    }
+    ensure_unique_operation_ids(spec, doc)
+}
+
+fn ensure_unique_operation_ids(spec: &Spec, doc: &Value) -> Result<(), SpecError> {
+    let mut seen = std::collections::BTreeMap::new();
+    for (path, method) in operations(doc) {
+        if let Some(id) = doc["paths"][&path][&method].get("operationId").and_then(Value::as_str) {
+            if let Some(first) = seen.insert(id.to_string(), (path.clone(), method.clone())) {
+                let original = path.split('#').next().unwrap_or(&path).to_string();
+                return Err(spec.error(
+                    pointer(["paths", &original, &method, "operationId"]),
+                    format!(
+                        "operationId `{id}` is also used by {} {} (regen names split operations \
+                         `<operationId>Form`, `…Text`, `…Binary`); rename one",
+                        first.1.to_uppercase(),
+                        first.0
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn spec(doc: Value) -> Spec {
+        Spec { id: "demo".into(), file: PathBuf::from("specs/demo.yaml"), doc }
+    }
+
+    fn login_with(body: Value, responses: Value) -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1.0.0"},
+            "paths": {"/login": {"post": {
+                "operationId": "login",
+                "requestBody": body,
+                "responses": responses
+            }}},
+            "components": {"schemas": {
+                "Req": {"type": "object"},
+                "Ok": {"type": "object"},
+                "Denied": {"type": "object", "properties": {"message": {"type": "string"}}},
+                "Limited": {"type": "object", "properties": {"error": {"type": "string"}}}
+            }}
+        })
+    }
+
+    fn json_body(schema: &str) -> Value {
+        json!({"description": "d", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+    }
+
+    #[test]
+    fn two_media_types_become_two_operations() {
+        let s = spec(login_with(
+            json!({"content": {
+                "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Req"}},
+                "application/json": {"schema": {"$ref": "#/components/schemas/Req"}}
+            }}),
+            json!({"200": json_body("Ok")}),
+        ));
+        let view = codegen_view(&s).unwrap();
+        let json_op = &view["paths"]["/login"]["post"];
+        assert_eq!(json_op["operationId"], "login");
+        let media: Vec<_> = json_op["requestBody"]["content"].as_object().unwrap().keys().collect();
+        assert_eq!(media, ["application/json"]);
+        let form_op = &view["paths"]["/login#form"]["post"];
+        assert_eq!(form_op["operationId"], "loginForm");
+        let media: Vec<_> = form_op["requestBody"]["content"].as_object().unwrap().keys().collect();
+        assert_eq!(media, ["application/x-www-form-urlencoded"]);
+        // The spec as written is untouched.
+        assert!(s.doc["paths"].get("/login#form").is_none());
+    }
+
+    #[test]
+    fn different_error_schemas_become_one_union() {
+        let s = spec(login_with(
+            json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
+            json!({"200": json_body("Ok"), "401": json_body("Denied"), "429": json_body("Limited")}),
+        ));
+        let view = codegen_view(&s).unwrap();
+        let union = &view["components"]["schemas"]["LoginErrorBody"];
+        assert_eq!(
+            union["oneOf"],
+            json!([{"$ref": "#/components/schemas/Denied"}, {"$ref": "#/components/schemas/Limited"}])
+        );
+        for code in ["401", "429"] {
+            let schema = &view["paths"]["/login"]["post"]["responses"][code]["content"]["application/json"]["schema"];
+            assert_eq!(schema["$ref"], "#/components/schemas/LoginErrorBody");
+        }
+        // One success schema: left alone.
+        assert!(view["components"]["schemas"].get("LoginSuccessBody").is_none());
+    }
+
+    #[test]
+    fn the_same_schema_on_several_codes_needs_no_union() {
+        let s = spec(login_with(
+            json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
+            json!({"200": json_body("Ok"), "400": json_body("Denied"), "401": json_body("Denied")}),
+        ));
+        assert_eq!(codegen_view(&s).unwrap(), s.doc);
+    }
+
+    #[test]
+    fn different_success_schemas_become_one_union() {
+        let s = spec(login_with(
+            json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
+            json!({"200": json_body("Ok"), "202": json_body("Limited")}),
+        ));
+        let view = codegen_view(&s).unwrap();
+        assert!(view["components"]["schemas"]["LoginSuccessBody"]["oneOf"].is_array());
+    }
+
+    #[test]
+    fn json_mixed_with_an_empty_body_is_a_clear_error() {
+        let s = spec(login_with(
+            json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
+            json!({"200": json_body("Ok"), "204": {"description": "no content"}}),
+        ));
+        let e = codegen_view(&s).unwrap_err();
+        assert_eq!(e.pointer, "/paths/~1login/post/responses");
+        assert!(e.message.contains("200, 204"), "{e}");
+    }
+
+    #[test]
+    fn multipart_is_refused_at_its_media_type() {
+        let s = spec(login_with(
+            json!({"content": {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
+            json!({"200": json_body("Ok")}),
+        ));
+        let e = codegen_view(&s).unwrap_err();
+        assert_eq!(e.pointer, "/paths/~1login/post/requestBody/content/multipart~1form-data");
+    }
+
+    #[test]
+    fn form_encoding_objects_are_refused() {
+        let s = spec(login_with(
+            json!({"content": {"application/x-www-form-urlencoded": {
+                "schema": {"$ref": "#/components/schemas/Req"},
+                "encoding": {"a": {"style": "form"}}
+            }}}),
+            json!({"200": json_body("Ok")}),
+        ));
+        let e = codegen_view(&s).unwrap_err();
+        assert!(e.pointer.ends_with("/encoding"), "{e}");
+    }
+
+    #[test]
+    fn split_names_that_collide_are_refused() {
+        let mut doc = login_with(
+            json!({"content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Req"}},
+                "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Req"}}
+            }}),
+            json!({"200": json_body("Ok")}),
+        );
+        doc["paths"]["/other"] = json!({"get": {"operationId": "loginForm", "responses": {"200": json_body("Ok")}}});
+        let e = codegen_view(&spec(doc)).unwrap_err();
+        assert!(e.message.contains("loginForm"), "{e}");
+    }
+}
