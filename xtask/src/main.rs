@@ -35,7 +35,10 @@ fn main() -> ExitCode {
 
 /// The workspace root: xtask's manifest sits one level below it.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in the workspace")
+        .to_path_buf()
 }
 
 fn regen(root: &Path, mode: regen::Mode) -> ExitCode {
@@ -44,15 +47,25 @@ fn regen(root: &Path, mode: regen::Mode) -> ExitCode {
         Ok(report) => {
             let elapsed = started.elapsed();
             match mode {
-                regen::Mode::Check => println!("regen --check: {} spec(s), generated crates are up to date ({elapsed:.1?})", report.specs),
+                regen::Mode::Check => println!(
+                    "regen --check: {} spec(s), generated crates are up to date ({elapsed:.1?})",
+                    report.specs
+                ),
                 regen::Mode::Write if report.written.is_empty() => {
-                    println!("regen: {} spec(s), nothing changed ({elapsed:.1?})", report.specs)
+                    println!(
+                        "regen: {} spec(s), nothing changed ({elapsed:.1?})",
+                        report.specs
+                    )
                 }
                 regen::Mode::Write => {
                     for path in &report.written {
                         println!("wrote {}", path.display());
                     }
-                    println!("regen: {} spec(s), {} file(s) written ({elapsed:.1?})", report.specs, report.written.len());
+                    println!(
+                        "regen: {} spec(s), {} file(s) written ({elapsed:.1?})",
+                        report.specs,
+                        report.written.len()
+                    );
                 }
             }
             ExitCode::SUCCESS

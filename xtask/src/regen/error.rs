@@ -13,14 +13,26 @@ pub struct SpecError {
 }
 
 impl SpecError {
-    pub fn new(file: impl Into<PathBuf>, pointer: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { file: file.into(), pointer: pointer.into(), message: message.into() }
+    pub fn new(
+        file: impl Into<PathBuf>,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            file: file.into(),
+            pointer: pointer.into(),
+            message: message.into(),
+        }
     }
 }
 
 impl fmt::Display for SpecError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let place = if self.pointer.is_empty() { "(document)" } else { self.pointer.as_str() };
+        let place = if self.pointer.is_empty() {
+            "(document)"
+        } else {
+            self.pointer.as_str()
+        };
         write!(f, "{} at {}: {}", self.file.display(), place, self.message)
     }
 }
@@ -34,7 +46,10 @@ pub fn escape_token(token: &str) -> String {
 
 /// Builds a JSON pointer from unescaped tokens.
 pub fn pointer<'a>(tokens: impl IntoIterator<Item = &'a str>) -> String {
-    tokens.into_iter().map(|t| format!("/{}", escape_token(t))).collect()
+    tokens
+        .into_iter()
+        .map(|t| format!("/{}", escape_token(t)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -43,7 +58,10 @@ mod tests {
 
     #[test]
     fn pointers_escape_slashes_and_tildes() {
-        assert_eq!(pointer(["paths", "/api/v1/login", "post"]), "/paths/~1api~1v1~1login/post");
+        assert_eq!(
+            pointer(["paths", "/api/v1/login", "post"]),
+            "/paths/~1api~1v1~1login/post"
+        );
         assert_eq!(pointer(["a~b"]), "/a~0b");
     }
 

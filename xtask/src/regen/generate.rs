@@ -5,7 +5,9 @@ use std::panic::{self, AssertUnwindSafe};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
-use progenitor_impl::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor_impl::{
+    GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
+};
 use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
@@ -31,6 +33,8 @@ fn settings() -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
+        // The crate supplies its own hooks (templates/hooks.rs): bounded response bodies.
+        .with_hooks(HooksMode::Expected)
         .with_conversion(
             SchemaObject {
                 instance_type: Some(InstanceType::String.into()),
@@ -38,7 +42,7 @@ fn settings() -> GenerationSettings {
                 ..Default::default()
             },
             SECRET_TYPE,
-            [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
+            std::iter::empty::<TypeImpl>(),
         );
     settings
 }
@@ -59,8 +63,9 @@ fn try_generate(view: &Value) -> Result<Generated, String> {
     let tokens = catch_panics(|| generator.generate_tokens(&api))
         .map_err(|panic| format!("progenitor 0.15 cannot take this ({panic})"))?
         .map_err(|e| format!("progenitor 0.15 refused it: {e}"))?;
-    let file = syn::parse_file(&tokens.to_string())
-        .map_err(|e| format!("progenitor produced code that does not parse ({e}); report it upstream"))?;
+    let file = syn::parse_file(&tokens.to_string()).map_err(|e| {
+        format!("progenitor produced code that does not parse ({e}); report it upstream")
+    })?;
     let types = generator.get_type_space();
     Ok(Generated {
         code: prettyplease::unparse(&file),
@@ -87,7 +92,12 @@ fn catch_panics<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "a panic without a message".into());
         // Debug dumps of whole schemas make poor error messages: keep the first line.
-        text.lines().next().unwrap_or_default().chars().take(200).collect()
+        text.lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect()
     })
 }
 
@@ -119,14 +129,24 @@ pub fn rustfmt(code: &str) -> Result<String, String> {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`"))?;
+        .map_err(|e| {
+            format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`")
+        })?;
     let mut stdin = child.stdin.take().expect("piped");
     let input = code.to_string();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child.wait_with_output().map_err(|e| format!("rustfmt failed: {e}"))?;
-    writer.join().expect("writer thread").map_err(|e| format!("rustfmt failed: {e}"))?;
+    let output = child
+        .wait_with_output()
+        .map_err(|e| format!("rustfmt failed: {e}"))?;
+    writer
+        .join()
+        .expect("writer thread")
+        .map_err(|e| format!("rustfmt failed: {e}"))?;
     if !output.status.success() {
-        return Err(format!("rustfmt rejected the generated code: {}", String::from_utf8_lossy(&output.stderr)));
+        return Err(format!(
+            "rustfmt rejected the generated code: {}",
+            String::from_utf8_lossy(&output.stderr)
+        ));
     }
     String::from_utf8(output.stdout).map_err(|e| format!("rustfmt wrote invalid UTF-8: {e}"))
 }

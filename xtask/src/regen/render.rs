@@ -28,12 +28,20 @@ fn header(spec: &Spec) -> String {
 }
 
 const SECRET_TEMPLATE: &str = include_str!("templates/secret.rs");
+const HOOKS_TEMPLATE: &str = include_str!("templates/hooks.rs");
 
-pub fn render(spec: &Spec, view: &Value, generated: &Generated) -> Result<Vec<GeneratedFile>, SpecError> {
+pub fn render(
+    spec: &Spec,
+    view: &Value,
+    generated: &Generated,
+) -> Result<Vec<GeneratedFile>, SpecError> {
     let dir = PathBuf::from("crates").join(spec.crate_name());
-    let version = spec
-        .str_at("/info/version")
-        .ok_or_else(|| spec.error("/info", "`info.version` is missing; it becomes the crate version"))?;
+    let version = spec.str_at("/info/version").ok_or_else(|| {
+        spec.error(
+            "/info",
+            "`info.version` is missing; it becomes the crate version",
+        )
+    })?;
     if !is_semver(version) {
         return Err(spec.error(
             "/info/version",
@@ -41,8 +49,14 @@ pub fn render(spec: &Spec, view: &Value, generated: &Generated) -> Result<Vec<Ge
         ));
     }
     Ok(vec![
-        GeneratedFile { path: dir.join("Cargo.toml"), contents: cargo_toml(spec, version, generated) },
-        GeneratedFile { path: dir.join("README.md"), contents: readme(spec, view, version) },
+        GeneratedFile {
+            path: dir.join("Cargo.toml"),
+            contents: cargo_toml(spec, version, generated),
+        },
+        GeneratedFile {
+            path: dir.join("README.md"),
+            contents: readme(spec, view, version),
+        },
         GeneratedFile {
             path: dir.join("src/lib.rs"),
             contents: lib_rs(spec, generated).map_err(|e| spec.error("", e))?,
@@ -53,7 +67,10 @@ pub fn render(spec: &Spec, view: &Value, generated: &Generated) -> Result<Vec<Ge
 fn is_semver(v: &str) -> bool {
     let core = v.split(['-', '+']).next().unwrap_or_default();
     let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn toml_string(s: &str) -> String {
@@ -70,7 +87,9 @@ fn cargo_toml(spec: &Spec, version: &str, generated: &Generated) -> String {
     let _ = writeln!(
         out,
         "description = {}",
-        toml_string(&format!("Typed Rust client for the {title}, generated from its OpenAPI spec."))
+        toml_string(&format!(
+            "Typed Rust client for the {title}, generated from its OpenAPI spec."
+        ))
     );
     out.push_str(
         "edition.workspace = true\n\
@@ -86,7 +105,13 @@ fn cargo_toml(spec: &Spec, version: &str, generated: &Generated) -> String {
     );
     out.push_str("categories = [\"api-bindings\", \"web-programming::http-client\"]\n\n");
     out.push_str("[dependencies]\n");
-    let mut deps = vec!["progenitor-client", "reqwest", "serde", "serde_json"];
+    let mut deps = vec![
+        "http",
+        "progenitor-client",
+        "reqwest",
+        "serde",
+        "serde_json",
+    ];
     if generated.uses_regress {
         deps.push("regress");
     }
@@ -122,27 +147,34 @@ pub fn snake(id: &str) -> String {
 }
 
 fn rust_sample(spec: &Spec) -> Option<String> {
-    operations(&spec.doc).into_iter().find_map(|(path, method)| {
-        spec.doc["paths"][&path][&method]
-            .get("x-codeSamples")?
-            .as_array()?
-            .iter()
-            .find(|s| s.get("lang").and_then(Value::as_str) == Some("Rust"))?
-            .get("source")?
-            .as_str()
-            .map(|s| s.trim_end().to_string())
-    })
+    operations(&spec.doc)
+        .into_iter()
+        .find_map(|(path, method)| {
+            spec.doc["paths"][&path][&method]
+                .get("x-codeSamples")?
+                .as_array()?
+                .iter()
+                .find(|s| s.get("lang").and_then(Value::as_str) == Some("Rust"))?
+                .get("source")?
+                .as_str()
+                .map(|s| s.trim_end().to_string())
+        })
 }
 
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").replace('|', "\\|")
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
 }
 
 fn readme(spec: &Spec, view: &Value, version: &str) -> String {
     let krate = spec.crate_name();
     let module = krate.replace('-', "_");
     let title = spec.str_at("/info/title").unwrap_or(&spec.id);
-    let server = spec.str_at("/servers/0/url").unwrap_or("https://example.com");
+    let server = spec
+        .str_at("/servers/0/url")
+        .unwrap_or("https://example.com");
     let mut out = String::new();
     let _ = writeln!(out, "<!-- {} -->\n", header(spec));
     let _ = writeln!(out, "# {krate}\n");
@@ -164,7 +196,11 @@ fn readme(spec: &Spec, view: &Value, version: &str) -> String {
             let _ = writeln!(out, "{sample}");
         }
         None => {
-            let _ = writeln!(out, "let client = {module}::Client::new({});", toml_string(server));
+            let _ = writeln!(
+                out,
+                "let client = {module}::Client::new({});",
+                toml_string(server)
+            );
         }
     }
     out.push_str("```\n\n");
@@ -172,9 +208,20 @@ fn readme(spec: &Spec, view: &Value, version: &str) -> String {
     out.push_str("## Operations\n\n| Rust method | HTTP | Summary |\n| --- | --- | --- |\n");
     for (path, method) in operations(view) {
         let op = &view["paths"][&path][&method];
-        let id = op.get("operationId").and_then(Value::as_str).unwrap_or_default();
-        let summary = one_line(op.get("summary").and_then(Value::as_str).unwrap_or_default());
-        let deprecated = if op.get("deprecated") == Some(&Value::Bool(true)) { " (deprecated)" } else { "" };
+        let id = op
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let summary = one_line(
+            op.get("summary")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+        );
+        let deprecated = if op.get("deprecated") == Some(&Value::Bool(true)) {
+            " (deprecated)"
+        } else {
+            ""
+        };
         let wire_path = path.split('#').next().unwrap_or(&path);
         let media = op
             .pointer("/requestBody/content")
@@ -195,18 +242,34 @@ fn readme(spec: &Spec, view: &Value, version: &str) -> String {
          Every `format: password` field of the spec is a [`Secret`]: it travels as a plain string, \
          but `Debug` prints `Secret(\"<redacted>\")`; read it with `Secret::expose_secret()`.\n",
     );
-    if let Some(schemes) = spec.doc.pointer("/components/securitySchemes").and_then(Value::as_object) {
+    if let Some(schemes) = spec
+        .doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    {
         out.push_str(
             "\nprogenitor does not read `securitySchemes`: the credentials that later calls carry go \
              into the `reqwest::Client` you pass to `Client::new_with_client` (mark the header values \
              sensitive). The spec declares:\n\n",
         );
         for (name, scheme) in schemes {
-            let place = match (scheme.get("in").and_then(Value::as_str), scheme.get("name").and_then(Value::as_str)) {
+            let place = match (
+                scheme.get("in").and_then(Value::as_str),
+                scheme.get("name").and_then(Value::as_str),
+            ) {
                 (Some(place), Some(header)) => format!("{place} `{header}`"),
-                _ => scheme.get("scheme").and_then(Value::as_str).unwrap_or("").to_string(),
+                _ => scheme
+                    .get("scheme")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
             };
-            let description = one_line(scheme.get("description").and_then(Value::as_str).unwrap_or_default());
+            let description = one_line(
+                scheme
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            );
             let _ = writeln!(out, "- `{name}` ({place}): {description}");
         }
     }
@@ -223,6 +286,8 @@ fn lib_rs(spec: &Spec, generated: &Generated) -> Result<String, String> {
     out.push_str(SECRET_TEMPLATE);
     out.push_str("}\npub use secret::Secret;\n\n");
     out.push_str(&generated.code);
+    out.push('\n');
+    out.push_str(HOOKS_TEMPLATE);
     rustfmt(&out)
 }
 

@@ -51,8 +51,16 @@ pub fn load(root: &Path, file: &Path) -> Result<Spec, SpecError> {
 }
 
 pub fn parse(file: &Path, text: &str) -> Result<Spec, SpecError> {
-    let id = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+    let id = file
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or_default()
+        .to_string();
+    if id.is_empty()
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
         return Err(SpecError::new(
             file,
             "",
@@ -60,9 +68,17 @@ pub fn parse(file: &Path, text: &str) -> Result<Spec, SpecError> {
         ));
     }
     let doc: Value = yaml_serde::from_str(text).map_err(|e| {
-        SpecError::new(file, "", format!("not valid YAML: {e}. Fix the syntax and run `cargo xtask regen` again."))
+        SpecError::new(
+            file,
+            "",
+            format!("not valid YAML: {e}. Fix the syntax and run `cargo xtask regen` again."),
+        )
     })?;
-    let spec = Spec { id, file: file.to_path_buf(), doc };
+    let spec = Spec {
+        id,
+        file: file.to_path_buf(),
+        doc,
+    };
     check_version(&spec)?;
     check_refs(&spec, &spec.doc, &mut String::new())?;
     Ok(spec)
@@ -70,7 +86,10 @@ pub fn parse(file: &Path, text: &str) -> Result<Spec, SpecError> {
 
 fn check_version(spec: &Spec) -> Result<(), SpecError> {
     if !spec.doc.is_object() {
-        return Err(spec.error("", "not an OpenAPI document: the top level must be a mapping"));
+        return Err(spec.error(
+            "",
+            "not an OpenAPI document: the top level must be a mapping",
+        ));
     }
     match spec.doc.get("openapi") {
         None => Err(spec.error("", "not an OpenAPI document: there is no `openapi` field")),
@@ -80,7 +99,9 @@ fn check_version(spec: &Spec) -> Result<(), SpecError> {
             format!(
                 "OpenAPI {} is not supported: progenitor 0.15 reads OpenAPI 3.0.x only. \
                  Write the spec as `openapi: 3.0.3`.",
-                v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
             ),
         )),
     }

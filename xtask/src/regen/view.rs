@@ -19,7 +19,9 @@ use super::error::{SpecError, pointer};
 use super::spec::Spec;
 
 /// The HTTP methods a path item can hold, in the order OpenAPI lists them.
-pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Builds the view progenitor is given.
 pub fn codegen_view(spec: &Spec) -> Result<Value, SpecError> {
@@ -31,7 +33,9 @@ pub fn codegen_view(spec: &Spec) -> Result<Value, SpecError> {
 
 /// `(path, method)` of every operation, in document order.
 pub fn operations(doc: &Value) -> Vec<(String, String)> {
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else { return Vec::new() };
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return Vec::new();
+    };
     paths
         .iter()
         .flat_map(|(path, item)| {
@@ -45,7 +49,11 @@ pub fn operations(doc: &Value) -> Vec<(String, String)> {
 }
 
 fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    match node.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+    match node
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
         Some(target) => doc.pointer(target).map(|t| resolve(doc, t)).unwrap_or(node),
         None => node,
     }
@@ -69,12 +77,22 @@ fn operation_id(spec: &Spec, op: &Value, at: &str) -> Result<String, SpecError> 
     op.get("operationId")
         .and_then(Value::as_str)
         .map(str::to_string)
-        .ok_or_else(|| spec.error(at, "the operation has no `operationId`; it names the generated method"))
+        .ok_or_else(|| {
+            spec.error(
+                at,
+                "the operation has no `operationId`; it names the generated method",
+            )
+        })
 }
 
 /// The media type without parameters, lower-cased (`application/json; charset=utf-8` → `application/json`).
 fn essence(media: &str) -> String {
-    media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+    media
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -109,9 +127,14 @@ enum Body {
 }
 
 fn body_of(response: &Value) -> Body {
-    let Some(content) = response.get("content").and_then(Value::as_object) else { return Body::Empty };
+    let Some(content) = response.get("content").and_then(Value::as_object) else {
+        return Body::Empty;
+    };
     // progenitor picks the JSON entry when there is one, whatever else is listed.
-    if let Some((_, media)) = content.iter().find(|(k, _)| essence(k) == "application/json") {
+    if let Some((_, media)) = content
+        .iter()
+        .find(|(k, _)| essence(k) == "application/json")
+    {
         return Body::Json(media.get("schema").cloned().unwrap_or(Value::Null));
     }
     match content.keys().next() {
@@ -124,7 +147,9 @@ pub fn unify_responses(spec: &Spec, doc: &mut Value) -> Result<(), SpecError> {
     for (path, method) in operations(doc) {
         let at = pointer(["paths", &path, &method]);
         let op = doc["paths"][&path][&method].clone();
-        let Some(responses) = op.get("responses").and_then(Value::as_object) else { continue };
+        let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+            continue;
+        };
         let id = operation_id(spec, &op, &at)?;
 
         for class in [Class::Success, Class::Error] {
@@ -178,7 +203,9 @@ pub fn unify_responses(spec: &Spec, doc: &mut Value) -> Result<(), SpecError> {
                 ),
                 "oneOf": schemas,
             });
-            let components = doc.as_object_mut().expect("checked: top level is a mapping");
+            let components = doc
+                .as_object_mut()
+                .expect("checked: top level is a mapping");
             let schemas = components
                 .entry("components")
                 .or_insert_with(|| json!({}))
@@ -187,7 +214,12 @@ pub fn unify_responses(spec: &Spec, doc: &mut Value) -> Result<(), SpecError> {
                 .entry("schemas")
                 .or_insert_with(|| json!({}))
                 .as_object_mut()
-                .ok_or_else(|| spec.error("/components/schemas", "`components/schemas` must be a mapping"))?;
+                .ok_or_else(|| {
+                    spec.error(
+                        "/components/schemas",
+                        "`components/schemas` must be a mapping",
+                    )
+                })?;
             schemas.insert(name.clone(), union);
 
             let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
@@ -221,12 +253,19 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
     for (path, method) in operations(doc) {
         let at = pointer(["paths", &path, &method]);
         let op = &doc["paths"][&path][&method];
-        let Some(body) = op.get("requestBody") else { continue };
+        let Some(body) = op.get("requestBody") else {
+            continue;
+        };
         let body = resolve(doc, body).clone();
-        let Some(content) = body.get("content").and_then(Value::as_object) else { continue };
+        let Some(content) = body.get("content").and_then(Value::as_object) else {
+            continue;
+        };
 
         for (media, entry) in content {
-            let media_at = format!("{at}/requestBody/content/{}", super::error::escape_token(media));
+            let media_at = format!(
+                "{at}/requestBody/content/{}",
+                super::error::escape_token(media)
+            );
             if media_suffix(media).is_none() {
                 return Err(spec.error(
                     media_at,
@@ -237,7 +276,11 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
                     ),
                 ));
             }
-            if entry.get("encoding").and_then(Value::as_object).is_some_and(|e| !e.is_empty()) {
+            if entry
+                .get("encoding")
+                .and_then(Value::as_object)
+                .is_some_and(|e| !e.is_empty())
+            {
                 return Err(spec.error(
                     format!("{media_at}/encoding"),
                     "an `encoding` object on a request body makes progenitor 0.15 panic; remove it",
@@ -282,7 +325,10 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
             // operation: `{path}#form` is `{path}` on the wire.
             let key = format!("{path}#{}", suffix.to_ascii_lowercase());
             if doc["paths"].get(&key).is_some() {
-                return Err(spec.error(pointer(["paths", &key]), "this path key is reserved by regen for a split operation"));
+                return Err(spec.error(
+                    pointer(["paths", &key]),
+                    "this path key is reserved by regen for a split operation",
+                ));
             }
             let mut item = Map::new();
             if let Some(p) = &path_params {
@@ -309,7 +355,10 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
 fn ensure_unique_operation_ids(spec: &Spec, doc: &Value) -> Result<(), SpecError> {
     let mut seen = std::collections::BTreeMap::new();
     for (path, method) in operations(doc) {
-        if let Some(id) = doc["paths"][&path][&method].get("operationId").and_then(Value::as_str) {
+        if let Some(id) = doc["paths"][&path][&method]
+            .get("operationId")
+            .and_then(Value::as_str)
+        {
             if let Some(first) = seen.insert(id.to_string(), (path.clone(), method.clone())) {
                 let original = path.split('#').next().unwrap_or(&path).to_string();
                 return Err(spec.error(
@@ -333,7 +382,11 @@ mod tests {
     use std::path::PathBuf;
 
     fn spec(doc: Value) -> Spec {
-        Spec { id: "demo".into(), file: PathBuf::from("specs/demo.yaml"), doc }
+        Spec {
+            id: "demo".into(),
+            file: PathBuf::from("specs/demo.yaml"),
+            doc,
+        }
     }
 
     fn login_with(body: Value, responses: Value) -> Value {
@@ -370,11 +423,19 @@ mod tests {
         let view = codegen_view(&s).unwrap();
         let json_op = &view["paths"]["/login"]["post"];
         assert_eq!(json_op["operationId"], "login");
-        let media: Vec<_> = json_op["requestBody"]["content"].as_object().unwrap().keys().collect();
+        let media: Vec<_> = json_op["requestBody"]["content"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
         assert_eq!(media, ["application/json"]);
         let form_op = &view["paths"]["/login#form"]["post"];
         assert_eq!(form_op["operationId"], "loginForm");
-        let media: Vec<_> = form_op["requestBody"]["content"].as_object().unwrap().keys().collect();
+        let media: Vec<_> = form_op["requestBody"]["content"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect();
         assert_eq!(media, ["application/x-www-form-urlencoded"]);
         // The spec as written is untouched.
         assert!(s.doc["paths"].get("/login#form").is_none());
@@ -393,11 +454,16 @@ mod tests {
             json!([{"$ref": "#/components/schemas/Denied"}, {"$ref": "#/components/schemas/Limited"}])
         );
         for code in ["401", "429"] {
-            let schema = &view["paths"]["/login"]["post"]["responses"][code]["content"]["application/json"]["schema"];
+            let schema = &view["paths"]["/login"]["post"]["responses"][code]["content"]["application/json"]
+                ["schema"];
             assert_eq!(schema["$ref"], "#/components/schemas/LoginErrorBody");
         }
         // One success schema: left alone.
-        assert!(view["components"]["schemas"].get("LoginSuccessBody").is_none());
+        assert!(
+            view["components"]["schemas"]
+                .get("LoginSuccessBody")
+                .is_none()
+        );
     }
 
     #[test]
@@ -437,7 +503,10 @@ mod tests {
             json!({"200": json_body("Ok")}),
         ));
         let e = codegen_view(&s).unwrap_err();
-        assert_eq!(e.pointer, "/paths/~1login/post/requestBody/content/multipart~1form-data");
+        assert_eq!(
+            e.pointer,
+            "/paths/~1login/post/requestBody/content/multipart~1form-data"
+        );
     }
 
     #[test]
@@ -462,7 +531,8 @@ mod tests {
             }}),
             json!({"200": json_body("Ok")}),
         );
-        doc["paths"]["/other"] = json!({"get": {"operationId": "loginForm", "responses": {"200": json_body("Ok")}}});
+        doc["paths"]["/other"] =
+            json!({"get": {"operationId": "loginForm", "responses": {"200": json_body("Ok")}}});
         let e = codegen_view(&spec(doc)).unwrap_err();
         assert!(e.message.contains("loginForm"), "{e}");
     }

@@ -1,0 +1,54 @@
+/// The largest response body this client reads, in bytes. A bigger answer (a broken or hostile
+/// server, a proxy's error page gone wrong) fails with `Error::Custom` instead of filling memory.
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+
+/// Marks a response whose body went over [`MAX_RESPONSE_BYTES`] and was dropped.
+#[derive(Clone, Copy)]
+struct BodyTooLarge;
+
+impl progenitor_client::ClientHooks<()> for Client {
+    /// Sends the request and reads the body here, at most [`MAX_RESPONSE_BYTES`] of it, so that
+    /// no operation ever buffers an unbounded answer.
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        _info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        use progenitor_client::ClientInfo as _;
+        let mut response = self.client().execute(request).await?;
+        let mut too_large = response
+            .content_length()
+            .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64);
+        let mut body = Vec::new();
+        while !too_large {
+            match response.chunk().await? {
+                Some(chunk) if body.len() + chunk.len() > MAX_RESPONSE_BYTES => too_large = true,
+                Some(chunk) => body.extend_from_slice(&chunk),
+                None => break,
+            }
+        }
+        let mut bounded = ::http::Response::new(if too_large { Vec::new() } else { body });
+        *bounded.status_mut() = response.status();
+        *bounded.version_mut() = response.version();
+        *bounded.headers_mut() = std::mem::take(response.headers_mut());
+        if too_large {
+            bounded.extensions_mut().insert(BodyTooLarge);
+        }
+        Ok(reqwest::Response::from(bounded))
+    }
+
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &progenitor_client::OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        match result {
+            Ok(response) if response.extensions().get::<BodyTooLarge>().is_some() => {
+                Err(progenitor_client::Error::Custom(format!(
+                    "the response body is larger than {MAX_RESPONSE_BYTES} bytes; it was not read"
+                )))
+            }
+            _ => Ok(()),
+        }
+    }
+}
