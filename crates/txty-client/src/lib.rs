@@ -591,7 +591,7 @@ pub mod types {
         }
     }
     /**A failed call. Txty answers it with HTTP 200 (inferred); `status` is `error`.
-    */
+     */
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct TxtyError {
         /**The error code, e.g. `USER_NOT_FOUND` (wrong user name, password or two-factor code)

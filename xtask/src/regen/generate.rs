@@ -122,7 +122,21 @@ fn locate(spec: &Spec, view: &Value, failure: String) -> SpecError {
 }
 
 /// Formats with stable rustfmt so that `cargo fmt --check` agrees with what regen writes.
+/// rustfmt is not always idempotent on progenitor's `/** */` doc comments, so it runs until
+/// the text stops changing.
 pub fn rustfmt(code: &str) -> Result<String, String> {
+    let mut current = rustfmt_once(code)?;
+    for _ in 0..3 {
+        let next = rustfmt_once(&current)?;
+        if next == current {
+            return Ok(current);
+        }
+        current = next;
+    }
+    Err("rustfmt does not settle on a layout for the generated code".into())
+}
+
+fn rustfmt_once(code: &str) -> Result<String, String> {
     let mut child = Command::new("rustfmt")
         .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
         .stdin(Stdio::piped())
