@@ -12,6 +12,8 @@ cargo xtask <command>
 Commands:
   regen [--check]   generate crates/<id>-client/ from every specs/<id>.yaml;
                     --check writes nothing and fails with a diff when they are stale
+  sandbox           serve the four look-alike services on 127.0.0.1 until Ctrl-C
+  demo              log in to all four sandboxes through the facade and print a table
   help              this text
 ";
 
@@ -22,6 +24,10 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["regen"] => regen(&root, regen::Mode::Write),
         ["regen", "--check"] => regen(&root, regen::Mode::Check),
+        // These run other packages instead of linking them: xtask must build even when the
+        // generated crates (and so the facade) do not, or regen could not repair them.
+        ["sandbox"] => cargo_run(&root, "apilogin-sandbox"),
+        ["demo"] => cargo_run(&root, "apilogin-demo"),
         [] | ["help" | "--help" | "-h"] => {
             print!("{HELP}");
             ExitCode::SUCCESS
@@ -39,6 +45,22 @@ fn workspace_root() -> PathBuf {
         .parent()
         .expect("xtask lives in the workspace")
         .to_path_buf()
+}
+
+fn cargo_run(root: &Path, package: &str) -> ExitCode {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .current_dir(root)
+        .args(["run", "--quiet", "--package", package])
+        .status();
+    match status {
+        Ok(s) if s.success() => ExitCode::SUCCESS,
+        Ok(s) => ExitCode::from(s.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("error: cannot run cargo: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn regen(root: &Path, mode: regen::Mode) -> ExitCode {

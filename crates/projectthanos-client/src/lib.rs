@@ -57,9 +57,8 @@ use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_pa
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
-    /**An error (HTTP 400, 401, 403, 404 or 415). Inferred shape: the Django REST Framework
-    `{"detail": "..."}` object; the vendor does not document the error bodies.
-    */
+    /// An error (HTTP 400, 401, 403, 404 or 415). Inferred shape: the Django REST Framework
+    /// `{"detail": "..."}` object; the vendor does not document the error bodies.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ErrorResponse {
         ///A human-readable explanation of the error. Do not match on its wording.
@@ -86,21 +85,18 @@ pub mod types {
     ///A successful login.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LoginResponse {
-        /**The authentication token for later API calls, sent as `Authorization: Token <auth_token>`.
-        Expires two hours after it is issued.
-        */
+        /// The authentication token for later API calls, sent as `Authorization: Token <auth_token>`.
+        /// Expires two hours after it is issued.
         pub auth_token: crate::Secret,
         ///The type of the organization the credentials belong to.
         pub org_type: LoginResponseOrgType,
         ///The universally unique identifier of the user's organization.
         pub org_uuid: ::uuid::Uuid,
-        /**The universally unique identifier of the retailer when logging in to a retailer
-        account; the empty string otherwise.
-        */
+        /// The universally unique identifier of the retailer when logging in to a retailer
+        /// account; the empty string otherwise.
         pub retailer_uuid: ::std::string::String,
-        /**The universally unique identifier of the supplier when logging in to a supplier
-        account; the empty string otherwise.
-        */
+        /// The universally unique identifier of the supplier when logging in to a supplier
+        /// account; the empty string otherwise.
         pub supplier_uuid: ::std::string::String,
         ///The universally unique identifier of the user making the call.
         pub user_uuid: ::uuid::Uuid,
@@ -396,31 +392,31 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Project Thanos login API
-
-The login endpoint of the Project Thanos API (later renamed CruxConnect), a platform that
-connects retailers with their suppliers. Accounts belong to an organization that is either a
-retailer or a supplier.
-
-## How authentication works
-
-* `POST /api/organizations/user-login/` takes the account's `username` and `password` as a
-  JSON body (`Content-Type: application/json`) and needs no credentials of its own.
-* It returns an `auth_token` plus the identifiers of the user and its organization. Every
-  other account-related call sends the token as `Authorization: Token <auth_token>` (security
-  scheme `tokenAuth`).
-* Tokens expire two hours after they are issued; log in again to get a new one.
-* The path ends with a slash, and the server needs it.
-
-## What is documented and what is inferred
-
-The request, the 200 body and the list of status codes (400, 401, 403, 404, 415) are
-documented by the vendor. The shape of the error bodies, `{"detail": "..."}`, is not: it is
-inferred from the Django REST Framework the service is built on, and so are the exact
-messages in the examples.
-
-
-Version: 1.0.0*/
+/// Client for Project Thanos login API
+///
+/// The login endpoint of the Project Thanos API (later renamed CruxConnect), a platform that
+/// connects retailers with their suppliers. Accounts belong to an organization that is either a
+/// retailer or a supplier.
+///
+/// ## How authentication works
+///
+/// * `POST /api/organizations/user-login/` takes the account's `username` and `password` as a
+///  JSON body (`Content-Type: application/json`) and needs no credentials of its own.
+/// * It returns an `auth_token` plus the identifiers of the user and its organization. Every
+///  other account-related call sends the token as `Authorization: Token <auth_token>` (security
+///  scheme `tokenAuth`).
+/// * Tokens expire two hours after they are issued; log in again to get a new one.
+/// * The path ends with a slash, and the server needs it.
+///
+/// ## What is documented and what is inferred
+///
+/// The request, the 200 body and the list of status codes (400, 401, 403, 404, 415) are
+/// documented by the vendor. The shape of the error bodies, `{"detail": "..."}`, is not: it is
+/// inferred from the Django REST Framework the service is built on, and so are the exact
+/// messages in the examples.
+///
+///
+/// Version: 1.0.0
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -479,27 +475,27 @@ const _: () = {
     }
 };
 impl Client {
-    /**Log in and get an authentication token
-
-    Exchanges a retailer or supplier account's `username` and `password` for an `auth_token`
-    and the account's organization data. Send the token as `Authorization: Token <auth_token>`
-    on later calls; it expires two hours after it is issued.
-
-    Needs no credentials. The body must be sent as `application/json`; any other content type
-    is answered with HTTP 415. The error bodies are `{"detail": "..."}` objects (inferred:
-    Django REST Framework shape, not documented by the vendor).
-
-
-    Sends a `POST` request to `/api/organizations/user-login/`
-
-    Arguments:
-    - `body`: The account credentials.
-    ```ignore
-    let response = client.login()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Log in and get an authentication token
+    ///
+    /// Exchanges a retailer or supplier account's `username` and `password` for an `auth_token`
+    /// and the account's organization data. Send the token as `Authorization: Token <auth_token>`
+    /// on later calls; it expires two hours after it is issued.
+    ///
+    /// Needs no credentials. The body must be sent as `application/json`; any other content type
+    /// is answered with HTTP 415. The error bodies are `{"detail": "..."}` objects (inferred:
+    /// Django REST Framework shape, not documented by the vendor).
+    ///
+    ///
+    /// Sends a `POST` request to `/api/organizations/user-login/`
+    ///
+    /// Arguments:
+    /// - `body`: The account credentials.
+    /// ```ignore
+    /// let response = client.login()
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn login(&self) -> builder::Login<'_> {
         builder::Login::new(self)
     }
@@ -513,9 +509,9 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue, encode_path,
     };
-    /**Builder for [`Client::login`]
-
-    [`Client::login`]: super::Client::login*/
+    /// Builder for [`Client::login`]
+    ///
+    /// [`Client::login`]: super::Client::login
     #[derive(Debug, Clone)]
     pub struct Login<'a> {
         client: &'a super::Client,

@@ -73,12 +73,11 @@ pub mod types {
     ///A failed login (HTTP 401).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ErrorResponse {
-        /**A machine-readable error code. Known values: `GENERAL_ERROR` (wrong credentials,
-        or a missing or unknown developer key, the latter inferred), `SMS_MFA` and
-        `SOFTWARE_TOKEN_MFA` (the account requires an SMS or authenticator-app code),
-        `MFA_SETUP` (multi-factor authentication must be set up first). Other values may
-        appear.
-        */
+        /// A machine-readable error code. Known values: `GENERAL_ERROR` (wrong credentials,
+        /// or a missing or unknown developer key, the latter inferred), `SMS_MFA` and
+        /// `SOFTWARE_TOKEN_MFA` (the account requires an SMS or authenticator-app code),
+        /// `MFA_SETUP` (multi-factor authentication must be set up first). Other values may
+        /// appear.
         pub code: ::std::string::String,
         ///A human-readable explanation. Its wording varies between releases; do not match on it.
         pub reason: ::std::string::String,
@@ -160,10 +159,9 @@ pub mod types {
         pub guid: ::std::option::Option<::std::string::String>,
         ///A long-lived secret that `loginWithAuthhash` accepts in place of the password.
         pub service_authhash: crate::Secret,
-        /**The string `"true"` for a completed login (not a JSON boolean). The vendor's Go SDK
-        also knows `"pending"` and `"reset"` (the account still has to be confirmed, or its
-        password has to be reset).
-        */
+        /// The string `"true"` for a completed login (not a JSON boolean). The vendor's Go SDK
+        /// also knows `"pending"` and `"reset"` (the account still has to be confirmed, or its
+        /// password has to be reset).
         pub status: LoginResponseStatus,
         ///The session token; later authenticated calls send it in the `token` header.
         pub token: crate::Secret,
@@ -173,10 +171,9 @@ pub mod types {
             Default::default()
         }
     }
-    /**The string `"true"` for a completed login (not a JSON boolean). The vendor's Go SDK
-    also knows `"pending"` and `"reset"` (the account still has to be confirmed, or its
-    password has to be reset).
-    */
+    /// The string `"true"` for a completed login (not a JSON boolean). The vendor's Go SDK
+    /// also knows `"pending"` and `"reset"` (the account still has to be confirmed, or its
+    /// password has to be reset).
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -537,37 +534,37 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for remote.it login API
-
-The legacy user-login endpoints of the remote.it REST API (version `apv/v27`). remote.it lets
-users reach devices (SSH, web, VNC, ...) behind NAT and firewalls; its REST API is used to list
-devices and open connections to them.
-
-## How authentication works
-
-* Every call, including the two login calls described here, carries the header
-  `developerkey` (security scheme `developerKey`). The key is shown on the account settings
-  page of the remote.it web portal (https://app.remote.it/account.html).
-* `POST /user/login` exchanges the account's `username` (an email address, or a user name for
-  legacy accounts) and `password` for a session `token`. Later calls to other remote.it APIs
-  send it as the header `token` (security scheme `sessionToken`) next to `developerkey`. The
-  token's lifetime is not documented.
-* The same response carries `service_authhash`; `POST /user/login/authhash` takes it in
-  place of the password, so a client can log in again without keeping the password.
-* Failed logins answer HTTP 401 with `status` `"false"`, a human-readable `reason` (its
-  wording varies between releases: never match on it) and a machine-readable `code`.
-
-## What is documented and what is inferred
-
-The request, the `developerkey` header and the 200 body of `/user/login` are documented by the
-vendor. The values `pending` and `reset` of `status`, the optional `guid`, the multi-factor
-error codes and the `/user/login/authhash` operation come from the vendor's Go SDK. The answer
-to a missing or unknown developer key (HTTP 401 with code `GENERAL_ERROR`) is inferred.
-
-Note that `status` is a *string* (`"true"`, `"false"`), not a JSON boolean.
-
-
-Version: 1.0.0*/
+/// Client for remote.it login API
+///
+/// The legacy user-login endpoints of the remote.it REST API (version `apv/v27`). remote.it lets
+/// users reach devices (SSH, web, VNC, ...) behind NAT and firewalls; its REST API is used to list
+/// devices and open connections to them.
+///
+/// ## How authentication works
+///
+/// * Every call, including the two login calls described here, carries the header
+///  `developerkey` (security scheme `developerKey`). The key is shown on the account settings
+///  page of the remote.it web portal (https://app.remote.it/account.html).
+/// * `POST /user/login` exchanges the account's `username` (an email address, or a user name for
+///  legacy accounts) and `password` for a session `token`. Later calls to other remote.it APIs
+///  send it as the header `token` (security scheme `sessionToken`) next to `developerkey`. The
+///  token's lifetime is not documented.
+/// * The same response carries `service_authhash`; `POST /user/login/authhash` takes it in
+///  place of the password, so a client can log in again without keeping the password.
+/// * Failed logins answer HTTP 401 with `status` `"false"`, a human-readable `reason` (its
+///  wording varies between releases: never match on it) and a machine-readable `code`.
+///
+/// ## What is documented and what is inferred
+///
+/// The request, the `developerkey` header and the 200 body of `/user/login` are documented by the
+/// vendor. The values `pending` and `reset` of `status`, the optional `guid`, the multi-factor
+/// error codes and the `/user/login/authhash` operation come from the vendor's Go SDK. The answer
+/// to a missing or unknown developer key (HTTP 401 with code `GENERAL_ERROR`) is inferred.
+///
+/// Note that `status` is a *string* (`"true"`, `"false"`), not a JSON boolean.
+///
+///
+/// Version: 1.0.0
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -626,52 +623,52 @@ const _: () = {
     }
 };
 impl Client {
-    /**Log in with user name and password
-
-    Logs in to a remote.it account and returns the session `token` that every authenticated
-    remote.it API call sends in the `token` header, together with the `service_authhash` that
-    `loginWithAuthhash` accepts in place of the password.
-
-    Requires the `developerkey` header. A missing or unknown developer key is answered with
-    HTTP 401 and code `GENERAL_ERROR` (inferred). Accounts protected by multi-factor
-    authentication cannot log in through this endpoint: they get HTTP 401 with code `SMS_MFA`,
-    `SOFTWARE_TOKEN_MFA` or `MFA_SETUP`.
-
-
-    Sends a `POST` request to `/user/login`
-
-    Arguments:
-    - `body`: The account credentials.
-    ```ignore
-    let response = client.login()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Log in with user name and password
+    ///
+    /// Logs in to a remote.it account and returns the session `token` that every authenticated
+    /// remote.it API call sends in the `token` header, together with the `service_authhash` that
+    /// `loginWithAuthhash` accepts in place of the password.
+    ///
+    /// Requires the `developerkey` header. A missing or unknown developer key is answered with
+    /// HTTP 401 and code `GENERAL_ERROR` (inferred). Accounts protected by multi-factor
+    /// authentication cannot log in through this endpoint: they get HTTP 401 with code `SMS_MFA`,
+    /// `SOFTWARE_TOKEN_MFA` or `MFA_SETUP`.
+    ///
+    ///
+    /// Sends a `POST` request to `/user/login`
+    ///
+    /// Arguments:
+    /// - `body`: The account credentials.
+    /// ```ignore
+    /// let response = client.login()
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn login(&self) -> builder::Login<'_> {
         builder::Login::new(self)
     }
-    /**Log in again with a service authhash
-
-    Logs in with the `service_authhash` returned by an earlier `login` instead of the
-    password, so that a client can renew its session token without storing the password.
-    Answers exactly like `login`. This operation is taken from the vendor's Go SDK, not from
-    the public documentation.
-
-    Requires the `developerkey` header. A missing or unknown developer key, or an authhash that
-    is no longer valid, is answered with HTTP 401 and code `GENERAL_ERROR` (inferred).
-
-
-    Sends a `POST` request to `/user/login/authhash`
-
-    Arguments:
-    - `body`: The account name and the authhash of an earlier login.
-    ```ignore
-    let response = client.login_with_authhash()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Log in again with a service authhash
+    ///
+    /// Logs in with the `service_authhash` returned by an earlier `login` instead of the
+    /// password, so that a client can renew its session token without storing the password.
+    /// Answers exactly like `login`. This operation is taken from the vendor's Go SDK, not from
+    /// the public documentation.
+    ///
+    /// Requires the `developerkey` header. A missing or unknown developer key, or an authhash that
+    /// is no longer valid, is answered with HTTP 401 and code `GENERAL_ERROR` (inferred).
+    ///
+    ///
+    /// Sends a `POST` request to `/user/login/authhash`
+    ///
+    /// Arguments:
+    /// - `body`: The account name and the authhash of an earlier login.
+    /// ```ignore
+    /// let response = client.login_with_authhash()
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn login_with_authhash(&self) -> builder::LoginWithAuthhash<'_> {
         builder::LoginWithAuthhash::new(self)
     }
@@ -685,9 +682,9 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue, encode_path,
     };
-    /**Builder for [`Client::login`]
-
-    [`Client::login`]: super::Client::login*/
+    /// Builder for [`Client::login`]
+    ///
+    /// [`Client::login`]: super::Client::login
     #[derive(Debug, Clone)]
     pub struct Login<'a> {
         client: &'a super::Client,
@@ -759,9 +756,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::login_with_authhash`]
-
-    [`Client::login_with_authhash`]: super::Client::login_with_authhash*/
+    /// Builder for [`Client::login_with_authhash`]
+    ///
+    /// [`Client::login_with_authhash`]: super::Client::login_with_authhash
     #[derive(Debug, Clone)]
     pub struct LoginWithAuthhash<'a> {
         client: &'a super::Client,

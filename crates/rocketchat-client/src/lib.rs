@@ -140,11 +140,10 @@ pub mod types {
     pub struct LoginError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub details: ::std::option::Option<LoginErrorDetails>,
-        /**The error code: `Unauthorized` (wrong user name or password), `totp-required` (send
-        the two-factor `code`), `totp-invalid` (wrong code), `totp-max-attempts` (too many
-        wrong codes), `error-login-blocked-for-user` or `error-login-blocked-for-ip` (too many
-        failed logins). Other codes may appear.
-        */
+        /// The error code: `Unauthorized` (wrong user name or password), `totp-required` (send
+        /// the two-factor `code`), `totp-invalid` (wrong code), `totp-max-attempts` (too many
+        /// wrong codes), `error-login-blocked-for-user` or `error-login-blocked-for-ip` (too many
+        /// failed logins). Other codes may appear.
         pub error: ::std::string::String,
         ///A human-readable message, e.g. `Unauthorized` or `TOTP Required`.
         pub message: ::std::string::String,
@@ -175,9 +174,8 @@ pub mod types {
             Self::RateLimitError(value)
         }
     }
-    /**Details of a two-factor error (`totp-required`, `totp-invalid`, `totp-max-attempts`).
-    An open object: the server may add fields beyond those listed.
-    */
+    /// Details of a two-factor error (`totp-required`, `totp-invalid`, `totp-max-attempts`).
+    /// An open object: the server may add fields beyond those listed.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LoginErrorDetails {
         ///For `email`, whether a code has just been generated and emailed to the user.
@@ -1688,37 +1686,37 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Rocket.Chat authentication API
-
-The authentication endpoints of the REST API of Rocket.Chat, the open-source team chat
-server. Rocket.Chat is self-hosted: set the server variable `baseUrl` to your server's
-address (default `http://localhost:3000`).
-
-## How authentication works
-
-* `POST /api/v1/login` needs no credentials. It takes either a user name (or email address)
-  and password, with an optional two-factor `code`, or a `resume` token issued earlier. The
-  body may be JSON or form-encoded.
-* It returns an `authToken` and a `userId`. Every authenticated call sends both, as the
-  headers `X-Auth-Token` (security scheme `authToken`) and `X-User-Id` (security scheme
-  `userId`). Login tokens expire after 90 days by default.
-* `POST /api/v1/logout` invalidates the token; afterwards `GET /api/v1/me` and
-  `POST /api/v1/logout` answer HTTP 401 for it.
-* If two-factor authentication is enabled for the user, a login without `code` answers
-  HTTP 401 with error `totp-required`; repeat it with the code.
-* Logins are rate-limited per client (by default 10 calls in 60 seconds); the
-  `X-RateLimit-*` headers tell the state of the limit, and an exceeded limit answers HTTP 429.
-  After too many failed logins the user (or the client's IP address) is blocked for a while.
-
-## What is documented and what is inferred
-
-The request fields and the 200 body are documented by Rocket.Chat. The error bodies, the
-extra `success` field, the rate-limit headers and the two-factor details come from the
-Rocket.Chat source code. Rocket.Chat's own OpenAPI description lists only the 200 response of
-the login.
-
-
-Version: 1.0.0*/
+/// Client for Rocket.Chat authentication API
+///
+/// The authentication endpoints of the REST API of Rocket.Chat, the open-source team chat
+/// server. Rocket.Chat is self-hosted: set the server variable `baseUrl` to your server's
+/// address (default `http://localhost:3000`).
+///
+/// ## How authentication works
+///
+/// * `POST /api/v1/login` needs no credentials. It takes either a user name (or email address)
+///  and password, with an optional two-factor `code`, or a `resume` token issued earlier. The
+///  body may be JSON or form-encoded.
+/// * It returns an `authToken` and a `userId`. Every authenticated call sends both, as the
+///  headers `X-Auth-Token` (security scheme `authToken`) and `X-User-Id` (security scheme
+///  `userId`). Login tokens expire after 90 days by default.
+/// * `POST /api/v1/logout` invalidates the token; afterwards `GET /api/v1/me` and
+///  `POST /api/v1/logout` answer HTTP 401 for it.
+/// * If two-factor authentication is enabled for the user, a login without `code` answers
+///  HTTP 401 with error `totp-required`; repeat it with the code.
+/// * Logins are rate-limited per client (by default 10 calls in 60 seconds); the
+///  `X-RateLimit-*` headers tell the state of the limit, and an exceeded limit answers HTTP 429.
+///  After too many failed logins the user (or the client's IP address) is blocked for a while.
+///
+/// ## What is documented and what is inferred
+///
+/// The request fields and the 200 body are documented by Rocket.Chat. The error bodies, the
+/// extra `success` field, the rate-limit headers and the two-factor details come from the
+/// Rocket.Chat source code. Rocket.Chat's own OpenAPI description lists only the 200 response of
+/// the login.
+///
+///
+/// Version: 1.0.0
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -1777,99 +1775,99 @@ const _: () = {
     }
 };
 impl Client {
-    /**Log in
-
-    Logs in with a user name (or email address) and password, or with a `resume` token issued
-    earlier, and returns the `authToken` and `userId` that authenticated calls send as
-    `X-Auth-Token` and `X-User-Id`. The body may be sent as JSON or form-encoded, with the same
-    fields.
-
-    If the user has two-factor authentication, a login without `code` fails with HTTP 401 and
-    error `totp-required` (its `details.method` says which kind of code: `totp`, `email` or
-    `password`); repeat it with the code. The server also accepts `username` or `email` in
-    place of `user`, and the code in the header `x-2fa-code`; those alternatives are not
-    described here.
-
-    Logins are rate-limited per client IP address (by default 10 calls in 60 seconds; HTTP
-    429 beyond), and a user or IP address with too many failed logins in a row is blocked for
-    a while (HTTP 401, `error-login-blocked-for-user` or `error-login-blocked-for-ip`).
-
-
-    Sends a `POST` request to `/api/v1/login`
-
-    Arguments:
-    - `body`: A password login or a resume login.
-    ```ignore
-    let response = client.login()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Log in
+    ///
+    /// Logs in with a user name (or email address) and password, or with a `resume` token issued
+    /// earlier, and returns the `authToken` and `userId` that authenticated calls send as
+    /// `X-Auth-Token` and `X-User-Id`. The body may be sent as JSON or form-encoded, with the same
+    /// fields.
+    ///
+    /// If the user has two-factor authentication, a login without `code` fails with HTTP 401 and
+    /// error `totp-required` (its `details.method` says which kind of code: `totp`, `email` or
+    /// `password`); repeat it with the code. The server also accepts `username` or `email` in
+    /// place of `user`, and the code in the header `x-2fa-code`; those alternatives are not
+    /// described here.
+    ///
+    /// Logins are rate-limited per client IP address (by default 10 calls in 60 seconds; HTTP
+    /// 429 beyond), and a user or IP address with too many failed logins in a row is blocked for
+    /// a while (HTTP 401, `error-login-blocked-for-user` or `error-login-blocked-for-ip`).
+    ///
+    ///
+    /// Sends a `POST` request to `/api/v1/login`
+    ///
+    /// Arguments:
+    /// - `body`: A password login or a resume login.
+    /// ```ignore
+    /// let response = client.login()
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn login(&self) -> builder::Login<'_> {
         builder::Login::new(self)
     }
-    /**Log in
-
-    Logs in with a user name (or email address) and password, or with a `resume` token issued
-    earlier, and returns the `authToken` and `userId` that authenticated calls send as
-    `X-Auth-Token` and `X-User-Id`. The body may be sent as JSON or form-encoded, with the same
-    fields.
-
-    If the user has two-factor authentication, a login without `code` fails with HTTP 401 and
-    error `totp-required` (its `details.method` says which kind of code: `totp`, `email` or
-    `password`); repeat it with the code. The server also accepts `username` or `email` in
-    place of `user`, and the code in the header `x-2fa-code`; those alternatives are not
-    described here.
-
-    Logins are rate-limited per client IP address (by default 10 calls in 60 seconds; HTTP
-    429 beyond), and a user or IP address with too many failed logins in a row is blocked for
-    a while (HTTP 401, `error-login-blocked-for-user` or `error-login-blocked-for-ip`).
-
-
-    Sends the body as `application/x-www-form-urlencoded`; `login` sends `application/json` to the same endpoint.
-
-    Sends a `POST` request to `/api/v1/login#form`
-
-    Arguments:
-    - `body`: A password login or a resume login.
-    ```ignore
-    let response = client.login_form()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Log in
+    ///
+    /// Logs in with a user name (or email address) and password, or with a `resume` token issued
+    /// earlier, and returns the `authToken` and `userId` that authenticated calls send as
+    /// `X-Auth-Token` and `X-User-Id`. The body may be sent as JSON or form-encoded, with the same
+    /// fields.
+    ///
+    /// If the user has two-factor authentication, a login without `code` fails with HTTP 401 and
+    /// error `totp-required` (its `details.method` says which kind of code: `totp`, `email` or
+    /// `password`); repeat it with the code. The server also accepts `username` or `email` in
+    /// place of `user`, and the code in the header `x-2fa-code`; those alternatives are not
+    /// described here.
+    ///
+    /// Logins are rate-limited per client IP address (by default 10 calls in 60 seconds; HTTP
+    /// 429 beyond), and a user or IP address with too many failed logins in a row is blocked for
+    /// a while (HTTP 401, `error-login-blocked-for-user` or `error-login-blocked-for-ip`).
+    ///
+    ///
+    /// Sends the body as `application/x-www-form-urlencoded`; `login` sends `application/json` to the same endpoint.
+    ///
+    /// Sends a `POST` request to `/api/v1/login#form`
+    ///
+    /// Arguments:
+    /// - `body`: A password login or a resume login.
+    /// ```ignore
+    /// let response = client.login_form()
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn login_form(&self) -> builder::LoginForm<'_> {
         builder::LoginForm::new(self)
     }
-    /**Log out
-
-    Invalidates the `X-Auth-Token` the call is made with. Afterwards the token is rejected
-    (HTTP 401) by `me` and `logout`. Takes no request body.
-
-
-    Sends a `POST` request to `/api/v1/logout`
-
-    ```ignore
-    let response = client.logout()
-        .send()
-        .await;
-    ```*/
+    /// Log out
+    ///
+    /// Invalidates the `X-Auth-Token` the call is made with. Afterwards the token is rejected
+    /// (HTTP 401) by `me` and `logout`. Takes no request body.
+    ///
+    ///
+    /// Sends a `POST` request to `/api/v1/logout`
+    ///
+    /// ```ignore
+    /// let response = client.logout()
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn logout(&self) -> builder::Logout<'_> {
         builder::Logout::new(self)
     }
-    /**Read the logged-in user
-
-    Returns the user that the `X-Auth-Token` / `X-User-Id` pair belongs to. Answers HTTP 401
-    when the token is unknown, expired or logged out.
-
-
-    Sends a `GET` request to `/api/v1/me`
-
-    ```ignore
-    let response = client.me()
-        .send()
-        .await;
-    ```*/
+    /// Read the logged-in user
+    ///
+    /// Returns the user that the `X-Auth-Token` / `X-User-Id` pair belongs to. Answers HTTP 401
+    /// when the token is unknown, expired or logged out.
+    ///
+    ///
+    /// Sends a `GET` request to `/api/v1/me`
+    ///
+    /// ```ignore
+    /// let response = client.me()
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn me(&self) -> builder::Me<'_> {
         builder::Me::new(self)
     }
@@ -1883,9 +1881,9 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue, encode_path,
     };
-    /**Builder for [`Client::login`]
-
-    [`Client::login`]: super::Client::login*/
+    /// Builder for [`Client::login`]
+    ///
+    /// [`Client::login`]: super::Client::login
     #[derive(Debug, Clone)]
     pub struct Login<'a> {
         client: &'a super::Client,
@@ -1949,9 +1947,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::login_form`]
-
-    [`Client::login_form`]: super::Client::login_form*/
+    /// Builder for [`Client::login_form`]
+    ///
+    /// [`Client::login_form`]: super::Client::login_form
     #[derive(Debug, Clone)]
     pub struct LoginForm<'a> {
         client: &'a super::Client,
@@ -2015,9 +2013,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::logout`]
-
-    [`Client::logout`]: super::Client::logout*/
+    /// Builder for [`Client::logout`]
+    ///
+    /// [`Client::logout`]: super::Client::logout
     #[derive(Debug, Clone)]
     pub struct Logout<'a> {
         client: &'a super::Client,
@@ -2063,9 +2061,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::me`]
-
-    [`Client::me`]: super::Client::me*/
+    /// Builder for [`Client::me`]
+    ///
+    /// [`Client::me`]: super::Client::me
     #[derive(Debug, Clone)]
     pub struct Me<'a> {
         client: &'a super::Client,

@@ -410,9 +410,8 @@ pub mod types {
             Self::TxtyError(value)
         }
     }
-    /**The credentials of a failed login, echoed back by the server (only on login errors).
-    Note that it contains the submitted password.
-    */
+    /// The credentials of a failed login, echoed back by the server (only on login errors).
+    /// Note that it contains the submitted password.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct LoginEcho {
         ///The submitted password.
@@ -481,9 +480,8 @@ pub mod types {
             Default::default()
         }
     }
-    /**The account uses two-factor authentication: a code was sent to the user's phone. Repeat
-    the login with the code in `tfkey`.
-    */
+    /// The account uses two-factor authentication: a code was sent to the user's phone. Repeat
+    /// the login with the code in `tfkey`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct TwoFactorRequired {
         ///Always `success`.
@@ -590,14 +588,12 @@ pub mod types {
             value.parse()
         }
     }
-    /**A failed call. Txty answers it with HTTP 200 (inferred); `status` is `error`.
-     */
+    /// A failed call. Txty answers it with HTTP 200 (inferred); `status` is `error`.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct TxtyError {
-        /**The error code, e.g. `USER_NOT_FOUND` (wrong user name, password or two-factor code)
-        or `INVALID_APIKEY` (wrong user name or API key; inferred code). Other codes may
-        appear.
-        */
+        /// The error code, e.g. `USER_NOT_FOUND` (wrong user name, password or two-factor code)
+        /// or `INVALID_APIKEY` (wrong user name or API key; inferred code). Other codes may
+        /// appear.
         pub error: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub login: ::std::option::Option<LoginEcho>,
@@ -656,9 +652,8 @@ pub mod types {
             value.parse()
         }
     }
-    /**A whole XML document as text: a `<response>` element with one child element per field
-    of the JSON answer (inferred format).
-    */
+    /// A whole XML document as text: a `<response>` element with one child element per field
+    /// of the JSON answer (inferred format).
     #[derive(
         ::serde::Deserialize, ::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd,
     )]
@@ -1422,44 +1417,44 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Txty login API
-
-The login, account and logout endpoints of version 4 of the API of Txty, a Danish SMS
-gateway.
-
-## How authentication works
-
-* A client logs in once with the account's user name (`user`) and password (`pass`) and a
-  `description` that names the new API key. The answer holds a new API `key`.
-* If the account has two-factor authentication, the first login answers `ADDED_TF` and Txty
-  sends a code to the user's phone; the same login again with `tfkey=<code>` answers
-  `ADDED_KEY` with the new key.
-* Every later call sends `user` and `key` as *parameters* (form fields or query
-  parameters), not as headers. OpenAPI security schemes cannot describe credentials in a
-  request body, so the operations here declare `security: []` and list the credentials in
-  their request bodies and parameters instead.
-* Logging out means deleting the API key (`deleteApiKey`); a deleted key no longer works.
-
-## Every outcome is HTTP 200
-
-The server answers every call, failed ones included, with HTTP 200 and tells success from
-failure by the body's `status` field (`success` or `error`); an error's `error` field holds a
-code such as `USER_NOT_FOUND`. That is why the operations list no 4xx responses: the error
-variant (`TxtyError`) is documented inside each 200 response's `oneOf` instead. That errors
-come with HTTP 200 is inferred (clients of the service read only the body).
-
-## Formats and methods
-
-The path's suffix picks the answer's format: `.json` or `.xml`. The vendor documents the
-calls as GET requests with query parameters; the service also accepts the same parameters as
-a POST form body (`application/x-www-form-urlencoded`), which keeps passwords and keys out of
-URLs, proxies and server logs. The POST operations are the recommended ones; the GET
-variants are deprecated here for that reason. Accepting POST on the account and key-deletion
-endpoints is inferred by analogy with the login endpoint, and so are the shape of the account
-data and the error code for a bad key.
-
-
-Version: 1.0.0*/
+/// Client for Txty login API
+///
+/// The login, account and logout endpoints of version 4 of the API of Txty, a Danish SMS
+/// gateway.
+///
+/// ## How authentication works
+///
+/// * A client logs in once with the account's user name (`user`) and password (`pass`) and a
+///  `description` that names the new API key. The answer holds a new API `key`.
+/// * If the account has two-factor authentication, the first login answers `ADDED_TF` and Txty
+///  sends a code to the user's phone; the same login again with `tfkey=<code>` answers
+///  `ADDED_KEY` with the new key.
+/// * Every later call sends `user` and `key` as *parameters* (form fields or query
+///  parameters), not as headers. OpenAPI security schemes cannot describe credentials in a
+///  request body, so the operations here declare `security: []` and list the credentials in
+///  their request bodies and parameters instead.
+/// * Logging out means deleting the API key (`deleteApiKey`); a deleted key no longer works.
+///
+/// ## Every outcome is HTTP 200
+///
+/// The server answers every call, failed ones included, with HTTP 200 and tells success from
+/// failure by the body's `status` field (`success` or `error`); an error's `error` field holds a
+/// code such as `USER_NOT_FOUND`. That is why the operations list no 4xx responses: the error
+/// variant (`TxtyError`) is documented inside each 200 response's `oneOf` instead. That errors
+/// come with HTTP 200 is inferred (clients of the service read only the body).
+///
+/// ## Formats and methods
+///
+/// The path's suffix picks the answer's format: `.json` or `.xml`. The vendor documents the
+/// calls as GET requests with query parameters; the service also accepts the same parameters as
+/// a POST form body (`application/x-www-form-urlencoded`), which keeps passwords and keys out of
+/// URLs, proxies and server logs. The POST operations are the recommended ones; the GET
+/// variants are deprecated here for that reason. Accepting POST on the account and key-deletion
+/// endpoints is inferred by analogy with the login endpoint, and so are the shape of the account
+/// data and the error code for a bad key.
+///
+///
+/// Version: 1.0.0
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -1518,184 +1513,184 @@ const _: () = {
     }
 };
 impl Client {
-    /**Delete an API key (log out, query parameters)
-
-    The same call as `deleteApiKey` (POST `/user/deleteapikey/api.json`), with the parameters
-    in the query string as the vendor documents it. Deprecated: the API keys travel in the URL,
-    where proxies, browser histories and server logs keep them. Use the POST operation
-    `deleteApiKey` instead.
-
-    Every outcome, failures included, is HTTP 200 (inferred): read `status`. Errors are the
-    `TxtyError` variant of the 200 response (code `INVALID_APIKEY`, inferred).
-
-
-    Sends a `GET` request to `/user/deleteapikey/api.json`
-
-    Arguments:
-    - `apikey`: The API key to delete (usually the same as `key`).
-    - `key`: An API key of the account, authenticating the call.
-    - `user`: The account's user name.
-    ```ignore
-    let response = client.delete_api_key_with_query()
-        .apikey(apikey)
-        .key(key)
-        .user(user)
-        .send()
-        .await;
-    ```*/
+    /// Delete an API key (log out, query parameters)
+    ///
+    /// The same call as `deleteApiKey` (POST `/user/deleteapikey/api.json`), with the parameters
+    /// in the query string as the vendor documents it. Deprecated: the API keys travel in the URL,
+    /// where proxies, browser histories and server logs keep them. Use the POST operation
+    /// `deleteApiKey` instead.
+    ///
+    /// Every outcome, failures included, is HTTP 200 (inferred): read `status`. Errors are the
+    /// `TxtyError` variant of the 200 response (code `INVALID_APIKEY`, inferred).
+    ///
+    ///
+    /// Sends a `GET` request to `/user/deleteapikey/api.json`
+    ///
+    /// Arguments:
+    /// - `apikey`: The API key to delete (usually the same as `key`).
+    /// - `key`: An API key of the account, authenticating the call.
+    /// - `user`: The account's user name.
+    /// ```ignore
+    /// let response = client.delete_api_key_with_query()
+    ///    .apikey(apikey)
+    ///    .key(key)
+    ///    .user(user)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn delete_api_key_with_query(&self) -> builder::DeleteApiKeyWithQuery<'_> {
         builder::DeleteApiKeyWithQuery::new(self)
     }
-    /**Delete an API key (log out)
-
-    Deletes the API key `apikey`, authenticated with the user name and a key (`key`; usually
-    the same key, which logs the client out). After the deletion the key no longer works, e.g.
-    for `viewAccount`. Accepting a POST form is inferred by analogy with the login endpoint
-    (the vendor documents a GET with query parameters).
-
-    Every outcome, failures included, is HTTP 200 (inferred): read `status`. A wrong user name
-    or key gives the `TxtyError` variant (code `INVALID_APIKEY`, inferred).
-
-
-    Sends a `POST` request to `/user/deleteapikey/api.json`
-
-    Arguments:
-    - `body`: The credentials and the key to delete.
-    ```ignore
-    let response = client.delete_api_key()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Delete an API key (log out)
+    ///
+    /// Deletes the API key `apikey`, authenticated with the user name and a key (`key`; usually
+    /// the same key, which logs the client out). After the deletion the key no longer works, e.g.
+    /// for `viewAccount`. Accepting a POST form is inferred by analogy with the login endpoint
+    /// (the vendor documents a GET with query parameters).
+    ///
+    /// Every outcome, failures included, is HTTP 200 (inferred): read `status`. A wrong user name
+    /// or key gives the `TxtyError` variant (code `INVALID_APIKEY`, inferred).
+    ///
+    ///
+    /// Sends a `POST` request to `/user/deleteapikey/api.json`
+    ///
+    /// Arguments:
+    /// - `body`: The credentials and the key to delete.
+    /// ```ignore
+    /// let response = client.delete_api_key()
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn delete_api_key(&self) -> builder::DeleteApiKey<'_> {
         builder::DeleteApiKey::new(self)
     }
-    /**Log in and create an API key (JSON, query parameters)
-
-    The same login as `login` (POST `/user/newapikey/login.json`), with the parameters in the
-    query string as the vendor documents it. Deprecated: the password and the two-factor code
-    travel in the URL, where proxies, browser histories and server logs keep them. Use the
-    POST operation `login` instead.
-
-    Every outcome, failures included, is HTTP 200 (inferred): read `status`. Errors are the
-    `TxtyError` variant of the 200 response.
-
-
-    Sends a `GET` request to `/user/newapikey/login.json`
-
-    Arguments:
-    - `description`: A name for the new API key, e.g. the name of the application.
-    - `pass`: The account's password.
-    - `tfkey`: The two-factor code sent to the user's phone after an `ADDED_TF` answer.
-    - `user`: The account's user name.
-    ```ignore
-    let response = client.login_with_query()
-        .description(description)
-        .pass(pass)
-        .tfkey(tfkey)
-        .user(user)
-        .send()
-        .await;
-    ```*/
+    /// Log in and create an API key (JSON, query parameters)
+    ///
+    /// The same login as `login` (POST `/user/newapikey/login.json`), with the parameters in the
+    /// query string as the vendor documents it. Deprecated: the password and the two-factor code
+    /// travel in the URL, where proxies, browser histories and server logs keep them. Use the
+    /// POST operation `login` instead.
+    ///
+    /// Every outcome, failures included, is HTTP 200 (inferred): read `status`. Errors are the
+    /// `TxtyError` variant of the 200 response.
+    ///
+    ///
+    /// Sends a `GET` request to `/user/newapikey/login.json`
+    ///
+    /// Arguments:
+    /// - `description`: A name for the new API key, e.g. the name of the application.
+    /// - `pass`: The account's password.
+    /// - `tfkey`: The two-factor code sent to the user's phone after an `ADDED_TF` answer.
+    /// - `user`: The account's user name.
+    /// ```ignore
+    /// let response = client.login_with_query()
+    ///    .description(description)
+    ///    .pass(pass)
+    ///    .tfkey(tfkey)
+    ///    .user(user)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn login_with_query(&self) -> builder::LoginWithQuery<'_> {
         builder::LoginWithQuery::new(self)
     }
-    /**Log in and create an API key (JSON)
-
-    Logs in with the account's user name and password and creates a new API key named by
-    `description`. For an account with two-factor authentication the first call answers
-    `ADDED_TF` (a code is sent to the user's phone); call again with the code in `tfkey` to get
-    the key.
-
-    Every outcome, failures included, is HTTP 200 (inferred): read `status`. A wrong user
-    name, password or `tfkey` gives the `TxtyError` variant with error `USER_NOT_FOUND`, which
-    echoes the submitted credentials back in `login`.
-
-
-    Sends a `POST` request to `/user/newapikey/login.json`
-
-    Arguments:
-    - `body`: The account credentials and a name for the new key.
-    ```ignore
-    let response = client.login()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Log in and create an API key (JSON)
+    ///
+    /// Logs in with the account's user name and password and creates a new API key named by
+    /// `description`. For an account with two-factor authentication the first call answers
+    /// `ADDED_TF` (a code is sent to the user's phone); call again with the code in `tfkey` to get
+    /// the key.
+    ///
+    /// Every outcome, failures included, is HTTP 200 (inferred): read `status`. A wrong user
+    /// name, password or `tfkey` gives the `TxtyError` variant with error `USER_NOT_FOUND`, which
+    /// echoes the submitted credentials back in `login`.
+    ///
+    ///
+    /// Sends a `POST` request to `/user/newapikey/login.json`
+    ///
+    /// Arguments:
+    /// - `body`: The account credentials and a name for the new key.
+    /// ```ignore
+    /// let response = client.login()
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn login(&self) -> builder::Login<'_> {
         builder::Login::new(self)
     }
-    /**Log in and create an API key (XML)
-
-    The same login as `login`, answered in XML. The XML documents mirror the JSON ones: a
-    `<response>` element with one child element per JSON field. The XML format is inferred:
-    the vendor publishes no XML example.
-
-    Every outcome, failures included, is HTTP 200 (inferred): read `<status>`. Errors have
-    `<status>error</status>` and an `<error>` code.
-
-
-    Sends a `POST` request to `/user/newapikey/login.xml`
-
-    Arguments:
-    - `body`: The account credentials and a name for the new key.
-    ```ignore
-    let response = client.login_xml()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Log in and create an API key (XML)
+    ///
+    /// The same login as `login`, answered in XML. The XML documents mirror the JSON ones: a
+    /// `<response>` element with one child element per JSON field. The XML format is inferred:
+    /// the vendor publishes no XML example.
+    ///
+    /// Every outcome, failures included, is HTTP 200 (inferred): read `<status>`. Errors have
+    /// `<status>error</status>` and an `<error>` code.
+    ///
+    ///
+    /// Sends a `POST` request to `/user/newapikey/login.xml`
+    ///
+    /// Arguments:
+    /// - `body`: The account credentials and a name for the new key.
+    /// ```ignore
+    /// let response = client.login_xml()
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn login_xml(&self) -> builder::LoginXml<'_> {
         builder::LoginXml::new(self)
     }
-    /**Read the account information (query parameters)
-
-    The same call as `viewAccount` (POST `/view/user/api.json`), with the credentials in the
-    query string as the vendor documents it. Deprecated: the API key travels in the URL, where
-    proxies, browser histories and server logs keep it. Use the POST operation `viewAccount`
-    instead.
-
-    Every outcome, failures included, is HTTP 200 (inferred): read `status`. Errors are the
-    `TxtyError` variant of the 200 response (code `INVALID_APIKEY` for a bad key, inferred).
-
-
-    Sends a `GET` request to `/view/user/api.json`
-
-    Arguments:
-    - `key`: An API key created by `login`.
-    - `user`: The account's user name.
-    ```ignore
-    let response = client.view_account_with_query()
-        .key(key)
-        .user(user)
-        .send()
-        .await;
-    ```*/
+    /// Read the account information (query parameters)
+    ///
+    /// The same call as `viewAccount` (POST `/view/user/api.json`), with the credentials in the
+    /// query string as the vendor documents it. Deprecated: the API key travels in the URL, where
+    /// proxies, browser histories and server logs keep it. Use the POST operation `viewAccount`
+    /// instead.
+    ///
+    /// Every outcome, failures included, is HTTP 200 (inferred): read `status`. Errors are the
+    /// `TxtyError` variant of the 200 response (code `INVALID_APIKEY` for a bad key, inferred).
+    ///
+    ///
+    /// Sends a `GET` request to `/view/user/api.json`
+    ///
+    /// Arguments:
+    /// - `key`: An API key created by `login`.
+    /// - `user`: The account's user name.
+    /// ```ignore
+    /// let response = client.view_account_with_query()
+    ///    .key(key)
+    ///    .user(user)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn view_account_with_query(&self) -> builder::ViewAccountWithQuery<'_> {
         builder::ViewAccountWithQuery::new(self)
     }
-    /**Read the account information
-
-    Returns the account's information, authenticated with the user name and an API key
-    created by `login`. Accepting a POST form is inferred by analogy with the login endpoint
-    (the vendor documents a GET with query parameters); the shape of the account data is
-    inferred too.
-
-    Every outcome, failures included, is HTTP 200 (inferred): read `status`. A wrong user name
-    or key, or a deleted key, gives the `TxtyError` variant with error `INVALID_APIKEY`
-    (inferred code).
-
-
-    Sends a `POST` request to `/view/user/api.json`
-
-    Arguments:
-    - `body`: The user name and API key.
-    ```ignore
-    let response = client.view_account()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Read the account information
+    ///
+    /// Returns the account's information, authenticated with the user name and an API key
+    /// created by `login`. Accepting a POST form is inferred by analogy with the login endpoint
+    /// (the vendor documents a GET with query parameters); the shape of the account data is
+    /// inferred too.
+    ///
+    /// Every outcome, failures included, is HTTP 200 (inferred): read `status`. A wrong user name
+    /// or key, or a deleted key, gives the `TxtyError` variant with error `INVALID_APIKEY`
+    /// (inferred code).
+    ///
+    ///
+    /// Sends a `POST` request to `/view/user/api.json`
+    ///
+    /// Arguments:
+    /// - `body`: The user name and API key.
+    /// ```ignore
+    /// let response = client.view_account()
+    ///    .body(body)
+    ///    .send()
+    ///    .await;
+    /// ```
     pub fn view_account(&self) -> builder::ViewAccount<'_> {
         builder::ViewAccount::new(self)
     }
@@ -1709,9 +1704,9 @@ pub mod builder {
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
         ResponseValue, encode_path,
     };
-    /**Builder for [`Client::delete_api_key_with_query`]
-
-    [`Client::delete_api_key_with_query`]: super::Client::delete_api_key_with_query*/
+    /// Builder for [`Client::delete_api_key_with_query`]
+    ///
+    /// [`Client::delete_api_key_with_query`]: super::Client::delete_api_key_with_query
     #[derive(Debug, Clone)]
     pub struct DeleteApiKeyWithQuery<'a> {
         client: &'a super::Client,
@@ -1798,9 +1793,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::delete_api_key`]
-
-    [`Client::delete_api_key`]: super::Client::delete_api_key*/
+    /// Builder for [`Client::delete_api_key`]
+    ///
+    /// [`Client::delete_api_key`]: super::Client::delete_api_key
     #[derive(Debug, Clone)]
     pub struct DeleteApiKey<'a> {
         client: &'a super::Client,
@@ -1869,9 +1864,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::login_with_query`]
-
-    [`Client::login_with_query`]: super::Client::login_with_query*/
+    /// Builder for [`Client::login_with_query`]
+    ///
+    /// [`Client::login_with_query`]: super::Client::login_with_query
     #[derive(Debug, Clone)]
     pub struct LoginWithQuery<'a> {
         client: &'a super::Client,
@@ -1976,9 +1971,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::login`]
-
-    [`Client::login`]: super::Client::login*/
+    /// Builder for [`Client::login`]
+    ///
+    /// [`Client::login`]: super::Client::login
     #[derive(Debug, Clone)]
     pub struct Login<'a> {
         client: &'a super::Client,
@@ -2045,9 +2040,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::login_xml`]
-
-    [`Client::login_xml`]: super::Client::login_xml*/
+    /// Builder for [`Client::login_xml`]
+    ///
+    /// [`Client::login_xml`]: super::Client::login_xml
     #[derive(Debug, Clone)]
     pub struct LoginXml<'a> {
         client: &'a super::Client,
@@ -2110,9 +2105,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::view_account_with_query`]
-
-    [`Client::view_account_with_query`]: super::Client::view_account_with_query*/
+    /// Builder for [`Client::view_account_with_query`]
+    ///
+    /// [`Client::view_account_with_query`]: super::Client::view_account_with_query
     #[derive(Debug, Clone)]
     pub struct ViewAccountWithQuery<'a> {
         client: &'a super::Client,
@@ -2181,9 +2176,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::view_account`]
-
-    [`Client::view_account`]: super::Client::view_account*/
+    /// Builder for [`Client::view_account`]
+    ///
+    /// [`Client::view_account`]: super::Client::view_account
     #[derive(Debug, Clone)]
     pub struct ViewAccount<'a> {
         client: &'a super::Client,

@@ -5,6 +5,7 @@ use std::panic::{self, AssertUnwindSafe};
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
 
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use progenitor_impl::{
     GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl,
 };
@@ -63,7 +64,7 @@ fn try_generate(view: &Value) -> Result<Generated, String> {
     let tokens = catch_panics(|| generator.generate_tokens(&api))
         .map_err(|panic| format!("progenitor 0.15 cannot take this ({panic})"))?
         .map_err(|e| format!("progenitor 0.15 refused it: {e}"))?;
-    let file = syn::parse_file(&tokens.to_string()).map_err(|e| {
+    let file = syn::parse_file(&line_docs(tokens).to_string()).map_err(|e| {
         format!("progenitor produced code that does not parse ({e}); report it upstream")
     })?;
     let types = generator.get_type_space();
@@ -73,6 +74,78 @@ fn try_generate(view: &Value) -> Result<Generated, String> {
         uses_uuid: types.uses_uuid(),
         uses_chrono: types.uses_chrono(),
     })
+}
+
+/// Splits every multi-line `#[doc = "…"]` into one attribute per line.
+///
+/// prettyplease prints a multi-line doc attribute as a `/** … */` block, which rustfmt then
+/// re-indents; rustdoc reads the indented lines as code blocks (and runs them as doctests).
+/// One attribute per line prints as `///` comments, which both tools leave as they are.
+fn line_docs(tokens: TokenStream) -> TokenStream {
+    let mut out = Vec::new();
+    let mut iter = tokens.into_iter().peekable();
+    while let Some(tree) = iter.next() {
+        match tree {
+            TokenTree::Punct(p) if p.as_char() == '#' => {
+                let split = match iter.peek() {
+                    Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Bracket => {
+                        doc_lines(g.stream())
+                    }
+                    _ => None,
+                };
+                match split {
+                    Some(lines) => {
+                        iter.next();
+                        for line in lines {
+                            let line = if line.is_empty() || line.starts_with(' ') {
+                                line
+                            } else {
+                                format!(" {line}")
+                            };
+                            let body: TokenStream = [
+                                TokenTree::Ident(Ident::new("doc", Span::call_site())),
+                                TokenTree::Punct(Punct::new('=', Spacing::Alone)),
+                                TokenTree::Literal(Literal::string(&line)),
+                            ]
+                            .into_iter()
+                            .collect();
+                            out.push(TokenTree::Punct(Punct::new('#', Spacing::Alone)));
+                            out.push(TokenTree::Group(Group::new(Delimiter::Bracket, body)));
+                        }
+                    }
+                    None => out.push(TokenTree::Punct(p)),
+                }
+            }
+            TokenTree::Group(g) => {
+                let mut group = Group::new(g.delimiter(), line_docs(g.stream()));
+                group.set_span(g.span());
+                out.push(TokenTree::Group(group));
+            }
+            other => out.push(other),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The lines of a `doc = "…"` attribute body, when it has more than one.
+fn doc_lines(attribute: TokenStream) -> Option<Vec<String>> {
+    let parts: Vec<TokenTree> = attribute.into_iter().collect();
+    let [
+        TokenTree::Ident(name),
+        TokenTree::Punct(eq),
+        TokenTree::Literal(lit),
+    ] = parts.as_slice()
+    else {
+        return None;
+    };
+    if name != "doc" || eq.as_char() != '=' {
+        return None;
+    }
+    let text = syn::parse2::<syn::LitStr>(TokenTree::Literal(lit.clone()).into())
+        .ok()?
+        .value();
+    text.contains('\n')
+        .then(|| text.lines().map(str::to_string).collect())
 }
 
 /// The panic hook is process-wide: serialise the callers that swap it.

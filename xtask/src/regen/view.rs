@@ -355,22 +355,21 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
 fn ensure_unique_operation_ids(spec: &Spec, doc: &Value) -> Result<(), SpecError> {
     let mut seen = std::collections::BTreeMap::new();
     for (path, method) in operations(doc) {
-        if let Some(id) = doc["paths"][&path][&method]
-            .get("operationId")
-            .and_then(Value::as_str)
-        {
-            if let Some(first) = seen.insert(id.to_string(), (path.clone(), method.clone())) {
-                let original = path.split('#').next().unwrap_or(&path).to_string();
-                return Err(spec.error(
-                    pointer(["paths", &original, &method, "operationId"]),
-                    format!(
-                        "operationId `{id}` is also used by {} {} (regen names split operations \
-                         `<operationId>Form`, `…Text`, `…Binary`); rename one",
-                        first.1.to_uppercase(),
-                        first.0
-                    ),
-                ));
-            }
+        let op = &doc["paths"][&path][&method];
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        if let Some(first) = seen.insert(id.to_string(), (path.clone(), method.clone())) {
+            let original = path.split('#').next().unwrap_or(&path).to_string();
+            return Err(spec.error(
+                pointer(["paths", &original, &method, "operationId"]),
+                format!(
+                    "operationId `{id}` is also used by {} {} (regen names split operations \
+                     `<operationId>Form`, `…Text`, `…Binary`); rename one",
+                    first.1.to_uppercase(),
+                    first.0
+                ),
+            ));
         }
     }
     Ok(())

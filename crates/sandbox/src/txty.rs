@@ -1,0 +1,298 @@
+//! Txty (SMS gateway, base `/api/4`): login, account view and key deletion.
+//!
+//! Like the real (PHP-style) server, every endpoint takes its parameters from the query string
+//! or a form body, answers HTTP 200 whatever happens (the outcome is the body's `status`), and
+//! picks JSON or XML from the path suffix.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::{Map, Value};
+
+use crate::accounts::{DEMO_PASSWORD, SECOND_FACTOR_CODE};
+use crate::token::{ALNUM, random_string};
+
+const BASE: &str = "/api/4";
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Endpoint {
+    Login,
+    ViewAccount,
+    DeleteKey,
+}
+
+const ENDPOINTS: [(Endpoint, &str); 3] = [
+    (Endpoint::Login, "/user/newapikey/login"),
+    (Endpoint::ViewAccount, "/view/user/api"),
+    (Endpoint::DeleteKey, "/user/deleteapikey/api"),
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Xml,
+}
+
+struct Account {
+    user: &'static str,
+    name: &'static str,
+    email: &'static str,
+    credits: i64,
+    two_factor: bool,
+}
+
+static ACCOUNTS: [Account; 2] = [
+    Account {
+        user: "demo",
+        name: "Demo User",
+        email: "demo@example.com",
+        credits: 100,
+        two_factor: false,
+    },
+    Account {
+        user: "demo-2fa",
+        name: "Demo Two-Factor User",
+        email: "demo-2fa@example.com",
+        credits: 50,
+        two_factor: true,
+    },
+];
+
+#[derive(Default)]
+struct Txty {
+    /// Issued API key -> owning user name.
+    keys: Mutex<HashMap<String, &'static str>>,
+}
+
+impl Txty {
+    fn keys(&self) -> MutexGuard<'_, HashMap<String, &'static str>> {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+pub(crate) fn router() -> Router {
+    let state = Arc::new(Txty::default());
+    let mut router = Router::new();
+    for (_, path) in ENDPOINTS {
+        for suffix in ["json", "xml"] {
+            router = router.route(&format!("{BASE}{path}.{suffix}"), get(handle).post(handle));
+        }
+    }
+    router
+        .fallback(|| async { (StatusCode::NOT_FOUND, "Not Found") })
+        .with_state(state)
+}
+
+/// A response tree that keeps key order (for readable XML).
+enum Node {
+    Str(String),
+    Int(i64),
+    Obj(Vec<(&'static str, Node)>),
+}
+
+fn s(v: impl Into<String>) -> Node {
+    Node::Str(v.into())
+}
+
+impl Node {
+    fn to_json(&self) -> Value {
+        match self {
+            Node::Str(v) => Value::String(v.clone()),
+            Node::Int(v) => Value::from(*v),
+            Node::Obj(fields) => Value::Object(
+                fields
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), v.to_json()))
+                    .collect::<Map<_, _>>(),
+            ),
+        }
+    }
+
+    fn write_xml(&self, out: &mut String) {
+        match self {
+            Node::Str(v) => escape_xml(v, out),
+            Node::Int(v) => out.push_str(&v.to_string()),
+            Node::Obj(fields) => {
+                for (k, v) in fields {
+                    out.push('<');
+                    out.push_str(k);
+                    out.push('>');
+                    v.write_xml(out);
+                    out.push_str("</");
+                    out.push_str(k);
+                    out.push('>');
+                }
+            }
+        }
+    }
+}
+
+fn escape_xml(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+}
+
+fn render(format: Format, body: Node) -> Response {
+    match format {
+        Format::Json => axum::Json(body.to_json()).into_response(),
+        Format::Xml => {
+            let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><response>"#);
+            body.write_xml(&mut xml);
+            xml.push_str("</response>");
+            ([(header::CONTENT_TYPE, "application/xml")], xml).into_response()
+        }
+    }
+}
+
+fn error(code: &str) -> Node {
+    Node::Obj(vec![("status", s("error")), ("error", s(code))])
+}
+
+/// Query parameters, then form-body parameters on top (a later duplicate wins, as in PHP).
+fn params(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> HashMap<String, String> {
+    let mut out: HashMap<String, String> = uri
+        .query()
+        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+        .unwrap_or_default();
+    let form_body = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
+    if method == Method::POST && form_body {
+        out.extend(form_urlencoded::parse(body).into_owned());
+    }
+    out
+}
+
+async fn handle(
+    State(st): State<Arc<Txty>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    // An unreadable or over-large (> 2 MiB) body counts as empty: the service's own error.
+    let body = body.unwrap_or_default();
+    let path = uri.path().strip_prefix(BASE).unwrap_or_default();
+    let (stem, format) = match path.rsplit_once('.') {
+        Some((stem, "xml")) => (stem, Format::Xml),
+        Some((stem, _)) => (stem, Format::Json),
+        None => (path, Format::Json),
+    };
+    let Some(endpoint) = ENDPOINTS.iter().find(|(_, p)| *p == stem).map(|(e, _)| *e) else {
+        return (StatusCode::NOT_FOUND, "Not Found").into_response();
+    };
+    let p = params(&method, &uri, &headers, &body);
+    let get = |k: &str| p.get(k).map(String::as_str).unwrap_or_default();
+    let answer = match endpoint {
+        Endpoint::Login => st.login(get("user"), get("pass"), get("tfkey")),
+        Endpoint::ViewAccount => st.view(get("user"), get("key")),
+        Endpoint::DeleteKey => st.delete(get("user"), get("key"), get("apikey")),
+    };
+    render(format, answer)
+}
+
+impl Txty {
+    fn login(&self, user: &str, pass: &str, tfkey: &str) -> Node {
+        let account = ACCOUNTS
+            .iter()
+            .find(|a| a.user == user && pass == DEMO_PASSWORD);
+        let accepted = match account {
+            Some(a) if a.two_factor && tfkey.is_empty() => {
+                tracing::info!(service = "txty", user, "login needs a two-factor code");
+                return Node::Obj(vec![("status", s("success")), ("success", s("ADDED_TF"))]);
+            }
+            Some(a) if a.two_factor => tfkey == SECOND_FACTOR_CODE,
+            Some(_) => true,
+            None => false,
+        };
+        match account {
+            Some(a) if accepted => {
+                let key = random_string(10, ALNUM);
+                self.keys().insert(key.clone(), a.user);
+                tracing::info!(service = "txty", user, "login succeeded, key added");
+                Node::Obj(vec![
+                    ("status", s("success")),
+                    ("success", s("ADDED_KEY")),
+                    (
+                        "newapikey",
+                        Node::Obj(vec![("controlapikey", Node::Int(0)), ("key", s(key))]),
+                    ),
+                ])
+            }
+            _ => {
+                tracing::info!(service = "txty", "login refused");
+                // The real server echoes what was submitted, password included.
+                Node::Obj(vec![
+                    ("status", s("error")),
+                    ("error", s("USER_NOT_FOUND")),
+                    (
+                        "login",
+                        Node::Obj(vec![("user", s(user)), ("pass", s(pass))]),
+                    ),
+                ])
+            }
+        }
+    }
+
+    /// The account owning a valid `user` + `key` pair.
+    fn authenticate(&self, user: &str, key: &str) -> Option<&'static Account> {
+        let owner = *self.keys().get(key)?;
+        (owner == user)
+            .then(|| ACCOUNTS.iter().find(|a| a.user == owner))
+            .flatten()
+    }
+
+    fn view(&self, user: &str, key: &str) -> Node {
+        let Some(a) = self.authenticate(user, key) else {
+            return error("INVALID_APIKEY");
+        };
+        Node::Obj(vec![
+            ("status", s("success")),
+            (
+                "user",
+                Node::Obj(vec![
+                    ("user", s(a.user)),
+                    ("name", s(a.name)),
+                    ("email", s(a.email)),
+                    ("credits", Node::Int(a.credits)),
+                ]),
+            ),
+        ])
+    }
+
+    fn delete(&self, user: &str, key: &str, apikey: &str) -> Node {
+        if self.authenticate(user, key).is_none() {
+            return error("INVALID_APIKEY");
+        }
+        let mut keys = self.keys();
+        if keys.get(apikey).is_none_or(|owner| *owner != user) {
+            return error("APIKEY_NOT_FOUND");
+        }
+        keys.remove(apikey);
+        tracing::info!(service = "txty", user, "API key deleted");
+        Node::Obj(vec![
+            ("status", s("success")),
+            ("success", s("DELETE_APIKEY")),
+        ])
+    }
+}
