@@ -51,6 +51,15 @@ fn read_if_exists(path: &Path) -> std::io::Result<Option<String>> {
 
 /// Files of `crates/*-client/` that carry regen's marker but are no longer generated.
 fn orphans(root: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<PathBuf>> {
+    Ok(owned_files(root)?
+        .into_iter()
+        .filter(|p| !files.iter().any(|f| &f.path == p))
+        .collect())
+}
+
+/// Every file under `crates/*-client/` that regen wrote (it starts with regen's marker),
+/// relative to `root`.
+pub fn owned_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     let crates = root.join("crates");
     if !crates.is_dir() {
@@ -69,11 +78,10 @@ fn orphans(root: &Path, files: &[GeneratedFile]) -> std::io::Result<Vec<PathBuf>
     for dir in dirs {
         for name in ["Cargo.toml", "README.md", "src/lib.rs"] {
             let path = dir.join(name);
-            let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
             let owned = std::fs::read_to_string(&path)
                 .is_ok_and(|s| s.lines().next().is_some_and(|l| l.contains(MARKER)));
-            if owned && !files.iter().any(|f| f.path == relative) {
-                found.push(relative);
+            if owned {
+                found.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
             }
         }
     }

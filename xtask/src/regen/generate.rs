@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use progenitor_impl::{
@@ -148,16 +147,27 @@ fn doc_lines(attribute: TokenStream) -> Option<Vec<String>> {
         .then(|| text.lines().map(str::to_string).collect())
 }
 
-/// The panic hook is process-wide: serialise the callers that swap it.
-static HOOK: Mutex<()> = Mutex::new(());
+thread_local! {
+    /// Set while this thread runs progenitor: its panics are expected and reported as errors.
+    static GENERATING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 
-/// Runs `f`, turning a panic into its message without printing a backtrace.
+/// Runs `f`, turning a panic into its message without printing a backtrace. The panic hook is
+/// process-wide, so one hook is installed once and stays silent only on generating threads;
+/// specs are generated in parallel and other threads' panics still print as usual.
 fn catch_panics<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    let _guard = HOOK.lock().unwrap_or_else(|e| e.into_inner());
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(|_| {}));
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !GENERATING.with(|g| g.get()) {
+                previous(info);
+            }
+        }));
+    });
+    GENERATING.with(|g| g.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    panic::set_hook(previous);
+    GENERATING.with(|g| g.set(false));
     result.map_err(|payload| {
         let text = payload
             .downcast_ref::<&str>()
@@ -195,18 +205,10 @@ fn locate(spec: &Spec, view: &Value, failure: String) -> SpecError {
 }
 
 /// Formats with stable rustfmt so that `cargo fmt --check` agrees with what regen writes.
-/// rustfmt is not always idempotent on progenitor's `/** */` doc comments, so it runs until
-/// the text stops changing.
+/// (`cargo fmt --check` in CI and the freshness test catch it if rustfmt ever stops being
+/// idempotent on this output.)
 pub fn rustfmt(code: &str) -> Result<String, String> {
-    let mut current = rustfmt_once(code)?;
-    for _ in 0..3 {
-        let next = rustfmt_once(&current)?;
-        if next == current {
-            return Ok(current);
-        }
-        current = next;
-    }
-    Err("rustfmt does not settle on a layout for the generated code".into())
+    rustfmt_once(code)
 }
 
 fn rustfmt_once(code: &str) -> Result<String, String> {

@@ -9,6 +9,7 @@ mod files;
 mod generate;
 mod render;
 mod spec;
+mod stamp;
 mod view;
 
 use std::fmt;
@@ -75,10 +76,34 @@ pub struct Report {
 
 pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
     let spec_files = spec::spec_files(root)?;
+    let before = match mode {
+        Mode::Write => Some(stamp::fingerprint(root, &spec_files)?),
+        Mode::Check => None,
+    };
+    if before
+        .as_deref()
+        .is_some_and(|f| stamp::is_current(root, f))
+    {
+        return Ok(Report {
+            specs: spec_files.len(),
+            written: Vec::new(),
+        });
+    }
+    // Specs are independent: generate them side by side, then report in file order.
+    let results: Vec<Result<Vec<GeneratedFile>, SpecError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = spec_files
+            .iter()
+            .map(|file| scope.spawn(move || generate_one(root, file)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("generation panics are caught"))
+            .collect()
+    });
     let mut generated = Vec::new();
     let mut errors = Vec::new();
-    for file in &spec_files {
-        match generate_one(root, file) {
+    for result in results {
+        match result {
             Ok(files) => generated.extend(files),
             Err(e) => errors.push(e),
         }
@@ -98,6 +123,7 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
         }),
         Mode::Write => {
             files::apply(root, &changes)?;
+            stamp::record(root, &stamp::fingerprint(root, &spec_files)?);
             Ok(Report {
                 specs: spec_files.len(),
                 written: changes.into_iter().map(|c| c.path).collect(),
@@ -261,6 +287,18 @@ components:
             "a no-op regen touches nothing"
         );
         run(root.path(), Mode::Check).unwrap();
+    }
+
+    #[test]
+    fn a_hand_edit_of_a_generated_file_is_undone_despite_the_no_op_stamp() {
+        let root = scratch(&[("demo.yaml", GOOD)]);
+        run(root.path(), Mode::Write).unwrap();
+        let lib = root.path().join("crates/demo-client/src/lib.rs");
+        let generated = std::fs::read_to_string(&lib).unwrap();
+        std::fs::write(&lib, format!("{generated}\n// edited by hand\n")).unwrap();
+        let report = run(root.path(), Mode::Write).unwrap();
+        assert_eq!(report.written, vec![PathBuf::from("crates/demo-client/src/lib.rs")]);
+        assert_eq!(std::fs::read_to_string(&lib).unwrap(), generated);
     }
 
     #[test]
