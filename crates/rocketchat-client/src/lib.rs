@@ -2153,15 +2153,55 @@ impl progenitor_client::ClientHooks<()> for Client {
     async fn post<E>(
         &self,
         result: &reqwest::Result<reqwest::Response>,
-        _info: &progenitor_client::OperationInfo,
+        info: &progenitor_client::OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        match result {
-            Ok(response) if response.extensions().get::<BodyTooLarge>().is_some() => {
-                Err(progenitor_client::Error::Custom(format!(
-                    "the response body is larger than {MAX_RESPONSE_BYTES} bytes; it was not read"
-                )))
-            }
-            _ => Ok(()),
+        let Ok(response) = result else { return Ok(()) };
+        if response.extensions().get::<BodyTooLarge>().is_some() {
+            return Err(progenitor_client::Error::Custom(format!(
+                "the response body is larger than {MAX_RESPONSE_BYTES} bytes; it was not read"
+            )));
         }
+        let status = response.status().as_u16();
+        let Some(expected) = expected_media_types(info.operation_id, status) else {
+            return Ok(());
+        };
+        let actual = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            });
+        match actual {
+            Some(actual) if expected.contains(&actual.as_str()) => Ok(()),
+            actual => Err(progenitor_client::Error::Custom(format!(
+                "`{}` got HTTP {status} with Content-Type {}, but the spec lists {}; the body was not parsed",
+                info.operation_id,
+                actual.as_deref().unwrap_or("(none)"),
+                expected.join(" or ")
+            ))),
+        }
+    }
+}
+
+/// The response media types the spec lists for an operation (by method name) and status;
+/// `None` where it lists no body or does not document the status.
+fn expected_media_types(operation: &str, status: u16) -> Option<&'static [&'static str]> {
+    match (operation, status) {
+        ("login", 200) => Some(&["application/json"]),
+        ("login", 401) => Some(&["application/json"]),
+        ("login", 429) => Some(&["application/json"]),
+        ("login_form", 200) => Some(&["application/json"]),
+        ("login_form", 401) => Some(&["application/json"]),
+        ("login_form", 429) => Some(&["application/json"]),
+        ("logout", 200) => Some(&["application/json"]),
+        ("logout", 401) => Some(&["application/json"]),
+        ("me", 200) => Some(&["application/json"]),
+        ("me", 401) => Some(&["application/json"]),
+        _ => None,
     }
 }

@@ -8,7 +8,7 @@ mod error;
 mod files;
 mod generate;
 mod render;
-mod spec;
+pub(crate) mod spec;
 mod stamp;
 mod view;
 
@@ -297,7 +297,10 @@ components:
         let generated = std::fs::read_to_string(&lib).unwrap();
         std::fs::write(&lib, format!("{generated}\n// edited by hand\n")).unwrap();
         let report = run(root.path(), Mode::Write).unwrap();
-        assert_eq!(report.written, vec![PathBuf::from("crates/demo-client/src/lib.rs")]);
+        assert_eq!(
+            report.written,
+            vec![PathBuf::from("crates/demo-client/src/lib.rs")]
+        );
         assert_eq!(std::fs::read_to_string(&lib).unwrap(), generated);
     }
 

@@ -59,7 +59,7 @@ pub fn render(
         },
         GeneratedFile {
             path: dir.join("src/lib.rs"),
-            contents: lib_rs(spec, generated).map_err(|e| spec.error("", e))?,
+            contents: lib_rs(spec, view, generated).map_err(|e| spec.error("", e))?,
         },
     ])
 }
@@ -276,7 +276,80 @@ fn readme(spec: &Spec, view: &Value, version: &str) -> String {
     out
 }
 
-fn lib_rs(spec: &Spec, generated: &Generated) -> Result<String, String> {
+/// `expected_media_types()`: for each operation and status, the response media types the spec
+/// lists. The generated hooks refuse an answer whose `Content-Type` is not among them, so a
+/// mislabelled or misrouted body is an error rather than something parsed on trust.
+fn media_types_table(view: &Value) -> String {
+    let mut arms = String::new();
+    for (path, method) in operations(view) {
+        let op = &view["paths"][&path][&method];
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some(responses) = op.get("responses").and_then(Value::as_object) else {
+            continue;
+        };
+        // Exact codes first, then ranges (`2XX`), then `default`, as OpenAPI resolves them.
+        let mut entries: Vec<(u8, String, String)> = Vec::new();
+        for (code, response) in responses {
+            let response = resolve_response(view, response);
+            let media: Vec<String> = response
+                .get("content")
+                .and_then(Value::as_object)
+                .map(|c| {
+                    c.keys()
+                        .map(|k| {
+                            format!(
+                                "{:?}",
+                                k.split(';')
+                                    .next()
+                                    .unwrap_or_default()
+                                    .trim()
+                                    .to_ascii_lowercase()
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let value = if media.is_empty() {
+                "None".to_string()
+            } else {
+                format!("Some(&[{}])", media.join(", "))
+            };
+            let (rank, pattern) = if let Ok(n) = code.parse::<u16>() {
+                (0, n.to_string())
+            } else if let Some(d) = code.strip_suffix("XX").and_then(|d| d.parse::<u16>().ok()) {
+                (1, format!("{}..={}", d * 100, d * 100 + 99))
+            } else {
+                (2, "_".to_string())
+            };
+            entries.push((rank, pattern, value));
+        }
+        entries.sort_by_key(|e| e.0);
+        for (_, pattern, value) in entries {
+            let _ = writeln!(arms, "({:?}, {pattern}) => {value},", snake(id));
+        }
+    }
+    format!(
+        "\n/// The response media types the spec lists for an operation (by method name) and status;\n\
+         /// `None` where it lists no body or does not document the status.\n\
+         fn expected_media_types(operation: &str, status: u16) -> Option<&'static [&'static str]> {{\n\
+         match (operation, status) {{\n{arms}_ => None,\n}}\n}}\n"
+    )
+}
+
+fn resolve_response<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
+    match node
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix('#'))
+    {
+        Some(target) => doc.pointer(target).unwrap_or(node),
+        None => node,
+    }
+}
+
+fn lib_rs(spec: &Spec, view: &Value, generated: &Generated) -> Result<String, String> {
     let mut out = String::new();
     let _ = writeln!(out, "// {}", header(spec));
     out.push_str("#![doc = include_str!(\"../README.md\")]\n");
@@ -288,6 +361,7 @@ fn lib_rs(spec: &Spec, generated: &Generated) -> Result<String, String> {
     out.push_str(&generated.code);
     out.push('\n');
     out.push_str(HOOKS_TEMPLATE);
+    out.push_str(&media_types_table(view));
     rustfmt(&out)
 }
 

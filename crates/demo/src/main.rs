@@ -1,0 +1,278 @@
+//! `apilogin-demo` (`cargo xtask demo`): starts the four sandboxes, logs in to each through the
+//! `apilogin` facade (answering the demo second factor), verifies, logs in again and logs out
+//! where the service can, and prints a table. Exits non-zero if any step failed.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use apilogin::{
+    Client, Credentials, LoginError, LoginOutcome, Options, Service, ServiceKind, Session,
+};
+use apilogin_sandbox::{
+    self as sandbox, DEMO_PASSWORD, REMOTEIT_DEVELOPER_KEY, SECOND_FACTOR_CODE, Sandbox,
+};
+
+/// One row of the table.
+struct Row {
+    service: ServiceKind,
+    user: &'static str,
+    second_factor: String,
+    login: Step,
+    verify: Step,
+    relogin: Step,
+    logout: Step,
+    elapsed: Duration,
+    errors: Vec<String>,
+}
+
+enum Step {
+    Ok,
+    NotAvailable,
+    Skipped,
+    Failed,
+}
+
+impl Step {
+    fn cell(&self) -> &'static str {
+        match self {
+            Step::Ok => "ok",
+            Step::NotAvailable => "n/a",
+            Step::Skipped => "skipped",
+            Step::Failed => "FAILED",
+        }
+    }
+}
+
+/// The demo account each service logs in with: the second-factor one where there is one.
+fn account(kind: ServiceKind) -> (&'static str, Credentials) {
+    match kind {
+        ServiceKind::RemoteIt => (
+            "demo@remote.it",
+            Credentials::new("demo@remote.it", DEMO_PASSWORD).developer_key(REMOTEIT_DEVELOPER_KEY),
+        ),
+        ServiceKind::ProjectThanos => (
+            "retailer@projectthanos.com",
+            Credentials::new("retailer@projectthanos.com", DEMO_PASSWORD),
+        ),
+        _ => (
+            "demo-2fa",
+            Credentials::new("demo-2fa", DEMO_PASSWORD).key_description("apilogin-demo"),
+        ),
+    }
+}
+
+fn sandbox_of(kind: ServiceKind) -> sandbox::Service {
+    match kind {
+        ServiceKind::RemoteIt => sandbox::Service::RemoteIt,
+        ServiceKind::Txty => sandbox::Service::Txty,
+        ServiceKind::ProjectThanos => sandbox::Service::ProjectThanos,
+        ServiceKind::RocketChat => sandbox::Service::RocketChat,
+    }
+}
+
+async fn run(kind: ServiceKind, sandbox: &Sandbox) -> Row {
+    let (user, credentials) = account(kind);
+    let mut row = Row {
+        service: kind,
+        user,
+        second_factor: "-".to_owned(),
+        login: Step::Failed,
+        verify: Step::Skipped,
+        relogin: Step::Skipped,
+        logout: Step::Skipped,
+        elapsed: Duration::ZERO,
+        errors: Vec::new(),
+    };
+    let started = Instant::now();
+    let session = login(kind, sandbox, &credentials, &mut row).await;
+    if let Some(session) = session {
+        row.login = Step::Ok;
+        row.verify = step(
+            kind.supports_verify(),
+            session.verify().await.map(|_| ()),
+            &mut row.errors,
+            "verify",
+        );
+        let current = if kind.supports_relogin() {
+            match session.relogin().await {
+                Ok(again) => {
+                    row.relogin = Step::Ok;
+                    again
+                }
+                Err(e) => {
+                    row.relogin = Step::Failed;
+                    row.errors.push(format!("relogin: {e}"));
+                    session
+                }
+            }
+        } else {
+            row.relogin = Step::NotAvailable;
+            session
+        };
+        row.logout = step(
+            kind.supports_logout(),
+            current.logout().await,
+            &mut row.errors,
+            "logout",
+        );
+        // After a logout the token must be refused.
+        if kind.supports_logout() && kind.supports_verify() {
+            match current.verify().await {
+                Err(LoginError::SessionRejected { .. }) => {}
+                other => {
+                    row.logout = Step::Failed;
+                    row.errors
+                        .push(format!("the token still works after logout: {other:?}"));
+                }
+            }
+        }
+    }
+    row.elapsed = started.elapsed();
+    row
+}
+
+async fn login(
+    kind: ServiceKind,
+    sandbox: &Sandbox,
+    credentials: &Credentials,
+    row: &mut Row,
+) -> Option<Session> {
+    let service = match Service::new(kind, Some(sandbox.base_url())) {
+        Ok(s) => s,
+        Err(e) => {
+            row.errors.push(format!("login: {e}"));
+            return None;
+        }
+    };
+    let options = Options::default()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10));
+    let result = match Client::with_options(service, options) {
+        Ok(client) => match client.login(credentials).await {
+            Ok(LoginOutcome::LoggedIn(session)) => Ok(session),
+            Ok(LoginOutcome::SecondFactor(challenge)) => {
+                row.second_factor = challenge.method().to_string();
+                challenge.answer(SECOND_FACTOR_CODE).await
+            }
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(session) => Some(session),
+        Err(e) => {
+            row.errors.push(format!("login: {e}"));
+            None
+        }
+    }
+}
+
+fn step(
+    available: bool,
+    result: Result<(), LoginError>,
+    errors: &mut Vec<String>,
+    what: &str,
+) -> Step {
+    match (available, result) {
+        (false, Err(LoginError::Unsupported { .. })) => Step::NotAvailable,
+        (_, Ok(())) => Step::Ok,
+        (_, Err(e)) => {
+            errors.push(format!("{what}: {e}"));
+            Step::Failed
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let mut rows = Vec::new();
+    let mut sandboxes = Vec::new();
+    for kind in ServiceKind::ALL {
+        match Sandbox::start(sandbox_of(kind)).await {
+            Ok(s) => sandboxes.push((kind, s)),
+            Err(e) => {
+                eprintln!("error: cannot start the {kind} sandbox: {e}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    println!("apilogin demo: each service's sandbox on 127.0.0.1, through the apilogin facade\n");
+    for (kind, sandbox) in &sandboxes {
+        rows.push(run(*kind, sandbox).await);
+    }
+
+    let header = [
+        "service",
+        "user",
+        "second factor",
+        "login",
+        "verify",
+        "relogin",
+        "logout",
+        "ms",
+    ];
+    let cells: Vec<[String; 8]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.service.name().to_owned(),
+                r.user.to_owned(),
+                r.second_factor.clone(),
+                r.login.cell().to_owned(),
+                r.verify.cell().to_owned(),
+                r.relogin.cell().to_owned(),
+                r.logout.cell().to_owned(),
+                r.elapsed.as_millis().to_string(),
+            ]
+        })
+        .collect();
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            cells
+                .iter()
+                .map(|c| c[i].len())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cols: &[&str]| {
+        let parts: Vec<String> = cols
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
+        format!("| {} |", parts.join(" | "))
+    };
+    println!("{}", line(&header));
+    let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+    println!(
+        "{}",
+        line(&rule.iter().map(String::as_str).collect::<Vec<_>>())
+    );
+    for c in &cells {
+        println!(
+            "{}",
+            line(&c.iter().map(String::as_str).collect::<Vec<_>>())
+        );
+    }
+    println!("\nn/a: the service's API has no such call.");
+
+    for (_, sandbox) in sandboxes {
+        sandbox.shutdown().await;
+    }
+    let failures: Vec<String> = rows
+        .iter()
+        .flat_map(|r| r.errors.iter().map(move |e| format!("{}: {e}", r.service)))
+        .collect();
+    if failures.is_empty() {
+        println!("All steps succeeded.");
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("\n{} step(s) failed:", failures.len());
+        for f in &failures {
+            eprintln!("  {f}");
+        }
+        ExitCode::FAILURE
+    }
+}

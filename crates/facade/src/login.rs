@@ -1,0 +1,228 @@
+//! The login flow shared by all four services: a login gives a session or a second-factor
+//! challenge; answering the challenge gives the session.
+
+use std::fmt;
+
+use crate::credentials::Credentials;
+use crate::error::{ConfigError, LoginError};
+use crate::http::{self, Options};
+use crate::secret::SecretString;
+use crate::service::{Service, ServiceKind};
+use crate::services;
+use crate::session::Session;
+
+/// How the second-factor code reaches the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SecondFactorMethod {
+    /// A code sent by SMS (Txty `ADDED_TF`).
+    Sms,
+    /// A code from an authenticator app (Rocket.Chat `totp`).
+    Totp,
+    /// A code sent by e-mail (Rocket.Chat `email`).
+    Email,
+    /// The account password, asked again (Rocket.Chat `password`).
+    Password,
+}
+
+impl SecondFactorMethod {
+    /// Short lower-case name: `sms`, `totp`, `email`, `password`.
+    pub const fn id(self) -> &'static str {
+        match self {
+            SecondFactorMethod::Sms => "sms",
+            SecondFactorMethod::Totp => "totp",
+            SecondFactorMethod::Email => "email",
+            SecondFactorMethod::Password => "password",
+        }
+    }
+
+    /// What to ask the user for.
+    pub const fn prompt(self) -> &'static str {
+        match self {
+            SecondFactorMethod::Sms => "code sent to your phone by SMS",
+            SecondFactorMethod::Totp => "code from your authenticator app",
+            SecondFactorMethod::Email => "code sent to you by e-mail",
+            SecondFactorMethod::Password => "password again",
+        }
+    }
+}
+
+impl fmt::Display for SecondFactorMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// What a service-specific login step produced.
+pub(crate) enum Step {
+    Done(Box<Session>),
+    Challenge(SecondFactorMethod),
+}
+
+impl Step {
+    pub(crate) fn done(session: Session) -> Step {
+        Step::Done(Box::new(session))
+    }
+}
+
+/// Logs in to one service.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), apilogin::LoginError> {
+/// use apilogin::{Client, Credentials, LoginOutcome, Service};
+/// let client = Client::new(Service::txty())?;
+/// let session = match client.login(&Credentials::new("me", "secret")).await? {
+///     LoginOutcome::LoggedIn(session) => session,
+///     LoginOutcome::SecondFactor(challenge) => challenge.answer("123456").await?,
+/// };
+/// println!("{session}");
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    service: Service,
+    options: Options,
+}
+
+impl Client {
+    /// A client for `service` with the default [`Options`]. Fails on a plain `http://` URL to a
+    /// host that is not loopback.
+    pub fn new(service: Service) -> Result<Client, LoginError> {
+        Client::with_options(service, Options::default())
+    }
+
+    /// A client for `service` with `options`.
+    pub fn with_options(service: Service, options: Options) -> Result<Client, LoginError> {
+        http::check_url(&service, &options)?;
+        Ok(Client { service, options })
+    }
+
+    /// The service this client logs in to.
+    pub fn service(&self) -> &Service {
+        &self.service
+    }
+
+    /// The options of this client.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Logs in with `credentials`. Returns the session, or a challenge when the account has a
+    /// second factor (Txty, Rocket.Chat): answer it with [`Challenge::answer`].
+    pub async fn login(&self, credentials: &Credentials) -> Result<LoginOutcome, LoginError> {
+        credentials.check(self.service.kind())?;
+        Ok(match self.step(credentials, None).await? {
+            Step::Done(session) => LoginOutcome::LoggedIn(*session),
+            Step::Challenge(method) => LoginOutcome::SecondFactor(Challenge {
+                client: self.clone(),
+                credentials: credentials.clone(),
+                method,
+            }),
+        })
+    }
+
+    async fn step(
+        &self,
+        credentials: &Credentials,
+        code: Option<&SecretString>,
+    ) -> Result<Step, LoginError> {
+        let (s, o) = (&self.service, &self.options);
+        match s.kind() {
+            ServiceKind::RemoteIt => services::remoteit::login(s, o, credentials).await,
+            ServiceKind::Txty => services::txty::login(s, o, credentials, code).await,
+            ServiceKind::ProjectThanos => services::projectthanos::login(s, o, credentials).await,
+            ServiceKind::RocketChat => services::rocketchat::login(s, o, credentials, code).await,
+        }
+    }
+}
+
+impl fmt::Display for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "login client for {}", self.service)
+    }
+}
+
+/// Logs in to `service` with default options: a shortcut for [`Client::new`] and
+/// [`Client::login`].
+pub async fn login(
+    service: Service,
+    credentials: &Credentials,
+) -> Result<LoginOutcome, LoginError> {
+    Client::new(service)?.login(credentials).await
+}
+
+/// The result of a login: a session, or a second-factor challenge to answer.
+#[derive(Debug)]
+#[must_use = "a login outcome may be a challenge that still needs an answer"]
+pub enum LoginOutcome {
+    /// Logged in.
+    LoggedIn(Session),
+    /// The account has a second factor: ask the user for the code and
+    /// [`answer`](Challenge::answer).
+    SecondFactor(Challenge),
+}
+
+impl fmt::Display for LoginOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoginOutcome::LoggedIn(session) => write!(f, "logged in: {session}"),
+            LoginOutcome::SecondFactor(challenge) => challenge.fmt(f),
+        }
+    }
+}
+
+/// A login waiting for its second-factor code.
+///
+/// It keeps the credentials (the services want them again with the code), so it is not
+/// serializable; `Debug` shows no secret.
+#[derive(Clone, Debug)]
+pub struct Challenge {
+    client: Client,
+    credentials: Credentials,
+    method: SecondFactorMethod,
+}
+
+impl Challenge {
+    /// How the code reaches the user.
+    pub fn method(&self) -> SecondFactorMethod {
+        self.method
+    }
+
+    /// The service that asks.
+    pub fn service(&self) -> ServiceKind {
+        self.client.service.kind()
+    }
+
+    /// Completes the login with the code. A wrong code gives
+    /// [`LoginError::SecondFactorInvalid`] and the challenge can be answered again; too many
+    /// give [`LoginError::SecondFactorExhausted`] (log in again from the start).
+    pub async fn answer(&self, code: &str) -> Result<Session, LoginError> {
+        let code = code.trim();
+        if code.is_empty() {
+            return Err(ConfigError::MissingCredential {
+                service: self.service(),
+                what: "second-factor code",
+            }
+            .into());
+        }
+        let code = SecretString::new(code);
+        match self.client.step(&self.credentials, Some(&code)).await? {
+            Step::Done(session) => Ok(*session),
+            // Asked again although a code was sent: the code was not accepted.
+            Step::Challenge(_) => Err(LoginError::SecondFactorInvalid {
+                service: self.service(),
+            }),
+        }
+    }
+}
+
+impl fmt::Display for Challenge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} asks for a second factor: the {}",
+            self.service(),
+            self.method.prompt()
+        )
+    }
+}
