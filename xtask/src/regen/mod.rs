@@ -18,6 +18,7 @@ use std::path::Path;
 pub use error::SpecError;
 pub use files::Change;
 use render::GeneratedFile;
+pub use spec::spec_files;
 
 /// Why regen stopped.
 #[derive(Debug)]

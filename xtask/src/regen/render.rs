@@ -240,7 +240,14 @@ fn readme(spec: &Spec, view: &Value, version: &str) -> String {
     out.push_str(
         "\n## Credentials and secrets\n\n\
          Every `format: password` field of the spec is a [`Secret`]: it travels as a plain string, \
-         but `Debug` prints `Secret(\"<redacted>\")`; read it with `Secret::expose_secret()`.\n",
+         but `Debug` prints `Secret(\"<redacted>\")`; read it with `Secret::expose_secret()`. \
+         Response bodies are read up to `MAX_RESPONSE_BYTES` (1 MiB), and an answer whose \
+         `Content-Type` is not the one the spec lists is an error, not parsed on trust.\n\n\
+         `Client::new` uses reqwest's default redirect policy, which follows a 307/308 redirect to \
+         any host and sends the body (the password) again. Where a login crosses networks you do \
+         not control, build the `reqwest::Client` yourself with \
+         `.redirect(reqwest::redirect::Policy::none())` and pass it to `Client::new_with_client` \
+         (the `apilogin` crate does this for you).\n",
     );
     if let Some(schemes) = spec
         .doc

@@ -33,7 +33,14 @@ impl Spec {
 /// Lists `specs/*.yaml` under `root`, sorted so that every run sees them in the same order.
 pub fn spec_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
-    for entry in std::fs::read_dir(root.join("specs"))? {
+    let dir = root.join("specs");
+    let entries = std::fs::read_dir(&dir).map_err(|e| {
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot read the spec folder {}: {e}", dir.display()),
+        )
+    })?;
+    for entry in entries {
         let path = entry?.path();
         if path.extension().is_some_and(|e| e == "yaml") {
             files.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());

@@ -1,0 +1,181 @@
+//! `cargo xtask bench`: regen speed, compile footprint and login round trips, each side by side
+//! with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
+
+mod footprint;
+mod regen;
+mod roundtrip;
+mod stats;
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+/// Knobs for a shorter or longer run.
+pub struct Options {
+    pub regen_rounds: usize,
+    pub build_rounds: usize,
+    pub requests: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            regen_rounds: 5,
+            build_rounds: 1,
+            requests: 2000,
+        }
+    }
+}
+
+/// One part of the report.
+pub struct Section {
+    title: String,
+    body: String,
+}
+
+impl Section {
+    fn new(title: &str) -> Self {
+        Section {
+            title: title.to_string(),
+            body: String::new(),
+        }
+    }
+
+    fn line(&mut self, text: String) {
+        let _ = writeln!(self.body, "{text}\n");
+    }
+
+    fn table(&mut self, header: &[&str], rows: Vec<Vec<String>>) {
+        let _ = writeln!(self.body, "| {} |", header.join(" | "));
+        let _ = writeln!(self.body, "|{}", " --- |".repeat(header.len()));
+        for row in rows {
+            let _ = writeln!(self.body, "| {} |", row.join(" | "));
+        }
+        self.body.push('\n');
+    }
+}
+
+/// Runs a command, its output kept for the error message only.
+fn run_quiet(command: &mut Command) -> Result<()> {
+    let output = command
+        .output()
+        .with_context(|| format!("running {command:?}"))?;
+    if !output.status.success() {
+        bail!(
+            "{command:?} failed ({}):\n{}{}",
+            output.status,
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    Ok(())
+}
+
+fn command_line(program: &str, args: &[&str]) -> String {
+    Command::new(program)
+        .args(args)
+        .output()
+        .ok()
+        .map(|o| {
+            String::from_utf8_lossy(if o.stdout.is_empty() {
+                &o.stderr
+            } else {
+                &o.stdout
+            })
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string()
+        })
+        .unwrap_or_else(|| "not found".into())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let memory = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<u64>().ok())
+        })
+        .map(|kb| format!("{:.0} GiB", kb as f64 / 1024.0 / 1024.0))
+        .unwrap_or_else(|| "unknown".into());
+    format!("{cores} cores ({cpu}), {memory} memory")
+}
+
+pub fn run(root: &Path, options: &Options) -> Result<()> {
+    let work = root.join("target/bench");
+    std::fs::create_dir_all(&work)?;
+    let started = std::time::Instant::now();
+    eprintln!(
+        "bench: results go to BENCHMARKS.md (work folder {})",
+        work.display()
+    );
+    let sections = vec![
+        regen::bench(root, &work, options.regen_rounds)?,
+        regen::cold_build(root, &work)?,
+        footprint::bench(root, &work, options.build_rounds)?,
+        roundtrip::bench(root, options.requests)?,
+    ];
+
+    let mut out = String::new();
+    let _ = writeln!(out, "# Benchmarks\n");
+    let _ = writeln!(
+        out,
+        "Written by `cargo xtask bench` — do not edit by hand; run it again. Numbers from one run on one machine: \
+         compare the rows of a table with each other (they ran side by side), not with another machine.\n"
+    );
+    let _ = writeln!(
+        out,
+        "- Date: {}",
+        command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"])
+    );
+    let _ = writeln!(out, "- Machine: {}", machine());
+    let _ = writeln!(
+        out,
+        "- Toolchain: {}; {}",
+        command_line("rustc", &["--version"]),
+        command_line("cargo", &["--version"])
+    );
+    let _ = writeln!(
+        out,
+        "- Peer: openapi-generator-cli {} on {}",
+        regen::OPENAPI_GENERATOR_VERSION,
+        command_line("java", &["-version"])
+    );
+    let _ = writeln!(
+        out,
+        "- Generator: progenitor-impl 0.15.1; clients use progenitor-client 0.15.1 and reqwest 0.13 (rustls)"
+    );
+    let _ = writeln!(
+        out,
+        "- Command: `cargo xtask bench` (regen rounds {}, cold-build rounds {}, {} requests per path); took {:.0} s\n",
+        options.regen_rounds,
+        options.build_rounds,
+        options.requests,
+        started.elapsed().as_secs_f64()
+    );
+    for s in sections {
+        let _ = writeln!(out, "## {}\n\n{}", s.title, s.body.trim_end());
+        out.push('\n');
+    }
+    std::fs::write(root.join("BENCHMARKS.md"), &out)?;
+    print!("{out}");
+    Ok(())
+}

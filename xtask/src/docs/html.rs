@@ -1,0 +1,957 @@
+//! Self-contained HTML reference pages, rendered from the bundled spec: inline CSS, no script,
+//! no font, no image, nothing fetched at view time (a Content-Security-Policy of
+//! `default-src 'none'` makes sure of it), no telemetry. Every text from the spec is escaped.
+
+use std::fmt::Write as _;
+
+use super::markdown::{block, esc, inline};
+use super::tree::Node;
+
+const METHODS: &[&str] = &[
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// What the index page shows of one service.
+pub struct Service {
+    pub id: String,
+    pub title: String,
+    pub version: String,
+    pub summary: String,
+    pub operations: usize,
+}
+
+impl Service {
+    pub fn of(id: &str, doc: &Node) -> Service {
+        let info = doc.get("info");
+        let description = info.and_then(|i| i.str("description")).unwrap_or_default();
+        Service {
+            id: id.to_string(),
+            title: info.and_then(|i| i.str("title")).unwrap_or(id).to_string(),
+            version: info
+                .and_then(|i| i.str("version"))
+                .unwrap_or("?")
+                .to_string(),
+            // The first paragraph of the description.
+            summary: description
+                .split("\n\n")
+                .next()
+                .unwrap_or_default()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" "),
+            operations: operations(doc).len(),
+        }
+    }
+}
+
+pub struct Operation<'a> {
+    pub path: &'a str,
+    pub method: &'a str,
+    pub op: &'a Node,
+    pub anchor: String,
+}
+
+pub fn operations(doc: &Node) -> Vec<Operation<'_>> {
+    let mut out = Vec::new();
+    for (path, item) in doc.get("paths").map(Node::entries).unwrap_or_default() {
+        for (method, op) in item.entries() {
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let anchor = match op.str("operationId") {
+                Some(id) if !id.is_empty() => format!("op-{}", anchor_safe(id)),
+                _ => format!("op-{method}-{}", out.len()),
+            };
+            out.push(Operation {
+                path,
+                method,
+                op,
+                anchor,
+            });
+        }
+    }
+    out
+}
+
+fn anchor_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
+                   base-uri 'none'; form-action 'none'";
+
+const CSS: &str = r#"
+:root { --fg: #1d2330; --muted: #5b6475; --line: #dde2ea; --bg: #ffffff; --side: #f5f7fa;
+  --code: #f3f5f8; --accent: #2457c5; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+  color: var(--fg); background: var(--bg); }
+a { color: var(--accent); }
+code, pre { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "DejaVu Sans Mono", monospace; font-size: 13px; }
+code { background: var(--code); padding: 1px 4px; border-radius: 3px; }
+pre { background: #1f2430; color: #e6e9ef; padding: 12px 14px; border-radius: 6px; overflow-x: auto; line-height: 1.45; }
+pre code { background: none; padding: 0; color: inherit; }
+.layout { display: flex; align-items: flex-start; }
+nav.side { position: sticky; top: 0; width: 270px; flex: none; height: 100vh; overflow-y: auto;
+  background: var(--side); border-right: 1px solid var(--line); padding: 18px 14px; font-size: 14px; }
+nav.side h2 { font-size: 15px; margin: 0 0 4px; }
+nav.side h3 { font-size: 12px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); margin: 18px 0 6px; }
+nav.side ul { list-style: none; margin: 0; padding: 0; }
+nav.side li { margin: 3px 0; }
+nav.side a { text-decoration: none; color: var(--fg); display: flex; gap: 6px; align-items: baseline; }
+nav.side a:hover { color: var(--accent); }
+main { flex: 1; min-width: 0; max-width: 1020px; padding: 24px 40px 80px; }
+h1 { font-size: 28px; margin: 0 0 6px; }
+h2 { font-size: 22px; margin: 40px 0 10px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
+h3 { font-size: 18px; margin: 24px 0 8px; }
+h4 { font-size: 15px; margin: 18px 0 6px; }
+h5 { font-size: 14px; margin: 14px 0 6px; }
+.meta { color: var(--muted); margin: 0 0 14px; }
+.method { display: inline-block; min-width: 52px; text-align: center; font: 700 11px/18px ui-monospace, monospace;
+  text-transform: uppercase; color: #fff; border-radius: 3px; padding: 0 5px; }
+.method.get { background: #1f8a4c; } .method.post { background: #2457c5; } .method.put { background: #a35f00; }
+.method.delete { background: #b42318; } .method.patch { background: #6941c6; } .method.head, .method.options, .method.trace { background: #5b6475; }
+.badge { display: inline-block; font-size: 11px; font-weight: 600; border-radius: 10px; padding: 0 8px; margin-left: 6px;
+  vertical-align: middle; border: 1px solid currentColor; }
+.badge.deprecated { color: #b42318; } .badge.secret { color: #6941c6; } .badge.required { color: #a35f00; }
+section.operation { border: 1px solid var(--line); border-radius: 8px; padding: 4px 20px 14px; margin: 18px 0 28px; }
+section.operation.deprecated { opacity: .85; }
+section.operation > h3 { display: flex; gap: 10px; align-items: center; flex-wrap: wrap; }
+.path { font-size: 15px; background: none; }
+.summary { font-weight: 600; margin: 0 0 4px; }
+.opid { color: var(--muted); font-size: 13px; margin: 0 0 8px; }
+table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 14px; }
+th, td { text-align: left; vertical-align: top; border-bottom: 1px solid var(--line); padding: 6px 8px; }
+th { font-size: 12px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); }
+td.name { white-space: nowrap; }
+td.type { color: var(--muted); white-space: nowrap; font-size: 13px; }
+td p { margin: 0 0 4px; }
+.enum, .example-value { font-size: 13px; color: var(--muted); }
+.schema-head { margin: 6px 0; color: var(--muted); }
+.variants { border-left: 3px solid var(--line); padding-left: 12px; }
+.response { margin: 10px 0 16px; }
+.status { display: inline-block; font: 700 13px/20px ui-monospace, monospace; border-radius: 3px; padding: 0 6px; color: #fff; background: #5b6475; }
+.status.s2 { background: #1f8a4c; } .status.s4 { background: #a35f00; } .status.s5 { background: #b42318; }
+.media { font: 600 12px ui-monospace, monospace; color: var(--muted); margin: 8px 0 2px; }
+figure.example { margin: 8px 0; }
+figure.example figcaption { font-size: 13px; color: var(--muted); }
+.note { background: #fff8e6; border: 1px solid #f0d9a0; border-radius: 6px; padding: 6px 10px; font-size: 14px; }
+details.code-sample summary { cursor: pointer; color: var(--accent); }
+footer { margin-top: 48px; color: var(--muted); font-size: 13px; }
+.services { list-style: none; padding: 0; }
+.services li { border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 12px 0; }
+.services h2 { border: none; margin: 0 0 4px; padding: 0; font-size: 20px; }
+"#;
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
+         <meta name=\"referrer\" content=\"no-referrer\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"cargo xtask docs\">\n\
+         <title>{}</title>\n<style>{CSS}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        esc(title)
+    )
+}
+
+/// `docs-out/index.html`: the services, their versions, and links to each.
+pub fn index(services: &[Service]) -> String {
+    let mut body = String::from(
+        "<main>\n<h1>API reference</h1>\n<p class=\"meta\">The login APIs described by apilogin's \
+         OpenAPI 3.0 specs. Each service has an HTML reference and its spec, bundled \
+         (every <code>$ref</code> resolved) as JSON and YAML for import into an API portal.</p>\n\
+         <ul class=\"services\">\n",
+    );
+    for s in services {
+        let id = esc(&s.id);
+        let _ = write!(
+            body,
+            "<li data-service=\"{id}\">\n<h2><a href=\"{id}/index.html\">{}</a></h2>\n\
+             <p class=\"meta\">version <span class=\"version\">{}</span> · {} operation(s) · \
+             <a href=\"{id}/openapi.json\">openapi.json</a> · \
+             <a href=\"{id}/openapi.yaml\">openapi.yaml</a></p>\n<p>{}</p>\n</li>\n",
+            esc(&s.title),
+            esc(&s.version),
+            s.operations,
+            inline(&s.summary)
+        );
+    }
+    body.push_str(
+        "</ul>\n<footer>Generated by <code>cargo xtask docs</code> from <code>specs/*.yaml</code>.\
+         </footer>\n</main>\n",
+    );
+    page("API reference", &body)
+}
+
+/// `docs-out/<id>/index.html`: the reference page of one service, from its bundled spec.
+pub fn service(id: &str, doc: &Node) -> String {
+    let info = doc.get("info").cloned().unwrap_or(Node::Null);
+    let title = info.str("title").unwrap_or(id);
+    let version = info.str("version").unwrap_or("?");
+    let ops = operations(doc);
+    let tags = tag_order(doc, &ops);
+
+    let mut nav = format!(
+        "<nav class=\"side\">\n<p><a href=\"../index.html\">&larr; All services</a></p>\n\
+         <h2>{}</h2>\n<p class=\"meta\">version {}</p>\n<ul>\n\
+         <li><a href=\"#servers\">Servers</a></li>\n<li><a href=\"#authentication\">Authentication</a></li>\n</ul>\n",
+        esc(title),
+        esc(version)
+    );
+    let mut body = String::new();
+    let _ = write!(
+        body,
+        "<h1>{}</h1>\n<p class=\"meta\">version <span class=\"version\">{}</span> · OpenAPI {} · \
+         <a href=\"openapi.json\">openapi.json</a> · <a href=\"openapi.yaml\">openapi.yaml</a></p>\n",
+        esc(title),
+        esc(version),
+        esc(doc.str("openapi").unwrap_or("?"))
+    );
+    body.push_str(&block(info.str("description").unwrap_or_default(), 1));
+    contact_and_license(&mut body, &info);
+    servers(&mut body, doc);
+    security_schemes(&mut body, doc);
+
+    for (tag, description) in &tags {
+        let in_tag: Vec<&Operation<'_>> = ops
+            .iter()
+            .filter(|o| first_tag(o.op) == tag.as_deref())
+            .collect();
+        if in_tag.is_empty() {
+            continue;
+        }
+        let name = tag.as_deref().unwrap_or("other");
+        let _ = write!(nav, "<h3>{}</h3>\n<ul>\n", esc(name));
+        let _ = write!(
+            body,
+            "<h2 id=\"tag-{}\">{}</h2>\n{}",
+            anchor_safe(name),
+            esc(name),
+            block(description, 2)
+        );
+        for o in in_tag {
+            let _ = writeln!(
+                nav,
+                "<li><a href=\"#{}\"><span class=\"method {m}\">{m}</span> <span>{}</span></a></li>",
+                o.anchor,
+                esc(o.op.str("summary").unwrap_or(o.path)),
+                m = o.method
+            );
+            operation(&mut body, doc, o);
+        }
+        nav.push_str("</ul>\n");
+    }
+    nav.push_str("</nav>\n");
+    let _ = writeln!(
+        body,
+        "<footer>Generated by <code>cargo xtask docs</code> from <code>specs/{}.yaml</code>. \
+         The bundled spec (every <code>$ref</code> resolved): \
+         <a href=\"openapi.json\">openapi.json</a>, <a href=\"openapi.yaml\">openapi.yaml</a>.</footer>",
+        esc(id)
+    );
+    page(
+        &format!("{title} {version} — API reference"),
+        &format!("<div class=\"layout\">\n{nav}<main>\n{body}</main>\n</div>\n"),
+    )
+}
+
+/// The declared tags in order, then any undeclared ones, then untagged operations (`None`).
+fn tag_order(doc: &Node, ops: &[Operation<'_>]) -> Vec<(Option<String>, String)> {
+    let mut tags: Vec<(Option<String>, String)> = doc
+        .get("tags")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|t| {
+            Some((
+                Some(t.str("name")?.to_string()),
+                t.str("description").unwrap_or_default().to_string(),
+            ))
+        })
+        .collect();
+    for o in ops {
+        let tag = first_tag(o.op).map(str::to_string);
+        if !tags.iter().any(|(t, _)| *t == tag) {
+            tags.push((tag, String::new()));
+        }
+    }
+    tags
+}
+
+fn first_tag(op: &Node) -> Option<&str> {
+    op.get("tags")?.items().first()?.as_str()
+}
+
+fn contact_and_license(body: &mut String, info: &Node) {
+    let mut parts = Vec::new();
+    if let Some(contact) = info.get("contact") {
+        let name = contact.str("name").unwrap_or("contact");
+        parts.push(match contact.str("url") {
+            Some(url) => format!("Contact: {}", link(url, name)),
+            None => format!("Contact: {}", esc(name)),
+        });
+    }
+    if let Some(license) = info.get("license") {
+        let name = license.str("name").unwrap_or("license");
+        parts.push(match license.str("url") {
+            Some(url) => format!("License: {}", link(url, name)),
+            None => format!("License: {}", esc(name)),
+        });
+    }
+    if !parts.is_empty() {
+        let _ = writeln!(body, "<p class=\"meta\">{}</p>", parts.join(" · "));
+    }
+}
+
+/// A link to a web page (clicked by the reader, never fetched by the page itself).
+fn link(url: &str, text: &str) -> String {
+    if url.starts_with("https://") || url.starts_with("http://") {
+        format!(
+            "<a href=\"{}\" rel=\"noreferrer\">{}</a>",
+            esc(url),
+            esc(text)
+        )
+    } else {
+        esc(text)
+    }
+}
+
+fn servers(body: &mut String, doc: &Node) {
+    body.push_str(
+        "<h2 id=\"servers\">Servers</h2>\n<table>\n<tr><th>URL</th><th>Description</th></tr>\n",
+    );
+    for server in doc.get("servers").map(Node::items).unwrap_or_default() {
+        let mut description = block(server.str("description").unwrap_or_default(), 3);
+        let variables = server
+            .get("variables")
+            .map(Node::entries)
+            .unwrap_or_default();
+        for (name, variable) in variables {
+            let _ = write!(
+                description,
+                "<p>Variable <code>{}</code>, default <code>{}</code>: {}</p>",
+                esc(name),
+                esc(variable.str("default").unwrap_or_default()),
+                inline(variable.str("description").unwrap_or_default())
+            );
+        }
+        let _ = writeln!(
+            body,
+            "<tr><td><code>{}</code></td><td>{description}</td></tr>",
+            esc(server.str("url").unwrap_or_default())
+        );
+    }
+    body.push_str("</table>\n");
+}
+
+fn security_schemes(body: &mut String, doc: &Node) {
+    body.push_str("<h2 id=\"authentication\">Authentication</h2>\n");
+    let schemes = doc
+        .pointer("/components/securitySchemes")
+        .map(Node::entries)
+        .unwrap_or_default();
+    if schemes.is_empty() {
+        body.push_str("<p>The spec declares no security schemes.</p>\n");
+    } else {
+        body.push_str("<table>\n<tr><th>Scheme</th><th>Type</th><th>Description</th></tr>\n");
+        for (name, scheme) in schemes {
+            let _ = writeln!(
+                body,
+                "<tr id=\"scheme-{}\" data-scheme=\"{}\"><td class=\"name\"><code>{}</code></td>\
+                 <td class=\"type\">{}</td><td>{}</td></tr>",
+                anchor_safe(name),
+                esc(name),
+                esc(name),
+                scheme_kind(scheme),
+                block(scheme.str("description").unwrap_or_default(), 3)
+            );
+        }
+        body.push_str("</table>\n");
+    }
+    if let Some(global) = doc.get("security") {
+        let _ = writeln!(
+            body,
+            "<p>Unless an operation says otherwise: {}</p>",
+            security_text(doc, global)
+        );
+    }
+}
+
+fn scheme_kind(scheme: &Node) -> String {
+    match (scheme.str("type"), scheme.str("in"), scheme.str("name")) {
+        (Some("apiKey"), Some(place), Some(name)) => {
+            format!("API key in {} <code>{}</code>", esc(place), esc(name))
+        }
+        (Some("http"), _, _) => format!("HTTP {}", esc(scheme.str("scheme").unwrap_or_default())),
+        (Some(kind), _, _) => esc(kind),
+        _ => "?".into(),
+    }
+}
+
+fn security_text(doc: &Node, requirements: &Node) -> String {
+    let requirements = requirements.items();
+    if requirements.is_empty() || requirements.iter().all(|r| r.entries().is_empty()) {
+        return "no credentials needed.".into();
+    }
+    requirements
+        .iter()
+        .map(|r| {
+            r.entries()
+                .iter()
+                .map(|(name, _)| {
+                    let scheme = doc.pointer(&format!(
+                        "/components/securitySchemes/{}",
+                        name.replace('~', "~0").replace('/', "~1")
+                    ));
+                    let kind = scheme.map(scheme_kind).unwrap_or_default();
+                    format!(
+                        "<a href=\"#scheme-{}\"><code>{}</code></a> ({kind})",
+                        anchor_safe(name),
+                        esc(name)
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" and ")
+        })
+        .collect::<Vec<_>>()
+        .join(", or ")
+}
+
+fn operation(body: &mut String, doc: &Node, o: &Operation<'_>) {
+    let op = o.op;
+    let deprecated = op.get("deprecated") == Some(&Node::Bool(true));
+    let id = op.str("operationId").unwrap_or_default();
+    let _ = write!(
+        body,
+        "<section class=\"operation{}\" id=\"{}\" data-operation-id=\"{}\">\n\
+         <h3><span class=\"method {m}\">{m}</span> <code class=\"path\">{}</code>{}</h3>\n\
+         <p class=\"summary\">{}</p>\n<p class=\"opid\">operationId <code>{}</code></p>\n{}",
+        if deprecated { " deprecated" } else { "" },
+        o.anchor,
+        esc(id),
+        esc(o.path),
+        if deprecated {
+            "<span class=\"badge deprecated\">deprecated</span>"
+        } else {
+            ""
+        },
+        esc(op.str("summary").unwrap_or_default()),
+        esc(id),
+        block(op.str("description").unwrap_or_default(), 3),
+        m = o.method
+    );
+    let security = op.get("security").or_else(|| doc.get("security"));
+    if let Some(security) = security {
+        let _ = writeln!(
+            body,
+            "<p><strong>Authentication:</strong> {}</p>",
+            security_text(doc, security)
+        );
+    }
+
+    // Parameters: the path item's, overridden by the operation's.
+    let item = doc
+        .get("paths")
+        .and_then(|p| p.get(o.path))
+        .cloned()
+        .unwrap_or(Node::Null);
+    let mut params: Vec<&Node> = op
+        .get("parameters")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .collect();
+    for p in item.get("parameters").map(Node::items).unwrap_or_default() {
+        if !params
+            .iter()
+            .any(|q| q.str("name") == p.str("name") && q.str("in") == p.str("in"))
+        {
+            params.push(p);
+        }
+    }
+    if !params.is_empty() {
+        body.push_str(
+            "<h4>Parameters</h4>\n<table class=\"parameters\">\n\
+             <tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr>\n",
+        );
+        for p in params {
+            let name = p.str("name").unwrap_or_default();
+            let schema = p.get("schema").cloned().unwrap_or(Node::Null);
+            let required = p.get("required") == Some(&Node::Bool(true));
+            let mut description = block(p.str("description").unwrap_or_default(), 4);
+            facts(&mut description, &schema);
+            if let Some(example) = p.get("example").or_else(|| schema.get("example")) {
+                let _ = write!(
+                    description,
+                    "<p class=\"example-value\">Example: <code>{}</code></p>",
+                    esc(&example.scalar_text())
+                );
+            }
+            let _ = writeln!(
+                body,
+                "<tr data-param=\"{}\"><td class=\"name\"><code>{}</code>{}</td><td>{}</td>\
+                 <td class=\"type\">{}</td><td>{description}</td></tr>",
+                esc(name),
+                esc(name),
+                if required {
+                    "<span class=\"badge required\">required</span>"
+                } else {
+                    ""
+                },
+                esc(p.str("in").unwrap_or_default()),
+                type_label(&schema)
+            );
+        }
+        body.push_str("</table>\n");
+    }
+
+    if let Some(request) = op.get("requestBody") {
+        let required = request.get("required") == Some(&Node::Bool(true));
+        let _ = write!(
+            body,
+            "<h4>Request body{}</h4>\n{}",
+            if required {
+                " <span class=\"badge required\">required</span>"
+            } else {
+                ""
+            },
+            block(request.str("description").unwrap_or_default(), 4)
+        );
+        content(body, request);
+    }
+
+    body.push_str("<h4>Responses</h4>\n");
+    for (status, response) in op.get("responses").map(Node::entries).unwrap_or_default() {
+        let class = status
+            .chars()
+            .next()
+            .map(|c| format!("s{c}"))
+            .unwrap_or_default();
+        let _ = write!(
+            body,
+            "<div class=\"response\" data-status=\"{}\">\n<h5><span class=\"status {class}\">{}</span></h5>\n{}",
+            esc(status),
+            esc(status),
+            block(response.str("description").unwrap_or_default(), 4)
+        );
+        if let Some(variant) = response.str("x-error-variant") {
+            let name = variant.rsplit('/').next().unwrap_or(variant);
+            let _ = writeln!(
+                body,
+                "<p class=\"note\">Failures are answered with this status too: the body is then the \
+                 error variant <code>{}</code>.</p>",
+                esc(name)
+            );
+        }
+        let headers = response
+            .get("headers")
+            .map(Node::entries)
+            .unwrap_or_default();
+        if !headers.is_empty() {
+            body.push_str(
+                "<table class=\"headers\">\n<tr><th>Header</th><th>Type</th><th>Description</th></tr>\n",
+            );
+            for (name, header) in headers {
+                let schema = header.get("schema").cloned().unwrap_or(Node::Null);
+                let mut description = block(header.str("description").unwrap_or_default(), 4);
+                if let Some(example) = header.get("example").or_else(|| schema.get("example")) {
+                    let _ = write!(
+                        description,
+                        "<p class=\"example-value\">Example: <code>{}</code></p>",
+                        esc(&example.scalar_text())
+                    );
+                }
+                let _ = writeln!(
+                    body,
+                    "<tr data-header=\"{}\"><td class=\"name\"><code>{}</code></td>\
+                     <td class=\"type\">{}</td><td>{description}</td></tr>",
+                    esc(name),
+                    esc(name),
+                    type_label(&schema)
+                );
+            }
+            body.push_str("</table>\n");
+        }
+        content(body, response);
+        body.push_str("</div>\n");
+    }
+
+    let samples = op.get("x-codeSamples").map(Node::items).unwrap_or_default();
+    for sample in samples {
+        let _ = writeln!(
+            body,
+            "<details class=\"code-sample\"><summary>Code sample: {} ({})</summary>\
+             <pre><code>{}</code></pre></details>",
+            esc(sample.str("lang").unwrap_or_default()),
+            esc(sample.str("label").unwrap_or_default()),
+            esc(sample.str("source").unwrap_or_default())
+        );
+    }
+    body.push_str("</section>\n");
+}
+
+/// The `content` map of a request body or response: per media type, the schema and examples.
+fn content(body: &mut String, node: &Node) {
+    for (media_type, media) in node.get("content").map(Node::entries).unwrap_or_default() {
+        let _ = writeln!(
+            body,
+            "<p class=\"media\" data-media-type=\"{}\">{}</p>",
+            esc(media_type),
+            esc(media_type)
+        );
+        if let Some(schema) = media.get("schema") {
+            body.push_str(&schema_html(schema, 0));
+        }
+        if let Some(example) = media.get("example") {
+            body.push_str(&example_html("example", None, example, media_type));
+        }
+        for (name, example) in media.get("examples").map(Node::entries).unwrap_or_default() {
+            if let Some(value) = example.get("value") {
+                body.push_str(&example_html(
+                    name,
+                    example.str("summary"),
+                    value,
+                    media_type,
+                ));
+            } else if let Some(url) = example.str("externalValue") {
+                let _ = writeln!(
+                    body,
+                    "<p>Example <code>{}</code>: {}</p>",
+                    esc(name),
+                    link(url, url)
+                );
+            }
+        }
+    }
+}
+
+fn example_html(name: &str, summary: Option<&str>, value: &Node, media_type: &str) -> String {
+    let text = match value {
+        Node::String(s) => s.clone(),
+        Node::Object(entries) if media_type == "application/x-www-form-urlencoded" => entries
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(&v.scalar_text())))
+            .collect::<Vec<_>>()
+            .join("&"),
+        other => other.to_json_pretty(),
+    };
+    format!(
+        "<figure class=\"example\" data-example=\"{}\"><figcaption>Example <code>{}</code>{}</figcaption>\
+         <pre class=\"example\"><code>{}</code></pre></figure>\n",
+        esc(name),
+        esc(name),
+        summary.map(|s| format!(": {}", esc(s))).unwrap_or_default(),
+        esc(&text)
+    )
+}
+
+/// `application/x-www-form-urlencoded` encoding of one name or value.
+fn form_encode(text: &str) -> String {
+    let mut out = String::new();
+    for b in text.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            b => {
+                let _ = write!(out, "%{b:02X}");
+            }
+        }
+    }
+    out
+}
+
+/// The type of a schema in a few words: `string (password)`, `array of UserEmail`, ...
+fn type_label(schema: &Node) -> String {
+    let title = schema.str("title");
+    let mut label = if let Some(variants) = schema.get("oneOf").or_else(|| schema.get("anyOf")) {
+        let names: Vec<String> = variants
+            .items()
+            .iter()
+            .map(|v| v.str("title").map(esc).unwrap_or_else(|| type_label(v)))
+            .collect();
+        format!("one of {}", names.join(" | "))
+    } else {
+        match schema.str("type") {
+            Some("array") => format!(
+                "array of {}",
+                schema
+                    .get("items")
+                    .map(type_label)
+                    .unwrap_or_else(|| "any".into())
+            ),
+            Some(t) => {
+                let mut t = esc(t);
+                if let Some(format) = schema.str("format") {
+                    let _ = write!(t, " ({})", esc(format));
+                }
+                if let (Some(title), "object") = (title, t.as_str()) {
+                    t = esc(title);
+                }
+                t
+            }
+            None if schema.get("properties").is_some() => {
+                title.map(esc).unwrap_or_else(|| "object".into())
+            }
+            None => "any".into(),
+        }
+    };
+    if schema.get("nullable") == Some(&Node::Bool(true)) {
+        label.push_str(", nullable");
+    }
+    if schema.str("format") == Some("password") {
+        label.push_str("<span class=\"badge secret\" title=\"a secret: mask it\">secret</span>");
+    }
+    label
+}
+
+/// Enum values, the open-object note and the like, appended to a description cell.
+fn facts(out: &mut String, schema: &Node) {
+    if let Some(values) = schema.get("enum") {
+        let values: Vec<String> = values
+            .items()
+            .iter()
+            .map(|v| format!("<code>{}</code>", esc(&v.scalar_text())))
+            .collect();
+        let _ = write!(out, "<p class=\"enum\">One of: {}</p>", values.join(", "));
+    }
+    if schema.get("additionalProperties") == Some(&Node::Bool(true)) {
+        out.push_str("<p class=\"enum\">Open object: other fields may appear.</p>");
+    }
+}
+
+/// A schema as a heading line and a table of its fields (nested objects indented), or its
+/// variants.
+fn schema_html(schema: &Node, depth: usize) -> String {
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<div class=\"schema\"><p class=\"schema-head\">Schema: <strong>{}</strong></p>",
+        type_label(schema)
+    );
+    if depth > 0 || schema.get("properties").is_none() {
+        out.push_str(&block(schema.str("description").unwrap_or_default(), 5));
+    }
+    let variants = schema.get("oneOf").or_else(|| schema.get("anyOf"));
+    if let Some(variants) = variants.filter(|_| depth < 6) {
+        out.push_str("<div class=\"variants\">");
+        for (i, variant) in variants.items().iter().enumerate() {
+            let _ = write!(
+                out,
+                "<div class=\"variant\"><h5>Variant {}: {}</h5>{}</div>",
+                i + 1,
+                variant
+                    .str("title")
+                    .map(esc)
+                    .unwrap_or_else(|| type_label(variant)),
+                schema_html(variant, depth + 1)
+            );
+        }
+        out.push_str("</div>");
+    } else {
+        let object = if schema.str("type") == Some("array") {
+            schema.get("items").unwrap_or(&Node::Null)
+        } else {
+            schema
+        };
+        if object.get("properties").is_some() {
+            out.push_str(
+                "<table class=\"fields\">\n<tr><th>Field</th><th>Type</th><th>Description</th></tr>\n",
+            );
+            rows(&mut out, object, "", 0);
+            out.push_str("</table>\n");
+        } else {
+            let mut facts_html = String::new();
+            facts(&mut facts_html, object);
+            out.push_str(&facts_html);
+        }
+    }
+    out.push_str("</div>\n");
+    out
+}
+
+fn rows(out: &mut String, schema: &Node, prefix: &str, depth: usize) {
+    let required: Vec<&str> = schema
+        .get("required")
+        .map(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::as_str)
+        .collect();
+    for (name, prop) in schema
+        .get("properties")
+        .map(Node::entries)
+        .unwrap_or_default()
+    {
+        let path = format!("{prefix}{name}");
+        let mut description = block(prop.str("description").unwrap_or_default(), 5);
+        facts(&mut description, prop);
+        if let Some(example) = prop.get("example") {
+            let _ = write!(
+                description,
+                "<p class=\"example-value\">Example: <code>{}</code></p>",
+                esc(&example.scalar_text())
+            );
+        }
+        let _ = writeln!(
+            out,
+            "<tr data-field=\"{}\"><td class=\"name\" style=\"padding-left: {}em\"><code>{}</code>{}</td>\
+             <td class=\"type\">{}</td><td>{description}</td></tr>",
+            esc(&path),
+            0.5 + 1.4 * depth as f32,
+            esc(name),
+            if required.contains(&name.as_str()) {
+                "<span class=\"badge required\">required</span>"
+            } else {
+                ""
+            },
+            type_label(prop)
+        );
+        if depth >= 8 {
+            continue;
+        }
+        if prop.get("properties").is_some() {
+            rows(out, prop, &format!("{path}."), depth + 1);
+        } else if let Some(items) = prop.get("items").filter(|i| i.get("properties").is_some()) {
+            rows(out, items, &format!("{path}[]."), depth + 1);
+        } else if prop.get("oneOf").or_else(|| prop.get("anyOf")).is_some() {
+            let _ = writeln!(
+                out,
+                "<tr><td></td><td colspan=\"2\">{}</td></tr>",
+                schema_html(prop, depth + 1)
+            );
+        }
+    }
+}
+
+/// Every way a page could make the browser fetch something at view time. The pages must have
+/// none of them (tested here and, in a real browser, by `cargo xtask docs`).
+pub fn external_fetches(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut found = Vec::new();
+    for needle in [
+        "<script", "<link", "<img", "<iframe", "<object", "<embed", "<video", "<audio", "<source",
+        "@import", "url(", " src=", "srcset=",
+    ] {
+        if lower.contains(needle) {
+            found.push(needle.trim().to_string());
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: &str = r##"
+openapi: 3.0.3
+info:
+  title: Demo <API>
+  version: 2.0.0
+  description: "A **demo**. <script>alert(1)</script>"
+servers:
+  - url: https://api.example.test
+tags:
+  - name: authentication
+paths:
+  /login:
+    post:
+      operationId: login
+      summary: Log in
+      tags: [authentication]
+      security: []
+      parameters:
+        - name: client
+          in: query
+          schema: {type: string}
+          example: cli
+      requestBody:
+        required: true
+        content:
+          application/x-www-form-urlencoded:
+            schema:
+              title: LoginForm
+              type: object
+              required: [user]
+              properties:
+                user: {type: string, description: The user.}
+                pass: {type: string, format: password}
+            example: {user: demo user, pass: p&w}
+      responses:
+        '200':
+          description: ok
+          x-error-variant: '#/components/schemas/ServiceError'
+          content:
+            application/json:
+              schema:
+                oneOf:
+                  - {title: Ok, type: object, properties: {token: {type: string, format: password}}}
+                  - {title: ServiceError, type: object, properties: {error: {type: string, enum: [NOPE]}}}
+"##;
+
+    fn render() -> String {
+        service("demo", &Node::parse_yaml(SPEC).unwrap())
+    }
+
+    #[test]
+    fn the_page_is_self_contained_and_escapes_the_spec() {
+        let html = render();
+        assert_eq!(external_fetches(&html), Vec::<String>::new());
+        assert!(html.contains("Content-Security-Policy"));
+        assert!(html.contains("Demo &lt;API&gt;"), "title escaped");
+        assert!(!html.contains("<script>alert"), "description escaped");
+        assert!(html.contains("<strong>demo</strong>"));
+    }
+
+    #[test]
+    fn the_operation_parameters_body_and_examples_are_rendered() {
+        let html = render();
+        assert!(html.contains("id=\"op-login\""));
+        assert!(html.contains("<code class=\"path\">/login</code>"));
+        assert!(html.contains("data-param=\"client\""));
+        assert!(html.contains("data-field=\"user\""));
+        assert!(html.contains("data-field=\"pass\""));
+        assert!(
+            html.contains(">secret</span>"),
+            "password fields are marked"
+        );
+        // The form example is shown form-encoded.
+        assert!(html.contains("user=demo+user&amp;pass=p%26w"), "{html}");
+        assert!(html.contains("Variant 2: ServiceError"));
+        assert!(html.contains("error variant <code>ServiceError</code>"));
+        assert!(html.contains("no credentials needed"));
+    }
+
+    #[test]
+    fn the_index_lists_services_with_versions_and_links() {
+        let doc = Node::parse_yaml(SPEC).unwrap();
+        let html = index(&[Service::of("demo", &doc)]);
+        assert!(html.contains("href=\"demo/index.html\">Demo &lt;API&gt;</a>"));
+        assert!(html.contains("<span class=\"version\">2.0.0</span>"));
+        assert!(html.contains("href=\"demo/openapi.json\""));
+        assert_eq!(external_fetches(&html), Vec::<String>::new());
+    }
+
+    #[test]
+    fn external_fetches_are_detected() {
+        assert_eq!(
+            external_fetches("<img src=\"https://x.test/a.png\">"),
+            vec!["<img", "src="]
+        );
+        assert_eq!(
+            external_fetches("<style>@import 'x.css';</style>"),
+            vec!["@import"]
+        );
+    }
+}
