@@ -1,8 +1,6 @@
 //! Running progenitor over a code-generation view, with its panics turned into spec errors.
 
-use std::io::Write;
 use std::panic::{self, AssertUnwindSafe};
-use std::process::{Command, Stdio};
 
 use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 use progenitor_impl::{
@@ -17,8 +15,9 @@ use super::view::operations;
 
 /// What progenitor produced, and what the generated crate must depend on because of it.
 pub struct Generated {
-    /// The client, its types and builders, laid out by prettyplease.
-    pub code: String,
+    /// The client, its types and builders, as Rust tokens (laid out later, with the rest of
+    /// the crate, by prettyplease).
+    pub tokens: String,
     pub uses_regress: bool,
     pub uses_uuid: bool,
     pub uses_chrono: bool,
@@ -63,12 +62,9 @@ fn try_generate(view: &Value) -> Result<Generated, String> {
     let tokens = catch_panics(|| generator.generate_tokens(&api))
         .map_err(|panic| format!("progenitor 0.15 cannot take this ({panic})"))?
         .map_err(|e| format!("progenitor 0.15 refused it: {e}"))?;
-    let file = syn::parse_file(&line_docs(tokens).to_string()).map_err(|e| {
-        format!("progenitor produced code that does not parse ({e}); report it upstream")
-    })?;
     let types = generator.get_type_space();
     Ok(Generated {
-        code: prettyplease::unparse(&file),
+        tokens: line_docs(tokens).to_string(),
         uses_regress: types.uses_regress(),
         uses_uuid: types.uses_uuid(),
         uses_chrono: types.uses_chrono(),
@@ -77,9 +73,9 @@ fn try_generate(view: &Value) -> Result<Generated, String> {
 
 /// Splits every multi-line `#[doc = "…"]` into one attribute per line.
 ///
-/// prettyplease prints a multi-line doc attribute as a `/** … */` block, which rustfmt then
-/// re-indents; rustdoc reads the indented lines as code blocks (and runs them as doctests).
-/// One attribute per line prints as `///` comments, which both tools leave as they are.
+/// prettyplease prints a multi-line doc attribute as a `/** … */` block whose lines keep the
+/// item's indentation; rustdoc reads such indented lines as code blocks (and runs them as
+/// doctests). One attribute per line prints as `///` comments, which rustdoc reads as written.
 fn line_docs(tokens: TokenStream) -> TokenStream {
     let mut out = Vec::new();
     let mut iter = tokens.into_iter().peekable();
@@ -202,40 +198,4 @@ fn locate(spec: &Spec, view: &Value, failure: String) -> SpecError {
         }
     }
     spec.error("", failure)
-}
-
-/// Formats with stable rustfmt so that `cargo fmt --check` agrees with what regen writes.
-/// (`cargo fmt --check` in CI and the freshness test catch it if rustfmt ever stops being
-/// idempotent on this output.)
-pub fn rustfmt(code: &str) -> Result<String, String> {
-    rustfmt_once(code)
-}
-
-fn rustfmt_once(code: &str) -> Result<String, String> {
-    let mut child = Command::new("rustfmt")
-        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            format!("cannot run rustfmt ({e}); install it with `rustup component add rustfmt`")
-        })?;
-    let mut stdin = child.stdin.take().expect("piped");
-    let input = code.to_string();
-    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
-    let output = child
-        .wait_with_output()
-        .map_err(|e| format!("rustfmt failed: {e}"))?;
-    writer
-        .join()
-        .expect("writer thread")
-        .map_err(|e| format!("rustfmt failed: {e}"))?;
-    if !output.status.success() {
-        return Err(format!(
-            "rustfmt rejected the generated code: {}",
-            String::from_utf8_lossy(&output.stderr)
-        ));
-    }
-    String::from_utf8(output.stdout).map_err(|e| format!("rustfmt wrote invalid UTF-8: {e}"))
 }

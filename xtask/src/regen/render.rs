@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::error::SpecError;
-use super::generate::{Generated, rustfmt};
+use super::generate::Generated;
 use super::spec::Spec;
 use super::view::operations;
 
@@ -356,20 +356,28 @@ fn resolve_response<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
     }
 }
 
+/// The crate root: the templates and progenitor's code in one module laid out by prettyplease.
+/// `#[rustfmt::skip]` keeps `cargo fmt` from re-flowing it: prettyplease's layout is stable
+/// and deterministic, and running rustfmt over it cost more than the rest of a regen.
 fn lib_rs(spec: &Spec, view: &Value, generated: &Generated) -> Result<String, String> {
-    let mut out = String::new();
-    let _ = writeln!(out, "// {}", header(spec));
-    out.push_str("#![doc = include_str!(\"../README.md\")]\n");
-    // progenitor's output is not written to clippy's taste; the lints apply to hand-written code.
-    out.push_str("#![allow(clippy::all, clippy::pedantic, rustdoc::all)]\n\n");
-    out.push_str("mod secret {\n");
-    out.push_str(SECRET_TEMPLATE);
-    out.push_str("}\npub use secret::Secret;\n\n");
-    out.push_str(&generated.code);
-    out.push('\n');
-    out.push_str(HOOKS_TEMPLATE);
-    out.push_str(&media_types_table(view));
-    rustfmt(&out)
+    let source = format!(
+        "#![doc = include_str!(\"../README.md\")]\n\
+         // progenitor's output is not written to clippy's taste; the lints apply to hand-written code.\n\
+         #![allow(clippy::all, clippy::pedantic, rustdoc::all)]\n\
+         #[rustfmt::skip]\n\
+         mod generated {{\n{SECRET_TEMPLATE}\n{}\n{HOOKS_TEMPLATE}\n{}\n}}\n\
+         pub use generated::*;\n",
+        generated.tokens,
+        media_types_table(view)
+    );
+    let file = syn::parse_file(&source).map_err(|e| {
+        format!("the generated code does not parse ({e}); report it as a regen or progenitor bug")
+    })?;
+    Ok(format!(
+        "// {}\n{}",
+        header(spec),
+        prettyplease::unparse(&file)
+    ))
 }
 
 #[cfg(test)]
