@@ -91,7 +91,9 @@ impl Credentials {
 
     /// Every secret of these credentials, to scrub from error excerpts.
     pub(crate) fn secrets(&self) -> Vec<&str> {
-        let mut v = vec![self.password.expose_secret()];
+        // Room for a second-factor code too, which some logins add.
+        let mut v = Vec::with_capacity(3);
+        v.push(self.password.expose_secret());
         if let Some(k) = &self.developer_key {
             v.push(k.expose_secret());
         }

@@ -78,10 +78,26 @@ impl Step {
 /// println!("{session}");
 /// # Ok(()) }
 /// ```
-#[derive(Clone, Debug)]
+///
+/// A client builds its HTTP client once and reuses it, open connections included, for every
+/// login and challenge answer (and hands it to the sessions it creates): keep one client per
+/// service rather than one per login. Clones share it.
+#[derive(Clone)]
 pub struct Client {
     service: Service,
     options: Options,
+    api: LoginApi,
+}
+
+/// The generated client the logins go through, built once.
+#[derive(Clone)]
+enum LoginApi {
+    /// Its `developerkey` header comes with the credentials: built on the first login, rebuilt
+    /// when the key changes.
+    RemoteIt(services::remoteit::LoginApi),
+    Txty(txty_client::Client),
+    ProjectThanos(projectthanos_client::Client),
+    RocketChat(rocketchat_client::Client),
 }
 
 impl Client {
@@ -91,10 +107,24 @@ impl Client {
         Client::with_options(service, Options::default())
     }
 
-    /// A client for `service` with `options`.
+    /// A client for `service` with `options`. Fails on a plain `http://` URL to a host that is
+    /// not loopback, or when the HTTP client cannot be built.
     pub fn with_options(service: Service, options: Options) -> Result<Client, LoginError> {
         http::check_url(&service, &options)?;
-        Ok(Client { service, options })
+        let (s, o) = (&service, &options);
+        let api = match s.kind() {
+            ServiceKind::RemoteIt => LoginApi::RemoteIt(Default::default()),
+            ServiceKind::Txty => LoginApi::Txty(services::txty::api(s, o)?),
+            ServiceKind::ProjectThanos => {
+                LoginApi::ProjectThanos(services::projectthanos::api(s, o)?)
+            }
+            ServiceKind::RocketChat => LoginApi::RocketChat(services::rocketchat::api(s, o)?),
+        };
+        Ok(Client {
+            service,
+            options,
+            api,
+        })
     }
 
     /// The service this client logs in to.
@@ -127,12 +157,26 @@ impl Client {
         code: Option<&SecretString>,
     ) -> Result<Step, LoginError> {
         let (s, o) = (&self.service, &self.options);
-        match s.kind() {
-            ServiceKind::RemoteIt => services::remoteit::login(s, o, credentials).await,
-            ServiceKind::Txty => services::txty::login(s, o, credentials, code).await,
-            ServiceKind::ProjectThanos => services::projectthanos::login(s, o, credentials).await,
-            ServiceKind::RocketChat => services::rocketchat::login(s, o, credentials, code).await,
+        match &self.api {
+            LoginApi::RemoteIt(api) => services::remoteit::login(s, o, api, credentials).await,
+            LoginApi::Txty(api) => services::txty::login(s, o, api, credentials, code).await,
+            LoginApi::ProjectThanos(api) => {
+                services::projectthanos::login(s, o, api, credentials).await
+            }
+            LoginApi::RocketChat(api) => {
+                services::rocketchat::login(s, o, api, credentials, code).await
+            }
         }
+    }
+}
+
+/// Shows the service and options only: the cached HTTP client carries the developer key.
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("service", &self.service)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
 }
 

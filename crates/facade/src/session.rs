@@ -1,6 +1,7 @@
 //! [`Session`]: what a login gives, and what to do with it afterwards.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
@@ -119,12 +120,41 @@ pub struct Session {
     /// Not stored: a loaded session gets the defaults (see [`Session::with_options`]).
     #[serde(skip)]
     options: Options,
+    /// Not stored: built on first use (a loaded session checks its URL then).
+    #[serde(skip)]
+    http: SessionHttp,
+}
+
+/// The HTTP clients of a session, built once and reused (connections included). A clone of the
+/// session shares the clients built so far. Never shown in `Debug` (they carry the token).
+#[derive(Clone, Default)]
+struct SessionHttp {
+    /// Sends the [`auth_headers`](Session::auth_headers).
+    authed: OnceLock<reqwest::Client>,
+    /// Sends what the service's login sends: remote.it's `developerkey`, nothing elsewhere.
+    login: OnceLock<reqwest::Client>,
+}
+
+/// The client in `slot`, built by `build` (and stored) the first time.
+fn get_or_build(
+    slot: &OnceLock<reqwest::Client>,
+    build: impl FnOnce() -> Result<reqwest::Client, LoginError>,
+) -> Result<reqwest::Client, LoginError> {
+    if let Some(client) = slot.get() {
+        return Ok(client.clone());
+    }
+    // Two threads may build at once; one result is kept, both are equivalent.
+    let client = build()?;
+    Ok(slot.get_or_init(|| client).clone())
 }
 
 impl Session {
+    /// `login_http` is the client the login used: later calls that send the same headers (Txty's
+    /// verify and logout, the re-logins) reuse it and its open connections.
     pub(crate) fn new(
         service: &Service,
         options: &Options,
+        login_http: &reqwest::Client,
         user: Identity,
         token: SecretString,
         details: SessionDetails,
@@ -135,6 +165,10 @@ impl Session {
             user,
             token,
             options: options.clone(),
+            http: SessionHttp {
+                authed: OnceLock::new(),
+                login: OnceLock::from(login_http.clone()),
+            },
         }
     }
 
@@ -174,6 +208,8 @@ impl Session {
     /// Replaces the options (a deserialized session starts with the defaults).
     pub fn with_options(mut self, options: Options) -> Session {
         self.options = options;
+        // The clients were built with the old options.
+        self.http = SessionHttp::default();
         self
     }
 
@@ -227,8 +263,28 @@ impl Session {
     ///
     /// Use it only for URLs under [`service().base_url()`](Service::base_url): the headers go
     /// to whatever URL it is asked to call.
+    ///
+    /// The client is built on the first call and shared by later ones (and by clones of the
+    /// session), so connections are reused.
     pub fn http_client(&self) -> Result<reqwest::Client, LoginError> {
-        http::build_client(&self.service(), &self.options, self.auth_headers()?)
+        get_or_build(&self.http.authed, || {
+            http::build_client(&self.service(), &self.options, self.auth_headers()?)
+        })
+    }
+
+    /// The client that sends what the login sent (remote.it: `developerkey`; the others:
+    /// nothing), for the calls authenticated in the body (Txty) and the re-logins. Built on
+    /// first use, which checks the base URL.
+    pub(crate) fn login_http(&self) -> Result<reqwest::Client, LoginError> {
+        get_or_build(&self.http.login, || {
+            let headers = match &self.details {
+                SessionDetails::RemoteIt { developer_key, .. } => {
+                    services::remoteit::login_headers(developer_key)?
+                }
+                _ => HeaderMap::new(),
+            };
+            http::build_client(&self.service(), &self.options, headers)
+        })
     }
 
     /// Checks with the server that the session is still valid and returns who it belongs to

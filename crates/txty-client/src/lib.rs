@@ -2490,8 +2490,8 @@ mod generated {
     #[derive(Clone, Copy)]
     struct BodyTooLarge;
     impl progenitor_client::ClientHooks<()> for Client {
-        /// Sends the request and reads the body here, at most [`MAX_RESPONSE_BYTES`] of it, so that
-        /// no operation ever buffers an unbounded answer.
+        /// Sends the request and makes sure no operation reads more than [`MAX_RESPONSE_BYTES`]:
+        /// a body without a Content-Length (chunked) is read here, up to the limit.
         async fn exec(
             &self,
             request: reqwest::Request,
@@ -2499,9 +2499,11 @@ mod generated {
         ) -> reqwest::Result<reqwest::Response> {
             use progenitor_client::ClientInfo as _;
             let mut response = self.client().execute(request).await?;
-            let mut too_large = response
-                .content_length()
-                .is_some_and(|n| n > MAX_RESPONSE_BYTES as u64);
+            let mut too_large = match response.content_length() {
+                Some(n) if n <= MAX_RESPONSE_BYTES as u64 => return Ok(response),
+                Some(_) => true,
+                None => false,
+            };
             let mut body = Vec::new();
             while !too_large {
                 match response.chunk().await? {

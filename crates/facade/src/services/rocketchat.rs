@@ -1,7 +1,7 @@
 //! Rocket.Chat: `POST /api/v1/login` (password + optional TOTP code, or `resume`),
 //! `GET /api/v1/me`, `POST /api/v1/logout`.
 
-use progenitor_client::ResponseValue;
+use progenitor_client::{ClientInfo, ResponseValue};
 use reqwest::StatusCode;
 use rocketchat_client::types::{self, LoginErrorBody, LoginErrorDetailsMethod};
 use rocketchat_client::{Client as Api, Secret};
@@ -16,6 +16,13 @@ use crate::session::{Identity, Session, SessionDetails};
 
 const KIND: ServiceKind = ServiceKind::RocketChat;
 
+/// The generated client for `service`, shared by every login of a [`Client`](crate::Client)
+/// (no secret headers: the credentials travel in the body).
+pub(crate) fn api(service: &Service, options: &Options) -> Result<Api, LoginError> {
+    let http = http::build_client(service, options, Default::default())?;
+    Ok(Api::new_with_client(service.base_url(), http))
+}
+
 /// What a login was for: the meaning of `Unauthorized` differs.
 #[derive(Clone, Copy, PartialEq)]
 enum Purpose {
@@ -27,16 +34,13 @@ enum Purpose {
 pub(crate) async fn login(
     service: &Service,
     options: &Options,
+    api: &Api,
     credentials: &Credentials,
     code: Option<&SecretString>,
 ) -> Result<Step, LoginError> {
     let mut secrets = credentials.secrets();
     secrets.extend(code.map(SecretString::expose_secret));
     let call = Call::new(KIND, secrets);
-    let api = Api::new_with_client(
-        service.base_url(),
-        http::build_client(service, options, Default::default())?,
-    );
     let body = types::LoginRequest::PasswordLogin(types::PasswordLogin {
         user: credentials.user().to_owned(),
         password: Secret::new(credentials.password().expose_secret()),
@@ -48,7 +52,12 @@ pub(crate) async fn login(
         Purpose::Password
     };
     match api.login().body(body).send().await {
-        Ok(rv) => Ok(Step::done(session_of(service, options, rv.into_inner()))),
+        Ok(rv) => Ok(Step::done(session_of(
+            service,
+            options,
+            api.client(),
+            rv.into_inner(),
+        ))),
         Err(e) => call.fail(e, |rv| login_error(&call, rv, purpose)).await,
     }
 }
@@ -57,15 +66,12 @@ pub(crate) async fn relogin(session: &Session) -> Result<Session, LoginError> {
     let service = session.service();
     let options = session.options();
     let call = Call::new(KIND, vec![session.token().expose_secret()]);
-    let api = Api::new_with_client(
-        service.base_url(),
-        http::build_client(&service, options, Default::default())?,
-    );
+    let api = Api::new_with_client(service.base_url(), session.login_http()?);
     let body = types::LoginRequest::ResumeLogin(types::ResumeLogin {
         resume: Secret::new(session.token().expose_secret()),
     });
     match api.login().body(body).send().await {
-        Ok(rv) => Ok(session_of(&service, options, rv.into_inner())),
+        Ok(rv) => Ok(session_of(&service, options, api.client(), rv.into_inner())),
         Err(e) => match call
             .fail(e, |rv| login_error(&call, rv, Purpose::Resume))
             .await
@@ -109,13 +115,13 @@ pub(crate) async fn logout(session: &Session) -> Result<(), LoginError> {
     }
 }
 
-/// A generated client that sends the session's `X-Auth-Token` and `X-User-Id`.
+/// A generated client that sends the session's `X-Auth-Token` and `X-User-Id` (over the
+/// session's cached client).
 fn authed(session: &Session) -> Result<(Call<'_>, Api), LoginError> {
-    let service = session.service();
-    let http = http::build_client(&service, session.options(), session.auth_headers()?)?;
+    let http = session.http_client()?;
     Ok((
         Call::new(KIND, vec![session.token().expose_secret()]),
-        Api::new_with_client(service.base_url(), http),
+        Api::new_with_client(session.service().base_url(), http),
     ))
 }
 
@@ -172,7 +178,12 @@ fn login_error(
     })
 }
 
-fn session_of(service: &Service, options: &Options, resp: types::LoginResponse) -> Session {
+fn session_of(
+    service: &Service,
+    options: &Options,
+    login_http: &reqwest::Client,
+    resp: types::LoginResponse,
+) -> Session {
     let data = resp.data;
     let me = data.me;
     let user = Identity {
@@ -184,6 +195,7 @@ fn session_of(service: &Service, options: &Options, resp: types::LoginResponse) 
     Session::new(
         service,
         options,
+        login_http,
         user,
         SecretString::new(data.auth_token.expose_secret()),
         SessionDetails::RocketChat {},

@@ -3,6 +3,7 @@
 //! the body's `status` tells them apart. Only the form-body operations are used: the GET ones
 //! would put the password and key in the URL.
 
+use progenitor_client::ClientInfo;
 use txty_client::types::{self, AccountResult, DeleteResult, LoginResult};
 use txty_client::{Client as Api, Secret};
 
@@ -18,15 +19,24 @@ use super::is_code;
 
 const KIND: ServiceKind = ServiceKind::Txty;
 
-fn api(service: &Service, options: &Options) -> Result<Api, LoginError> {
-    // No secret headers: user and key travel in the form body.
+/// The generated client for `service`. No secret headers: user and key travel in the form
+/// body, so one client serves every login of a [`Client`](crate::Client) and every call of its
+/// sessions.
+pub(crate) fn api(service: &Service, options: &Options) -> Result<Api, LoginError> {
     let http = http::build_client(service, options, Default::default())?;
     Ok(Api::new_with_client(service.base_url(), http))
+}
+
+/// The generated client over the session's (cached) client.
+fn session_api(session: &Session) -> Result<Api, LoginError> {
+    let http = session.login_http()?;
+    Ok(Api::new_with_client(session.service().base_url(), http))
 }
 
 pub(crate) async fn login(
     service: &Service,
     options: &Options,
+    api: &Api,
     credentials: &Credentials,
     code: Option<&SecretString>,
 ) -> Result<Step, LoginError> {
@@ -39,7 +49,7 @@ pub(crate) async fn login(
         description: credentials.get_key_description().to_owned(),
         tfkey: code.map(|c| Secret::new(c.expose_secret())),
     };
-    let result = match api(service, options)?.login().body(body).send().await {
+    let result = match api.login().body(body).send().await {
         Ok(rv) => rv.into_inner(),
         Err(e) => {
             return call
@@ -51,6 +61,7 @@ pub(crate) async fn login(
         LoginResult::ApiKeyAdded(added) => Ok(Step::done(Session::new(
             service,
             options,
+            api.client(),
             Identity::new(credentials.user()),
             SecretString::new(added.newapikey.key.expose_secret()),
             SessionDetails::Txty {
@@ -78,13 +89,7 @@ pub(crate) async fn verify(session: &Session) -> Result<Identity, LoginError> {
         user: session.user().username.clone(),
         key: Secret::new(session.token().expose_secret()),
     };
-    let service = session.service();
-    let result = match api(&service, session.options())?
-        .view_account()
-        .body(body)
-        .send()
-        .await
-    {
+    let result = match session_api(session)?.view_account().body(body).send().await {
         Ok(rv) => rv.into_inner(),
         Err(e) => {
             return call
@@ -111,8 +116,7 @@ pub(crate) async fn logout(session: &Session) -> Result<(), LoginError> {
         key: Secret::new(session.token().expose_secret()),
         apikey: Secret::new(session.token().expose_secret()),
     };
-    let service = session.service();
-    let result = match api(&service, session.options())?
+    let result = match session_api(session)?
         .delete_api_key()
         .body(body)
         .send()

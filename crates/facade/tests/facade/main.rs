@@ -4,4 +4,5 @@
 mod common;
 mod faults;
 mod flows;
+mod reuse;
 mod safety;
