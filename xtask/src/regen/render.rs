@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::error::SpecError;
 use super::generate::Generated;
 use super::spec::Spec;
-use super::view::operations;
+use super::view::{operations, resolve};
 
 /// A file regen owns, with the path relative to the workspace root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,7 +299,7 @@ fn media_types_table(view: &Value) -> String {
         // Exact codes first, then ranges (`2XX`), then `default`, as OpenAPI resolves them.
         let mut entries: Vec<(u8, String, String)> = Vec::new();
         for (code, response) in responses {
-            let response = resolve_response(view, response);
+            let response = resolve(view, response);
             let media: Vec<String> = response
                 .get("content")
                 .and_then(Value::as_object)
@@ -343,17 +343,6 @@ fn media_types_table(view: &Value) -> String {
          fn expected_media_types(operation: &str, status: u16) -> Option<&'static [&'static str]> {{\n\
          match (operation, status) {{\n{arms}_ => None,\n}}\n}}\n"
     )
-}
-
-fn resolve_response<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    match node
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-    {
-        Some(target) => doc.pointer(target).unwrap_or(node),
-        None => node,
-    }
 }
 
 /// The crate root: the templates and progenitor's code in one module laid out by prettyplease.

@@ -48,7 +48,8 @@ pub fn operations(doc: &Value) -> Vec<(String, String)> {
         .collect()
 }
 
-fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
+/// Follows a local `$ref` (and refs to refs) to the node it names; other nodes are returned as is.
+pub(super) fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
     match node
         .get("$ref")
         .and_then(Value::as_str)
