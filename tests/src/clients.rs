@@ -1,8 +1,8 @@
 //! Building the generated clients the way an application would, and classifying their errors.
 //!
-//! Credentials that travel in headers (remote.it `developerkey`, Rocket.Chat `X-Auth-Token` /
-//! `X-User-Id`) go into the default headers of the `reqwest::Client` handed to
-//! `Client::new_with_client`, marked sensitive.
+//! Credentials go to the generated clients' `Credentials` (`with_credentials`), which send
+//! what each operation's `security` names; `http` can still add raw default headers, for the
+//! tests that send what a generated client would refuse to.
 
 use std::time::Duration;
 
@@ -38,10 +38,8 @@ pub fn http(timeout: Duration, headers: &[(&str, &str)]) -> reqwest::Client {
 
 /// remote.it client with the sandbox's developer key.
 pub fn remoteit(base_url: &str) -> remoteit_client::Client {
-    remoteit_client::Client::new_with_client(
-        base_url,
-        http(TIMEOUT, &[("developerkey", REMOTEIT_DEVELOPER_KEY)]),
-    )
+    remoteit_client::Client::new_with_client(base_url, http(TIMEOUT, &[]))
+        .with_credentials(remoteit_client::Credentials::new().developer_key(REMOTEIT_DEVELOPER_KEY))
 }
 
 /// Txty client.
@@ -65,12 +63,8 @@ pub fn rocketchat_authed(
     auth_token: &str,
     user_id: &str,
 ) -> rocketchat_client::Client {
-    rocketchat_client::Client::new_with_client(
-        base_url,
-        http(
-            TIMEOUT,
-            &[("x-auth-token", auth_token), ("x-user-id", user_id)],
-        ),
+    rocketchat_client::Client::new_with_client(base_url, http(TIMEOUT, &[])).with_credentials(
+        rocketchat_client::Credentials::auth_token_and_user_id(auth_token, user_id),
     )
 }
 

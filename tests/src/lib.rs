@@ -5,6 +5,7 @@
 //! * [`contract`]: the check of recorded exchanges (and of the specs' own examples) against
 //!   `specs/*.yaml`, with the `jsonschema` crate;
 //! * [`harness`]: one sandbox + one proxy + the spec's checker per test, and the scenario macro;
+//! * [`redirect`]: a redirector and, on another origin, a catcher that records what reaches it;
 //! * [`clients`]: building the generated clients (secret headers, timeouts) and classifying
 //!   their errors.
 
@@ -12,6 +13,7 @@ pub mod clients;
 pub mod contract;
 pub mod harness;
 pub mod proxy;
+pub mod redirect;
 
 use std::future::Future;
 use std::time::Duration;

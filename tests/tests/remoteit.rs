@@ -77,7 +77,7 @@ async fn wrong_password_is_401() -> Harness {
 
 async fn missing_developer_key_is_401() -> Harness {
     let h = Harness::start(Service::RemoteIt).await;
-    // No `developerkey` default header at all.
+    // The generated client refuses to send a login without the developer key its spec requires.
     let client =
         remoteit_client::Client::new_with_client(h.base_url(), clients::http(TIMEOUT, &[]));
     let result = client
@@ -85,7 +85,21 @@ async fn missing_developer_key_is_401() -> Harness {
         .body(credentials(USER, DEMO_PASSWORD))
         .send()
         .await;
-    assert_eq!(error_body(result, 401).into_inner().code, "GENERAL_ERROR");
+    assert!(
+        matches!(&result, Err(progenitor_client::Error::InvalidRequest(m)) if m.contains("developerKey")),
+        "{result:?}"
+    );
+    assert!(h.proxy.exchanges().is_empty(), "nothing was sent");
+    // The server's answer to such a request, sent without the generated client.
+    let response = clients::http(TIMEOUT, &[])
+        .post(format!("{}/user/login", h.base_url()))
+        .json(&serde_json::json!({"username": USER, "password": DEMO_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "GENERAL_ERROR");
     // The request breaks the spec's security requirement, and the checker must say so.
     h.expect_violation("lacks the credentials of login: header developerkey");
     h
@@ -93,10 +107,11 @@ async fn missing_developer_key_is_401() -> Harness {
 
 async fn unknown_developer_key_is_401() -> Harness {
     let h = Harness::start(Service::RemoteIt).await;
-    let client = remoteit_client::Client::new_with_client(
-        h.base_url(),
-        clients::http(TIMEOUT, &[("developerkey", "not-a-developer-key")]),
-    );
+    let client =
+        remoteit_client::Client::new_with_client(h.base_url(), clients::http(TIMEOUT, &[]))
+            .with_credentials(
+                remoteit_client::Credentials::new().developer_key("not-a-developer-key"),
+            );
     let result = client
         .login()
         .body(credentials(USER, DEMO_PASSWORD))

@@ -333,6 +333,15 @@ pub enum ConfigError {
         name: String,
     },
 
+    /// A session of one service was asked for another service's client.
+    #[error("this is a {session} session, not a {wanted} one")]
+    WrongService {
+        /// The session's service.
+        session: ServiceKind,
+        /// The service whose client was asked for.
+        wanted: ServiceKind,
+    },
+
     /// The HTTP client could not be built (e.g. no TLS roots available).
     #[error("cannot set up the HTTP client: {detail}")]
     HttpClient {
@@ -346,7 +355,10 @@ impl ConfigError {
         match self {
             ConfigError::MissingBaseUrl { service }
             | ConfigError::MissingCredential { service, .. }
-            | ConfigError::InvalidCredential { service, .. } => Some(*service),
+            | ConfigError::InvalidCredential { service, .. }
+            | ConfigError::WrongService {
+                session: service, ..
+            } => Some(*service),
             _ => None,
         }
     }

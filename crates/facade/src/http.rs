@@ -6,7 +6,9 @@
 //! bodies, only ever go to the configured base URL; plain `http://` only to loopback unless the
 //! caller allows it. Response bodies are bounded by the generated clients (1 MiB).
 
+use std::collections::HashMap;
 use std::net::IpAddr;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use progenitor_client::{Error as ApiError, ResponseValue};
@@ -31,7 +33,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 ///     .timeout(Duration::from_secs(15));
 /// assert!(!options.allow_insecure_http);
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Options {
     /// Time allowed to open a connection (default [`DEFAULT_CONNECT_TIMEOUT`]).
@@ -95,29 +97,47 @@ pub(crate) fn check_url(service: &Service, options: &Options) -> Result<Url, Con
     Ok(url)
 }
 
-/// A `reqwest::Client` for `service` with the safety settings and `headers` sent on every
-/// request (marked sensitive so they never show in `Debug`).
-pub(crate) fn build_client(
-    service: &Service,
-    options: &Options,
-    headers: HeaderMap,
-) -> Result<reqwest::Client, LoginError> {
-    check_url(service, options)?;
-    reqwest::Client::builder()
+/// The `reqwest::Client` for `service` and `options`, with the safety settings. One is built per
+/// base URL and options and shared by every login client and session of the process (with its
+/// open connections): credentials are not in it but in each generated client's `Credentials`,
+/// which add to each request exactly what its operation's `security` names.
+pub(crate) fn client(service: &Service, options: &Options) -> Result<reqwest::Client, LoginError> {
+    type Clients = Mutex<HashMap<(String, Options), reqwest::Client>>;
+    static CLIENTS: OnceLock<Clients> = OnceLock::new();
+    let url = check_url(service, options)?;
+    let key = (service.base_url().to_owned(), options.clone());
+    let clients = CLIENTS.get_or_init(Default::default);
+    // A panic elsewhere cannot leave the map half-written: take it as it is.
+    let lock = || clients.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(client) = lock().get(&key) {
+        return Ok(client.clone());
+    }
+    // Built without holding the lock (it takes milliseconds); two threads may both build, one
+    // result is kept, both are equivalent.
+    let built = build_client(&url, options)?;
+    Ok(lock().entry(key).or_insert(built).clone())
+}
+
+fn build_client(url: &Url, options: &Options) -> Result<reqwest::Client, LoginError> {
+    let mut builder = reqwest::Client::builder()
         .connect_timeout(options.connect_timeout)
         .timeout(options.timeout)
         // Never follow: a redirect to another origin must not receive the credentials, and a
         // same-origin one is a misconfigured base URL the user should hear about.
         .redirect(redirect::Policy::none())
-        .user_agent(concat!("apilogin/", env!("CARGO_PKG_VERSION")))
-        .default_headers(headers)
-        .build()
-        .map_err(|e| {
-            ConfigError::HttpClient {
-                detail: error_chain(&e),
-            }
-            .into()
-        })
+        .referer(false)
+        .user_agent(concat!("apilogin/", env!("CARGO_PKG_VERSION")));
+    if url.scheme() == "http" {
+        // Plain http is allowed to loopback (or where the caller allowed it): a proxy from
+        // the environment would carry it, secrets included, off this machine.
+        builder = builder.no_proxy();
+    }
+    builder.build().map_err(|e| {
+        ConfigError::HttpClient {
+            detail: error_chain(&e),
+        }
+        .into()
+    })
 }
 
 /// A header carrying a secret, marked sensitive.

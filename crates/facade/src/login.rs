@@ -92,9 +92,8 @@ pub struct Client {
 /// The generated client the logins go through, built once.
 #[derive(Clone)]
 enum LoginApi {
-    /// Its `developerkey` header comes with the credentials: built on the first login, rebuilt
-    /// when the key changes.
-    RemoteIt(services::remoteit::LoginApi),
+    /// The `developerkey` comes with each login's credentials.
+    RemoteIt(remoteit_client::Client),
     Txty(txty_client::Client),
     ProjectThanos(projectthanos_client::Client),
     RocketChat(rocketchat_client::Client),
@@ -113,7 +112,7 @@ impl Client {
         http::check_url(&service, &options)?;
         let (s, o) = (&service, &options);
         let api = match s.kind() {
-            ServiceKind::RemoteIt => LoginApi::RemoteIt(Default::default()),
+            ServiceKind::RemoteIt => LoginApi::RemoteIt(services::remoteit::api(s, o)?),
             ServiceKind::Txty => LoginApi::Txty(services::txty::api(s, o)?),
             ServiceKind::ProjectThanos => {
                 LoginApi::ProjectThanos(services::projectthanos::api(s, o)?)

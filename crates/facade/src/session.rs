@@ -1,12 +1,11 @@
 //! [`Session`]: what a login gives, and what to do with it afterwards.
 
 use std::fmt;
-use std::sync::OnceLock;
 
 use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{LoginError, Operation};
+use crate::error::{ConfigError, LoginError, Operation};
 use crate::http::{self, Options};
 use crate::secret::SecretString;
 use crate::service::{Service, ServiceKind};
@@ -107,9 +106,11 @@ impl SessionDetails {
 /// It serializes to JSON (token included, so that it can be stored; protect the file) and
 /// deserializes back; `Debug` and `Display` never show the token or any other secret.
 ///
-/// Later calls to the service authenticate with [`auth_headers`](Session::auth_headers) (or a
-/// ready client from [`http_client`](Session::http_client)); Txty takes `user` and `key`
-/// parameters instead ([`expose_auth_params`](Session::expose_auth_params)).
+/// Later calls go through the service's generated client, already authenticated:
+/// [`rocketchat`](Session::rocketchat), [`remoteit`](Session::remoteit),
+/// [`projectthanos`](Session::projectthanos) or [`txty`](Session::txty) (whose operations take
+/// [`expose_auth_params`](Session::expose_auth_params) as fields). Calls outside the specs can
+/// send [`auth_headers`](Session::auth_headers).
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Session {
     #[serde(flatten)]
@@ -120,41 +121,12 @@ pub struct Session {
     /// Not stored: a loaded session gets the defaults (see [`Session::with_options`]).
     #[serde(skip)]
     options: Options,
-    /// Not stored: built on first use (a loaded session checks its URL then).
-    #[serde(skip)]
-    http: SessionHttp,
-}
-
-/// The HTTP clients of a session, built once and reused (connections included). A clone of the
-/// session shares the clients built so far. Never shown in `Debug` (they carry the token).
-#[derive(Clone, Default)]
-struct SessionHttp {
-    /// Sends the [`auth_headers`](Session::auth_headers).
-    authed: OnceLock<reqwest::Client>,
-    /// Sends what the service's login sends: remote.it's `developerkey`, nothing elsewhere.
-    login: OnceLock<reqwest::Client>,
-}
-
-/// The client in `slot`, built by `build` (and stored) the first time.
-fn get_or_build(
-    slot: &OnceLock<reqwest::Client>,
-    build: impl FnOnce() -> Result<reqwest::Client, LoginError>,
-) -> Result<reqwest::Client, LoginError> {
-    if let Some(client) = slot.get() {
-        return Ok(client.clone());
-    }
-    // Two threads may build at once; one result is kept, both are equivalent.
-    let client = build()?;
-    Ok(slot.get_or_init(|| client).clone())
 }
 
 impl Session {
-    /// `login_http` is the client the login used: later calls that send the same headers (Txty's
-    /// verify and logout, the re-logins) reuse it and its open connections.
     pub(crate) fn new(
         service: &Service,
         options: &Options,
-        login_http: &reqwest::Client,
         user: Identity,
         token: SecretString,
         details: SessionDetails,
@@ -165,10 +137,6 @@ impl Session {
             user,
             token,
             options: options.clone(),
-            http: SessionHttp {
-                authed: OnceLock::new(),
-                login: OnceLock::from(login_http.clone()),
-            },
         }
     }
 
@@ -200,7 +168,7 @@ impl Session {
     }
 
     /// The options used by [`verify`](Session::verify), [`logout`](Session::logout),
-    /// [`relogin`](Session::relogin) and [`http_client`](Session::http_client).
+    /// [`relogin`](Session::relogin) and the generated clients this session hands out.
     pub fn options(&self) -> &Options {
         &self.options
     }
@@ -208,8 +176,6 @@ impl Session {
     /// Replaces the options (a deserialized session starts with the defaults).
     pub fn with_options(mut self, options: Options) -> Session {
         self.options = options;
-        // The clients were built with the old options.
-        self.http = SessionHttp::default();
         self
     }
 
@@ -258,33 +224,78 @@ impl Session {
         }
     }
 
-    /// A `reqwest::Client` that sends [`auth_headers`](Session::auth_headers) on every request,
-    /// with the same timeouts and redirect policy as the logins (redirects are not followed).
-    ///
-    /// Use it only for URLs under [`service().base_url()`](Service::base_url): the headers go
-    /// to whatever URL it is asked to call.
-    ///
-    /// The client is built on the first call and shared by later ones (and by clones of the
-    /// session), so connections are reused.
-    pub fn http_client(&self) -> Result<reqwest::Client, LoginError> {
-        get_or_build(&self.http.authed, || {
-            http::build_client(&self.service(), &self.options, self.auth_headers()?)
-        })
+    /// The shared `reqwest::Client` of this session's base URL and options (no credentials in
+    /// it; checks the base URL).
+    pub(crate) fn http(&self) -> Result<reqwest::Client, LoginError> {
+        http::client(&self.service(), &self.options)
     }
 
-    /// The client that sends what the login sent (remote.it: `developerkey`; the others:
-    /// nothing), for the calls authenticated in the body (Txty) and the re-logins. Built on
-    /// first use, which checks the base URL.
-    pub(crate) fn login_http(&self) -> Result<reqwest::Client, LoginError> {
-        get_or_build(&self.http.login, || {
-            let headers = match &self.details {
-                SessionDetails::RemoteIt { developer_key, .. } => {
-                    services::remoteit::login_headers(developer_key)?
-                }
-                _ => HeaderMap::new(),
-            };
-            http::build_client(&self.service(), &self.options, headers)
-        })
+    /// The generated remote.it client, sending this session's developer key and token
+    /// wherever an operation's `security` asks for them.
+    pub fn remoteit(&self) -> Result<remoteit_client::Client, LoginError> {
+        match &self.details {
+            SessionDetails::RemoteIt { developer_key, .. } => Ok(
+                remoteit_client::Client::new_with_client(&self.base_url, self.http()?)
+                    .with_credentials(
+                        remoteit_client::Credentials::new()
+                            .developer_key(developer_key.expose_secret())
+                            .session_token(self.token.expose_secret()),
+                    ),
+            ),
+            _ => Err(self.not(ServiceKind::RemoteIt)),
+        }
+    }
+
+    /// The generated Txty client. Txty has no security scheme: its operations take `user` and
+    /// `key` ([`expose_auth_params`](Session::expose_auth_params)) as form fields.
+    pub fn txty(&self) -> Result<txty_client::Client, LoginError> {
+        match &self.details {
+            SessionDetails::Txty { .. } => Ok(txty_client::Client::new_with_client(
+                &self.base_url,
+                self.http()?,
+            )),
+            _ => Err(self.not(ServiceKind::Txty)),
+        }
+    }
+
+    /// The generated Project Thanos client, sending `Authorization: Token <auth_token>` wherever
+    /// an operation's `security` asks for it.
+    pub fn projectthanos(&self) -> Result<projectthanos_client::Client, LoginError> {
+        match &self.details {
+            SessionDetails::ProjectThanos { .. } => Ok(
+                projectthanos_client::Client::new_with_client(&self.base_url, self.http()?)
+                    .with_credentials(
+                        projectthanos_client::Credentials::new()
+                            .token_auth(self.token.expose_secret()),
+                    ),
+            ),
+            _ => Err(self.not(ServiceKind::ProjectThanos)),
+        }
+    }
+
+    /// The generated Rocket.Chat client, sending this session's `X-Auth-Token` and `X-User-Id`
+    /// wherever an operation's `security` asks for them:
+    /// `session.rocketchat()?.me().send().await`.
+    pub fn rocketchat(&self) -> Result<rocketchat_client::Client, LoginError> {
+        match &self.details {
+            SessionDetails::RocketChat {} => Ok(rocketchat_client::Client::new_with_client(
+                &self.base_url,
+                self.http()?,
+            )
+            .with_credentials(rocketchat_client::Credentials::auth_token_and_user_id(
+                self.token.expose_secret(),
+                self.user.user_id.as_deref().unwrap_or_default(),
+            ))),
+            _ => Err(self.not(ServiceKind::RocketChat)),
+        }
+    }
+
+    fn not(&self, wanted: ServiceKind) -> LoginError {
+        ConfigError::WrongService {
+            session: self.kind(),
+            wanted,
+        }
+        .into()
     }
 
     /// Checks with the server that the session is still valid and returns who it belongs to

@@ -460,37 +460,9 @@ mod generated {
     pub struct Client {
         pub(crate) baseurl: String,
         pub(crate) client: reqwest::Client,
+        pub(crate) inner: Auth,
     }
-    impl Client {
-        /// Create a new client.
-        ///
-        /// `baseurl` is the base URL provided to the internal
-        /// `reqwest::Client`, and should include a scheme and hostname,
-        /// as well as port and a path stem if applicable.
-        pub fn new(baseurl: &str) -> Self {
-            #[cfg(not(target_arch = "wasm32"))]
-            let client = {
-                let dur = ::std::time::Duration::from_secs(15u64);
-                reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
-            };
-            #[cfg(target_arch = "wasm32")]
-            let client = reqwest::ClientBuilder::new();
-            Self::new_with_client(baseurl, client.build().unwrap())
-        }
-        /// Construct a new client with an existing `reqwest::Client`,
-        /// allowing more control over its configuration.
-        ///
-        /// `baseurl` is the base URL provided to the internal
-        /// `reqwest::Client`, and should include a scheme and hostname,
-        /// as well as port and a path stem if applicable.
-        pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
-            Self {
-                baseurl: baseurl.to_string(),
-                client,
-            }
-        }
-    }
-    impl ClientInfo<()> for Client {
+    impl ClientInfo<Auth> for Client {
         fn api_version() -> &'static str {
             "1.0.0"
         }
@@ -500,15 +472,15 @@ mod generated {
         fn client(&self) -> &reqwest::Client {
             &self.client
         }
-        fn inner(&self) -> &() {
-            &()
+        fn inner(&self) -> &Auth {
+            &self.inner
         }
     }
     const _: () = {
         #[allow(dead_code)]
         fn assert_client_hooks()
         where
-            Client: ClientHooks<()>,
+            Client: ClientHooks<Auth>,
         {}
     };
     impl Client {
@@ -671,30 +643,415 @@ mod generated {
     pub mod prelude {
         pub use self::super::Client;
     }
+    /// The time a request may take to connect, and in all, with a client from [`client_builder`].
+    pub const DEFAULT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(
+        15,
+    );
+    /// The most redirects [`client_builder`]'s clients follow within one origin.
+    const MAX_REDIRECTS: usize = 10;
+    impl Client {
+        /// A client for `baseurl` (scheme, host, port and path stem) over a `reqwest::Client` from
+        /// [`client_builder`]: redirects are followed only within the origin of the request (another
+        /// scheme, host or port is refused with [`RedirectRefused`], so a password, code or token
+        /// never reaches another server), no `Referer` header, [`DEFAULT_TIMEOUT`].
+        ///
+        /// Fails, instead of panicking, when the HTTP client cannot be built, for example on a
+        /// machine without CA certificates.
+        pub fn new(baseurl: &str) -> Result<Self, ClientBuildError> {
+            let client = client_builder().build().map_err(ClientBuildError)?;
+            Ok(Self::new_with_client(baseurl, client))
+        }
+        /// A client for `baseurl` over a `reqwest::Client` of your own (to share one connection
+        /// pool between clients, or to set a proxy or other timeouts).
+        ///
+        /// Start from [`client_builder`] to keep this crate's safety rules. A client built otherwise
+        /// must not follow redirects to other origins (`reqwest::redirect::Policy::none()` or a
+        /// custom policy) — reqwest's default policy sends a 307/308 request body, and custom
+        /// credential headers, to whatever host the server names — should disable `Referer`, and
+        /// must not carry default headers with credentials: give those to
+        /// [`with_credentials`](Client::with_credentials) where this API has any, so that each
+        /// operation sends only what its spec requires.
+        pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+            Self {
+                baseurl: baseurl.to_string(),
+                client,
+                inner: Default::default(),
+            }
+        }
+    }
+    /// The `reqwest::ClientBuilder` behind [`Client::new`]: redirects only within the request's
+    /// origin (at most 10), no `Referer`, [`DEFAULT_TIMEOUT`] to connect and in all. Adjust it and
+    /// pass the built client to [`Client::new_with_client`].
+    pub fn client_builder() -> reqwest::ClientBuilder {
+        reqwest::ClientBuilder::new()
+            .connect_timeout(DEFAULT_TIMEOUT)
+            .timeout(DEFAULT_TIMEOUT)
+            .referer(false)
+            .redirect(reqwest::redirect::Policy::custom(same_origin_redirects))
+    }
+    fn same_origin_redirects(
+        attempt: reqwest::redirect::Attempt<'_>,
+    ) -> reqwest::redirect::Action {
+        let first = attempt.previous().first().map(|u| u.origin());
+        if first.as_ref() != Some(&attempt.url().origin()) {
+            let refused = RedirectRefused {
+                status: attempt.status().as_u16(),
+                target: without_query(attempt.url()),
+            };
+            attempt.error(refused)
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+        } else {
+            attempt.follow()
+        }
+    }
+    /// `url` without its query and fragment, where secrets of GET requests and query API keys
+    /// travel: what errors show.
+    fn without_query(url: &reqwest::Url) -> String {
+        url_without_query(url).to_string()
+    }
+    fn url_without_query(url: &reqwest::Url) -> reqwest::Url {
+        let mut url = url.clone();
+        url.set_query(None);
+        url.set_fragment(None);
+        url
+    }
+    /// A redirect to another origin (scheme, host or port), which [`client_builder`]'s clients do
+    /// not follow. It is the source of the `reqwest::Error` inside [`Error::CommunicationError`].
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct RedirectRefused {
+        /// The redirect's HTTP status.
+        pub status: u16,
+        /// Where it pointed, without query or fragment.
+        pub target: String,
+    }
+    impl ::std::fmt::Display for RedirectRefused {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            write!(
+                f,
+                "the server redirected (HTTP {}) to {}, another origin; not followed, so nothing was sent there",
+                self.status, self.target
+            )
+        }
+    }
+    impl ::std::error::Error for RedirectRefused {}
+    /// The HTTP client could not be built (reqwest's error, e.g. no CA certificates on this
+    /// machine).
+    #[derive(Debug)]
+    pub struct ClientBuildError(reqwest::Error);
+    impl ::std::fmt::Display for ClientBuildError {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            write!(f, "cannot build the HTTP client: {}", self.0)?;
+            let mut source = ::std::error::Error::source(&self.0);
+            while let Some(s) = source {
+                write!(f, ": {s}")?;
+                source = s.source();
+            }
+            f.write_str(
+                ". If no CA certificates were loaded, install the system's CA certificates (Debian or \
+             Ubuntu: `apt-get install ca-certificates`) or point SSL_CERT_FILE at a PEM bundle.",
+            )
+        }
+    }
+    impl ::std::error::Error for ClientBuildError {
+        fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+    /// Adds to a request the credentials its operation requires.
+    trait Authenticate {
+        fn authenticate(
+            &self,
+            client: &reqwest::Client,
+            operation: &str,
+            request: &mut reqwest::Request,
+        ) -> Result<(), String>;
+    }
+    impl Client {
+        /// This client with `credentials`: each operation then sends the ones its spec requires.
+        /// Cheap: the connection pool is shared with `self`.
+        pub fn with_credentials(&self, credentials: Credentials) -> Self {
+            Self {
+                baseurl: self.baseurl.clone(),
+                client: self.client.clone(),
+                inner: credentials,
+            }
+        }
+        /// The credentials this client sends.
+        pub fn credentials(&self) -> &Credentials {
+            &self.inner
+        }
+    }
+    /// A user name and password for HTTP basic authentication.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct BasicCredentials {
+        /// The user name (sent, base64-encoded, with the password).
+        pub username: String,
+        /// The password.
+        pub password: Secret,
+    }
+    /// Where a scheme's credential goes. A spec uses only some of these.
+    #[allow(dead_code)]
+    enum Place {
+        Header(&'static str),
+        Query(&'static str),
+        Cookie(&'static str),
+        Basic,
+        Bearer,
+    }
+    /// One entry of the spec's `securitySchemes`.
+    struct SchemeInfo {
+        name: &'static str,
+        place: Place,
+        /// Sent before the value (`x-apilogin-prefix`).
+        prefix: &'static str,
+    }
+    #[allow(dead_code)]
+    enum Credential<'a> {
+        Secret(&'a Secret),
+        Basic(&'a BasicCredentials),
+    }
+    impl Authenticate for Credentials {
+        fn authenticate(
+            &self,
+            client: &reqwest::Client,
+            operation: &str,
+            request: &mut reqwest::Request,
+        ) -> Result<(), String> {
+            let alternatives = security_requirements(operation);
+            if alternatives.is_empty() {
+                return Ok(());
+            }
+            let chosen = alternatives
+                .iter()
+                .filter(|alt| !alt.is_empty())
+                .chain(alternatives.iter().filter(|alt| alt.is_empty()))
+                .find(|alt| alt.iter().all(|&i| self.get(i).is_some()));
+            let Some(chosen) = chosen else {
+                let wanted: Vec<String> = alternatives
+                    .iter()
+                    .map(|alt| {
+                        alt.iter()
+                            .map(|&i| format!("`{}`", SCHEMES[i].name))
+                            .collect::<Vec<_>>()
+                            .join(" + ")
+                    })
+                    .collect();
+                return Err(
+                    format!(
+                        "`{operation}` requires the credentials {}; none were sent. Set them with \
+                 `Client::with_credentials`",
+                        wanted.join(" or ")
+                    ),
+                );
+            };
+            for &i in chosen.iter() {
+                let scheme = &SCHEMES[i];
+                match (&scheme.place, self.get(i)) {
+                    (Place::Basic, Some(Credential::Basic(basic))) => {
+                        basic_auth(client, request, basic)?;
+                    }
+                    (place, Some(Credential::Secret(secret))) => {
+                        let value = secret.expose_secret();
+                        match place {
+                            Place::Header(name) => {
+                                let value = format!("{}{value}", scheme.prefix);
+                                insert_secret_header(request, name, &value, scheme.name)?;
+                            }
+                            Place::Bearer => {
+                                let value = format!("Bearer {value}");
+                                insert_secret_header(
+                                    request,
+                                    "authorization",
+                                    &value,
+                                    scheme.name,
+                                )?;
+                            }
+                            Place::Query(name) => {
+                                request
+                                    .url_mut()
+                                    .query_pairs_mut()
+                                    .append_pair(name, value);
+                            }
+                            Place::Cookie(name) => {
+                                if !value
+                                    .bytes()
+                                    .all(|b| b.is_ascii_graphic() && !b"\";,\\".contains(&b))
+                                {
+                                    return Err(
+                                        format!(
+                                            "the credential `{}` has characters a cookie cannot carry",
+                                            scheme.name
+                                        ),
+                                    );
+                                }
+                                let cookie = match request
+                                    .headers()
+                                    .get(reqwest::header::COOKIE)
+                                {
+                                    Some(old) => {
+                                        format!(
+                                            "{}; {name}={value}", old.to_str().map_err(| _ |
+                                            "a Cookie header that is not text") ?
+                                        )
+                                    }
+                                    None => format!("{name}={value}"),
+                                };
+                                insert_secret_header(
+                                    request,
+                                    "cookie",
+                                    &cookie,
+                                    scheme.name,
+                                )?;
+                            }
+                            Place::Basic => {
+                                unreachable!("basic schemes hold BasicCredentials")
+                            }
+                        }
+                    }
+                    _ => {
+                        unreachable!(
+                            "`chosen` holds only schemes whose credentials are set"
+                        )
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+    /// Sets header `name`, marked sensitive so that `Debug` never shows it.
+    fn insert_secret_header(
+        request: &mut reqwest::Request,
+        name: &str,
+        value: &str,
+        scheme: &str,
+    ) -> Result<(), String> {
+        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("`{name}` is not a valid header name"))?;
+        let mut value = reqwest::header::HeaderValue::from_str(value)
+            .map_err(|_| {
+                format!("the credential `{scheme}` has characters a header cannot carry")
+            })?;
+        value.set_sensitive(true);
+        request.headers_mut().insert(name, value);
+        Ok(())
+    }
+    /// HTTP basic authentication through reqwest's own encoder.
+    fn basic_auth(
+        client: &reqwest::Client,
+        request: &mut reqwest::Request,
+        basic: &BasicCredentials,
+    ) -> Result<(), String> {
+        let placeholder = reqwest::Request::new(
+            reqwest::Method::GET,
+            request.url().clone(),
+        );
+        let taken = std::mem::replace(request, placeholder);
+        *request = reqwest::RequestBuilder::from_parts(client.clone(), taken)
+            .basic_auth(&basic.username, Some(basic.password.expose_secret()))
+            .build()
+            .map_err(|e| {
+                format!("cannot add HTTP basic authentication: {}", e.without_url())
+            })?;
+        Ok(())
+    }
+    type Auth = Credentials;
+    /// The credentials of this API's security schemes (`components.securitySchemes`).
+    ///
+    /// Give them to a client with [`Client::with_credentials`]. Each request sends exactly the
+    /// credentials its operation's `security` names (none for an operation with
+    /// `security: []`); an operation whose requirement is not met fails with
+    /// [`Error::InvalidRequest`] before anything is sent. Values are [`Secret`]s: `Debug`
+    /// never shows them.
+    #[derive(Clone, Debug, Default, PartialEq, Eq)]
+    #[non_exhaustive]
+    pub struct Credentials {
+        /// `tokenAuth`: API key in header `Authorization`.
+        ///
+        /// The `auth_token` returned by `login`, sent as `Authorization: Token <auth_token>`. Not
+        /// used by the login call itself. Tokens expire two hours after they are issued.
+        pub token_auth: Option<Secret>,
+    }
+    impl Credentials {
+        /// No credentials: operations that require some fail without sending.
+        pub fn new() -> Self {
+            Self::default()
+        }
+        /// Sets `tokenAuth` (API key in header `Authorization`) (sent as `Token <value>`).
+        pub fn token_auth(mut self, value: impl Into<Secret>) -> Self {
+            self.token_auth = Some(value.into());
+            self
+        }
+        /// The credential of scheme `index` of [`SCHEMES`], if set.
+        fn get(&self, index: usize) -> Option<Credential<'_>> {
+            match index {
+                0 => self.token_auth.as_ref().map(Credential::Secret),
+                _ => None,
+            }
+        }
+    }
+    /// The security schemes of the spec, in its order.
+    const SCHEMES: &[SchemeInfo] = &[
+        SchemeInfo {
+            name: "tokenAuth",
+            place: Place::Header("Authorization"),
+            prefix: "Token ",
+        },
+    ];
+    /// What each operation's `security` allows (by method name): alternatives, each a list
+    /// of [`SCHEMES`] to send together. Empty: send no credentials.
+    fn security_requirements(operation: &str) -> &'static [&'static [usize]] {
+        match operation {
+            _ => &[],
+        }
+    }
     /// The largest response body this client reads, in bytes. A bigger answer (a broken or hostile
     /// server, a proxy's error page gone wrong) fails with `Error::Custom` instead of filling memory.
     pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
     /// Marks a response whose body went over [`MAX_RESPONSE_BYTES`] and was dropped.
     #[derive(Clone, Copy)]
     struct BodyTooLarge;
-    impl progenitor_client::ClientHooks<()> for Client {
+    impl progenitor_client::ClientHooks<Auth> for Client {
+        /// Adds the credentials the operation's `security` requires, or fails before sending.
+        async fn pre<E>(
+            &self,
+            request: &mut reqwest::Request,
+            info: &progenitor_client::OperationInfo,
+        ) -> Result<(), progenitor_client::Error<E>> {
+            self.inner
+                .authenticate(&self.client, info.operation_id, request)
+                .map_err(progenitor_client::Error::InvalidRequest)
+        }
         /// Sends the request and makes sure no operation reads more than [`MAX_RESPONSE_BYTES`]:
-        /// a body without a Content-Length (chunked) is read here, up to the limit.
+        /// a body without a Content-Length (chunked) is read here, up to the limit. Errors and
+        /// responses carry the URL without its query, where secrets may travel.
         async fn exec(
             &self,
             request: reqwest::Request,
             _info: &progenitor_client::OperationInfo,
         ) -> reqwest::Result<reqwest::Response> {
-            use progenitor_client::ClientInfo as _;
-            let mut response = self.client().execute(request).await?;
+            let has_query = request.url().query().is_some()
+                || request.url().fragment().is_some();
+            let mut response = self
+                .client
+                .execute(request)
+                .await
+                .map_err(without_query_in_error)?;
             let mut too_large = match response.content_length() {
-                Some(n) if n <= MAX_RESPONSE_BYTES as u64 => return Ok(response),
+                Some(n) if n <= MAX_RESPONSE_BYTES as u64 && !has_query => {
+                    return Ok(response);
+                }
+                Some(n) if n <= MAX_RESPONSE_BYTES as u64 => {
+                    let url = url_without_query(response.url());
+                    let response: ::http::Response<reqwest::Body> = response.into();
+                    return Ok(with_url(response, url));
+                }
                 Some(_) => true,
                 None => false,
             };
             let mut body = Vec::new();
             while !too_large {
-                match response.chunk().await? {
+                match response.chunk().await.map_err(without_query_in_error)? {
                     Some(chunk) if body.len() + chunk.len() > MAX_RESPONSE_BYTES => {
                         too_large = true;
                     }
@@ -702,6 +1059,7 @@ mod generated {
                     None => break,
                 }
             }
+            let url = url_without_query(response.url());
             let mut bounded = ::http::Response::new(
                 if too_large { Vec::new() } else { body },
             );
@@ -711,7 +1069,7 @@ mod generated {
             if too_large {
                 bounded.extensions_mut().insert(BodyTooLarge);
             }
-            Ok(reqwest::Response::from(bounded))
+            Ok(with_url(bounded, url))
         }
         async fn post<E>(
             &self,
@@ -754,6 +1112,26 @@ mod generated {
                 }
             }
         }
+    }
+    /// A reqwest response made of `response`, reporting `url` as its URL.
+    fn with_url<B: Into<reqwest::Body>>(
+        response: ::http::Response<B>,
+        url: reqwest::Url,
+    ) -> reqwest::Response {
+        use reqwest::ResponseBuilderExt as _;
+        let (mut parts, body) = response.into_parts();
+        if let Some(marker) = ::http::Response::builder().url(url).extensions_mut() {
+            parts.extensions.extend(std::mem::take(marker));
+        }
+        reqwest::Response::from(::http::Response::from_parts(parts, body))
+    }
+    /// `error` with its URL's query and fragment removed.
+    fn without_query_in_error(mut error: reqwest::Error) -> reqwest::Error {
+        if let Some(url) = error.url_mut() {
+            url.set_query(None);
+            url.set_fragment(None);
+        }
+        error
     }
     /// The response media types the spec lists for an operation (by method name) and status;
     /// `None` where it lists no body or does not document the status.

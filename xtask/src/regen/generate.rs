@@ -34,6 +34,8 @@ fn settings() -> GenerationSettings {
         .with_tag(TagStyle::Merged)
         // The crate supplies its own hooks (templates/hooks.rs): bounded response bodies.
         .with_hooks(HooksMode::Expected)
+        // The credentials of `securitySchemes` (see `security.rs`): `Credentials`, or `()`.
+        .with_inner_type(TokenTree::Ident(Ident::new("Auth", Span::call_site())).into())
         .with_conversion(
             SchemaObject {
                 instance_type: Some(InstanceType::String.into()),

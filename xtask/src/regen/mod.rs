@@ -8,6 +8,7 @@ mod error;
 mod files;
 mod generate;
 mod render;
+mod security;
 pub(crate) mod spec;
 mod stamp;
 mod view;
@@ -136,8 +137,9 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
 fn generate_one(root: &Path, file: &Path) -> Result<Vec<GeneratedFile>, SpecError> {
     let spec = spec::load(root, file)?;
     let view = view::codegen_view(&spec)?;
+    let security = security::read(&spec, &view)?;
     let code = generate::generate(&spec, &view)?;
-    render::render(&spec, &view, &code)
+    render::render(&spec, &view, &code, &security)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::error::SpecError;
 use super::generate::Generated;
+use super::security::{self, Security};
 use super::spec::Spec;
 use super::view::{operations, resolve};
 
@@ -29,11 +30,14 @@ fn header(spec: &Spec) -> String {
 
 const SECRET_TEMPLATE: &str = include_str!("templates/secret.rs");
 const HOOKS_TEMPLATE: &str = include_str!("templates/hooks.rs");
+const CLIENT_TEMPLATE: &str = include_str!("templates/client.rs");
+const AUTH_TEMPLATE: &str = include_str!("templates/auth.rs");
 
 pub fn render(
     spec: &Spec,
     view: &Value,
     generated: &Generated,
+    security: &Security,
 ) -> Result<Vec<GeneratedFile>, SpecError> {
     let dir = PathBuf::from("crates").join(spec.crate_name());
     let version = spec.str_at("/info/version").ok_or_else(|| {
@@ -55,11 +59,11 @@ pub fn render(
         },
         GeneratedFile {
             path: dir.join("README.md"),
-            contents: readme(spec, view, version),
+            contents: readme(spec, view, version, security),
         },
         GeneratedFile {
             path: dir.join("src/lib.rs"),
-            contents: lib_rs(spec, view, generated).map_err(|e| spec.error("", e))?,
+            contents: lib_rs(spec, view, generated, security).map_err(|e| spec.error("", e))?,
         },
     ])
 }
@@ -168,7 +172,7 @@ fn one_line(s: &str) -> String {
         .replace('|', "\\|")
 }
 
-fn readme(spec: &Spec, view: &Value, version: &str) -> String {
+fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> String {
     let krate = spec.crate_name();
     let module = krate.replace('-', "_");
     let title = spec.str_at("/info/title").unwrap_or(&spec.id);
@@ -198,7 +202,7 @@ fn readme(spec: &Spec, view: &Value, version: &str) -> String {
         None => {
             let _ = writeln!(
                 out,
-                "let client = {module}::Client::new({});",
+                "let client = {module}::Client::new({})?;\n# Ok::<(), {module}::ClientBuildError>(())",
                 toml_string(server)
             );
         }
@@ -240,46 +244,38 @@ fn readme(spec: &Spec, view: &Value, version: &str) -> String {
     out.push_str(
         "\n## Credentials and secrets\n\n\
          Every `format: password` field of the spec is a [`Secret`]: it travels as a plain string, \
-         but `Debug` prints `Secret(\"<redacted>\")`; read it with `Secret::expose_secret()`. \
-         Response bodies are read up to `MAX_RESPONSE_BYTES` (1 MiB), and an answer whose \
-         `Content-Type` is not the one the spec lists is an error, not parsed on trust.\n\n\
-         `Client::new` uses reqwest's default redirect policy, which follows a 307/308 redirect to \
-         any host and sends the body (the password) again. Where a login crosses networks you do \
-         not control, build the `reqwest::Client` yourself with \
-         `.redirect(reqwest::redirect::Policy::none())` and pass it to `Client::new_with_client` \
-         (the `apilogin` crate does this for you).\n",
+         but `Debug` prints `Secret(\"<redacted>\")` and it has no `Display`; read it with \
+         `Secret::expose_secret()`.\n\n",
     );
-    if let Some(schemes) = spec
-        .doc
-        .pointer("/components/securitySchemes")
-        .and_then(Value::as_object)
-    {
+    if security.schemes.is_empty() {
         out.push_str(
-            "\nprogenitor does not read `securitySchemes`: the credentials that later calls carry go \
-             into the `reqwest::Client` you pass to `Client::new_with_client` (mark the header values \
-             sensitive). The spec declares:\n\n",
+            "This API declares no security schemes: the operations take what identifies the caller \
+             as request fields.\n\n",
         );
-        for (name, scheme) in schemes {
-            let place = match (
-                scheme.get("in").and_then(Value::as_str),
-                scheme.get("name").and_then(Value::as_str),
-            ) {
-                (Some(place), Some(header)) => format!("{place} `{header}`"),
-                _ => scheme
-                    .get("scheme")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string(),
-            };
-            let description = one_line(
-                scheme
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
-            );
-            let _ = writeln!(out, "- `{name}` ({place}): {description}");
-        }
+    } else {
+        out.push_str(
+            "The credentials of later calls are [`Credentials`], one field per security scheme of \
+             the spec; give them to a client with `Client::with_credentials`. Each request sends \
+             exactly the credentials its operation's `security` names (none where it says \
+             `security: []`); an operation whose requirement is not met fails with \
+             `Error::InvalidRequest` before anything is sent.\n\n",
+        );
+        out.push_str(&security::readme_lines(security));
+        out.push('\n');
     }
+    out.push_str(
+        "`Client::new` returns an error instead of panicking when the HTTP client cannot be built \
+         (for example without CA certificates). Its client follows redirects only within the \
+         origin of the request: a redirect to another scheme, host or port fails with \
+         [`RedirectRefused`], so no password, code, key or token is sent to another server; it \
+         sends no `Referer`. Error messages show request URLs without their query. Response \
+         bodies are read up to `MAX_RESPONSE_BYTES` (1 MiB), and an answer whose `Content-Type` \
+         is not the one the spec lists is an error, not parsed on trust.\n\n\
+         To bring your own `reqwest::Client` (`Client::new_with_client`), start from \
+         [`client_builder()`](client_builder), which carries these rules; otherwise turn \
+         redirects off (`reqwest::redirect::Policy::none()`), disable `Referer`, and give \
+         credentials to `with_credentials` rather than as default headers.\n",
+    );
     out
 }
 
@@ -348,25 +344,83 @@ fn media_types_table(view: &Value) -> String {
 /// The crate root: the templates and progenitor's code in one module laid out by prettyplease.
 /// `#[rustfmt::skip]` keeps `cargo fmt` from re-flowing it: prettyplease's layout is stable
 /// and deterministic, and running rustfmt over it cost more than the rest of a regen.
-fn lib_rs(spec: &Spec, view: &Value, generated: &Generated) -> Result<String, String> {
+fn lib_rs(
+    spec: &Spec,
+    view: &Value,
+    generated: &Generated,
+    security: &Security,
+) -> Result<String, String> {
+    let auth = if security.schemes.is_empty() {
+        ""
+    } else {
+        AUTH_TEMPLATE
+    };
     let source = format!(
         "#![doc = include_str!(\"../README.md\")]\n\
          // progenitor's output is not written to clippy's taste; the lints apply to hand-written code.\n\
          #![allow(clippy::all, clippy::pedantic, rustdoc::all)]\n\
          #[rustfmt::skip]\n\
-         mod generated {{\n{SECRET_TEMPLATE}\n{}\n{HOOKS_TEMPLATE}\n{}\n}}\n\
+         mod generated {{\n{SECRET_TEMPLATE}\n{}\n{CLIENT_TEMPLATE}\n{auth}\n{}\n{HOOKS_TEMPLATE}\n{}\n}}\n\
          pub use generated::*;\n",
         generated.tokens,
+        security::rust(security),
         media_types_table(view)
     );
-    let file = syn::parse_file(&source).map_err(|e| {
+    let mut file = syn::parse_file(&source).map_err(|e| {
         format!("the generated code does not parse ({e}); report it as a regen or progenitor bug")
     })?;
+    drop_progenitor_constructors(&mut file)?;
     Ok(format!(
         "// {}\n{}",
         header(spec),
         prettyplease::unparse(&file)
     ))
+}
+
+/// Removes progenitor's `impl Client { fn new, fn new_with_client }`: its `new` panics when the
+/// HTTP client cannot be built and follows redirects to any host. `templates/client.rs` has the
+/// replacements.
+fn drop_progenitor_constructors(file: &mut syn::File) -> Result<(), String> {
+    let module = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "generated" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or("the generated module is missing")?;
+    let is_progenitors = |item: &syn::Item| match item {
+        syn::Item::Impl(block) if block.trait_.is_none() => {
+            let for_client =
+                matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
+            let names: Vec<String> = block
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    syn::ImplItem::Fn(f) => Some(f.sig.ident.to_string()),
+                    _ => None,
+                })
+                .collect();
+            // Ours (templates/client.rs) has the same two names and `client_builder` beside it:
+            // progenitor's is the one whose `new` takes the inner value.
+            for_client
+                && names == ["new", "new_with_client"]
+                && block.items.iter().any(|i| {
+                    matches!(i, syn::ImplItem::Fn(f) if f.sig.ident == "new" && f.sig.inputs.len() == 2)
+                })
+        }
+        _ => false,
+    };
+    let before = module.1.len();
+    module.1.retain(|item| !is_progenitors(item));
+    if module.1.len() + 1 != before {
+        return Err(
+            "progenitor's `impl Client { new, new_with_client }` was not found once; \
+                    regen's constructor replacement needs updating for this progenitor"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! Project Thanos: `POST /api/organizations/user-login/` with a JSON body. There is no call to
 //! check, renew or end a token in the API.
 
-use progenitor_client::{ClientInfo, ResponseValue};
+use progenitor_client::ResponseValue;
 use projectthanos_client::types;
 use projectthanos_client::{Client as Api, Secret};
 
@@ -18,8 +18,10 @@ const KIND: ServiceKind = ServiceKind::ProjectThanos;
 /// The generated client for `service`, shared by every login of a [`Client`](crate::Client)
 /// (no secret headers: the credentials travel in the body).
 pub(crate) fn api(service: &Service, options: &Options) -> Result<Api, LoginError> {
-    let http = http::build_client(service, options, Default::default())?;
-    Ok(Api::new_with_client(service.base_url(), http))
+    Ok(Api::new_with_client(
+        service.base_url(),
+        http::client(service, options)?,
+    ))
 }
 
 pub(crate) async fn login(
@@ -44,7 +46,6 @@ pub(crate) async fn login(
             Ok(Step::done(Session::new(
                 service,
                 options,
-                api.client(),
                 user,
                 SecretString::new(r.auth_token.expose_secret()),
                 SessionDetails::ProjectThanos {

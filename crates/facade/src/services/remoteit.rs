@@ -1,12 +1,9 @@
 //! remote.it: `POST /user/login` and `POST /user/login/authhash`, both with the `developerkey`
 //! header.
 
-use std::sync::{Arc, Mutex, PoisonError};
-
-use progenitor_client::{ClientInfo, ResponseValue};
+use progenitor_client::ResponseValue;
 use remoteit_client::types::{self, LoginResponseStatus};
 use remoteit_client::{Client as Api, Secret};
-use reqwest::header::HeaderMap;
 
 use crate::credentials::Credentials;
 use crate::error::{ConfigError, LoginError};
@@ -21,53 +18,20 @@ const KIND: ServiceKind = ServiceKind::RemoteIt;
 /// Codes of accounts whose second factor the legacy endpoint cannot complete.
 const MFA_CODES: [&str; 3] = ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "MFA_SETUP"];
 
-/// The headers of both logins: `developerkey`, marked sensitive.
-pub(crate) fn login_headers(developer_key: &SecretString) -> Result<HeaderMap, LoginError> {
-    let header = http::secret_header(
-        KIND,
-        "developerkey",
-        developer_key.expose_secret(),
-        "developer key",
-    )?;
-    Ok(http::header_map([header]))
-}
-
-/// The login client of a [`Client`](crate::Client): it sends the developer key of the
-/// credentials, which come with each login, so it is built on the first login and kept for the
-/// next ones with the same key (another key replaces it). Clones share it.
-#[derive(Clone, Default)]
-pub(crate) struct LoginApi(Arc<Mutex<Option<KeyedApi>>>);
-
-/// A generated client and the developer key its `developerkey` header carries.
-type KeyedApi = (SecretString, Arc<Api>);
-
-impl LoginApi {
-    fn get(
-        &self,
-        service: &Service,
-        options: &Options,
-        developer_key: &SecretString,
-    ) -> Result<Arc<Api>, LoginError> {
-        // A panic elsewhere cannot leave the slot half-written: take it as it is.
-        let lock = || self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some((key, api)) = lock().as_ref()
-            && key == developer_key
-        {
-            // An `Arc`: handing it out allocates nothing.
-            return Ok(Arc::clone(api));
-        }
-        // Built without holding the lock (it takes milliseconds).
-        let http = http::build_client(service, options, login_headers(developer_key)?)?;
-        let api = Arc::new(Api::new_with_client(service.base_url(), http));
-        *lock() = Some((developer_key.clone(), Arc::clone(&api)));
-        Ok(api)
-    }
+/// The generated client for `service`, shared by every login of a [`Client`](crate::Client).
+/// The developer key comes with each login's credentials, and goes into a copy of it
+/// ([`Api::with_credentials`]) that shares its connections.
+pub(crate) fn api(service: &Service, options: &Options) -> Result<Api, LoginError> {
+    Ok(Api::new_with_client(
+        service.base_url(),
+        http::client(service, options)?,
+    ))
 }
 
 pub(crate) async fn login(
     service: &Service,
     options: &Options,
-    login_api: &LoginApi,
+    api: &Api,
     credentials: &Credentials,
 ) -> Result<Step, LoginError> {
     let developer_key = credentials
@@ -81,13 +45,14 @@ pub(crate) async fn login(
         username: credentials.user().to_owned(),
         password: Secret::new(credentials.password().expose_secret()),
     };
-    let api = login_api.get(service, options, developer_key)?;
+    let api = api.with_credentials(
+        remoteit_client::Credentials::new().developer_key(developer_key.expose_secret()),
+    );
     match api.login().body(body).send().await {
         Ok(rv) => session_from(
             &call,
             service,
             options,
-            api.client(),
             credentials.user(),
             developer_key,
             rv.into_inner(),
@@ -119,14 +84,17 @@ pub(crate) async fn relogin(session: &Session) -> Result<Session, LoginError> {
         username: username.to_owned(),
         authhash: Secret::new(service_authhash.expose_secret()),
     };
-    let http = session.login_http()?;
-    let api = Api::new_with_client(service.base_url(), http);
-    match api.login_with_authhash().body(body).send().await {
+    match session
+        .remoteit()?
+        .login_with_authhash()
+        .body(body)
+        .send()
+        .await
+    {
         Ok(rv) => session_from(
             &call,
             &service,
             session.options(),
-            api.client(),
             username,
             developer_key,
             rv.into_inner(),
@@ -139,7 +107,6 @@ fn session_from(
     call: &Call<'_>,
     service: &Service,
     options: &Options,
-    login_http: &reqwest::Client,
     username: &str,
     developer_key: &SecretString,
     resp: types::LoginResponse,
@@ -154,7 +121,6 @@ fn session_from(
             return Ok(Session::new(
                 service,
                 options,
-                login_http,
                 user,
                 SecretString::new(resp.token.expose_secret()),
                 SessionDetails::RemoteIt {

@@ -1,7 +1,7 @@
 //! Rocket.Chat: `POST /api/v1/login` (password + optional TOTP code, or `resume`),
 //! `GET /api/v1/me`, `POST /api/v1/logout`.
 
-use progenitor_client::{ClientInfo, ResponseValue};
+use progenitor_client::ResponseValue;
 use reqwest::StatusCode;
 use rocketchat_client::types::{self, LoginErrorBody, LoginErrorDetailsMethod};
 use rocketchat_client::{Client as Api, Secret};
@@ -19,8 +19,10 @@ const KIND: ServiceKind = ServiceKind::RocketChat;
 /// The generated client for `service`, shared by every login of a [`Client`](crate::Client)
 /// (no secret headers: the credentials travel in the body).
 pub(crate) fn api(service: &Service, options: &Options) -> Result<Api, LoginError> {
-    let http = http::build_client(service, options, Default::default())?;
-    Ok(Api::new_with_client(service.base_url(), http))
+    Ok(Api::new_with_client(
+        service.base_url(),
+        http::client(service, options)?,
+    ))
 }
 
 /// What a login was for: the meaning of `Unauthorized` differs.
@@ -52,12 +54,7 @@ pub(crate) async fn login(
         Purpose::Password
     };
     match api.login().body(body).send().await {
-        Ok(rv) => Ok(Step::done(session_of(
-            service,
-            options,
-            api.client(),
-            rv.into_inner(),
-        ))),
+        Ok(rv) => Ok(Step::done(session_of(service, options, rv.into_inner()))),
         Err(e) => call.fail(e, |rv| login_error(&call, rv, purpose)).await,
     }
 }
@@ -66,12 +63,12 @@ pub(crate) async fn relogin(session: &Session) -> Result<Session, LoginError> {
     let service = session.service();
     let options = session.options();
     let call = Call::new(KIND, vec![session.token().expose_secret()]);
-    let api = Api::new_with_client(service.base_url(), session.login_http()?);
+    let api = Api::new_with_client(service.base_url(), session.http()?);
     let body = types::LoginRequest::ResumeLogin(types::ResumeLogin {
         resume: Secret::new(session.token().expose_secret()),
     });
     match api.login().body(body).send().await {
-        Ok(rv) => Ok(session_of(&service, options, api.client(), rv.into_inner())),
+        Ok(rv) => Ok(session_of(&service, options, rv.into_inner())),
         Err(e) => match call
             .fail(e, |rv| login_error(&call, rv, Purpose::Resume))
             .await
@@ -115,13 +112,12 @@ pub(crate) async fn logout(session: &Session) -> Result<(), LoginError> {
     }
 }
 
-/// A generated client that sends the session's `X-Auth-Token` and `X-User-Id` (over the
-/// session's cached client).
+/// The session's generated client (it sends `X-Auth-Token` and `X-User-Id` where the spec
+/// says), and the call context that scrubs the token.
 fn authed(session: &Session) -> Result<(Call<'_>, Api), LoginError> {
-    let http = session.http_client()?;
     Ok((
         Call::new(KIND, vec![session.token().expose_secret()]),
-        Api::new_with_client(session.service().base_url(), http),
+        session.rocketchat()?,
     ))
 }
 
@@ -178,12 +174,7 @@ fn login_error(
     })
 }
 
-fn session_of(
-    service: &Service,
-    options: &Options,
-    login_http: &reqwest::Client,
-    resp: types::LoginResponse,
-) -> Session {
+fn session_of(service: &Service, options: &Options, resp: types::LoginResponse) -> Session {
     let data = resp.data;
     let me = data.me;
     let user = Identity {
@@ -195,7 +186,6 @@ fn session_of(
     Session::new(
         service,
         options,
-        login_http,
         user,
         SecretString::new(data.auth_token.expose_secret()),
         SessionDetails::RocketChat {},

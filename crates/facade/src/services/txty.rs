@@ -3,7 +3,6 @@
 //! the body's `status` tells them apart. Only the form-body operations are used: the GET ones
 //! would put the password and key in the URL.
 
-use progenitor_client::ClientInfo;
 use txty_client::types::{self, AccountResult, DeleteResult, LoginResult};
 use txty_client::{Client as Api, Secret};
 
@@ -23,14 +22,10 @@ const KIND: ServiceKind = ServiceKind::Txty;
 /// body, so one client serves every login of a [`Client`](crate::Client) and every call of its
 /// sessions.
 pub(crate) fn api(service: &Service, options: &Options) -> Result<Api, LoginError> {
-    let http = http::build_client(service, options, Default::default())?;
-    Ok(Api::new_with_client(service.base_url(), http))
-}
-
-/// The generated client over the session's (cached) client.
-fn session_api(session: &Session) -> Result<Api, LoginError> {
-    let http = session.login_http()?;
-    Ok(Api::new_with_client(session.service().base_url(), http))
+    Ok(Api::new_with_client(
+        service.base_url(),
+        http::client(service, options)?,
+    ))
 }
 
 pub(crate) async fn login(
@@ -61,7 +56,6 @@ pub(crate) async fn login(
         LoginResult::ApiKeyAdded(added) => Ok(Step::done(Session::new(
             service,
             options,
-            api.client(),
             Identity::new(credentials.user()),
             SecretString::new(added.newapikey.key.expose_secret()),
             SessionDetails::Txty {
@@ -89,7 +83,7 @@ pub(crate) async fn verify(session: &Session) -> Result<Identity, LoginError> {
         user: session.user().username.clone(),
         key: Secret::new(session.token().expose_secret()),
     };
-    let result = match session_api(session)?.view_account().body(body).send().await {
+    let result = match session.txty()?.view_account().body(body).send().await {
         Ok(rv) => rv.into_inner(),
         Err(e) => {
             return call
@@ -116,12 +110,7 @@ pub(crate) async fn logout(session: &Session) -> Result<(), LoginError> {
         key: Secret::new(session.token().expose_secret()),
         apikey: Secret::new(session.token().expose_secret()),
     };
-    let result = match session_api(session)?
-        .delete_api_key()
-        .body(body)
-        .send()
-        .await
-    {
+    let result = match session.txty()?.delete_api_key().body(body).send().await {
         Ok(rv) => rv.into_inner(),
         Err(e) => {
             return call

@@ -311,14 +311,21 @@ async fn rocketchat_login_verify_relogin_logout() {
     assert_eq!(me.username, "demo");
     assert_eq!(me.user_id.as_deref(), Some(user_id.as_str()));
 
-    // The ready client authenticates the service's other calls.
-    let http = session.http_client().unwrap();
-    let resp = http
-        .get(format!("{}/api/v1/me", sandbox.base_url()))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    // The session's generated client is authenticated for every operation of the spec.
+    let me = session.rocketchat().unwrap().me().send().await.unwrap();
+    assert_eq!(me.id, user_id);
+    // And it is only the Rocket.Chat one.
+    let err = session.txty().map(|_| ()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LoginError::Config(apilogin::ConfigError::WrongService {
+                session: ServiceKind::RocketChat,
+                wanted: ServiceKind::Txty
+            })
+        ),
+        "{err:?}"
+    );
 
     let again = session.relogin().await.unwrap();
     assert_eq!(again.user().user_id.as_deref(), Some(user_id.as_str()));

@@ -98,16 +98,15 @@ async fn challenges_and_session_calls_reuse_the_login_connection() {
         session.verify().await.unwrap();
         session.verify().await.unwrap();
         session.clone().verify().await.unwrap();
-        // Txty authenticates in the body: the login's client. Rocket.Chat sends the token in
-        // headers: one more client, built once.
-        let expected = if kind == ServiceKind::Txty { 1 } else { 2 };
-        assert_eq!(counted.connections(), expected, "{kind}");
+        // Credentials go with each request, not into the HTTP client: the session's calls
+        // share the login's client and its connection.
+        assert_eq!(counted.connections(), 1, "{kind}");
         if kind == ServiceKind::RocketChat {
             let again = session.relogin().await.unwrap();
             again.verify().await.unwrap();
             assert_eq!(
                 counted.connections(),
-                3,
+                1,
                 "{kind}: relogin, then the new session"
             );
         }
@@ -128,23 +127,21 @@ async fn remoteit_client_follows_the_developer_key() {
     assert_eq!(counted.connections(), 1);
     assert_quiet(&client, &[]);
 
-    // Another key is sent, not the cached one, and replaces it.
+    // Another key is sent with its login, over the same connection.
     let other_key = Credentials::new("demo@remote.it", DEMO_PASSWORD).developer_key("not-the-key");
     let err = login_err(&client, &other_key).await;
     assert!(matches!(err, LoginError::BadCredentials { .. }), "{err:?}");
-    assert_eq!(counted.connections(), 2);
     assert_quiet(&client, &["not-the-key"]);
     let err = login_err(&client, &other_key).await;
     assert!(matches!(err, LoginError::BadCredentials { .. }), "{err:?}");
-    assert_eq!(counted.connections(), 2);
 
     login_ok(&client, &demo(kind)).await;
-    assert_eq!(counted.connections(), 3);
+    assert_eq!(counted.connections(), 1);
     counted.sandbox.shutdown().await;
 }
 
 #[tokio::test]
-async fn stored_sessions_build_their_client_on_first_use() {
+async fn stored_sessions_share_the_client_of_their_base_url_and_options() {
     let kind = ServiceKind::RocketChat;
     let counted = Counted::start(kind).await;
     let session = login_ok(&counted.client(kind), &demo(kind)).await;
@@ -154,13 +151,12 @@ async fn stored_sessions_build_their_client_on_first_use() {
     let before = counted.connections();
     loaded.verify().await.unwrap();
     loaded.verify().await.unwrap();
-    let http = loaded.http_client().unwrap();
-    let me = format!("{}/api/v1/me", counted.base_url);
-    assert!(http.get(&me).send().await.unwrap().status().is_success());
-    assert_eq!(counted.connections(), before + 1);
+    loaded.rocketchat().unwrap().me().send().await.unwrap();
+    // The login's client, shared per base URL and options: no new connection.
+    assert_eq!(counted.connections(), before);
     // New options, new client.
     let loaded = loaded.with_options(options().timeout(Duration::from_secs(9)));
     loaded.verify().await.unwrap();
-    assert_eq!(counted.connections(), before + 2);
+    assert_eq!(counted.connections(), before + 1);
     counted.sandbox.shutdown().await;
 }

@@ -6,31 +6,49 @@ pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
 #[derive(Clone, Copy)]
 struct BodyTooLarge;
 
-impl progenitor_client::ClientHooks<()> for Client {
+impl progenitor_client::ClientHooks<Auth> for Client {
+    /// Adds the credentials the operation's `security` requires, or fails before sending.
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        self.inner
+            .authenticate(&self.client, info.operation_id, request)
+            .map_err(progenitor_client::Error::InvalidRequest)
+    }
+
     /// Sends the request and makes sure no operation reads more than [`MAX_RESPONSE_BYTES`]:
-    /// a body without a Content-Length (chunked) is read here, up to the limit.
+    /// a body without a Content-Length (chunked) is read here, up to the limit. Errors and
+    /// responses carry the URL without its query, where secrets may travel.
     async fn exec(
         &self,
         request: reqwest::Request,
         _info: &progenitor_client::OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        use progenitor_client::ClientInfo as _;
-        let mut response = self.client().execute(request).await?;
+        let has_query = request.url().query().is_some() || request.url().fragment().is_some();
+        let mut response = self.client.execute(request).await.map_err(without_query_in_error)?;
         let mut too_large = match response.content_length() {
             // hyper never delivers more than a declared Content-Length, so such a body is
             // bounded already: pass it through unbuffered.
-            Some(n) if n <= MAX_RESPONSE_BYTES as u64 => return Ok(response),
+            Some(n) if n <= MAX_RESPONSE_BYTES as u64 && !has_query => return Ok(response),
+            Some(n) if n <= MAX_RESPONSE_BYTES as u64 => {
+                let url = url_without_query(response.url());
+                let response: ::http::Response<reqwest::Body> = response.into();
+                return Ok(with_url(response, url));
+            }
             Some(_) => true,
             None => false,
         };
         let mut body = Vec::new();
         while !too_large {
-            match response.chunk().await? {
+            match response.chunk().await.map_err(without_query_in_error)? {
                 Some(chunk) if body.len() + chunk.len() > MAX_RESPONSE_BYTES => too_large = true,
                 Some(chunk) => body.extend_from_slice(&chunk),
                 None => break,
             }
         }
+        let url = url_without_query(response.url());
         let mut bounded = ::http::Response::new(if too_large { Vec::new() } else { body });
         *bounded.status_mut() = response.status();
         *bounded.version_mut() = response.version();
@@ -38,7 +56,7 @@ impl progenitor_client::ClientHooks<()> for Client {
         if too_large {
             bounded.extensions_mut().insert(BodyTooLarge);
         }
-        Ok(reqwest::Response::from(bounded))
+        Ok(with_url(bounded, url))
     }
 
     async fn post<E>(
@@ -71,4 +89,24 @@ impl progenitor_client::ClientHooks<()> for Client {
             ))),
         }
     }
+}
+
+/// A reqwest response made of `response`, reporting `url` as its URL.
+fn with_url<B: Into<reqwest::Body>>(response: ::http::Response<B>, url: reqwest::Url) -> reqwest::Response {
+    use reqwest::ResponseBuilderExt as _;
+    let (mut parts, body) = response.into_parts();
+    // reqwest keeps a response's URL in an extension only its builder can set.
+    if let Some(marker) = ::http::Response::builder().url(url).extensions_mut() {
+        parts.extensions.extend(std::mem::take(marker));
+    }
+    reqwest::Response::from(::http::Response::from_parts(parts, body))
+}
+
+/// `error` with its URL's query and fragment removed.
+fn without_query_in_error(mut error: reqwest::Error) -> reqwest::Error {
+    if let Some(url) = error.url_mut() {
+        url.set_query(None);
+        url.set_fragment(None);
+    }
+    error
 }

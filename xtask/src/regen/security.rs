@@ -1,0 +1,436 @@
+//! `securitySchemes` and `security` → the generated crate's `Credentials`.
+//!
+//! progenitor ignores both (upstream issue 420), so regen generates, beside its code, a
+//! `Credentials` type with one field per scheme, a table of the schemes, and a table of what each
+//! operation's `security` requires. The hooks template (`templates/auth.rs`) reads those tables
+//! before every request: an operation gets exactly the credentials its requirement names, and an
+//! unmet requirement is an error before anything is sent.
+//!
+//! Supported: `apiKey` in a header, query or cookie, and `http` `basic` or `bearer`. Any other
+//! scheme is a spec error at its pointer. `x-apilogin-prefix` on an `apiKey` scheme is sent in
+//! front of the value (Project Thanos: `Authorization: Token <auth_token>`).
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::error::{SpecError, pointer};
+use super::render::snake;
+use super::spec::Spec;
+use super::view::{operations, resolve};
+
+/// Where a scheme's credential goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    Header(String),
+    Query(String),
+    Cookie(String),
+    Basic,
+    Bearer,
+}
+
+/// One entry of `components.securitySchemes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scheme {
+    /// The name in the spec (`authToken`).
+    pub name: String,
+    /// The Rust field and setter (`auth_token`).
+    pub field: String,
+    pub place: Place,
+    /// Sent before the value (`x-apilogin-prefix`), e.g. `Token `.
+    pub prefix: String,
+    pub description: String,
+}
+
+/// The schemes and, per generated method, the alternatives its `security` allows (each a list
+/// of indexes into the schemes, all of which must be sent). No alternatives: send nothing.
+#[derive(Debug, Default)]
+pub struct Security {
+    pub schemes: Vec<Scheme>,
+    pub requirements: Vec<(String, Vec<Vec<usize>>)>,
+}
+
+/// Reads the security of `spec`. `view` is the code-generation view: its operations are the
+/// generated methods (a split operation keeps the `security` of the one it came from).
+pub fn read(spec: &Spec, view: &Value) -> Result<Security, SpecError> {
+    let mut schemes = Vec::new();
+    if let Some(map) = view
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    {
+        for (name, node) in map {
+            let at = pointer(["components", "securitySchemes", name]);
+            schemes.push(scheme(spec, name, resolve(view, node), &at)?);
+        }
+    }
+    let mut fields: Vec<&str> = schemes.iter().map(|s| s.field.as_str()).collect();
+    fields.sort_unstable();
+    if let Some(pair) = fields.windows(2).find(|w| w[0] == w[1]) {
+        return Err(spec.error(
+            "/components/securitySchemes",
+            format!(
+                "two security schemes become the same Rust name `{}`; rename one",
+                pair[0]
+            ),
+        ));
+    }
+
+    let root = view.get("security");
+    let mut requirements = Vec::new();
+    for (path, method) in operations(view) {
+        let op = &view["paths"][&path][&method];
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        let written = path.split('#').next().unwrap_or(&path);
+        let (node, at) = match op.get("security") {
+            Some(node) => (node, pointer(["paths", written, &method, "security"])),
+            None => (root.unwrap_or(&Value::Null), "/security".to_string()),
+        };
+        requirements.push((snake(id), alternatives(spec, &schemes, node, &at)?));
+    }
+    Ok(Security {
+        schemes,
+        requirements,
+    })
+}
+
+fn scheme(spec: &Spec, name: &str, node: &Value, at: &str) -> Result<Scheme, SpecError> {
+    let text = |key: &str| node.get(key).and_then(Value::as_str);
+    let kind = text("type").unwrap_or_default();
+    let place = match kind {
+        "apiKey" => {
+            let key = text("name").filter(|n| !n.is_empty()).ok_or_else(|| {
+                spec.error(
+                    format!("{at}/name"),
+                    "an `apiKey` scheme needs the `name` of its header, query parameter or cookie",
+                )
+            })?;
+            match text("in") {
+                Some("header") => Place::Header(key.to_string()),
+                Some("query") => Place::Query(key.to_string()),
+                Some("cookie") => Place::Cookie(key.to_string()),
+                other => {
+                    return Err(spec.error(
+                        format!("{at}/in"),
+                        format!(
+                            "`in: {}` is not an apiKey location; use header, query or cookie",
+                            other.unwrap_or("(missing)")
+                        ),
+                    ));
+                }
+            }
+        }
+        "http" => match text("scheme").map(str::to_ascii_lowercase).as_deref() {
+            Some("basic") => Place::Basic,
+            Some("bearer") => Place::Bearer,
+            other => {
+                return Err(spec.error(
+                    format!("{at}/scheme"),
+                    format!(
+                        "the `http` scheme `{}` is not supported; regen generates `basic` and \
+                         `bearer` (an `apiKey` header with `x-apilogin-prefix` covers other \
+                         `Authorization` prefixes)",
+                        other.unwrap_or("(missing)")
+                    ),
+                ));
+            }
+        },
+        other => {
+            return Err(spec.error(
+                format!("{at}/type"),
+                format!(
+                    "security scheme type `{other}` is not supported; regen generates `apiKey` \
+                     (header, query, cookie) and `http` (basic, bearer)"
+                ),
+            ));
+        }
+    };
+    let prefix = match node.get("x-apilogin-prefix") {
+        None => String::new(),
+        Some(Value::String(p)) if matches!(place, Place::Header(_)) => p.clone(),
+        Some(_) => {
+            return Err(spec.error(
+                format!("{at}/x-apilogin-prefix"),
+                "`x-apilogin-prefix` is a string, and only for `apiKey` schemes in a header",
+            ));
+        }
+    };
+    let field = snake(name);
+    if field.is_empty() || field.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(spec.error(
+            at,
+            format!("the scheme name `{name}` does not make a Rust name; rename it"),
+        ));
+    }
+    Ok(Scheme {
+        name: name.to_string(),
+        field,
+        place,
+        prefix,
+        description: text("description").unwrap_or_default().to_string(),
+    })
+}
+
+/// A `security` list: alternatives, each a map of scheme names (scopes are ignored: none of
+/// the supported types has any).
+fn alternatives(
+    spec: &Spec,
+    schemes: &[Scheme],
+    node: &Value,
+    at: &str,
+) -> Result<Vec<Vec<usize>>, SpecError> {
+    let Some(list) = node.as_array() else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for (i, requirement) in list.iter().enumerate() {
+        let mut needed = Vec::new();
+        for name in requirement.as_object().into_iter().flat_map(|m| m.keys()) {
+            let index = schemes
+                .iter()
+                .position(|s| &s.name == name)
+                .ok_or_else(|| {
+                    spec.error(
+                        format!("{at}/{i}"),
+                        format!("`{name}` is not in `components.securitySchemes`"),
+                    )
+                })?;
+            needed.push(index);
+        }
+        out.push(needed);
+    }
+    Ok(out)
+}
+
+impl Place {
+    fn describe(&self) -> String {
+        match self {
+            Place::Header(n) => format!("API key in header `{n}`"),
+            Place::Query(n) => format!("API key in query parameter `{n}`"),
+            Place::Cookie(n) => format!("API key in cookie `{n}`"),
+            Place::Basic => "HTTP basic authentication".to_string(),
+            Place::Bearer => "HTTP bearer token (`Authorization: Bearer …`)".to_string(),
+        }
+    }
+
+    fn rust(&self) -> String {
+        match self {
+            Place::Header(n) => format!("Place::Header({n:?})"),
+            Place::Query(n) => format!("Place::Query({n:?})"),
+            Place::Cookie(n) => format!("Place::Cookie({n:?})"),
+            Place::Basic => "Place::Basic".to_string(),
+            Place::Bearer => "Place::Bearer".to_string(),
+        }
+    }
+}
+
+fn doc_lines(out: &mut String, text: &str) {
+    for line in text.trim_end().lines() {
+        let _ = writeln!(out, "///{}{line}", if line.is_empty() { "" } else { " " });
+    }
+}
+
+/// The Rust source generated for `security`: the `Credentials` type, the scheme table and the
+/// requirement table. A spec without schemes gets `type Auth = ();` and nothing else.
+pub fn rust(security: &Security) -> String {
+    let mut out = String::new();
+    if security.schemes.is_empty() {
+        out.push_str(
+            "/// This API declares no security schemes: whatever identifies the caller travels in \
+             the operations' own fields.\ntype Auth = ();\n\n\
+             impl Authenticate for () {\n\
+                 fn authenticate(&self, _: &reqwest::Client, _: &str, _: &mut reqwest::Request) -> Result<(), String> { Ok(()) }\n\
+             }\n",
+        );
+        return out;
+    }
+    out.push_str("type Auth = Credentials;\n\n");
+    out.push_str(
+        "/// The credentials of this API's security schemes (`components.securitySchemes`).\n\
+         ///\n\
+         /// Give them to a client with [`Client::with_credentials`]. Each request sends exactly the\n\
+         /// credentials its operation's `security` names (none for an operation with\n\
+         /// `security: []`); an operation whose requirement is not met fails with\n\
+         /// [`Error::InvalidRequest`] before anything is sent. Values are [`Secret`]s: `Debug`\n\
+         /// never shows them.\n\
+         #[derive(Clone, Debug, Default, PartialEq, Eq)]\n\
+         #[non_exhaustive]\n\
+         pub struct Credentials {\n",
+    );
+    for s in &security.schemes {
+        let _ = writeln!(out, "/// `{}`: {}.", s.name, s.place.describe());
+        if !s.description.is_empty() {
+            out.push_str("///\n");
+            doc_lines(&mut out, &s.description);
+        }
+        let ty = match s.place {
+            Place::Basic => "BasicCredentials",
+            _ => "Secret",
+        };
+        let _ = writeln!(out, "pub {}: Option<{ty}>,", s.field);
+    }
+    out.push_str("}\n\nimpl Credentials {\n");
+    out.push_str("/// No credentials: operations that require some fail without sending.\n");
+    out.push_str("pub fn new() -> Self { Self::default() }\n\n");
+    for s in &security.schemes {
+        let prefix = if s.prefix.is_empty() {
+            String::new()
+        } else {
+            format!(" (sent as `{}<value>`)", s.prefix)
+        };
+        let _ = writeln!(
+            out,
+            "/// Sets `{}` ({}){prefix}.",
+            s.name,
+            s.place.describe()
+        );
+        match s.place {
+            Place::Basic => {
+                let _ = writeln!(
+                    out,
+                    "pub fn {f}(mut self, username: impl Into<String>, password: impl Into<Secret>) -> Self {{\n\
+                     self.{f} = Some(BasicCredentials {{ username: username.into(), password: password.into() }});\nself\n}}\n",
+                    f = s.field
+                );
+            }
+            _ => {
+                let _ = writeln!(
+                    out,
+                    "pub fn {f}(mut self, value: impl Into<Secret>) -> Self {{\nself.{f} = Some(value.into());\nself\n}}\n",
+                    f = s.field
+                );
+            }
+        }
+    }
+    // A requirement that names several schemes (Rocket.Chat's token and user id) gets one
+    // constructor that takes them together.
+    let mut combined: Vec<&Vec<usize>> = security
+        .requirements
+        .iter()
+        .flat_map(|(_, alts)| alts)
+        .filter(|alt| {
+            alt.len() > 1
+                && alt
+                    .iter()
+                    .all(|&i| security.schemes[i].place != Place::Basic)
+        })
+        .collect();
+    combined.sort();
+    combined.dedup();
+    for alt in combined {
+        let names: Vec<&Scheme> = alt.iter().map(|&i| &security.schemes[i]).collect();
+        let fname = names
+            .iter()
+            .map(|s| s.field.as_str())
+            .collect::<Vec<_>>()
+            .join("_and_");
+        let params = names
+            .iter()
+            .map(|s| format!("{}: impl Into<Secret>", s.field))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sets = names
+            .iter()
+            .map(|s| format!(".{0}({0})", s.field))
+            .collect::<String>();
+        let listed = names
+            .iter()
+            .map(|s| format!("`{}`", s.name))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let _ = writeln!(
+            out,
+            "/// {listed}, which operations require together.\npub fn {fname}({params}) -> Self {{\nSelf::new(){sets}\n}}\n"
+        );
+    }
+    out.push_str(
+        "/// The credential of scheme `index` of [`SCHEMES`], if set.\n\
+         fn get(&self, index: usize) -> Option<Credential<'_>> {\nmatch index {\n",
+    );
+    for (i, s) in security.schemes.iter().enumerate() {
+        let variant = match s.place {
+            Place::Basic => "Credential::Basic",
+            _ => "Credential::Secret",
+        };
+        let _ = writeln!(out, "{i} => self.{}.as_ref().map({variant}),", s.field);
+    }
+    out.push_str("_ => None,\n}\n}\n}\n\n");
+
+    out.push_str(
+        "/// The security schemes of the spec, in its order.\nconst SCHEMES: &[SchemeInfo] = &[\n",
+    );
+    for s in &security.schemes {
+        let _ = writeln!(
+            out,
+            "SchemeInfo {{ name: {:?}, place: {}, prefix: {:?} }},",
+            s.name,
+            s.place.rust(),
+            s.prefix
+        );
+    }
+    out.push_str("];\n\n");
+
+    out.push_str(
+        "/// What each operation's `security` allows (by method name): alternatives, each a list\n\
+         /// of [`SCHEMES`] to send together. Empty: send no credentials.\n\
+         fn security_requirements(operation: &str) -> &'static [&'static [usize]] {\nmatch operation {\n",
+    );
+    for (method, alts) in &security.requirements {
+        if alts.is_empty() {
+            continue;
+        }
+        let list = alts
+            .iter()
+            .map(|alt| {
+                format!(
+                    "&[{}]",
+                    alt.iter()
+                        .map(usize::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let _ = writeln!(out, "{method:?} => &[{list}],");
+    }
+    out.push_str("_ => &[],\n}\n}\n");
+    out
+}
+
+/// One line per scheme for the generated README.
+pub fn readme_lines(security: &Security) -> String {
+    let mut out = String::new();
+    for s in &security.schemes {
+        let users: Vec<String> = security
+            .requirements
+            .iter()
+            .filter(|(_, alts)| {
+                alts.iter().any(|alt| {
+                    alt.contains(
+                        &security
+                            .schemes
+                            .iter()
+                            .position(|x| x == s)
+                            .unwrap_or(usize::MAX),
+                    )
+                })
+            })
+            .map(|(m, _)| format!("`{m}()`"))
+            .collect();
+        let used = if users.is_empty() {
+            "no operation of this spec".to_string()
+        } else {
+            users.join(", ")
+        };
+        let _ = writeln!(
+            out,
+            "- `Credentials::{}` — `{}`, {}; sent by {used}.",
+            s.field,
+            s.name,
+            s.place.describe()
+        );
+    }
+    out
+}
