@@ -115,21 +115,17 @@ fn main() {
         .expect("runtime");
     client_rt.block_on(async {
         let plain = reqwest::Client::new();
-        let mut headers = reqwest::header::HeaderMap::new();
-        headers.insert(
-            "developerkey",
-            REMOTEIT_DEVELOPER_KEY.parse().expect("header"),
-        );
-        let generated = reqwest::Client::builder()
-            .default_headers(headers)
-            .build()
-            .expect("client");
+        let generated = remoteit_client::Client::new(&base)
+            .expect("client")
+            .with_credentials(
+                remoteit_client::Credentials::new().developer_key(REMOTEIT_DEVELOPER_KEY),
+            );
         let service = apilogin::Service::remoteit()
             .with_base_url(&base)
             .expect("service");
         let paths = [
             Path::Plain(plain, format!("{base}/user/login")),
-            Path::Generated(remoteit_client::Client::new_with_client(&base, generated)),
+            Path::Generated(generated),
             Path::Facade(
                 apilogin::Client::new(service).expect("facade client"),
                 apilogin::Credentials::new(USER, DEMO_PASSWORD)

@@ -1,9 +1,10 @@
-//! `cargo xtask bench`: regen speed, compile footprint and login round trips, each side by side
+//! `cargo xtask bench`: regen speed, compile footprint, login round trips and authenticated calls, each side by side
 //! with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
 
 mod footprint;
 mod regen;
 mod roundtrip;
+mod session;
 mod stats;
 
 use std::fmt::Write as _;
@@ -132,6 +133,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         regen::cold_build(root, &work)?,
         footprint::bench(root, &work, options.build_rounds)?,
         roundtrip::bench(root, options.requests)?,
+        session::bench(root, options.requests)?,
     ];
 
     let mut out = String::new();
