@@ -4,7 +4,8 @@
 //! Safety rules enforced here: connect and total timeouts; redirects are never followed (a 3xx
 //! becomes [`LoginError::Redirected`]), so requests, and the credentials in their headers and
 //! bodies, only ever go to the configured base URL; plain `http://` only to loopback unless the
-//! caller allows it. Response bodies are bounded by the generated clients (1 MiB).
+//! caller allows it, and never through a proxy (https honours the usual proxy variables).
+//! Response bodies are bounded by the generated clients (1 MiB).
 
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
@@ -102,8 +103,15 @@ pub(crate) fn build_client(
     options: &Options,
     headers: HeaderMap,
 ) -> Result<reqwest::Client, LoginError> {
-    check_url(service, options)?;
-    reqwest::Client::builder()
+    let url = check_url(service, options)?;
+    let mut builder = reqwest::Client::builder();
+    if url.scheme() == "http" {
+        // Plain http is allowed to this machine (or on an explicit opt-in) because the bytes
+        // stay on the route the user chose; a proxy from `HTTP_PROXY`/`ALL_PROXY` would carry
+        // the password and the token elsewhere, unencrypted. https keeps the proxy variables.
+        builder = builder.no_proxy();
+    }
+    builder
         .connect_timeout(options.connect_timeout)
         .timeout(options.timeout)
         // Never follow: a redirect to another origin must not receive the credentials, and a
