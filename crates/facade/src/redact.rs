@@ -304,7 +304,10 @@ mod tests {
         let secret = "p/w\"d é<&>'😀 x";
         let spellings = [
             // serde_json
-            serde_json::to_string(secret).unwrap().trim_matches('"').to_owned(),
+            serde_json::to_string(secret)
+                .unwrap()
+                .trim_matches('"')
+                .to_owned(),
             // PHP's json_encode: `\/` and `\uXXXX` for everything outside ASCII
             r#"p\/w\"d \u00e9<&>'\ud83d\ude00 x"#.to_owned(),
             // `\u00xx` for ASCII punctuation too (JSON_HEX_TAG and friends), upper-case hex
@@ -326,7 +329,10 @@ mod tests {
         let e = excerpt(b"p%2fw%22d%20%c3%a9%3c%26%3e%27", &[secret]);
         assert!(e.starts_with("p%2fw"), "{e}");
         // A `%` in the secret, raw or encoded, both.
-        assert_eq!(scrub("a 100% b 100%25 c", &["100%"]), "a <redacted> b <redacted> c");
+        assert_eq!(
+            scrub("a 100% b 100%25 c", &["100%"]),
+            "a <redacted> b <redacted> c"
+        );
     }
 
     #[test]

@@ -481,9 +481,9 @@ async fn verify_and_logout_a_stored_session() {
         &refs(&env),
         None,
     )
-        .await
-        .expect(0)
-        .stdout;
+    .await
+    .expect(0)
+    .stdout;
     let out = apilogin(&["verify"], &[], Some(&json)).await.expect(2);
     assert!(out.stderr.contains("no verify"), "{}", out.stderr);
     apilogin(&["logout"], &[], Some(&json)).await.expect(2);

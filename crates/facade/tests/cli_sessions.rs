@@ -8,12 +8,16 @@ mod support;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use apilogin_sandbox::{DEMO_PASSWORD, REMOTEIT_DEVELOPER_KEY, SECOND_FACTOR_CODE, Sandbox, Service};
+use apilogin_sandbox::{
+    DEMO_PASSWORD, REMOTEIT_DEVELOPER_KEY, SECOND_FACTOR_CODE, Sandbox, Service,
+};
 use support::{Home, Output, apilogin, demo_user, env_for, refs, run_raw, with, without};
 
 /// The stored sessions, as `status --json --offline` lists them.
 async fn listed(home: &Home) -> Vec<serde_json::Value> {
-    let out = home.run(&["status", "--json", "--offline"], &[], None).await;
+    let out = home
+        .run(&["status", "--json", "--offline"], &[], None)
+        .await;
     assert!(matches!(out.code, 0 | 1), "{}", out.stderr);
     out.json()["sessions"].as_array().unwrap().clone()
 }
@@ -49,10 +53,17 @@ async fn login_status_token_logout_rocketchat() {
     let home = Home::new();
     let env = env_for(&sandbox, "demo");
 
-    let out = home.run(&["login", "rocketchat"], &refs(&env), None).await.expect(0);
+    let out = home
+        .run(&["login", "rocketchat"], &refs(&env), None)
+        .await
+        .expect(0);
     assert!(out.stdout.contains("Logged in to"), "{}", out.stdout);
     let store = home.store_file();
-    assert!(out.stdout.contains(store.to_str().unwrap()), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(store.to_str().unwrap()),
+        "{}",
+        out.stdout
+    );
     // No keyring here: the fallback says so, once, on stderr.
     assert!(out.stderr.contains("no OS keyring"), "{}", out.stderr);
 
@@ -73,7 +84,11 @@ async fn login_status_token_logout_rocketchat() {
     assert_eq!(sessions[0]["default"], true);
 
     // Token and user id for a script; a request with them works.
-    let token = home.run(&["token", "rocketchat"], &[], None).await.expect(0).stdout;
+    let token = home
+        .run(&["token", "rocketchat"], &[], None)
+        .await
+        .expect(0)
+        .stdout;
     let token = token.trim_end_matches('\n').to_owned();
     let user_id = home
         .run(&["token", "rocketchat", "--field", "user-id"], &[], None)
@@ -88,9 +103,18 @@ async fn login_status_token_logout_rocketchat() {
         200
     );
     // The token is in no other output.
-    home.run(&["status"], &[], None).await.expect(0).hides(&token);
-    home.run(&["status", "--json"], &[], None).await.expect(0).hides(&token);
-    home.run(&["verify", "rocketchat"], &[], None).await.expect(0).hides(&token);
+    home.run(&["status"], &[], None)
+        .await
+        .expect(0)
+        .hides(&token);
+    home.run(&["status", "--json"], &[], None)
+        .await
+        .expect(0)
+        .hides(&token);
+    home.run(&["verify", "rocketchat"], &[], None)
+        .await
+        .expect(0)
+        .hides(&token);
 
     // A second login re-uses the session: no password in the environment.
     let no_password = without(&env, "ROCKETCHAT_PASSWORD");
@@ -99,14 +123,30 @@ async fn login_status_token_logout_rocketchat() {
         .await
         .expect(0)
         .hides(&token);
-    assert!(out.stderr.contains("without the password"), "{}", out.stderr);
-    let token = home.run(&["token", "rocketchat"], &[], None).await.expect(0).stdout;
+    assert!(
+        out.stderr.contains("without the password"),
+        "{}",
+        out.stderr
+    );
+    let token = home
+        .run(&["token", "rocketchat"], &[], None)
+        .await
+        .expect(0)
+        .stdout;
     let token = token.trim_end().to_owned();
 
     // Logout ends it on the server and here.
-    let out = home.run(&["logout", "rocketchat"], &[], None).await.expect(0).hides(&token);
+    let out = home
+        .run(&["logout", "rocketchat"], &[], None)
+        .await
+        .expect(0)
+        .hides(&token);
     assert!(out.stdout.contains("Logged out"), "{}", out.stdout);
-    assert!(out.stderr.contains("Ended the session on the server"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("Ended the session on the server"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(
         rocketchat_me(sandbox.base_url(), &token, &user_id).await,
         401
@@ -114,9 +154,16 @@ async fn login_status_token_logout_rocketchat() {
     let out = home.run(&["status"], &[], None).await.expect(1);
     assert!(out.stderr.contains("not logged in"), "{}", out.stderr);
     assert!(listed(&home).await.is_empty());
-    let out = home.run(&["token", "rocketchat"], &[], None).await.expect(1);
+    let out = home
+        .run(&["token", "rocketchat"], &[], None)
+        .await
+        .expect(1);
     assert!(out.stdout.is_empty());
-    assert!(out.stderr.contains("apilogin login rocketchat"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("apilogin login rocketchat"),
+        "{}",
+        out.stderr
+    );
 
     // Now a login needs the password again.
     let out = home
@@ -131,17 +178,31 @@ async fn login_status_token_logout_txty() {
     let sandbox = Sandbox::start(Service::Txty).await.unwrap();
     let home = Home::new();
     let env = env_for(&sandbox, "demo");
-    home.run(&["login", "txty"], &refs(&env), None).await.expect(0);
-    let key = home.run(&["token", "txty"], &[], None).await.expect(0).stdout;
+    home.run(&["login", "txty"], &refs(&env), None)
+        .await
+        .expect(0);
+    let key = home
+        .run(&["token", "txty"], &[], None)
+        .await
+        .expect(0)
+        .stdout;
     let key = key.trim_end().to_owned();
     let view = txty_view(sandbox.base_url(), "demo", &key).await;
-    assert!(view.contains("\"success\"") || !view.contains("INVALID_APIKEY"), "{view}");
+    assert!(
+        view.contains("\"success\"") || !view.contains("INVALID_APIKEY"),
+        "{view}"
+    );
     assert!(!view.contains("INVALID_APIKEY"), "{view}");
 
     // Txty has no user id: asking for one is a usage error.
-    home.run(&["token", "txty", "--field", "user-id"], &[], None).await.expect(2);
+    home.run(&["token", "txty", "--field", "user-id"], &[], None)
+        .await
+        .expect(2);
 
-    home.run(&["logout", "txty"], &[], None).await.expect(0).hides(&key);
+    home.run(&["logout", "txty"], &[], None)
+        .await
+        .expect(0)
+        .hides(&key);
     let view = txty_view(sandbox.base_url(), "demo", &key).await;
     assert!(view.contains("INVALID_APIKEY"), "{view}");
     assert!(listed(&home).await.is_empty());
@@ -153,25 +214,46 @@ async fn remoteit_and_projectthanos_are_stored_but_not_checked() {
     let thanos = Sandbox::start(Service::ProjectThanos).await.unwrap();
     let home = Home::new();
     let renv = env_for(&remoteit, demo_user(Service::RemoteIt));
-    home.run(&["login", "remoteit"], &refs(&renv), None).await.expect(0);
+    home.run(&["login", "remoteit"], &refs(&renv), None)
+        .await
+        .expect(0);
     let tenv = env_for(&thanos, demo_user(Service::ProjectThanos));
-    home.run(&["login", "projectthanos"], &refs(&tenv), None).await.expect(0);
+    home.run(&["login", "projectthanos"], &refs(&tenv), None)
+        .await
+        .expect(0);
 
     let out = home.run(&["status", "--json"], &[], None).await.expect(0);
     let sessions = out.json()["sessions"].as_array().unwrap().clone();
     assert_eq!(sessions.len(), 2);
-    assert!(sessions.iter().all(|s| s["state"] == "unchecked"), "{sessions:?}");
+    assert!(
+        sessions.iter().all(|s| s["state"] == "unchecked"),
+        "{sessions:?}"
+    );
 
     // remote.it: token and developer key, each on request; no password needed to log in again
     // (the authhash), not even the developer key.
     let dev = home
-        .run(&["token", "remoteit", "--field", "developer-key"], &[], None)
+        .run(
+            &["token", "remoteit", "--field", "developer-key"],
+            &[],
+            None,
+        )
         .await;
     assert_eq!(dev.code, 0, "{}", dev.stderr);
     assert_eq!(dev.stdout.trim_end(), REMOTEIT_DEVELOPER_KEY);
-    let bare = without(&without(&renv, "REMOTEIT_PASSWORD"), "REMOTEIT_DEVELOPER_KEY");
-    let out = home.run(&["login", "remoteit"], &refs(&bare), None).await.expect(0);
-    assert!(out.stderr.contains("without the password"), "{}", out.stderr);
+    let bare = without(
+        &without(&renv, "REMOTEIT_PASSWORD"),
+        "REMOTEIT_DEVELOPER_KEY",
+    );
+    let out = home
+        .run(&["login", "remoteit"], &refs(&bare), None)
+        .await
+        .expect(0);
+    assert!(
+        out.stderr.contains("without the password"),
+        "{}",
+        out.stderr
+    );
     // --fresh asks for the password.
     home.run(&["login", "remoteit", "--fresh"], &refs(&bare), None)
         .await
@@ -189,10 +271,18 @@ async fn two_accounts_and_two_servers() {
     let two = Sandbox::start(Service::RocketChat).await.unwrap();
     let home = Home::new();
     let demo = env_for(&one, "demo");
-    let tfa = with(&env_for(&one, "demo-2fa"), "ROCKETCHAT_CODE", SECOND_FACTOR_CODE);
+    let tfa = with(
+        &env_for(&one, "demo-2fa"),
+        "ROCKETCHAT_CODE",
+        SECOND_FACTOR_CODE,
+    );
     let other_server = env_for(&two, "demo");
-    home.run(&["login", "rocketchat"], &refs(&demo), None).await.expect(0);
-    home.run(&["login", "rocketchat"], &refs(&tfa), None).await.expect(0);
+    home.run(&["login", "rocketchat"], &refs(&demo), None)
+        .await
+        .expect(0);
+    home.run(&["login", "rocketchat"], &refs(&tfa), None)
+        .await
+        .expect(0);
     home.run(&["login", "rocketchat"], &refs(&other_server), None)
         .await
         .expect(0);
@@ -214,7 +304,16 @@ async fn two_accounts_and_two_servers() {
     let user_id_default = token_of(vec!["token", "rocketchat", "--field", "user-id"]).await;
     let out = home
         .run(
-            &["token", "rocketchat", "--url", one.base_url(), "--user", "demo-2fa", "--field", "user-id"],
+            &[
+                "token",
+                "rocketchat",
+                "--url",
+                one.base_url(),
+                "--user",
+                "demo-2fa",
+                "--field",
+                "user-id",
+            ],
             &[],
             None,
         )
@@ -223,13 +322,33 @@ async fn two_accounts_and_two_servers() {
     let tfa_id = out.stdout.trim_end().to_owned();
     assert_ne!(tfa_id, user_id_default);
     let out = home
-        .run(&["token", "rocketchat", "--url", one.base_url(), "--user", "demo"], &[], None)
+        .run(
+            &[
+                "token",
+                "rocketchat",
+                "--url",
+                one.base_url(),
+                "--user",
+                "demo",
+            ],
+            &[],
+            None,
+        )
         .await
         .expect(0);
     let demo_token = out.stdout.trim_end().to_owned();
     let demo_id = home
         .run(
-            &["token", "rocketchat", "--url", one.base_url(), "--user", "demo", "--field", "user-id"],
+            &[
+                "token",
+                "rocketchat",
+                "--url",
+                one.base_url(),
+                "--user",
+                "demo",
+                "--field",
+                "user-id",
+            ],
             &[],
             None,
         )
@@ -238,7 +357,10 @@ async fn two_accounts_and_two_servers() {
         .stdout
         .trim_end()
         .to_owned();
-    assert_eq!(rocketchat_me(one.base_url(), &demo_token, &demo_id).await, 200);
+    assert_eq!(
+        rocketchat_me(one.base_url(), &demo_token, &demo_id).await,
+        200
+    );
     // Unknown account: not logged in.
     home.run(&["token", "rocketchat", "--user", "nobody"], &[], None)
         .await
@@ -246,18 +368,37 @@ async fn two_accounts_and_two_servers() {
 
     // Logging out of one leaves the others.
     home.run(
-        &["logout", "rocketchat", "--url", one.base_url(), "--user", "demo"],
+        &[
+            "logout",
+            "rocketchat",
+            "--url",
+            one.base_url(),
+            "--user",
+            "demo",
+        ],
         &[],
         None,
     )
     .await
     .expect(0);
-    assert_eq!(rocketchat_me(one.base_url(), &demo_token, &demo_id).await, 401);
+    assert_eq!(
+        rocketchat_me(one.base_url(), &demo_token, &demo_id).await,
+        401
+    );
     let sessions = listed(&home).await;
     assert_eq!(sessions.len(), 2, "{sessions:?}");
-    assert!(sessions.iter().all(|s| s["account"] != "demo" || s["base_url"] != one.base_url()));
+    assert!(
+        sessions
+            .iter()
+            .all(|s| s["account"] != "demo" || s["base_url"] != one.base_url())
+    );
     let out = home.run(&["logout", "--all"], &[], None).await.expect(0);
-    assert_eq!(out.stdout.matches("Logged out").count(), 2, "{}", out.stdout);
+    assert_eq!(
+        out.stdout.matches("Logged out").count(),
+        2,
+        "{}",
+        out.stdout
+    );
     assert!(listed(&home).await.is_empty());
 }
 
@@ -277,7 +418,11 @@ async fn a_corrupt_store_is_reported_and_left_alone() {
         &["token", "rocketchat"],
         &["logout", "--all"],
     ] {
-        let out = home.run(args, &refs(&env), None).await.expect(1).hides("tok-secret-123");
+        let out = home
+            .run(args, &refs(&env), None)
+            .await
+            .expect(1)
+            .hides("tok-secret-123");
         assert!(
             out.stderr.contains(home.store_file().to_str().unwrap()),
             "{args:?}: {}",
@@ -291,7 +436,9 @@ async fn a_corrupt_store_is_reported_and_left_alone() {
 
     // One entry: reported, the others still listed, the file untouched.
     let home = Home::new();
-    home.run(&["login", "rocketchat"], &refs(&env), None).await.expect(0);
+    home.run(&["login", "rocketchat"], &refs(&env), None)
+        .await
+        .expect(0);
     let thanos = Sandbox::start(Service::ProjectThanos).await.unwrap();
     home.run(
         &["login", "projectthanos"],
@@ -305,7 +452,10 @@ async fn a_corrupt_store_is_reported_and_left_alone() {
     index["sessions"][0]["session"] = serde_json::json!({"token": 5});
     let broken = serde_json::to_string_pretty(&index).unwrap();
     std::fs::write(home.store_file(), &broken).unwrap();
-    let out = home.run(&["status", "--offline"], &[], None).await.expect(1);
+    let out = home
+        .run(&["status", "--offline"], &[], None)
+        .await
+        .expect(1);
     assert!(out.stdout.contains("unreadable"), "{}", out.stdout);
     assert!(out.stdout.contains("Project Thanos"), "{}", out.stdout);
     assert!(
@@ -313,8 +463,12 @@ async fn a_corrupt_store_is_reported_and_left_alone() {
         "{}",
         out.stdout
     );
-    home.run(&["token", "rocketchat"], &[], None).await.expect(1);
-    home.run(&["login", "rocketchat"], &refs(&env), None).await.expect(1);
+    home.run(&["token", "rocketchat"], &[], None)
+        .await
+        .expect(1);
+    home.run(&["login", "rocketchat"], &refs(&env), None)
+        .await
+        .expect(1);
     assert_eq!(std::fs::read_to_string(home.store_file()).unwrap(), broken);
 }
 
@@ -342,9 +496,13 @@ async fn files_are_readable_only_by_the_user() {
     assert_eq!(mode(&home.store_file()), 0o600);
     assert_eq!(mode(&output), 0o600);
     // The file is a session `verify --session` takes.
-    let out = apilogin(&["verify", "--session", output.to_str().unwrap()], &[], None)
-        .await
-        .expect(0);
+    let out = apilogin(
+        &["verify", "--session", output.to_str().unwrap()],
+        &[],
+        None,
+    )
+    .await
+    .expect(0);
     assert!(out.stdout.contains("Session valid: demo"), "{}", out.stdout);
     // Still 0600 after an update; no temporary file left behind.
     home.run(&["login", "txty", "--insecure-storage"], &refs(&env), None)
@@ -364,7 +522,11 @@ async fn forced_file_storage_says_nothing_and_no_store_stores_nothing() {
     let env = env_for(&sandbox, "demo");
     let home = Home::new();
     let out = home
-        .run(&["login", "rocketchat", "--insecure-storage"], &refs(&env), None)
+        .run(
+            &["login", "rocketchat", "--insecure-storage"],
+            &refs(&env),
+            None,
+        )
         .await
         .expect(0);
     assert!(!out.stderr.contains("keyring"), "{}", out.stderr);
@@ -377,9 +539,13 @@ async fn forced_file_storage_says_nothing_and_no_store_stores_nothing() {
         .await
         .expect(0);
     assert!(!out.stderr.contains("keyring"), "{}", out.stderr);
-    home.run(&["login", "rocketchat"], &refs(&with(&env, "APILOGIN_STORAGE", "nonsense")), None)
-        .await
-        .expect(2);
+    home.run(
+        &["login", "rocketchat"],
+        &refs(&with(&env, "APILOGIN_STORAGE", "nonsense")),
+        None,
+    )
+    .await
+    .expect(2);
 
     let home = Home::new();
     let out = home
@@ -498,9 +664,16 @@ async fn server_text_is_printed_harmless() {
         ("ROCKETCHAT_USERNAME", "mallory"),
         ("ROCKETCHAT_PASSWORD", DEMO_PASSWORD),
     ];
-    let out = home.run(&["login", "rocketchat"], &env, None).await.expect(0);
+    let out = home
+        .run(&["login", "rocketchat"], &env, None)
+        .await
+        .expect(0);
     assert_harmless(&out);
-    assert!(out.stdout.contains("Mallory\\u{1b}]0;pwned"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("Mallory\\u{1b}]0;pwned"),
+        "{}",
+        out.stdout
+    );
     for args in [
         &["status"][..],
         &["status", "--json"],
@@ -514,7 +687,10 @@ async fn server_text_is_printed_harmless() {
     }
     // JSON output keeps the value, escaped.
     let out = home.run(&["status", "--json"], &[], None).await.expect(0);
-    assert_eq!(out.json()["sessions"][0]["user"]["name"], "Mallory\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}evil");
+    assert_eq!(
+        out.json()["sessions"][0]["user"]["name"],
+        "Mallory\u{1b}]0;pwned\u{7}\u{1b}[2J\u{9b}31m\u{202e}evil"
+    );
     // A token that would steer the terminal is not printed.
     let home = Home::new();
     let url = format!("{origin}/eviltoken");
@@ -523,8 +699,13 @@ async fn server_text_is_printed_harmless() {
         ("ROCKETCHAT_USERNAME", "mallory"),
         ("ROCKETCHAT_PASSWORD", DEMO_PASSWORD),
     ];
-    home.run(&["login", "rocketchat"], &env, None).await.expect(0);
-    let out = home.run(&["token", "rocketchat"], &[], None).await.expect(1);
+    home.run(&["login", "rocketchat"], &env, None)
+        .await
+        .expect(0);
+    let out = home
+        .run(&["token", "rocketchat"], &[], None)
+        .await
+        .expect(1);
     assert!(out.stdout.is_empty(), "{:?}", out.stdout);
     assert_harmless(&out);
 }
@@ -540,9 +721,21 @@ async fn a_password_echoed_in_any_encoding_is_scrubbed() {
             ("ROCKETCHAT_USERNAME", "mallory"),
             ("ROCKETCHAT_PASSWORD", password),
         ];
-        let out = apilogin(&["login", "rocketchat"], &env, None).await.expect(7);
-        assert!(out.stderr.contains("you sent: <redacted> (try later)"), "{mode}: {}", out.stderr);
-        assert!(!out.stderr.contains("ss w") && !out.stderr.contains("ss+w") && !out.stderr.contains("ss%20w"), "{mode}: {}", out.stderr);
+        let out = apilogin(&["login", "rocketchat"], &env, None)
+            .await
+            .expect(7);
+        assert!(
+            out.stderr.contains("you sent: <redacted> (try later)"),
+            "{mode}: {}",
+            out.stderr
+        );
+        assert!(
+            !out.stderr.contains("ss w")
+                && !out.stderr.contains("ss+w")
+                && !out.stderr.contains("ss%20w"),
+            "{mode}: {}",
+            out.stderr
+        );
     }
 }
 
@@ -553,13 +746,24 @@ async fn plain_http_never_goes_through_a_proxy() {
     let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
     let sandbox = Sandbox::start(Service::RocketChat).await.unwrap();
     let mut env = env_for(&sandbox, "demo");
-    for var in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"] {
+    for var in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+    ] {
         env.push((var.to_owned(), proxy_url.clone()));
     }
     let home = Home::new();
-    home.run(&["login", "rocketchat"], &refs(&env), None).await.expect(0);
+    home.run(&["login", "rocketchat"], &refs(&env), None)
+        .await
+        .expect(0);
     home.run(&["status"], &refs(&env), None).await.expect(0);
-    home.run(&["logout", "rocketchat"], &refs(&env), None).await.expect(0);
+    home.run(&["logout", "rocketchat"], &refs(&env), None)
+        .await
+        .expect(0);
     assert!(
         matches!(proxy.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
         "the proxy got a connection"
@@ -568,7 +772,14 @@ async fn plain_http_never_goes_through_a_proxy() {
     // https does go through it (so the check above can fail): the proxy is asked to CONNECT.
     let out = home
         .run(
-            &["login", "rocketchat", "--url", "https://chat.example.invalid", "--timeout", "1"],
+            &[
+                "login",
+                "rocketchat",
+                "--url",
+                "https://chat.example.invalid",
+                "--timeout",
+                "1",
+            ],
             &refs(&env),
             None,
         )
@@ -596,13 +807,22 @@ async fn keyring_storage_where_there_is_one() {
         home.config().to_str().unwrap().to_owned(),
     ));
     // What a keyring needs from the user's environment.
-    for var in ["DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "HOME", "USER"] {
+    for var in [
+        "DBUS_SESSION_BUS_ADDRESS",
+        "XDG_RUNTIME_DIR",
+        "HOME",
+        "USER",
+    ] {
         if let Ok(v) = std::env::var(var) {
             env.push((var.to_owned(), v));
         }
     }
     let out = run_raw(&["login", "rocketchat"], env.clone(), None).await;
-    if out.code == 1 && out.stderr.contains("cannot store the session in the OS keyring") {
+    if out.code == 1
+        && out
+            .stderr
+            .contains("cannot store the session in the OS keyring")
+    {
         println!(
             "SKIPPED keyring_storage_where_there_is_one: no OS keyring here ({})",
             out.stderr.trim()
@@ -612,11 +832,18 @@ async fn keyring_storage_where_there_is_one() {
     let out = out.expect(0);
     assert!(out.stdout.contains("the OS keyring"), "{}", out.stdout);
     let text = std::fs::read_to_string(home.store_file()).unwrap();
-    let token = run_raw(&["token", "rocketchat"], env.clone(), None).await.expect(0).stdout;
+    let token = run_raw(&["token", "rocketchat"], env.clone(), None)
+        .await
+        .expect(0)
+        .stdout;
     let token = token.trim_end();
     assert!(!text.contains(token), "the token is in the index file");
-    let out = run_raw(&["status", "--json"], env.clone(), None).await.expect(0);
+    let out = run_raw(&["status", "--json"], env.clone(), None)
+        .await
+        .expect(0);
     assert_eq!(out.json()["sessions"][0]["storage"], "keyring");
-    run_raw(&["logout", "rocketchat"], env.clone(), None).await.expect(0);
+    run_raw(&["logout", "rocketchat"], env.clone(), None)
+        .await
+        .expect(0);
     run_raw(&["token", "rocketchat"], env, None).await.expect(1);
 }

@@ -9,7 +9,9 @@ use apilogin::{
     SessionDetails,
 };
 
-use crate::cli::{Field, LoginArgs, LogoutArgs, SessionInput, StatusArgs, TokenArgs, VerifyArgs, Which};
+use crate::cli::{
+    Field, LoginArgs, LogoutArgs, SessionInput, StatusArgs, TokenArgs, VerifyArgs, Which,
+};
 use crate::failure::{CliFailure, login_exit_code, other, usage};
 use crate::input::{env_name, env_value, interactive, plain, secret, stdin_line};
 use crate::output::{self, clean, who};
@@ -378,7 +380,11 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
 
     if rows.is_empty() {
         return Err(other(match only {
-            Some(k) => format!("not logged in to {}: run `apilogin login {}`", k.name(), k.id()),
+            Some(k) => format!(
+                "not logged in to {}: run `apilogin login {}`",
+                k.name(),
+                k.id()
+            ),
             None => "not logged in to any service: run `apilogin login <service>`".to_owned(),
         }));
     }
@@ -456,7 +462,9 @@ pub async fn logout(args: LogoutArgs, options: Options) -> anyhow::Result<()> {
         println!("Logged out of {what}.");
     }
     match failure {
-        Some(e) => Err(e.context("the session was forgotten here, but may still be valid on the server")),
+        Some(e) => {
+            Err(e.context("the session was forgotten here, but may still be valid on the server"))
+        }
         None => Ok(()),
     }
 }

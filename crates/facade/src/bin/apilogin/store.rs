@@ -248,8 +248,7 @@ impl Store {
                     .session
                     .clone()
                     .ok_or_else(|| unreadable("the session is missing".to_owned()))?;
-                serde_json::from_value(value)
-                    .map_err(|_| unreadable("not a session".to_owned()))?
+                serde_json::from_value(value).map_err(|_| unreadable("not a session".to_owned()))?
             }
             Storage::Keyring => {
                 let text = keyring::Entry::new(KEYRING_SERVICE, &entry.keyring_user())
@@ -264,8 +263,7 @@ impl Store {
                 })?
             }
         };
-        if session.kind().id() != entry.service || session.service().base_url() != entry.base_url
-        {
+        if session.kind().id() != entry.service || session.service().base_url() != entry.base_url {
             return Err(unreadable(
                 "the session belongs to another service or server than its entry".to_owned(),
             ));
