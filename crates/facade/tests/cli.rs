@@ -327,32 +327,37 @@ async fn transport_errors_exit_6_and_server_errors_7() {
     assert!(redirect.recorded().is_empty());
 
     // Every other answer that is not the API's is the server's doing (7); one cut short is
-    // the connection's (6).
-    for (fault, code) in [
-        (Fault::MalformedJson, 7),
-        (Fault::EmptyOk, 7),
-        (Fault::HugeBody, 7),
-        (Fault::WrongContentType, 7),
-        (Fault::Redirect308, 7),
-        (Fault::TruncatedBody, 6),
-    ] {
-        let sandbox = Sandbox::builder(Service::RocketChat)
-            .fault(fault)
-            .start()
-            .await
-            .unwrap();
-        let out = apilogin(
-            &["login", "rocketchat", "--url", sandbox.base_url()],
-            &env,
-            None,
-        )
-        .await;
-        assert_eq!(
-            out.code, code,
-            "{fault:?}\nstdout: {}\nstderr: {}",
-            out.stdout, out.stderr
-        );
-        out.expect(code);
+    // the connection's (6). For every service.
+    for service in Service::ALL {
+        for (fault, code) in [
+            (Fault::MalformedJson, 7),
+            (Fault::EmptyOk, 7),
+            (Fault::HugeBody, 7),
+            (Fault::WrongContentType, 7),
+            (Fault::BadGatewayHtml, 7),
+            (Fault::Redirect308, 7),
+            (Fault::TruncatedBody, 6),
+        ] {
+            let sandbox = Sandbox::builder(service)
+                .fault(fault)
+                .start()
+                .await
+                .unwrap();
+            let env = env_for(&sandbox, demo_user(service));
+            let out = apilogin(&["login", service.id()], &refs(&env), None).await;
+            assert_eq!(
+                out.code, code,
+                "{service:?} {fault:?}\nstdout: {}\nstderr: {}",
+                out.stdout, out.stderr
+            );
+            assert_eq!(
+                code == 6,
+                out.stderr.contains("could not reach"),
+                "{}",
+                out.stderr
+            );
+            out.expect(code);
+        }
     }
 }
 

@@ -847,3 +847,88 @@ async fn keyring_storage_where_there_is_one() {
         .expect(0);
     run_raw(&["token", "rocketchat"], env, None).await.expect(1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_ended_elsewhere_is_reported_and_replaced() {
+    let sandbox = Sandbox::start(Service::RocketChat).await.unwrap();
+    let home = Home::new();
+    let env = env_for(&sandbox, "demo");
+    home.run(&["login", "rocketchat"], &refs(&env), None)
+        .await
+        .expect(0);
+    let token = home
+        .run(&["token", "rocketchat"], &[], None)
+        .await
+        .expect(0)
+        .stdout;
+    let user_id = home
+        .run(&["token", "rocketchat", "--field", "user-id"], &[], None)
+        .await
+        .expect(0)
+        .stdout;
+    // Logged out by someone else (another client, an administrator).
+    let status = reqwest::Client::new()
+        .post(format!("{}/api/v1/logout", sandbox.base_url()))
+        .header("X-Auth-Token", token.trim_end())
+        .header("X-User-Id", user_id.trim_end())
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 200);
+
+    // Status: rejected, exit 3; offline, it cannot know.
+    let out = home.run(&["status"], &[], None).await.expect(3);
+    assert!(out.stdout.contains("rejected"), "{}", out.stdout);
+    home.run(&["status", "--offline"], &[], None)
+        .await
+        .expect(0);
+    let out = home
+        .run(&["verify", "rocketchat"], &[], None)
+        .await
+        .expect(3);
+    assert!(out.stderr.contains("log in again"), "{}", out.stderr);
+
+    // Login notices and falls back to the password; the new session replaces the old one.
+    let out = home
+        .run(&["login", "rocketchat"], &refs(&env), None)
+        .await
+        .expect(0);
+    assert!(out.stderr.contains("no longer accepted"), "{}", out.stderr);
+    assert_eq!(listed(&home).await.len(), 1);
+    home.run(&["status"], &[], None).await.expect(0);
+
+    // A logout of a session the server already ended still forgets it.
+    let token = home
+        .run(&["token", "rocketchat"], &[], None)
+        .await
+        .expect(0)
+        .stdout;
+    reqwest::Client::new()
+        .post(format!("{}/api/v1/logout", sandbox.base_url()))
+        .header("X-Auth-Token", token.trim_end())
+        .header("X-User-Id", user_id.trim_end())
+        .send()
+        .await
+        .unwrap();
+    let out = home
+        .run(&["logout", "rocketchat"], &[], None)
+        .await
+        .expect(0);
+    assert!(out.stderr.contains("already ended"), "{}", out.stderr);
+    assert!(listed(&home).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_that_cannot_reach_the_server_still_forgets() {
+    let sandbox = Sandbox::start(Service::Txty).await.unwrap();
+    let home = Home::new();
+    let env = env_for(&sandbox, "demo");
+    home.run(&["login", "txty"], &refs(&env), None)
+        .await
+        .expect(0);
+    sandbox.shutdown().await;
+    let out = home.run(&["logout", "txty"], &[], None).await.expect(6);
+    assert!(out.stderr.contains("may still be valid"), "{}", out.stderr);
+    assert!(listed(&home).await.is_empty());
+}
