@@ -466,10 +466,28 @@ async fn a_corrupt_store_is_reported_and_left_alone() {
     home.run(&["token", "rocketchat"], &[], None)
         .await
         .expect(1);
+    for args in [
+        &["login", "rocketchat"][..],
+        &["login", "rocketchat", "--fresh"],
+    ] {
+        let out = home.run(args, &refs(&env), None).await.expect(1);
+        assert!(out.stderr.contains("cannot be read"), "{}", out.stderr);
+    }
+    assert_eq!(std::fs::read_to_string(home.store_file()).unwrap(), broken);
+    // Forgetting it is the way out; the other session stays.
+    let out = home
+        .run(&["logout", "rocketchat"], &[], None)
+        .await
+        .expect(0);
+    assert!(
+        out.stderr.contains("forgetting it anyway"),
+        "{}",
+        out.stderr
+    );
     home.run(&["login", "rocketchat"], &refs(&env), None)
         .await
-        .expect(1);
-    assert_eq!(std::fs::read_to_string(home.store_file()).unwrap(), broken);
+        .expect(0);
+    assert_eq!(listed(&home).await.len(), 2);
 }
 
 #[cfg(unix)]

@@ -61,6 +61,11 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
     // Check the URL before asking for anything.
     let client = Client::with_options(service.clone(), options.clone())?;
 
+    // A stored session that cannot be read is not replaced: say so before asking anything.
+    if let (Some(store), Some(user)) = (&store, &user) {
+        store.check_replaceable(kind, service.base_url(), user)?;
+    }
+
     // A stored session that can log in again without the password.
     let reusable = match &store {
         Some(store) if !args.fresh && kind.supports_relogin() => store

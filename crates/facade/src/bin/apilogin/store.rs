@@ -80,6 +80,9 @@ pub struct Entry {
     /// one bad entry does not make the others unreadable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     session: Option<serde_json::Value>,
+    /// Members a later apilogin may add: kept as they are when the index is rewritten.
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Entry {
@@ -121,7 +124,7 @@ impl fmt::Display for Unreadable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "the stored session in {} cannot be read ({}); it was left as it is: repair it, or remove it with `apilogin logout`",
+            "the stored session in {} cannot be read ({}); it was left as it is: repair it, or forget it with `apilogin logout`",
             self.location, self.reason
         )
     }
@@ -282,6 +285,7 @@ impl Store {
         let service = session.kind().id().to_owned();
         let base_url = session.service().base_url().to_owned();
         let user = keyring_user(&service, &base_url, account);
+        self.check_replaceable(session.kind(), &base_url, account)?;
         let mut notice = None;
         let storage = match preference {
             Preference::File => Storage::File,
@@ -317,6 +321,7 @@ impl Store {
                 Storage::File => Some(serde_json::to_value(session)?),
                 Storage::Keyring => None,
             },
+            extra: serde_json::Map::new(),
         };
         let old = self
             .index
@@ -334,6 +339,23 @@ impl Store {
             delete_keyring(&old);
         }
         Ok((storage, notice))
+    }
+
+    /// Fails when a stored session with this key exists but cannot be read: it is left in
+    /// place for the user to look at (`apilogin logout` forgets it).
+    pub fn check_replaceable(
+        &self,
+        kind: ServiceKind,
+        base_url: &str,
+        account: &str,
+    ) -> anyhow::Result<()> {
+        match self.find(kind, Some(base_url), Some(account)) {
+            Some(old) => match self.load(old) {
+                Ok(_) => Ok(()),
+                Err(e) => Err(e.into()),
+            },
+            None => Ok(()),
+        }
     }
 
     /// Forgets an entry (its keyring item too).
