@@ -321,14 +321,14 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
                     row.detail = "not checked (--offline)".to_owned();
                 } else if !session.kind().supports_verify() {
                     row.detail = format!(
-                        "not checked: {} has no call that checks a session",
+                        "not checked ({} has no call that checks a session)",
                         session.kind().name()
                     );
                 } else {
                     match session.with_options(options.clone()).verify().await {
                         Ok(me) => {
                             row.state = "valid";
-                            row.detail = "the server accepts it".to_owned();
+                            row.detail = "checked with the server".to_owned();
                             row.user = Some(me);
                         }
                         Err(e) => {
@@ -366,18 +366,24 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
                 "unchecked" => "-",
                 _ => "X",
             };
-            let as_user = match &row.user {
-                Some(u) => format!(" ({})", clean(&u.to_string())),
-                None => String::new(),
+            // The account as given at login, and who the server says it is when that adds
+            // anything.
+            let who = match &row.user {
+                Some(u) if u.username == row.account => clean(&u.to_string()).into_owned(),
+                Some(u) => format!("{} ({})", clean(&row.account), clean(&u.to_string())),
+                None => clean(&row.account).into_owned(),
             };
-            writeln!(
-                stdout,
-                "  {mark} Logged in as {}{as_user}{}",
-                clean(&row.account),
-                if row.default { ", the default" } else { "" }
-            )?;
+            let default = if row.default { " (default)" } else { "" };
+            writeln!(stdout, "  {mark} Logged in as {who}{default}")?;
             writeln!(stdout, "  - Stored in {}", row.location)?;
-            writeln!(stdout, "  - Session: {}: {}", row.state, clean(&row.detail))?;
+            let state = match row.state {
+                "valid" => "valid, checked with the server".to_owned(),
+                "unchecked" => clean(&row.detail).into_owned(),
+                "rejected" => format!("rejected: {}", clean(&row.detail)),
+                "unreadable" => format!("unreadable: {}", clean(&row.detail)),
+                _ => format!("could not check: {}", clean(&row.detail)),
+            };
+            writeln!(stdout, "  - Session: {state}")?;
         }
     }
     stdout.flush()?;
@@ -410,7 +416,11 @@ pub async fn logout(args: LogoutArgs, options: Options) -> anyhow::Result<()> {
         // The session from a file or standard input, as before the store.
         let session = read_session(&args.input)?.with_options(options);
         session.logout().await?;
-        println!("Logged out of {}.", clean(&session.service().to_string()));
+        writeln!(
+            std::io::stdout(),
+            "Logged out of {}.",
+            clean(&session.service().to_string())
+        )?;
         return Ok(());
     }
     let mut store = Store::open()?;
@@ -464,7 +474,7 @@ pub async fn logout(args: LogoutArgs, options: Options) -> anyhow::Result<()> {
             },
         }
         store.remove(entry)?;
-        println!("Logged out of {what}.");
+        writeln!(std::io::stdout(), "Logged out of {what}.")?;
     }
     match failure {
         Some(e) => {
@@ -486,13 +496,14 @@ pub async fn verify(args: VerifyArgs, options: Options) -> anyhow::Result<()> {
     .with_options(options);
     let me = session.verify().await?;
     if args.json {
-        println!("{}", output::json(&me)?);
+        writeln!(std::io::stdout(), "{}", output::json(&me)?)?;
     } else {
-        println!(
+        writeln!(
+            std::io::stdout(),
             "Session valid: {} on {}.",
             clean(&me.to_string()),
             clean(&session.service().to_string())
-        );
+        )?;
     }
     Ok(())
 }
