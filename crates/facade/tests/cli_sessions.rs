@@ -527,11 +527,13 @@ async fn files_are_readable_only_by_the_user() {
         .await
         .expect(0);
     assert_eq!(mode(&home.store_file()), 0o600);
-    let names: Vec<_> = std::fs::read_dir(home.config())
+    let mut names: Vec<_> = std::fs::read_dir(home.config())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
-    assert_eq!(names, ["sessions.json"]);
+    names.sort();
+    assert_eq!(names, ["sessions.json", "sessions.lock"]);
+    assert_eq!(mode(&home.config().join("sessions.lock")), 0o600);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -949,4 +951,52 @@ async fn logout_that_cannot_reach_the_server_still_forgets() {
     let out = home.run(&["logout", "txty"], &[], None).await.expect(6);
     assert!(out.stderr.contains("may still be valid"), "{}", out.stderr);
     assert!(listed(&home).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logins_at_the_same_time_lose_nothing() {
+    let mut sandboxes = Vec::new();
+    for _ in 0..3 {
+        sandboxes.push(Sandbox::start(Service::RocketChat).await.unwrap());
+    }
+    let home = Home::new();
+    let mut runs = Vec::new();
+    for sandbox in &sandboxes {
+        // Two account names of the same user: two sessions.
+        for user in ["demo", "demo@example.com"] {
+            let env = env_for(sandbox, user);
+            let home = &home;
+            runs.push(async move {
+                home.run(&["login", "rocketchat"], &refs(&env), None)
+                    .await
+                    .expect(0)
+            });
+        }
+    }
+    futures_join_all(runs).await;
+    assert_eq!(listed(&home).await.len(), 6);
+}
+
+/// Runs the futures at once (the logins are blocking tasks, so they overlap).
+async fn futures_join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    let mut pinned: Vec<_> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = pinned.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut pending = false;
+        for (f, out) in pinned.iter_mut().zip(outputs.iter_mut()) {
+            if out.is_none() {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => *out = Some(v),
+                    std::task::Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await;
+    outputs.into_iter().map(Option::unwrap).collect()
 }

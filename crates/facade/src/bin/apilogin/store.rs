@@ -5,8 +5,8 @@
 //! account, in login order (the last one of a service is its default). Each session itself is
 //! kept in the OS keyring (service `apilogin`, user `<service> <base URL> <account>`) or, when
 //! there is no keyring or the user asks (`--insecure-storage`, `APILOGIN_STORAGE=file`), inside
-//! the index. The index is written whole to a temporary file and renamed, with mode `0600` in a
-//! `0700` folder. A store that cannot be read is reported with its location and never
+//! the index. The index is changed under a lock (`sessions.lock`) and written whole to a
+//! temporary file and renamed, with mode `0600` in a `0700` folder. A store that cannot be read is reported with its location and never
 //! overwritten.
 
 use std::fmt;
@@ -23,6 +23,8 @@ use crate::output::clean;
 const KEYRING_SERVICE: &str = "apilogin";
 /// The index file's name in the config directory.
 const INDEX_FILE: &str = "sessions.json";
+/// The lock file's name in the config directory.
+const LOCK_FILE: &str = "sessions.lock";
 /// Largest index read.
 const MAX_INDEX_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -156,37 +158,7 @@ impl Store {
     pub fn open() -> anyhow::Result<Store> {
         let dir = config_dir()?;
         let index_path = dir.join(INDEX_FILE);
-        let index = match std::fs::File::open(&index_path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Index {
-                version: 1,
-                sessions: Vec::new(),
-            },
-            Err(e) => return Err(store_error(&index_path, &e.to_string())),
-            Ok(file) => {
-                let mut text = String::new();
-                file.take(MAX_INDEX_BYTES)
-                    .read_to_string(&mut text)
-                    .map_err(|e| store_error(&index_path, &e.to_string()))?;
-                // Not serde's message: it can quote values, and the file may hold tokens.
-                let index: Index = serde_json::from_str(&text).map_err(|e| {
-                    store_error(
-                        &index_path,
-                        &format!(
-                            "not a session list written by apilogin: line {}, column {}",
-                            e.line(),
-                            e.column()
-                        ),
-                    )
-                })?;
-                if index.version != 1 {
-                    return Err(store_error(
-                        &index_path,
-                        &format!("version {} is not one this apilogin knows", index.version),
-                    ));
-                }
-                index
-            }
-        };
+        let index = read_index(&index_path)?;
         Ok(Store {
             dir,
             index_path,
@@ -323,14 +295,14 @@ impl Store {
             },
             extra: serde_json::Map::new(),
         };
-        let old = self
-            .index
-            .sessions
-            .iter()
-            .position(|e| e.same_key(&entry))
-            .map(|i| self.index.sessions.remove(i));
-        self.index.sessions.push(entry);
-        self.write()?;
+        let mut old = None;
+        self.mutate(|sessions| {
+            old = sessions
+                .iter()
+                .position(|e| e.same_key(&entry))
+                .map(|i| sessions.remove(i));
+            sessions.push(entry);
+        })?;
         // A session that moved from the keyring to the file leaves nothing behind.
         if let Some(old) = old
             && old.storage == Storage::Keyring
@@ -360,19 +332,27 @@ impl Store {
 
     /// Forgets an entry (its keyring item too).
     pub fn remove(&mut self, entry: &Entry) -> anyhow::Result<()> {
-        self.index.sessions.retain(|e| !e.same_key(entry));
-        self.write()?;
+        self.mutate(|sessions| sessions.retain(|e| !e.same_key(entry)))?;
         if entry.storage == Storage::Keyring {
             delete_keyring(entry);
         }
         Ok(())
     }
 
+    /// Changes the session list under the lock, on the index as it is on disk now (another
+    /// process may have changed it since `open`), and writes it back.
+    fn mutate(&mut self, change: impl FnOnce(&mut Vec<Entry>)) -> anyhow::Result<()> {
+        create_private_dir(&self.dir)
+            .map_err(|e| store_error(&self.dir, &format!("cannot create the folder: {e}")))?;
+        let _lock = lock(&self.dir)?;
+        self.index = read_index(&self.index_path)?;
+        change(&mut self.index.sessions);
+        self.write()
+    }
+
     /// Writes the index: to a new `0600` file in the `0700` folder, then renamed over the old
     /// one, so that a failure never leaves half a file.
     fn write(&self) -> anyhow::Result<()> {
-        create_private_dir(&self.dir)
-            .map_err(|e| store_error(&self.dir, &format!("cannot create the folder: {e}")))?;
         let fail = |e: &dyn fmt::Display| store_error(&self.index_path, &e.to_string());
         // tempfile creates the file with mode 0600.
         let mut tmp = tempfile::Builder::new()
@@ -387,6 +367,73 @@ impl Store {
             .map_err(|e| fail(&e))?;
         tmp.persist(&self.index_path).map_err(|e| fail(&e.error))?;
         Ok(())
+    }
+}
+
+/// The index at `path` (an absent one is empty).
+fn read_index(path: &Path) -> anyhow::Result<Index> {
+    let file = match std::fs::File::open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Index {
+                version: 1,
+                sessions: Vec::new(),
+            });
+        }
+        Err(e) => return Err(store_error(path, &e.to_string())),
+        Ok(file) => file,
+    };
+    let mut text = String::new();
+    file.take(MAX_INDEX_BYTES)
+        .read_to_string(&mut text)
+        .map_err(|e| store_error(path, &e.to_string()))?;
+    // Not serde's message: it can quote values, and the file may hold tokens.
+    let index: Index = serde_json::from_str(&text).map_err(|e| {
+        store_error(
+            path,
+            &format!(
+                "not a session list written by apilogin: line {}, column {}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    if index.version != 1 {
+        return Err(store_error(
+            path,
+            &format!("version {} is not one this apilogin knows", index.version),
+        ));
+    }
+    Ok(index)
+}
+
+/// An exclusive lock on the store's folder, held while the index is read, changed and
+/// written, so that two `apilogin` processes never lose each other's sessions. Released when
+/// dropped. (Unix: `flock` on `sessions.lock`; elsewhere, none.)
+struct Lock {
+    #[cfg(unix)]
+    _file: std::fs::File,
+}
+
+fn lock(dir: &Path) -> anyhow::Result<Lock> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let path = dir.join(LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| store_error(&path, &e.to_string()))?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
+            .map_err(|e| store_error(&path, &format!("cannot lock it: {e}")))?;
+        Ok(Lock { _file: file })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(Lock {})
     }
 }
 
