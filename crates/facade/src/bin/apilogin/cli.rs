@@ -30,7 +30,8 @@ Exit codes:
      read or written, the output cannot be written
   2  usage or configuration: bad arguments, missing credentials, invalid or insecure URL,
      an operation the service does not have
-  3  refused: bad credentials, account locked, no permission, session logged out or expired
+  3  refused: bad credentials, account locked or not active, no permission, session logged
+     out or expired, or another refusal the service explains
   4  second factor: asked for but no code given, wrong code, too many attempts, or a kind
      this endpoint cannot complete
   5  rate limited: wait and try again
