@@ -4,7 +4,8 @@
 //! Safety rules enforced here: connect and total timeouts; redirects are never followed (a 3xx
 //! becomes [`LoginError::Redirected`]), so requests, and the credentials in their headers and
 //! bodies, only ever go to the configured base URL; plain `http://` only to loopback unless the
-//! caller allows it. Response bodies are bounded by the generated clients (1 MiB).
+//! caller allows it, and never through a proxy (https honours the usual proxy variables).
+//! Response bodies are bounded by the generated clients (1 MiB).
 
 use std::collections::HashMap;
 use std::net::IpAddr;

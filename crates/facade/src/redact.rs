@@ -3,7 +3,8 @@
 //! A server may echo what it was sent (Txty returns the submitted password in its error body),
 //! and an unexpected answer may be anything, so every excerpt goes through two filters: the
 //! values of JSON members whose names look secret, and every known secret of the current
-//! operation (raw, JSON-escaped and form-encoded), are replaced by `<redacted>`.
+//! operation (in any spelling a server may echo it in: raw, JSON-escaped, percent-encoded,
+//! HTML-escaped), are replaced by `<redacted>`.
 
 /// Characters kept from a body for an error message.
 pub(crate) const EXCERPT_CHARS: usize = 200;
@@ -38,52 +39,148 @@ pub(crate) fn excerpt(body: &[u8], secrets: &[&str]) -> String {
     out
 }
 
-/// Replaces every known secret (and its JSON-escaped and form-encoded spellings).
+/// Replaces every known secret, however the server spelled it: raw, JSON-escaped (`\"`, `\/`,
+/// `\u00xx`, surrogate pairs), percent- or form-encoded (`%2F`, `%2f`, `+`), HTML-escaped
+/// (`&amp;`, `&#47;`, `&#x2F;`), or any mix of these character by character.
+///
+/// Rather than building every spelling of every secret (they multiply), the text is matched
+/// against the secret one character at a time, each character in any of its spellings.
 pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
-    let mut variants: Vec<String> = Vec::new();
-    for s in secrets.iter().filter(|s| !s.is_empty()) {
-        variants.push((*s).to_owned());
-        variants.push(json_escape(s));
-        variants.push(form_encode(s));
+    let secrets: Vec<Vec<char>> = secrets
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.chars().collect())
+        .collect();
+    if secrets.is_empty() {
+        return text.to_owned();
     }
-    // Longest first, so a secret that contains another is replaced whole.
-    variants.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    variants.dedup();
-    let mut out = text.to_owned();
-    for v in &variants {
-        if out.contains(v.as_str()) {
-            out = out.replace(v.as_str(), REDACTED);
-        }
-    }
-    out
-}
-
-fn json_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '/' => out.push('/'),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn form_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'*' | b'-' | b'.' | b'_' => {
-                out.push(b as char)
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        // The longest match wins, so a secret that contains another is replaced whole.
+        let end = secrets
+            .iter()
+            .filter_map(|s| match_secret(text, i, s))
+            .max();
+        match end {
+            Some(end) => {
+                out.push_str(REDACTED);
+                i = end;
             }
-            b' ' => out.push('+'),
-            b => out.push_str(&format!("%{b:02X}")),
+            None => {
+                let c = text[i..].chars().next().unwrap_or_default();
+                out.push(c);
+                i += c.len_utf8().max(1);
+            }
         }
     }
     out
+}
+
+/// The end of a spelling of `secret` that starts at byte `at` of `text`.
+fn match_secret(text: &str, at: usize, secret: &[char]) -> Option<usize> {
+    let Some((&c, rest)) = secret.split_first() else {
+        return Some(at);
+    };
+    // A character can have several spellings at one place (`%` raw, or the start of `%25`):
+    // try each (the rest may follow only one of them), and keep the longest match.
+    spellings(text, at, c)
+        .into_iter()
+        .flatten()
+        .filter_map(|end| match_secret(text, end, rest))
+        .max()
+}
+
+/// The ends of the spellings of `c` found at byte `at` of `text` (at most one per encoding).
+fn spellings(text: &str, at: usize, c: char) -> [Option<usize>; 4] {
+    let rest = &text[at..];
+    let raw = rest.starts_with(c).then(|| at + c.len_utf8());
+    [
+        raw,
+        json_escape_at(rest, c).map(|n| at + n),
+        percent_at(rest, c).map(|n| at + n),
+        html_entity_at(rest, c).map(|n| at + n),
+    ]
+}
+
+/// Length of a JSON escape of `c` at the start of `s`: `\"`, `\/`, `\n`…, `\uXXXX` (a pair
+/// of them for characters outside the BMP).
+fn json_escape_at(s: &str, c: char) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.first() != Some(&b'\\') || b.len() < 2 {
+        return None;
+    }
+    let short = match b[1] {
+        b'"' => Some('"'),
+        b'\\' => Some('\\'),
+        b'/' => Some('/'),
+        b'b' => Some('\u{8}'),
+        b'f' => Some('\u{c}'),
+        b'n' => Some('\n'),
+        b'r' => Some('\r'),
+        b't' => Some('\t'),
+        _ => None,
+    };
+    if short.is_some() {
+        return (short == Some(c)).then_some(2);
+    }
+    let unit = |s: &str| -> Option<u32> {
+        let hex = s.strip_prefix("\\u")?.get(..4)?;
+        u32::from_str_radix(hex, 16).ok()
+    };
+    let first = unit(s)?;
+    let mut units = [0u16; 2];
+    let encoded = c.encode_utf16(&mut units);
+    match encoded {
+        [one] => (u32::from(*one) == first).then_some(6),
+        [high, low] => {
+            (u32::from(*high) == first && unit(&s[6..])? == u32::from(*low)).then_some(12)
+        }
+        _ => None,
+    }
+}
+
+/// Length of a percent-encoding of `c` at the start of `s` (`%XX` per UTF-8 byte, either case;
+/// `+` for a space, as in forms).
+fn percent_at(s: &str, c: char) -> Option<usize> {
+    if c == ' ' && s.starts_with('+') {
+        return Some(1);
+    }
+    let mut buf = [0u8; 4];
+    let mut n = 0;
+    for byte in c.encode_utf8(&mut buf).bytes() {
+        let hex = s.get(n..n + 3)?.strip_prefix('%')?;
+        if u8::from_str_radix(hex, 16).ok()? != byte {
+            return None;
+        }
+        n += 3;
+    }
+    Some(n)
+}
+
+/// Length of an HTML character reference to `c` at the start of `s`: named (`&amp;`, `&lt;`,
+/// `&gt;`, `&quot;`, `&apos;`), decimal (`&#39;`) or hexadecimal (`&#x27;`).
+fn html_entity_at(s: &str, c: char) -> Option<usize> {
+    let body = s.strip_prefix('&')?;
+    let end = body.bytes().take(12).position(|b| b == b';')?;
+    let name = &body[..end];
+    let value = if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse::<u32>().ok()?,
+        };
+        char::from_u32(code)?
+    } else {
+        match name {
+            "amp" => '&',
+            "lt" => '<',
+            "gt" => '>',
+            "quot" => '"',
+            "apos" => '\'',
+            _ => return None,
+        }
+    };
+    (value == c).then_some(end + 2)
 }
 
 /// Whether a JSON member name looks like it holds a secret.
@@ -200,6 +297,42 @@ mod tests {
     fn encoded_spellings() {
         let e = excerpt(br#"{"x":"p\"w d"} p%22w+d"#, &["p\"w d"]);
         assert!(!e.contains("w d") && !e.contains("w+d"), "{e}");
+    }
+
+    #[test]
+    fn every_spelling_a_server_may_echo() {
+        let secret = "p/w\"d é<&>'😀 x";
+        let spellings = [
+            // serde_json
+            serde_json::to_string(secret)
+                .unwrap()
+                .trim_matches('"')
+                .to_owned(),
+            // PHP's json_encode: `\/` and `\uXXXX` for everything outside ASCII
+            r#"p\/w\"d \u00e9<&>'\ud83d\ude00 x"#.to_owned(),
+            // `\u00xx` for ASCII punctuation too (JSON_HEX_TAG and friends), upper-case hex
+            r#"p\u002Fw\u0022d \u00E9\u003C\u0026\u003E\u0027\uD83D\uDE00\u0020x"#.to_owned(),
+            // application/x-www-form-urlencoded
+            form_urlencoded::byte_serialize(secret.as_bytes()).collect::<String>(),
+            // percent-encoding with lower-case hex and %20
+            "p%2fw%22d%20%c3%a9%3c%26%3e%27%f0%9f%98%80%20x".to_owned(),
+            // HTML, named, decimal and hexadecimal
+            "p/w&quot;d é&lt;&amp;&gt;&#39;😀 x".to_owned(),
+            "p&#47;w&#x22;d &#233;&#x3C;&#38;&#X3e;&apos;&#128512;&#32;x".to_owned(),
+        ];
+        for spelling in spellings {
+            let text = format!("you sent {spelling}, which is wrong");
+            let e = excerpt(text.as_bytes(), &[secret]);
+            assert_eq!(e, "you sent <redacted>, which is wrong", "{spelling}");
+        }
+        // A near miss is left alone.
+        let e = excerpt(b"p%2fw%22d%20%c3%a9%3c%26%3e%27", &[secret]);
+        assert!(e.starts_with("p%2fw"), "{e}");
+        // A `%` in the secret, raw or encoded, both.
+        assert_eq!(
+            scrub("a 100% b 100%25 c", &["100%"]),
+            "a <redacted> b <redacted> c"
+        );
     }
 
     #[test]

@@ -1,145 +1,39 @@
 //! The `apilogin` command as a user runs it: a real process, environment variables, exit codes,
-//! against sandboxes started here.
+//! against sandboxes started here. Each run gets a session store of its own unless a test
+//! shares one (`Home`); the sessions themselves are tested in `cli_sessions.rs`.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod support;
+
 use std::time::Duration;
 
-use apilogin_sandbox::{
-    DEMO_PASSWORD, Fault, REMOTEIT_DEVELOPER_KEY, SECOND_FACTOR_CODE, Sandbox, Service,
-};
+use apilogin_sandbox::{DEMO_PASSWORD, Fault, SECOND_FACTOR_CODE, Sandbox, Service};
+use support::{WRONG_PASSWORD, apilogin, demo_user, env_for, refs};
 
-const WRONG_PASSWORD: &str = "wrong-Pa55word-xyzzy";
-
-struct Output {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Output {
-    /// Neither stream shows a password or developer key.
-    #[track_caller]
-    fn assert_quiet(&self) {
-        for s in [DEMO_PASSWORD, WRONG_PASSWORD, REMOTEIT_DEVELOPER_KEY] {
-            assert!(
-                !self.stdout.contains(s),
-                "secret in stdout: {}",
-                self.stdout
-            );
-            assert!(
-                !self.stderr.contains(s),
-                "secret in stderr: {}",
-                self.stderr
-            );
+/// `apilogin --help` and `apilogin login --help` are what `tests/golden/*.txt` hold. After a
+/// deliberate change: `UPDATE_GOLDEN=1 cargo test -p apilogin --all-features --test cli`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_matches_the_golden_files() {
+    let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    for (args, file) in [
+        (&["--help"][..], "help.txt"),
+        (&["login", "--help"][..], "login-help.txt"),
+        (&["status", "--help"][..], "status-help.txt"),
+        (&["token", "--help"][..], "token-help.txt"),
+        (&["logout", "--help"][..], "logout-help.txt"),
+    ] {
+        let out = apilogin(args, &[], None).await.expect(0);
+        let path = golden.join(file);
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &out.stdout).unwrap();
         }
-    }
-
-    /// For `login --json`: the stored session holds remote.it's developer key on purpose (later
-    /// calls need it), but never a password; stderr stays quiet.
-    #[track_caller]
-    fn expect_session(self) -> Self {
+        let want = std::fs::read_to_string(&path).unwrap_or_default();
         assert_eq!(
-            self.code, 0,
-            "exit code\nstdout: {}\nstderr: {}",
-            self.stdout, self.stderr
+            out.stdout,
+            want,
+            "`apilogin {}` differs from {} (UPDATE_GOLDEN=1 rewrites it)",
+            args.join(" "),
+            path.display()
         );
-        for s in [DEMO_PASSWORD, WRONG_PASSWORD] {
-            assert!(
-                !self.stdout.contains(s),
-                "password in stdout: {}",
-                self.stdout
-            );
-        }
-        for s in [DEMO_PASSWORD, WRONG_PASSWORD, REMOTEIT_DEVELOPER_KEY] {
-            assert!(
-                !self.stderr.contains(s),
-                "secret in stderr: {}",
-                self.stderr
-            );
-        }
-        self
-    }
-
-    #[track_caller]
-    fn expect(self, code: i32) -> Self {
-        assert_eq!(
-            self.code, code,
-            "exit code\nstdout: {}\nstderr: {}",
-            self.stdout, self.stderr
-        );
-        self.assert_quiet();
-        self
-    }
-}
-
-/// Runs `apilogin` with only `envs` in its environment and `stdin` (or nothing: not a
-/// terminal) as standard input. Blocking, so off the runtime that serves the sandboxes.
-async fn apilogin(args: &[&str], envs: &[(&str, &str)], stdin: Option<&str>) -> Output {
-    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-    let envs: Vec<(String, String)> = envs
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let stdin = stdin.map(str::to_owned);
-    tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_apilogin"));
-        cmd.args(&args)
-            .env_clear()
-            .envs(envs)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = cmd.spawn().expect("apilogin starts");
-        if let Some(input) = stdin {
-            child
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(input.as_bytes())
-                .unwrap();
-        }
-        let out = child.wait_with_output().unwrap();
-        Output {
-            code: out.status.code().expect("exited, not killed"),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    })
-    .await
-    .unwrap()
-}
-
-/// The environment that logs in to `sandbox` with the account `user`.
-fn env_for(sandbox: &Sandbox, user: &str) -> Vec<(String, String)> {
-    let prefix = sandbox.service().id().to_ascii_uppercase();
-    let mut env = vec![
-        (format!("{prefix}_URL"), sandbox.base_url().to_owned()),
-        (format!("{prefix}_USERNAME"), user.to_owned()),
-        (format!("{prefix}_PASSWORD"), DEMO_PASSWORD.to_owned()),
-    ];
-    if sandbox.service() == Service::RemoteIt {
-        env.push((
-            "REMOTEIT_DEVELOPER_KEY".to_owned(),
-            REMOTEIT_DEVELOPER_KEY.to_owned(),
-        ));
-    }
-    env
-}
-
-fn refs(env: &[(String, String)]) -> Vec<(&str, &str)> {
-    env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
-fn demo_user(service: Service) -> &'static str {
-    match service {
-        Service::RemoteIt => "demo@remote.it",
-        Service::ProjectThanos => "retailer@projectthanos.com",
-        _ => "demo",
     }
 }
 
@@ -159,6 +53,10 @@ async fn help_is_complete() {
         "REMOTEIT_PASSWORD",
         "TXTY_KEY_DESCRIPTION",
         "TXTY_CODE",
+        "status",
+        "token",
+        "APILOGIN_CONFIG_DIR",
+        "APILOGIN_STORAGE",
         "PROJECTTHANOS_PASSWORD",
         "ROCKETCHAT_URL",
         "ROCKETCHAT_CODE",
@@ -176,8 +74,10 @@ async fn help_is_complete() {
         "--url",
         "--user",
         "--key-description",
-        "--code",
         "--json",
+        "--show-token",
+        "--insecure-storage",
+        "--fresh",
         "rocketchat",
         "projectthanos",
     ] {
@@ -199,13 +99,39 @@ async fn login_every_service_from_the_environment() {
     for service in Service::ALL {
         let sandbox = Sandbox::start(service).await.unwrap();
         let env = env_for(&sandbox, demo_user(service));
-        let out = apilogin(&["login", service.id(), "--json"], &refs(&env), None)
-            .await
-            .expect_session();
-        let session: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        // Asked for: the secrets (remote.it's developer key included), never the password.
+        let out = apilogin(
+            &["login", service.id(), "--json", "--show-token"],
+            &refs(&env),
+            None,
+        )
+        .await;
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let out = out.hides(DEMO_PASSWORD);
+        let session = out.json();
         assert_eq!(session["service"], service.id());
         assert_eq!(session["base_url"], sandbox.base_url());
         assert!(session["token"].as_str().is_some_and(|t| !t.is_empty()));
+
+        // Without --show-token: the same, less every secret (remote.it's developer key and
+        // authhash included).
+        let out = apilogin(&["login", service.id(), "--json"], &refs(&env), None)
+            .await
+            .expect(0);
+        let public = out.json();
+        assert_eq!(public["service"], service.id());
+        assert_eq!(public["user"], session["user"]);
+        for name in ["token", "developer_key", "service_authhash"] {
+            assert!(public.get(name).is_none(), "{name} in {public}");
+        }
+        for (name, value) in session.as_object().unwrap() {
+            if let Some(v) = value.as_str().filter(|v| v.len() > 8) {
+                assert!(
+                    public.get(name).is_some() || !out.stdout.contains(v),
+                    "{name} printed"
+                );
+            }
+        }
 
         let out = apilogin(&["login", service.id()], &refs(&env), None)
             .await
@@ -279,31 +205,40 @@ async fn second_factor_exit_codes() {
             .expect(4);
         assert!(out.stderr.contains(&code_var), "{}", out.stderr);
 
-        // Wrong code.
-        let out = apilogin(
-            &["login", service.id(), "--code", "000000"],
-            &refs(&env),
-            None,
-        )
-        .await
-        .expect(4);
+        // Wrong code, from the environment.
+        let wrong = support::with(&env, &code_var, "000000");
+        let out = apilogin(&["login", service.id()], &refs(&wrong), None)
+            .await
+            .expect(4);
         assert!(out.stderr.contains("second-factor code"), "{}", out.stderr);
         assert!(!out.stderr.contains("000000"), "{}", out.stderr);
 
-        // Right code, from the environment and from the flag.
-        let mut with_code = env.clone();
-        with_code.push((code_var, SECOND_FACTOR_CODE.to_owned()));
-        let out = apilogin(&["login", service.id(), "--json"], &refs(&with_code), None)
-            .await
-            .expect(0);
-        assert!(out.stdout.contains("demo-2fa"), "{}", out.stdout);
-        apilogin(
+        // Never from a flag: it would be visible in the process list.
+        let out = apilogin(
             &["login", service.id(), "--code", SECOND_FACTOR_CODE],
             &refs(&env),
             None,
         )
         .await
-        .expect(0);
+        .expect(2)
+        .hides(SECOND_FACTOR_CODE);
+        assert!(out.stderr.contains(&code_var), "{}", out.stderr);
+
+        // Right code, from the environment and from standard input.
+        let with_code = support::with(&env, &code_var, SECOND_FACTOR_CODE);
+        let out = apilogin(&["login", service.id(), "--json"], &refs(&with_code), None)
+            .await
+            .expect(0);
+        assert!(out.stdout.contains("demo-2fa"), "{}", out.stdout);
+        let out = apilogin(
+            &["login", service.id()],
+            &refs(&env),
+            Some(&format!("{SECOND_FACTOR_CODE}\n")),
+        )
+        .await
+        .expect(0)
+        .hides(SECOND_FACTOR_CODE);
+        assert!(out.stdout.contains("demo-2fa"), "{}", out.stdout);
     }
     // remote.it multi-factor accounts cannot log in through this endpoint.
     let sandbox = Sandbox::start(Service::RemoteIt).await.unwrap();
@@ -390,6 +325,40 @@ async fn transport_errors_exit_6_and_server_errors_7() {
     .await
     .expect(7);
     assert!(redirect.recorded().is_empty());
+
+    // Every other answer that is not the API's is the server's doing (7); one cut short is
+    // the connection's (6). For every service.
+    for service in Service::ALL {
+        for (fault, code) in [
+            (Fault::MalformedJson, 7),
+            (Fault::EmptyOk, 7),
+            (Fault::HugeBody, 7),
+            (Fault::WrongContentType, 7),
+            (Fault::BadGatewayHtml, 7),
+            (Fault::Redirect308, 7),
+            (Fault::TruncatedBody, 6),
+        ] {
+            let sandbox = Sandbox::builder(service)
+                .fault(fault)
+                .start()
+                .await
+                .unwrap();
+            let env = env_for(&sandbox, demo_user(service));
+            let out = apilogin(&["login", service.id()], &refs(&env), None).await;
+            assert_eq!(
+                out.code, code,
+                "{service:?} {fault:?}\nstdout: {}\nstderr: {}",
+                out.stdout, out.stderr
+            );
+            assert_eq!(
+                code == 6,
+                out.stderr.contains("could not reach"),
+                "{}",
+                out.stderr
+            );
+            out.expect(code);
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -467,17 +436,21 @@ async fn verify_and_logout_a_stored_session() {
     for service in [Service::Txty, Service::RocketChat] {
         let sandbox = Sandbox::start(service).await.unwrap();
         let env = env_for(&sandbox, "demo");
-        let json = apilogin(&["login", service.id(), "--json"], &refs(&env), None)
-            .await
-            .expect(0)
-            .stdout;
+        let json = apilogin(
+            &["login", service.id(), "--json", "--show-token"],
+            &refs(&env),
+            None,
+        )
+        .await
+        .expect(0)
+        .stdout;
         let token = serde_json::from_str::<serde_json::Value>(&json).unwrap()["token"]
             .as_str()
             .unwrap()
             .to_owned();
-        let mut file = tempfile::NamedTempFile::new().unwrap();
-        file.write_all(json.as_bytes()).unwrap();
-        let path = file.path().to_str().unwrap().to_owned();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("session.json").to_str().unwrap().to_owned();
+        std::fs::write(&path, &json).unwrap();
 
         // No credentials needed any more: an empty environment.
         let out = apilogin(&["verify", "--session", &path], &[], None)
@@ -508,10 +481,14 @@ async fn verify_and_logout_a_stored_session() {
     // Project Thanos has no verify or logout.
     let sandbox = Sandbox::start(Service::ProjectThanos).await.unwrap();
     let env = env_for(&sandbox, demo_user(Service::ProjectThanos));
-    let json = apilogin(&["login", "projectthanos", "--json"], &refs(&env), None)
-        .await
-        .expect(0)
-        .stdout;
+    let json = apilogin(
+        &["login", "projectthanos", "--json", "--show-token"],
+        &refs(&env),
+        None,
+    )
+    .await
+    .expect(0)
+    .stdout;
     let out = apilogin(&["verify"], &[], Some(&json)).await.expect(2);
     assert!(out.stderr.contains("no verify"), "{}", out.stderr);
     apilogin(&["logout"], &[], Some(&json)).await.expect(2);

@@ -1,0 +1,542 @@
+//! The subcommands.
+
+use std::io::{Read as _, Write as _};
+use std::path::Path;
+
+use anyhow::Context as _;
+use apilogin::{
+    Client, Credentials, LoginError, LoginOutcome, Options, Service, ServiceKind, Session,
+    SessionDetails,
+};
+
+use crate::cli::{
+    Field, LoginArgs, LogoutArgs, SessionInput, StatusArgs, TokenArgs, VerifyArgs, Which,
+};
+use crate::failure::{CliFailure, login_exit_code, other, usage};
+use crate::input::{env_name, env_value, interactive, plain, secret, stdin_line};
+use crate::output::{self, clean, who};
+use crate::store::{Entry, Preference, Storage, Store};
+
+/// The base URL as the library normalises it, so that it matches the stored ones.
+fn normalise_url(kind: ServiceKind, url: &str) -> anyhow::Result<String> {
+    let service = Service::new(kind, Some(url)).map_err(LoginError::from)?;
+    Ok(service.base_url().to_owned())
+}
+
+pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
+    let kind = ServiceKind::from(args.service);
+    if args.code.is_some() {
+        return Err(usage(format!(
+            "--code is not accepted: a code on the command line is visible to other users in the process list; set {}, pipe the code in, or type it at the prompt",
+            env_name(kind, "CODE")
+        )));
+    }
+    let preference = Preference::from_env(args.insecure_storage)?;
+    let out = args_out(&args);
+    // Read the store first: a store that cannot be read stops the login before anything is
+    // asked or sent, and is never overwritten.
+    let mut store = if args.no_store {
+        None
+    } else {
+        Some(Store::open()?)
+    };
+
+    let url = args.url.or_else(|| env_value(&env_name(kind, "URL")));
+    let user = args.user.or_else(|| env_value(&env_name(kind, "USERNAME")));
+    // Rocket.Chat has no public server: the latest stored one is the default.
+    let url = match (url, &store) {
+        (None, Some(store)) if kind.default_base_url().is_none() => store
+            .find(kind, None, user.as_deref())
+            .map(|e| e.base_url.clone()),
+        (url, _) => url,
+    };
+    if kind == ServiceKind::RocketChat && url.is_none() {
+        return Err(usage(format!(
+            "Rocket.Chat is self-hosted: pass --url or set {}",
+            env_name(kind, "URL")
+        )));
+    }
+    // As a `LoginError`, so that the exit code is the one of configuration problems.
+    let service = Service::new(kind, url.as_deref()).map_err(LoginError::from)?;
+    // Check the URL before asking for anything.
+    let client = Client::with_options(service.clone(), options.clone())?;
+
+    // A stored session that cannot be read is not replaced: say so before asking anything.
+    if let (Some(store), Some(user)) = (&store, &user) {
+        store.check_replaceable(kind, service.base_url(), user)?;
+    }
+
+    // A stored session that can log in again without the password.
+    let reusable = match &store {
+        Some(store) if !args.fresh && kind.supports_relogin() => store
+            .find(kind, Some(service.base_url()), user.as_deref())
+            .cloned(),
+        _ => None,
+    };
+    if let (Some(entry), Some(store)) = (reusable, store.as_mut()) {
+        let stored = store.load(&entry)?.with_options(options.clone());
+        match stored.relogin().await {
+            Ok(session) => {
+                eprintln!(
+                    "Logged in again with the stored session, without the password (--fresh asks for it)."
+                );
+                return finish(&out, Some(store), &entry.account, &session, preference);
+            }
+            Err(e @ (LoginError::SessionRejected { .. } | LoginError::BadCredentials { .. })) => {
+                eprintln!(
+                    "The stored session of {} is no longer accepted ({}); logging in with the password.",
+                    clean(&entry.account),
+                    clean(&e.to_string())
+                );
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+
+    let user = match user {
+        Some(u) => u,
+        None => plain(
+            None,
+            "--user",
+            &env_name(kind, "USERNAME"),
+            &format!("{kind} user"),
+        )?,
+    };
+    let password = secret(&env_name(kind, "PASSWORD"), &format!("{kind} password"))?;
+    let mut credentials = Credentials::new(user.clone(), password);
+    if kind == ServiceKind::RemoteIt {
+        let key = secret(&env_name(kind, "DEVELOPER_KEY"), "remote.it developer key")?;
+        credentials = credentials.developer_key(key);
+    }
+    if let Some(d) = args
+        .key_description
+        .clone()
+        .or_else(|| env_value(&env_name(kind, "KEY_DESCRIPTION")))
+    {
+        credentials = credentials.key_description(d);
+    }
+
+    let session = match client.login(&credentials).await? {
+        LoginOutcome::LoggedIn(session) => session,
+        LoginOutcome::SecondFactor(challenge) => {
+            let code_env = env_name(kind, "CODE");
+            if let Some(code) = env_value(&code_env) {
+                challenge.answer(&code).await?
+            } else if interactive() {
+                let mut attempt = 1;
+                loop {
+                    let code = rpassword::prompt_password(format!(
+                        "{kind} second factor, {}: ",
+                        challenge.method().prompt()
+                    ))
+                    .context("cannot read the second-factor code")?;
+                    match challenge.answer(&code).await {
+                        Ok(session) => break session,
+                        Err(e @ LoginError::SecondFactorInvalid { .. }) if attempt < 3 => {
+                            eprintln!("{}", clean(&e.to_string()));
+                            attempt += 1;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            } else if let Some(code) = stdin_line()? {
+                challenge.answer(&code).await?
+            } else {
+                return Err(CliFailure::NeedCode(format!(
+                    "{}: set {code_env} or pipe the code in on standard input",
+                    clean(&challenge.to_string())
+                ))
+                .into());
+            }
+        }
+    };
+    finish(&out, store.as_mut(), &user, &session, preference)
+}
+
+/// What `login` prints and writes, from its arguments.
+struct LoginOutput {
+    json: bool,
+    show_token: bool,
+    output: Option<std::path::PathBuf>,
+}
+
+fn args_out(args: &LoginArgs) -> LoginOutput {
+    LoginOutput {
+        json: args.json,
+        show_token: args.show_token,
+        output: args.output.clone(),
+    }
+}
+
+/// Stores the session, writes `--output`, and prints what happened.
+fn finish(
+    out: &LoginOutput,
+    store: Option<&mut Store>,
+    account: &str,
+    session: &Session,
+    preference: Preference,
+) -> anyhow::Result<()> {
+    let stored = match store {
+        Some(store) => {
+            let (storage, notice) = store.save(account, session, preference)?;
+            if let Some(notice) = notice {
+                eprintln!("{notice}");
+            }
+            Some(match storage {
+                Storage::Keyring => "the OS keyring".to_owned(),
+                Storage::File => store.index_path().display().to_string(),
+            })
+        }
+        None => None,
+    };
+    if let Some(path) = &out.output {
+        let json = serde_json::to_string_pretty(session)?;
+        crate::store::write_private_file(path, &(json + "\n"))?;
+    }
+    let mut stdout = std::io::stdout().lock();
+    if out.json {
+        let value = output::session_json(session, out.show_token)?;
+        writeln!(stdout, "{}", output::json(&value)?)?;
+    } else {
+        writeln!(stdout, "Logged in to {}.", who(session))?;
+        match &stored {
+            Some(place) => writeln!(
+                stdout,
+                "Session stored in {place}: see `apilogin status`; `apilogin token {}` prints the token.",
+                session.kind().id()
+            )?,
+            None => writeln!(stdout, "Session not stored (--no-store).")?,
+        }
+    }
+    stdout.flush()?;
+    Ok(())
+}
+
+/// The entry `which` designates for `kind`, or a "not logged in" failure.
+fn find<'a>(store: &'a Store, kind: ServiceKind, which: &Which) -> anyhow::Result<&'a Entry> {
+    let url = which
+        .url
+        .as_deref()
+        .map(|u| normalise_url(kind, u))
+        .transpose()?;
+    store
+        .find(kind, url.as_deref(), which.user.as_deref())
+        .ok_or_else(|| {
+            let mut what = kind.name().to_owned();
+            if let Some(u) = &url {
+                what.push_str(&format!(" at {}", clean(u)));
+            }
+            if let Some(a) = &which.user {
+                what.push_str(&format!(" as {}", clean(a)));
+            }
+            other(format!(
+                "not logged in to {what}: run `apilogin login {}` (`apilogin status` lists the sessions)",
+                kind.id()
+            ))
+        })
+}
+
+pub fn token(args: TokenArgs) -> anyhow::Result<()> {
+    let kind = ServiceKind::from(args.service);
+    let store = Store::open()?;
+    let entry = find(&store, kind, &args.which)?;
+    let session = store.load(entry)?;
+    let value = match (args.field, session.details()) {
+        (Field::Token, _) => session.token().expose_secret().to_owned(),
+        (Field::UserId, _) if kind == ServiceKind::RocketChat => {
+            session.user().user_id.clone().unwrap_or_default()
+        }
+        (Field::DeveloperKey, SessionDetails::RemoteIt { developer_key, .. }) => {
+            developer_key.expose_secret().to_owned()
+        }
+        (field, _) => {
+            return Err(usage(format!(
+                "{} sessions have no {}: only the token",
+                kind.name(),
+                match field {
+                    Field::UserId => "user id to print (it is Rocket.Chat's X-User-Id)",
+                    _ => "developer key (it is remote.it's)",
+                }
+            )));
+        }
+    };
+    // Printed as is (that is the point), but never with characters that would steer the
+    // terminal: no real token has any.
+    if value.is_empty() || value.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(other(format!(
+            "the stored value is empty or holds control characters; it was not printed (stored in {})",
+            store.location(entry)
+        )));
+    }
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{value}")?;
+    stdout.flush()?;
+    Ok(())
+}
+
+/// A session's state, as `status` reports it.
+#[derive(serde::Serialize)]
+struct StatusRow {
+    service: String,
+    base_url: String,
+    account: String,
+    default: bool,
+    storage: Storage,
+    location: String,
+    /// `valid`, `rejected`, `unchecked`, `unreadable`, `error`.
+    state: &'static str,
+    detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user: Option<apilogin::Identity>,
+}
+
+pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
+    let store = Store::open()?;
+    let only = args.service.map(ServiceKind::from);
+    let mut rows = Vec::new();
+    for entry in store.entries() {
+        let kind = entry.kind();
+        if only.is_some_and(|k| Some(k) != kind) {
+            continue;
+        }
+        let mut row = StatusRow {
+            service: entry.service.clone(),
+            base_url: entry.base_url.clone(),
+            account: entry.account.clone(),
+            default: store.is_default(entry),
+            storage: entry.storage,
+            location: store.location(entry),
+            state: "unchecked",
+            detail: String::new(),
+            user: None,
+        };
+        match store.load(entry) {
+            Err(e) => {
+                row.state = "unreadable";
+                row.detail = e.to_string();
+            }
+            Ok(session) => {
+                row.user = Some(session.user().clone());
+                if args.offline {
+                    row.detail = "not checked (--offline)".to_owned();
+                } else if !session.kind().supports_verify() {
+                    row.detail = format!(
+                        "not checked ({} has no call that checks a session)",
+                        session.kind().name()
+                    );
+                } else {
+                    match session.with_options(options.clone()).verify().await {
+                        Ok(me) => {
+                            row.state = "valid";
+                            row.detail = "checked with the server".to_owned();
+                            row.user = Some(me);
+                        }
+                        Err(e) => {
+                            row.state = if login_exit_code(&e) == 3 {
+                                "rejected"
+                            } else {
+                                "error"
+                            };
+                            row.detail = e.to_string();
+                        }
+                    }
+                }
+            }
+        }
+        rows.push(row);
+    }
+
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        writeln!(
+            stdout,
+            "{}",
+            output::json(&serde_json::json!({ "sessions": rows }))?
+        )?;
+    } else {
+        for row in &rows {
+            let name = row
+                .service
+                .parse::<ServiceKind>()
+                .map(|k| k.name().to_owned())
+                .unwrap_or_else(|_| row.service.clone());
+            writeln!(stdout, "{} ({})", clean(&name), clean(&row.base_url))?;
+            let mark = match row.state {
+                "valid" => "✓",
+                "unchecked" => "-",
+                _ => "X",
+            };
+            // The account as given at login, and who the server says it is when that adds
+            // anything.
+            let who = match &row.user {
+                Some(u) if u.username == row.account => clean(&u.to_string()).into_owned(),
+                Some(u) => format!("{} ({})", clean(&row.account), clean(&u.to_string())),
+                None => clean(&row.account).into_owned(),
+            };
+            let default = if row.default { " (default)" } else { "" };
+            writeln!(stdout, "  {mark} Logged in as {who}{default}")?;
+            writeln!(stdout, "  - Stored in {}", row.location)?;
+            let state = match row.state {
+                "valid" => "valid, checked with the server".to_owned(),
+                "unchecked" => clean(&row.detail).into_owned(),
+                "rejected" => format!("rejected: {}", clean(&row.detail)),
+                "unreadable" => format!("unreadable: {}", clean(&row.detail)),
+                _ => format!("could not check: {}", clean(&row.detail)),
+            };
+            writeln!(stdout, "  - Session: {state}")?;
+        }
+    }
+    stdout.flush()?;
+    drop(stdout);
+
+    if rows.is_empty() {
+        return Err(other(match only {
+            Some(k) => format!(
+                "not logged in to {}: run `apilogin login {}`",
+                k.name(),
+                k.id()
+            ),
+            None => "not logged in to any service: run `apilogin login <service>`".to_owned(),
+        }));
+    }
+    if rows.iter().any(|r| r.state == "unreadable") {
+        return Err(other("a stored session cannot be read (see above)"));
+    }
+    if rows.iter().any(|r| r.state == "rejected") {
+        return Err(CliFailure::Refused(
+            "a stored session is no longer accepted: log in again".to_owned(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+pub async fn logout(args: LogoutArgs, options: Options) -> anyhow::Result<()> {
+    if args.service.is_none() && !args.all {
+        // The session from a file or standard input, as before the store.
+        let session = read_session(&args.input)?.with_options(options);
+        session.logout().await?;
+        writeln!(
+            std::io::stdout(),
+            "Logged out of {}.",
+            clean(&session.service().to_string())
+        )?;
+        return Ok(());
+    }
+    let mut store = Store::open()?;
+    let kind = args.service.map(ServiceKind::from);
+    let entries: Vec<Entry> = if args.all {
+        store
+            .entries()
+            .iter()
+            .filter(|e| kind.is_none_or(|k| e.kind() == Some(k)))
+            .cloned()
+            .collect()
+    } else {
+        let kind = kind.expect("a service when not --all");
+        vec![find(&store, kind, &args.which)?.clone()]
+    };
+    if entries.is_empty() {
+        return Err(other("not logged in: nothing to log out of"));
+    }
+    // The first failure to end a session on the server decides the exit code; every session
+    // is forgotten here either way.
+    let mut failure: Option<anyhow::Error> = None;
+    for entry in &entries {
+        let name = entry
+            .kind()
+            .map(|k| k.name().to_owned())
+            .unwrap_or_else(|| entry.service.clone());
+        let what = format!(
+            "{} at {} as {}",
+            clean(&name),
+            clean(&entry.base_url),
+            clean(&entry.account)
+        );
+        match store.load(entry) {
+            Err(e) => eprintln!("warning: {e}; forgetting it anyway"),
+            Ok(session) if !session.kind().supports_logout() => eprintln!(
+                "{} has no logout call: the session stays valid on the server until it expires.",
+                session.kind().name()
+            ),
+            Ok(session) => match session.with_options(options.clone()).logout().await {
+                Ok(()) => eprintln!("Ended the session on the server."),
+                Err(LoginError::SessionRejected { .. }) => {
+                    eprintln!("The server had already ended the session.")
+                }
+                Err(e) => {
+                    eprintln!(
+                        "warning: could not end the session of {what} on the server: {}",
+                        clean(&e.to_string())
+                    );
+                    failure.get_or_insert(e.into());
+                }
+            },
+        }
+        store.remove(entry)?;
+        writeln!(std::io::stdout(), "Logged out of {what}.")?;
+    }
+    match failure {
+        Some(e) => {
+            Err(e.context("the session was forgotten here, but may still be valid on the server"))
+        }
+        None => Ok(()),
+    }
+}
+
+pub async fn verify(args: VerifyArgs, options: Options) -> anyhow::Result<()> {
+    let session = match args.service {
+        Some(service) => {
+            let store = Store::open()?;
+            let entry = find(&store, service.into(), &args.which)?;
+            store.load(entry)?
+        }
+        None => read_session(&args.input)?,
+    }
+    .with_options(options);
+    let me = session.verify().await?;
+    if args.json {
+        writeln!(std::io::stdout(), "{}", output::json(&me)?)?;
+    } else {
+        writeln!(
+            std::io::stdout(),
+            "Session valid: {} on {}.",
+            clean(&me.to_string()),
+            clean(&session.service().to_string())
+        )?;
+    }
+    Ok(())
+}
+
+/// Largest session file read.
+const MAX_SESSION_BYTES: u64 = 1024 * 1024;
+
+fn read_session(input: &SessionInput) -> anyhow::Result<Session> {
+    let mut text = String::new();
+    match input.session.as_deref() {
+        Some(p) if p != Path::new("-") => {
+            std::fs::File::open(p)
+                .and_then(|f| f.take(MAX_SESSION_BYTES).read_to_string(&mut text))
+                .map_err(|e| other(format!("cannot read the session file {}: {e}", p.display())))?;
+        }
+        _ => {
+            if interactive() {
+                return Err(usage(
+                    "no session: name a service (`apilogin logout rocketchat`), pass --session FILE, or pipe in what `apilogin login --json --show-token` printed",
+                ));
+            }
+            std::io::stdin()
+                .take(MAX_SESSION_BYTES)
+                .read_to_string(&mut text)
+                .context("cannot read the session from standard input")?;
+        }
+    }
+    // Not serde's message: it can quote values, and the file holds a token.
+    serde_json::from_str(&text).map_err(|e| {
+        usage(format!(
+            "not a session printed by `apilogin login --json --show-token` (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })
+}

@@ -1,0 +1,71 @@
+//! Where values come from: flags, `<SERVICE>_*` variables, prompts, standard input.
+
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+
+use anyhow::Context as _;
+use apilogin::ServiceKind;
+
+use crate::failure::usage;
+
+/// `<SERVICE>_<NAME>`, e.g. `ROCKETCHAT_PASSWORD`.
+pub fn env_name(kind: ServiceKind, name: &str) -> String {
+    format!("{}_{name}", kind.id().to_ascii_uppercase())
+}
+
+pub fn env_value(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+pub fn interactive() -> bool {
+    std::io::stdin().is_terminal()
+}
+
+/// A non-secret value: flag, environment, or a prompt with echo.
+pub fn plain(
+    flag: Option<String>,
+    flag_name: &str,
+    env: &str,
+    label: &str,
+) -> anyhow::Result<String> {
+    if let Some(v) = flag.or_else(|| env_value(env)) {
+        return Ok(v);
+    }
+    if !interactive() {
+        return Err(usage(format!("no {label}: pass {flag_name} or set {env}")));
+    }
+    eprint!("{label}: ");
+    std::io::stderr().flush().ok();
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .with_context(|| format!("cannot read the {label}"))?;
+    Ok(line.trim().to_owned())
+}
+
+/// A secret: environment, or a prompt without echo.
+pub fn secret(env: &str, label: &str) -> anyhow::Result<String> {
+    if let Some(v) = env_value(env) {
+        return Ok(v);
+    }
+    if !interactive() {
+        return Err(usage(format!(
+            "no {label}: set {env} (or run in a terminal to be prompted)"
+        )));
+    }
+    rpassword::prompt_password(format!("{label}: "))
+        .with_context(|| format!("cannot read the {label}"))
+}
+
+/// The first line of standard input (when it is not a terminal), trimmed; `None` when empty.
+/// At most 1 KiB is read: a code is a few characters.
+pub fn stdin_line() -> anyhow::Result<Option<String>> {
+    use std::io::Read as _;
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .take(1024)
+        .read_line(&mut line)
+        .context("cannot read standard input")?;
+    let line = line.trim();
+    Ok((!line.is_empty()).then(|| line.to_owned()))
+}

@@ -1,0 +1,505 @@
+//! The session store: which sessions the user has, and where each one's secrets are kept.
+//!
+//! An index, `sessions.json` in the config directory (`APILOGIN_CONFIG_DIR`, else the
+//! platform's config directory + `apilogin`), lists the sessions by service, base URL and
+//! account, in login order (the last one of a service is its default). Each session itself is
+//! kept in the OS keyring (service `apilogin`, user `<service> <base URL> <account>`) or, when
+//! there is no keyring or the user asks (`--insecure-storage`, `APILOGIN_STORAGE=file`), inside
+//! the index. The index is changed under a lock (`sessions.lock`) and written whole to a
+//! temporary file and renamed, with mode `0600` in a `0700` folder. A store that cannot be read is reported with its location and never
+//! overwritten.
+
+use std::fmt;
+use std::io::{Read as _, Write as _};
+use std::path::{Path, PathBuf};
+
+use apilogin::{ServiceKind, Session};
+use serde::{Deserialize, Serialize};
+
+use crate::failure::{CliFailure, other};
+use crate::output::clean;
+
+/// The keyring's service name for every entry.
+const KEYRING_SERVICE: &str = "apilogin";
+/// The index file's name in the config directory.
+const INDEX_FILE: &str = "sessions.json";
+/// The lock file's name in the config directory.
+const LOCK_FILE: &str = "sessions.lock";
+/// Largest index read.
+const MAX_INDEX_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Where a session's secrets are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Storage {
+    /// The OS keyring (Secret Service, macOS Keychain, Windows Credential Manager).
+    Keyring,
+    /// The index file itself (`0600`).
+    File,
+}
+
+/// Which storage a login asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Preference {
+    /// The keyring, else (with a notice) the file.
+    Auto,
+    /// The keyring or fail (`APILOGIN_STORAGE=keyring`).
+    Keyring,
+    /// The file (`--insecure-storage`, `APILOGIN_STORAGE=file`).
+    File,
+}
+
+impl Preference {
+    /// From `APILOGIN_STORAGE` (`keyring`, `file`; unset or empty: auto) and the flag.
+    pub fn from_env(insecure_storage: bool) -> anyhow::Result<Preference> {
+        if insecure_storage {
+            return Ok(Preference::File);
+        }
+        match std::env::var("APILOGIN_STORAGE").ok().as_deref() {
+            None | Some("") | Some("auto") => Ok(Preference::Auto),
+            Some("keyring") => Ok(Preference::Keyring),
+            Some("file") => Ok(Preference::File),
+            Some(v) => Err(crate::failure::usage(format!(
+                "APILOGIN_STORAGE is {:?}: expected keyring, file or auto",
+                clean(v)
+            ))),
+        }
+    }
+}
+
+/// One stored session, as listed in the index.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Entry {
+    /// `remoteit`, `txty`, `projectthanos`, `rocketchat`.
+    pub service: String,
+    /// The base URL the session is valid at.
+    pub base_url: String,
+    /// The user name given at login.
+    pub account: String,
+    /// Where the session is kept.
+    pub storage: Storage,
+    /// The session, secrets included, when `storage` is `file`. Kept as a JSON value so that
+    /// one bad entry does not make the others unreadable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    session: Option<serde_json::Value>,
+    /// Members a later apilogin may add: kept as they are when the index is rewritten.
+    #[serde(flatten)]
+    extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Entry {
+    pub fn kind(&self) -> Option<ServiceKind> {
+        ServiceKind::from_id(&self.service)
+    }
+
+    fn keyring_user(&self) -> String {
+        keyring_user(&self.service, &self.base_url, &self.account)
+    }
+
+    fn same_key(&self, other: &Entry) -> bool {
+        self.service == other.service
+            && self.base_url == other.base_url
+            && self.account == other.account
+    }
+}
+
+fn keyring_user(service: &str, base_url: &str, account: &str) -> String {
+    format!("{service} {base_url} {account}")
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Index {
+    version: u32,
+    /// In login order: the last session of a service is its default.
+    sessions: Vec<Entry>,
+}
+
+/// A stored session that cannot be read back (reported with where it is; left in place).
+#[derive(Debug)]
+pub struct Unreadable {
+    pub location: String,
+    pub reason: String,
+}
+
+impl fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the stored session in {} cannot be read ({}); it was left as it is: repair it, or forget it with `apilogin logout`",
+            self.location, self.reason
+        )
+    }
+}
+
+impl std::error::Error for Unreadable {}
+
+pub struct Store {
+    dir: PathBuf,
+    index_path: PathBuf,
+    index: Index,
+}
+
+/// The config directory: `APILOGIN_CONFIG_DIR`, else `<platform config dir>/apilogin`.
+fn config_dir() -> anyhow::Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("APILOGIN_CONFIG_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(dir));
+    }
+    dirs::config_dir()
+        .map(|d| d.join("apilogin"))
+        .ok_or_else(|| {
+            other("cannot find a config directory to keep sessions in (no home directory?): set APILOGIN_CONFIG_DIR")
+        })
+}
+
+impl Store {
+    /// Reads the index (an absent one is empty). A present one that cannot be read or parsed
+    /// is an error naming it; nothing is written then.
+    pub fn open() -> anyhow::Result<Store> {
+        let dir = config_dir()?;
+        let index_path = dir.join(INDEX_FILE);
+        let index = read_index(&index_path)?;
+        Ok(Store {
+            dir,
+            index_path,
+            index,
+        })
+    }
+
+    pub fn index_path(&self) -> &Path {
+        &self.index_path
+    }
+
+    /// Every stored session, in login order.
+    pub fn entries(&self) -> &[Entry] {
+        &self.index.sessions
+    }
+
+    /// Whether `entry` is the default (last logged-in) session of its service.
+    pub fn is_default(&self, entry: &Entry) -> bool {
+        self.index
+            .sessions
+            .iter()
+            .rev()
+            .find(|e| e.service == entry.service)
+            .is_some_and(|e| e.same_key(entry))
+    }
+
+    /// The session of `kind` at `base_url` as `account`; any of the two left out: the
+    /// latest that matches (the default).
+    pub fn find(
+        &self,
+        kind: ServiceKind,
+        base_url: Option<&str>,
+        account: Option<&str>,
+    ) -> Option<&Entry> {
+        self.index.sessions.iter().rev().find(|e| {
+            e.service == kind.id()
+                && base_url.is_none_or(|u| e.base_url == u)
+                && account.is_none_or(|a| e.account == a)
+        })
+    }
+
+    /// Where an entry's session is kept, for messages.
+    pub fn location(&self, entry: &Entry) -> String {
+        match entry.storage {
+            Storage::Keyring => format!(
+                "the OS keyring (service \"{KEYRING_SERVICE}\", user \"{}\")",
+                clean(&entry.keyring_user())
+            ),
+            Storage::File => self.index_path.display().to_string(),
+        }
+    }
+
+    /// The session of an entry.
+    pub fn load(&self, entry: &Entry) -> Result<Session, Unreadable> {
+        let unreadable = |reason: String| Unreadable {
+            location: self.location(entry),
+            reason,
+        };
+        let session: Session = match entry.storage {
+            Storage::File => {
+                let value = entry
+                    .session
+                    .clone()
+                    .ok_or_else(|| unreadable("the session is missing".to_owned()))?;
+                serde_json::from_value(value).map_err(|_| unreadable("not a session".to_owned()))?
+            }
+            Storage::Keyring => {
+                let text = keyring::Entry::new(KEYRING_SERVICE, &entry.keyring_user())
+                    .and_then(|k| k.get_password())
+                    .map_err(|e| unreadable(keyring_error(&e)))?;
+                serde_json::from_str(&text).map_err(|e| {
+                    unreadable(format!(
+                        "not a session: line {}, column {}",
+                        e.line(),
+                        e.column()
+                    ))
+                })?
+            }
+        };
+        if session.kind().id() != entry.service || session.service().base_url() != entry.base_url {
+            return Err(unreadable(
+                "the session belongs to another service or server than its entry".to_owned(),
+            ));
+        }
+        Ok(session)
+    }
+
+    /// Stores `session` for `account`, replacing the one with the same key, as the default of
+    /// its service. Returns where it went, and a notice when the keyring could not be used.
+    pub fn save(
+        &mut self,
+        account: &str,
+        session: &Session,
+        preference: Preference,
+    ) -> anyhow::Result<(Storage, Option<String>)> {
+        let service = session.kind().id().to_owned();
+        let base_url = session.service().base_url().to_owned();
+        let user = keyring_user(&service, &base_url, account);
+        self.check_replaceable(session.kind(), &base_url, account)?;
+        let mut notice = None;
+        let storage = match preference {
+            Preference::File => Storage::File,
+            Preference::Keyring | Preference::Auto => {
+                let json = serde_json::to_string(session)?;
+                match keyring::Entry::new(KEYRING_SERVICE, &user)
+                    .and_then(|k| k.set_password(&json))
+                {
+                    Ok(()) => Storage::Keyring,
+                    Err(e) if preference == Preference::Auto => {
+                        notice = Some(format!(
+                            "notice: no OS keyring to keep the session in ({}): stored it in {}, readable only by you",
+                            keyring_error(&e),
+                            self.index_path.display()
+                        ));
+                        Storage::File
+                    }
+                    Err(e) => {
+                        return Err(other(format!(
+                            "cannot store the session in the OS keyring ({}); APILOGIN_STORAGE=keyring forbids the file fallback",
+                            keyring_error(&e)
+                        )));
+                    }
+                }
+            }
+        };
+        let entry = Entry {
+            service,
+            base_url,
+            account: account.to_owned(),
+            storage,
+            session: match storage {
+                Storage::File => Some(serde_json::to_value(session)?),
+                Storage::Keyring => None,
+            },
+            extra: serde_json::Map::new(),
+        };
+        let mut old = None;
+        self.mutate(|sessions| {
+            old = sessions
+                .iter()
+                .position(|e| e.same_key(&entry))
+                .map(|i| sessions.remove(i));
+            sessions.push(entry);
+        })?;
+        // A session that moved from the keyring to the file leaves nothing behind.
+        if let Some(old) = old
+            && old.storage == Storage::Keyring
+            && storage == Storage::File
+        {
+            delete_keyring(&old);
+        }
+        Ok((storage, notice))
+    }
+
+    /// Fails when a stored session with this key exists but cannot be read: it is left in
+    /// place for the user to look at (`apilogin logout` forgets it).
+    pub fn check_replaceable(
+        &self,
+        kind: ServiceKind,
+        base_url: &str,
+        account: &str,
+    ) -> anyhow::Result<()> {
+        match self.find(kind, Some(base_url), Some(account)) {
+            Some(old) => match self.load(old) {
+                Ok(_) => Ok(()),
+                Err(e) => Err(e.into()),
+            },
+            None => Ok(()),
+        }
+    }
+
+    /// Forgets an entry (its keyring item too).
+    pub fn remove(&mut self, entry: &Entry) -> anyhow::Result<()> {
+        self.mutate(|sessions| sessions.retain(|e| !e.same_key(entry)))?;
+        if entry.storage == Storage::Keyring {
+            delete_keyring(entry);
+        }
+        Ok(())
+    }
+
+    /// Changes the session list under the lock, on the index as it is on disk now (another
+    /// process may have changed it since `open`), and writes it back.
+    fn mutate(&mut self, change: impl FnOnce(&mut Vec<Entry>)) -> anyhow::Result<()> {
+        create_private_dir(&self.dir)
+            .map_err(|e| store_error(&self.dir, &format!("cannot create the folder: {e}")))?;
+        let _lock = lock(&self.dir)?;
+        self.index = read_index(&self.index_path)?;
+        change(&mut self.index.sessions);
+        self.write()
+    }
+
+    /// Writes the index: to a new `0600` file in the `0700` folder, then renamed over the old
+    /// one, so that a failure never leaves half a file.
+    fn write(&self) -> anyhow::Result<()> {
+        let fail = |e: &dyn fmt::Display| store_error(&self.index_path, &e.to_string());
+        // tempfile creates the file with mode 0600.
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".sessions")
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)
+            .map_err(|e| fail(&e))?;
+        let json = serde_json::to_string_pretty(&self.index)?;
+        tmp.write_all(json.as_bytes())
+            .and_then(|()| tmp.write_all(b"\n"))
+            .and_then(|()| tmp.as_file().sync_all())
+            .map_err(|e| fail(&e))?;
+        tmp.persist(&self.index_path).map_err(|e| fail(&e.error))?;
+        Ok(())
+    }
+}
+
+/// The index at `path` (an absent one is empty).
+fn read_index(path: &Path) -> anyhow::Result<Index> {
+    let file = match std::fs::File::open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Index {
+                version: 1,
+                sessions: Vec::new(),
+            });
+        }
+        Err(e) => return Err(store_error(path, &e.to_string())),
+        Ok(file) => file,
+    };
+    let mut text = String::new();
+    file.take(MAX_INDEX_BYTES)
+        .read_to_string(&mut text)
+        .map_err(|e| store_error(path, &e.to_string()))?;
+    // Not serde's message: it can quote values, and the file may hold tokens.
+    let index: Index = serde_json::from_str(&text).map_err(|e| {
+        store_error(
+            path,
+            &format!(
+                "not a session list written by apilogin: line {}, column {}",
+                e.line(),
+                e.column()
+            ),
+        )
+    })?;
+    if index.version != 1 {
+        return Err(store_error(
+            path,
+            &format!("version {} is not one this apilogin knows", index.version),
+        ));
+    }
+    Ok(index)
+}
+
+/// An exclusive lock on the store's folder, held while the index is read, changed and
+/// written, so that two `apilogin` processes never lose each other's sessions. Released when
+/// dropped. (Unix: `flock` on `sessions.lock`; elsewhere, none.)
+struct Lock {
+    #[cfg(unix)]
+    _file: std::fs::File,
+}
+
+fn lock(dir: &Path) -> anyhow::Result<Lock> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let path = dir.join(LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|e| store_error(&path, &e.to_string()))?;
+        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
+            .map_err(|e| store_error(&path, &format!("cannot lock it: {e}")))?;
+        Ok(Lock { _file: file })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(Lock {})
+    }
+}
+
+fn delete_keyring(entry: &Entry) {
+    if let Ok(k) = keyring::Entry::new(KEYRING_SERVICE, &entry.keyring_user()) {
+        // Already gone is fine; anything else leaves an orphan nobody lists, which is harmless.
+        let _ = k.delete_credential();
+    }
+}
+
+/// A keyring error without anything the keyring may have echoed.
+fn keyring_error(e: &keyring::Error) -> String {
+    match e {
+        keyring::Error::NoEntry => "no such entry".to_owned(),
+        keyring::Error::NoStorageAccess(inner) | keyring::Error::PlatformFailure(inner) => {
+            clean(&inner.to_string()).into_owned()
+        }
+        keyring::Error::BadEncoding(_) => "the entry is not text".to_owned(),
+        other => clean(&other.to_string()).into_owned(),
+    }
+}
+
+fn store_error(path: &Path, reason: &str) -> anyhow::Error {
+    CliFailure::Other(format!(
+        "the session store {} cannot be used: {}; it was left as it is (repair or remove it, or set APILOGIN_CONFIG_DIR to use another folder)",
+        path.display(),
+        clean(reason)
+    ))
+    .into()
+}
+
+/// Creates `dir` (and its parents) if needed; a folder created here gets mode `0700`.
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Writes `text` to `path` readable only by the user (`0600`, set before anything is written
+/// even when the file existed with wider permissions).
+pub fn write_private_file(path: &Path, text: &str) -> anyhow::Result<()> {
+    let fail = |e: std::io::Error| other(format!("cannot write {}: {e}", path.display()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(fail)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(fail)?;
+    }
+    file.set_len(0).map_err(fail)?;
+    file.write_all(text.as_bytes()).map_err(fail)?;
+    file.sync_all().map_err(fail)?;
+    Ok(())
+}
