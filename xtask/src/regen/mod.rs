@@ -357,6 +357,26 @@ components:
     }
 
     #[test]
+    fn an_unsupported_security_scheme_writes_nothing() {
+        let root = scratch(&[("demo.yaml", GOOD)]);
+        run(root.path(), Mode::Write).unwrap();
+        let text = GOOD.replace(
+            "components:\n",
+            "components:\n  securitySchemes:\n    oauth:\n      type: oauth2\n      flows: {}\n",
+        );
+        std::fs::write(root.path().join("specs/demo.yaml"), text).unwrap();
+        let before = snapshot(root.path());
+        match run(root.path(), Mode::Write) {
+            Err(RegenError::Specs(errors)) => {
+                assert_eq!(errors[0].pointer, "/components/securitySchemes/oauth/type");
+                assert!(errors[0].message.contains("oauth2"), "{}", errors[0]);
+            }
+            other => panic!("expected a spec error, got {other:?}"),
+        }
+        assert_eq!(snapshot(root.path()), before, "the tree is untouched");
+    }
+
+    #[test]
     fn progenitor_panics_become_errors_at_the_operation() {
         // A `default` response beside a 2xx one with another schema is one progenitor asserts on.
         let text = GOOD.replace("        '429':", "        default:");

@@ -434,3 +434,170 @@ pub fn readme_lines(security: &Security) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(doc: Value) -> Spec {
+        Spec {
+            id: "demo".into(),
+            file: "specs/demo.yaml".into(),
+            doc,
+        }
+    }
+
+    fn op(security: Option<Value>) -> Value {
+        let mut op = json!({"operationId": "call", "responses": {"200": {"description": "ok"}}});
+        if let Some(s) = security {
+            op["security"] = s;
+        }
+        op
+    }
+
+    fn doc(schemes: Value, root: Option<Value>, security: Option<Value>) -> Value {
+        let mut doc = json!({
+            "openapi": "3.0.3",
+            "paths": {"/call": {"get": op(security)}},
+            "components": {"securitySchemes": schemes},
+        });
+        if let Some(r) = root {
+            doc["security"] = r;
+        }
+        doc
+    }
+
+    fn read_doc(doc: Value) -> Result<Security, SpecError> {
+        let s = spec(doc);
+        read(&s, &s.doc)
+    }
+
+    #[test]
+    fn every_supported_kind_becomes_a_place() {
+        let security = read_doc(doc(
+            json!({
+                "q": {"type": "apiKey", "in": "query", "name": "api_key"},
+                "c": {"type": "apiKey", "in": "cookie", "name": "sid"},
+                "h": {"type": "apiKey", "in": "header", "name": "Authorization", "x-apilogin-prefix": "Token "},
+                "basicAuth": {"type": "http", "scheme": "basic"},
+                "bearerAuth": {"type": "http", "scheme": "Bearer"},
+            }),
+            None,
+            Some(json!([{"q": [], "c": []}, {"bearerAuth": []}, {}])),
+        ))
+        .unwrap();
+        let places: Vec<(&str, &Place, &str)> = security
+            .schemes
+            .iter()
+            .map(|s| (s.field.as_str(), &s.place, s.prefix.as_str()))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                ("basic_auth", &Place::Basic, ""),
+                ("bearer_auth", &Place::Bearer, ""),
+                ("c", &Place::Cookie("sid".into()), ""),
+                ("h", &Place::Header("Authorization".into()), "Token "),
+                ("q", &Place::Query("api_key".into()), ""),
+            ]
+        );
+        assert_eq!(
+            security.requirements,
+            [("call".to_string(), vec![vec![2, 4], vec![1], vec![]])]
+        );
+        let rust = rust(&security);
+        assert!(
+            rust.contains("pub basic_auth: Option<BasicCredentials>"),
+            "{rust}"
+        );
+        assert!(
+            rust.contains("pub fn c_and_q(c: impl Into<Secret>, q: impl Into<Secret>)"),
+            "{rust}"
+        );
+        assert!(
+            rust.contains(r#""call" => &[&[2, 4], &[1], &[]],"#),
+            "{rust}"
+        );
+        assert!(
+            rust.contains(r#"place: Place::Header("Authorization"), prefix: "Token ""#),
+            "{rust}"
+        );
+    }
+
+    #[test]
+    fn the_root_security_applies_where_an_operation_has_none() {
+        let schemes = json!({"key": {"type": "apiKey", "in": "header", "name": "k"}});
+        let root = Some(json!([{"key": []}]));
+        let inherited = read_doc(doc(schemes.clone(), root.clone(), None)).unwrap();
+        assert_eq!(inherited.requirements[0].1, vec![vec![0]]);
+        let opted_out = read_doc(doc(schemes.clone(), root, Some(json!([])))).unwrap();
+        assert!(opted_out.requirements[0].1.is_empty());
+        let none = read_doc(doc(schemes, None, None)).unwrap();
+        assert!(none.requirements[0].1.is_empty());
+        assert!(rust(&none).contains("type Auth = Credentials;"));
+    }
+
+    #[test]
+    fn a_spec_without_schemes_gets_no_credentials_type() {
+        let security =
+            read_doc(json!({"openapi": "3.0.3", "paths": {"/call": {"get": op(None)}}})).unwrap();
+        let rust = rust(&security);
+        assert!(rust.contains("type Auth = ();"), "{rust}");
+        assert!(!rust.contains("struct Credentials"), "{rust}");
+    }
+
+    #[test]
+    fn unsupported_schemes_are_errors_at_their_pointer() {
+        let cases = [
+            (
+                json!({"type": "oauth2", "flows": {}}),
+                "/components/securitySchemes/s/type",
+                "oauth2",
+            ),
+            (
+                json!({"type": "openIdConnect"}),
+                "/components/securitySchemes/s/type",
+                "openIdConnect",
+            ),
+            (
+                json!({"type": "http", "scheme": "digest"}),
+                "/components/securitySchemes/s/scheme",
+                "digest",
+            ),
+            (
+                json!({"type": "apiKey", "in": "body", "name": "x"}),
+                "/components/securitySchemes/s/in",
+                "body",
+            ),
+            (
+                json!({"type": "apiKey", "in": "header"}),
+                "/components/securitySchemes/s/name",
+                "name",
+            ),
+            (
+                json!({"type": "apiKey", "in": "query", "name": "k", "x-apilogin-prefix": "T "}),
+                "/components/securitySchemes/s/x-apilogin-prefix",
+                "header",
+            ),
+        ];
+        for (scheme, pointer, said) in cases {
+            let err = read_doc(doc(json!({"s": scheme}), None, None)).unwrap_err();
+            assert_eq!(err.pointer, pointer, "{err}");
+            assert!(err.message.contains(said), "{err}");
+            assert_eq!(err.file, std::path::PathBuf::from("specs/demo.yaml"));
+        }
+    }
+
+    #[test]
+    fn an_unknown_scheme_in_a_requirement_is_an_error() {
+        let err = read_doc(doc(
+            json!({"key": {"type": "apiKey", "in": "header", "name": "k"}}),
+            None,
+            Some(json!([{"key": []}, {"nope": []}])),
+        ))
+        .unwrap_err();
+        assert_eq!(err.pointer, "/paths/~1call/get/security/1");
+        assert!(err.message.contains("`nope`"), "{err}");
+    }
+}
