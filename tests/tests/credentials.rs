@@ -159,7 +159,7 @@ async fn projectthanos_client_alone() {
         use projectthanos_client::types::LoginRequest;
         use projectthanos_client::{Client, Credentials};
         let h = Harness::start(Service::ProjectThanos).await;
-        let client = Client::new(&format!("{}", h.base_url()))
+        let client = Client::new(h.base_url())
             .unwrap()
             .with_credentials(Credentials::new().token_auth("an-old-token"));
         // The login is `security: []`: the token a client holds stays home.
