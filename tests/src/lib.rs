@@ -4,12 +4,15 @@
 //!   bytes on the wire can be checked;
 //! * [`contract`]: the check of recorded exchanges (and of the specs' own examples) against
 //!   `specs/*.yaml`, with the `jsonschema` crate;
+//! * [`generate`]: requests built from a spec's schemas, valid and broken, for the
+//!   generated-request test;
 //! * [`harness`]: one sandbox + one proxy + the spec's checker per test, and the scenario macro;
 //! * [`clients`]: building the generated clients (secret headers, timeouts) and classifying
 //!   their errors.
 
 pub mod clients;
 pub mod contract;
+pub mod generate;
 pub mod harness;
 pub mod proxy;
 

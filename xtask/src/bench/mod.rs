@@ -4,6 +4,7 @@
 mod footprint;
 mod regen;
 mod roundtrip;
+mod soak;
 mod stats;
 
 use std::fmt::Write as _;
@@ -132,6 +133,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         regen::cold_build(root, &work)?,
         footprint::bench(root, &work, options.build_rounds)?,
         roundtrip::bench(root, options.requests)?,
+        soak::bench(root)?,
     ];
 
     let mut out = String::new();

@@ -43,6 +43,8 @@ pub(crate) async fn login(
     let call = Call::new(KIND, secrets);
     let body = types::LoginRequest::PasswordLogin(types::PasswordLogin {
         user: credentials.user().to_owned(),
+        username: None,
+        email: None,
         password: Secret::new(credentials.password().expose_secret()),
         code: code.map(|c| Secret::new(c.expose_secret())),
     });
@@ -106,7 +108,9 @@ pub(crate) async fn verify(session: &Session) -> Result<Identity, LoginError> {
 
 pub(crate) async fn logout(session: &Session) -> Result<(), LoginError> {
     let (call, api) = authed(session)?;
-    match api.logout().send().await {
+    // The body is ignored by the server; the spec describes the usual empty object.
+    let body = types::LogoutRequest::from(serde_json::Map::new());
+    match api.logout().body(body).send().await {
         Ok(_) => Ok(()),
         Err(e) => {
             call.fail(e, |_| Err(LoginError::SessionRejected { service: KIND }))
