@@ -350,7 +350,10 @@ impl<'a> Generator<'a> {
                 let min = schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
                 match schema.get("example") {
                     Some(Value::String(e)) if rng.coin() => json!(e),
-                    _ => json!(rng.text(min.max(1) + rng.below(12))),
+                    _ => {
+                        let len = min.max(1) + rng.below(12);
+                        json!(rng.text(len))
+                    }
                 }
             }
         }

@@ -12,7 +12,8 @@ use std::time::Duration;
 use apilogin_sandbox::{Sandbox, Service};
 use apilogin_tests::{ContractChecker, TEST_LIMIT, within};
 
-const PROBE_METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
+/// HEAD is left out: servers answer it wherever they answer GET.
+const PROBE_METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 fn sandbox_routes(service: Service) -> BTreeSet<(String, String)> {
     service

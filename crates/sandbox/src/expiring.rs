@@ -86,11 +86,6 @@ impl<K: Eq + Hash, V> ExpiringMap<K, V> {
             .map(|(v, _)| v)
     }
 
-    /// Removes the entries `keep` refuses, live or not.
-    pub(crate) fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
-        self.entries.retain(|k, (v, _)| keep(k, v));
-    }
-
     /// Number of stored entries, expired ones not yet swept included.
     #[cfg(test)]
     pub(crate) fn stored(&self) -> usize {

@@ -312,19 +312,21 @@ fn parse_body(headers: &HeaderMap, body: &[u8]) -> LoginBody {
     let names_user = ["user", "username", "email"]
         .iter()
         .any(|k| fields.contains_key(*k));
-    if all_strings && only_password_fields && names_user {
-        if let Some(password) = string("password") {
-            // `user` wins when present (even empty); `username` and `email` only when not empty.
-            let user = string("user")
-                .or_else(|| string("username").filter(|v| !v.is_empty()))
-                .or_else(|| string("email").filter(|v| !v.is_empty()))
-                .unwrap_or_default();
-            return LoginBody::Password {
-                user,
-                password,
-                code: string("code").filter(|v| !v.is_empty()),
-            };
-        }
+    if all_strings
+        && only_password_fields
+        && names_user
+        && let Some(password) = string("password")
+    {
+        // `user` wins when present (even empty); `username` and `email` only when not empty.
+        let user = string("user")
+            .or_else(|| string("username").filter(|v| !v.is_empty()))
+            .or_else(|| string("email").filter(|v| !v.is_empty()))
+            .unwrap_or_default();
+        return LoginBody::Password {
+            user,
+            password,
+            code: string("code").filter(|v| !v.is_empty()),
+        };
     }
     match string("resume") {
         Some(resume) => LoginBody::Resume(resume),
