@@ -403,6 +403,32 @@ async fn login_by_username_or_email_with_the_code_in_a_header() -> Harness {
         .expect("form login by email")
         .into_inner();
     assert_eq!(by_email.data.me.username, USER);
+    // And the other way round: `username` as a form, `email` as JSON.
+    let form_by_username = client
+        .login_form()
+        .body(LoginRequest::UsernameLogin(UsernameLogin {
+            username: USER.to_owned(),
+            email: None,
+            password: DEMO_PASSWORD.into(),
+            code: None,
+        }))
+        .send()
+        .await
+        .expect("form login by username")
+        .into_inner();
+    assert_eq!(form_by_username.data.me.username, USER);
+    let json_by_email = client
+        .login()
+        .body(LoginRequest::EmailLogin(EmailLogin {
+            email: "demo@example.com".to_owned(),
+            password: DEMO_PASSWORD.into(),
+            code: None,
+        }))
+        .send()
+        .await
+        .expect("login by email")
+        .into_inner();
+    assert_eq!(json_by_email.data.me.username, USER);
     // `user` wins over `username`, as on the server.
     let both = client
         .login()
