@@ -36,7 +36,12 @@ fn rss_kib() -> u64 {
         .unwrap_or(0)
 }
 
-async fn login(client: &reqwest::Client, base: &str, user: &str, password: &str) -> Option<(String, String)> {
+async fn login(
+    client: &reqwest::Client,
+    base: &str,
+    user: &str,
+    password: &str,
+) -> Option<(String, String)> {
     let resp = client
         .post(format!("{base}/api/v1/login"))
         .json(&json!({"user": user, "password": password}))

@@ -244,7 +244,8 @@ impl Rng {
     /// Random printable text of `len` characters, with some that need escaping in URLs, forms
     /// and JSON.
     pub fn text(&mut self, len: usize) -> String {
-        const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_.@+&=%/\"'";
+        const ALPHABET: &[u8] =
+            b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_.@+&=%/\"'";
         (0..len)
             .map(|_| char::from(ALPHABET[self.below(ALPHABET.len())]))
             .collect()
@@ -469,13 +470,22 @@ impl<'a> Generator<'a> {
 
         for p in self.op.params.iter().filter(|p| p.required) {
             let mut b = d.clone();
-            b.query.retain(|(k, _)| !(p.location == "query" && *k == p.name));
+            b.query
+                .retain(|(k, _)| !(p.location == "query" && *k == p.name));
             b.headers
                 .retain(|(k, _)| !(p.location == "header" && k.eq_ignore_ascii_case(&p.name)));
-            push(format!("without required {} parameter {}", p.location, p.name), b);
+            push(
+                format!("without required {} parameter {}", p.location, p.name),
+                b,
+            );
         }
         for p in &self.op.params {
-            if p.schema.get("minLength").and_then(Value::as_u64).unwrap_or(0) > 0 {
+            if p.schema
+                .get("minLength")
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+                > 0
+            {
                 let mut b = d.clone();
                 for (k, v) in b.query.iter_mut().chain(b.headers.iter_mut()) {
                     if k.eq_ignore_ascii_case(&p.name) {

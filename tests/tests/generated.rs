@@ -119,7 +119,9 @@ async fn send(h: &Harness, http: &reqwest::Client, req: &GeneratedRequest) -> Ex
         rb = rb.header("content-type", ct).body(bytes.clone());
     }
     let before = h.proxy.exchanges().len();
-    rb.send().await.unwrap_or_else(|e| panic!("{}: {e}", req.label));
+    rb.send()
+        .await
+        .unwrap_or_else(|e| panic!("{}: {e}", req.label));
     let exchanges = h.proxy.exchanges();
     assert_eq!(exchanges.len(), before + 1, "{}: not recorded", req.label);
     exchanges.into_iter().next_back().expect("an exchange")
@@ -138,7 +140,10 @@ fn succeeded(ex: &Exchange) -> bool {
         return body.contains("<status>success</status>");
     }
     match serde_json::from_slice::<Value>(&ex.response_body) {
-        Ok(v) => !matches!(v.get("status").and_then(Value::as_str), Some("error" | "false")),
+        Ok(v) => !matches!(
+            v.get("status").and_then(Value::as_str),
+            Some("error" | "false")
+        ),
         Err(_) => false,
     }
 }

@@ -38,10 +38,14 @@ fn sandbox_routes_are_the_spec_operations() {
         let spec = spec_routes(service);
         assert!(!spec.is_empty(), "{service}: the spec has no operations");
         for (m, p) in sandbox.difference(&spec) {
-            problems.push(format!("{service}: the sandbox serves {m} {p}, the spec does not declare it"));
+            problems.push(format!(
+                "{service}: the sandbox serves {m} {p}, the spec does not declare it"
+            ));
         }
         for (m, p) in spec.difference(&sandbox) {
-            problems.push(format!("{service}: the spec declares {m} {p}, the sandbox does not serve it"));
+            problems.push(format!(
+                "{service}: the spec declares {m} {p}, the sandbox does not serve it"
+            ));
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));

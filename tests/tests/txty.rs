@@ -417,9 +417,7 @@ async fn delete_api_key_with_query() -> Harness {
 }
 
 /// The text of an XML answer.
-async fn xml_text(
-    rv: progenitor_client::ResponseValue<progenitor_client::ByteStream>,
-) -> String {
+async fn xml_text(rv: progenitor_client::ResponseValue<progenitor_client::ByteStream>) -> String {
     assert_eq!(rv.status(), 200);
     assert_eq!(rv.headers()["content-type"], "application/xml");
     String::from_utf8(read_stream(rv.into_inner()).await.unwrap()).unwrap()

@@ -120,7 +120,11 @@ mod tests {
         let later = t0 + Duration::from_millis(50);
         assert_eq!(m.get(later, &7), None);
         m.insert(later, 5000, 1);
-        assert_eq!(m.stored(), 1, "the write after the lifetime swept the expired entries");
+        assert_eq!(
+            m.stored(),
+            1,
+            "the write after the lifetime swept the expired entries"
+        );
     }
 
     #[test]

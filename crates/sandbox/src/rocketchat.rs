@@ -513,7 +513,10 @@ async fn logout(State(st): State<Arc<RocketChat>>, req: Request) -> Response {
         .await
         .unwrap_or_default();
     if !logout_body_ok(&parts.headers, &body) {
-        tracing::info!(service = "rocketchat", "logout refused: body is not a JSON object");
+        tracing::info!(
+            service = "rocketchat",
+            "logout refused: body is not a JSON object"
+        );
         return (
             StatusCode::BAD_REQUEST,
             Json(json!({

@@ -231,11 +231,9 @@ async fn handle(
     let answer = match endpoint {
         Endpoint::Login => st.login(get("user"), get("pass"), get("description"), get("tfkey")),
         Endpoint::ViewAccount => st.view(get("user").unwrap_or_default(), get("key")),
-        Endpoint::DeleteKey => st.delete(
-            get("user").unwrap_or_default(),
-            get("key"),
-            get("apikey"),
-        ),
+        Endpoint::DeleteKey => {
+            st.delete(get("user").unwrap_or_default(), get("key"), get("apikey"))
+        }
     };
     render(format, answer)
 }

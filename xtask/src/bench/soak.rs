@@ -69,7 +69,15 @@ fn section(r: &SoakResult) -> Section {
         r.logins, r.abandoned_logins, r.failed_logins, r.lifetime_s
     ));
     s.table(
-        &["logins + logouts", "took", "RSS after warm-up", "RSS peak", "RSS at end", "growth at end", "growth at peak"],
+        &[
+            "logins + logouts",
+            "took",
+            "RSS after warm-up",
+            "RSS peak",
+            "RSS at end",
+            "growth at end",
+            "growth at peak",
+        ],
         vec![vec![
             format!("{} + {}", r.logins, r.logouts),
             format!("{:.0} s", r.seconds),
