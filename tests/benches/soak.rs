@@ -94,18 +94,13 @@ async fn work(client: reqwest::Client, base: String, range: std::ops::Range<usiz
     }
 }
 
-async fn phase(base: &str, from: usize, to: usize) {
-    let per_task = (to - from).div_ceil(TASKS);
+async fn phase(clients: &[reqwest::Client], base: &str, from: usize, to: usize) {
+    let per_task = (to - from).div_ceil(clients.len());
     let mut tasks = Vec::new();
-    for t in 0..TASKS {
+    for (t, client) in clients.iter().enumerate() {
         let start = from + t * per_task;
         let end = (start + per_task).min(to);
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("client");
-        tasks.push(tokio::spawn(work(client, base.to_owned(), start..end)));
+        tasks.push(tokio::spawn(work(client.clone(), base.to_owned(), start..end)));
     }
     for t in tasks {
         t.await.expect("task");
@@ -125,19 +120,32 @@ async fn main() {
         .await
         .expect("sandbox");
     let base = sandbox.base_url().to_owned();
+    // The same clients (and connections) for the whole run.
+    let clients: Vec<reqwest::Client> = (0..TASKS)
+        .map(|_| {
+            reqwest::Client::builder()
+                .no_proxy()
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client")
+        })
+        .collect();
     let started = Instant::now();
     let warm_up = logins / WARM_UP_SHARE;
-    phase(&base, 0, warm_up).await;
+    phase(&clients, &base, 0, warm_up).await;
     // Let the warm-up's tokens and counters expire, like everything after it will.
     tokio::time::sleep(LIFETIME).await;
     let rss_warm = rss_kib();
     let mut rss_peak = rss_warm;
+    let mut samples = vec![rss_warm];
     let chunk = (logins - warm_up).div_ceil(10).max(1);
     let mut at = warm_up;
     while at < logins {
         let next = (at + chunk).min(logins);
-        phase(&base, at, next).await;
-        rss_peak = rss_peak.max(rss_kib());
+        phase(&clients, &base, at, next).await;
+        let rss = rss_kib();
+        samples.push(rss);
+        rss_peak = rss_peak.max(rss);
         at = next;
     }
     tokio::time::sleep(LIFETIME).await;
@@ -157,6 +165,7 @@ async fn main() {
             "rss_warm_kib": rss_warm,
             "rss_peak_kib": rss_peak,
             "rss_end_kib": rss_end,
+            "rss_samples_kib": samples,
             "growth_percent": (rss_end as f64 - rss_warm as f64) * 100.0 / rss_warm.max(1) as f64,
             "peak_growth_percent": (rss_peak as f64 - rss_warm as f64) * 100.0 / rss_warm.max(1) as f64,
         })
