@@ -100,7 +100,11 @@ async fn phase(clients: &[reqwest::Client], base: &str, from: usize, to: usize) 
     for (t, client) in clients.iter().enumerate() {
         let start = from + t * per_task;
         let end = (start + per_task).min(to);
-        tasks.push(tokio::spawn(work(client.clone(), base.to_owned(), start..end)));
+        tasks.push(tokio::spawn(work(
+            client.clone(),
+            base.to_owned(),
+            start..end,
+        )));
     }
     for t in tasks {
         t.await.expect("task");

@@ -378,7 +378,10 @@ async fn tokens_keys_and_failure_counters_expire() {
     let blocked = login(json!({"user": "demo", "password": DEMO_PASSWORD}))
         .await
         .unwrap();
-    assert_eq!(json_of(blocked).await["error"], "error-login-blocked-for-user");
+    assert_eq!(
+        json_of(blocked).await["error"],
+        "error-login-blocked-for-user"
+    );
 
     tokio::time::sleep(LIFETIME + Duration::from_millis(100)).await;
     assert_eq!(me().await.unwrap().status(), StatusCode::UNAUTHORIZED);
