@@ -591,6 +591,35 @@ impl ContractChecker {
         self.operations.iter().map(|o| o.id.as_str()).collect()
     }
 
+    /// Every operation as `(METHOD, path)`, the path from the server root (base path included),
+    /// in spec order: the routes a server of this spec serves.
+    pub fn routes(&self) -> Vec<(String, String)> {
+        self.operations
+            .iter()
+            .map(|o| (o.method.clone(), format!("{}{}", self.base_path, o.path)))
+            .collect()
+    }
+
+    /// What is wrong with the request of `ex` alone (empty: the spec accepts it).
+    pub fn request_problems(&self, ex: &Exchange) -> Vec<String> {
+        let mut found = Examined::default();
+        match self.find_operation(ex) {
+            Ok(op) => self.examine_request(op, ex, &mut found),
+            Err(e) => found.problems.push(e),
+        }
+        found.problems
+    }
+
+    /// What is wrong with the response of `ex` alone, for the operation its request names.
+    pub fn response_problems(&self, ex: &Exchange) -> Vec<String> {
+        let mut found = Examined::default();
+        match self.find_operation(ex) {
+            Ok(op) => self.examine_response(op, ex, &mut found),
+            Err(e) => found.problems.push(e),
+        }
+        found.problems
+    }
+
     fn operation(&self, id: &str) -> Option<&Operation> {
         self.operations.iter().find(|o| o.id == id)
     }
@@ -815,7 +844,8 @@ impl ContractChecker {
             }
             return;
         }
-        if ex.request_body.is_empty() && media.is_none() {
+        // No body (a Content-Type without a body counts as none, as with common servers).
+        if ex.request_body.is_empty() {
             if op.body_required {
                 problems.push(format!("request body of {} is required", op.id));
             }

@@ -4,6 +4,8 @@
 //!   bytes on the wire can be checked;
 //! * [`contract`]: the check of recorded exchanges (and of the specs' own examples) against
 //!   `specs/*.yaml`, with the `jsonschema` crate;
+//! * [`generate`]: requests built from a spec's schemas, valid and broken, for the
+//!   generated-request test;
 //! * [`harness`]: one sandbox + one proxy + the spec's checker per test, and the scenario macro;
 //! * [`redirect`]: a redirector and, on another origin, a catcher that records what reaches it;
 //! * [`clients`]: building the generated clients (secret headers, timeouts) and classifying
@@ -11,6 +13,7 @@
 
 pub mod clients;
 pub mod contract;
+pub mod generate;
 pub mod harness;
 pub mod proxy;
 pub mod redirect;

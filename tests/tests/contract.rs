@@ -78,10 +78,15 @@ fn every_spec_compiles_with_the_expected_operations() {
                 "login",
                 "loginWithQuery",
                 "loginXml",
+                "loginXmlWithQuery",
                 "viewAccount",
                 "viewAccountWithQuery",
+                "viewAccountXml",
+                "viewAccountXmlWithQuery",
                 "deleteApiKey",
                 "deleteApiKeyWithQuery",
+                "deleteApiKeyXml",
+                "deleteApiKeyXmlWithQuery",
             ],
         ),
         ("projectthanos", "", &["login"]),
@@ -403,6 +408,9 @@ fn documented_outcomes_name_every_status_and_variant() {
         "login 200 TxtyError",
         "login request application/x-www-form-urlencoded",
         "loginXml 200",
+        "loginXmlWithQuery 200",
+        "viewAccountXml request application/x-www-form-urlencoded",
+        "deleteApiKeyXmlWithQuery 200",
         "deleteApiKeyWithQuery 200 ApiKeyDeleted",
     ] {
         assert!(txty.contains(o), "{o} in {txty:#?}");
@@ -411,7 +419,11 @@ fn documented_outcomes_name_every_status_and_variant() {
     for o in [
         "login request application/json PasswordLogin",
         "login request application/x-www-form-urlencoded ResumeLogin",
+        "login request application/json UsernameLogin",
+        "login request application/x-www-form-urlencoded EmailLogin",
         "login 429",
+        "logout request application/json",
+        "logout 400",
         "logout 401",
     ] {
         assert!(rc.contains(o), "{o} in {rc:#?}");

@@ -40,6 +40,8 @@ async fn rocketchat_client_alone() {
             .login()
             .body(LoginRequest::PasswordLogin(PasswordLogin {
                 user: "demo".into(),
+                username: None,
+                email: None,
                 password: DEMO_PASSWORD.into(),
                 code: None,
             }))
@@ -50,6 +52,29 @@ async fn rocketchat_client_alone() {
         let sent = &h.proxy.exchanges()[0];
         assert_eq!(sent.request_header("x-auth-token"), None);
         assert_eq!(sent.request_header("x-user-id"), None);
+        assert_eq!(sent.request_header("x-2fa-code"), None);
+
+        // The login's optional `twoFactorCode` goes as `x-2fa-code` once it is set, alone.
+        let with_code = holding.with_credentials(
+            holding
+                .credentials()
+                .clone()
+                .two_factor_code(apilogin_sandbox::SECOND_FACTOR_CODE),
+        );
+        let body = LoginRequest::PasswordLogin(PasswordLogin {
+            user: "demo-2fa".into(),
+            username: None,
+            email: None,
+            password: DEMO_PASSWORD.into(),
+            code: None,
+        });
+        with_code.login().body(body).send().await.unwrap();
+        let sent = h.proxy.exchanges().pop().unwrap();
+        assert_eq!(
+            sent.request_header("x-2fa-code"),
+            Some(apilogin_sandbox::SECOND_FACTOR_CODE)
+        );
+        assert_eq!(sent.request_header("x-auth-token"), None);
 
         let token = login.data.auth_token.expose_secret().to_owned();
         let user_id = login.data.user_id.clone();

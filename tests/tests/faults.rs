@@ -91,6 +91,8 @@ async fn call(target: Target, base_url: &str, timeout: Duration) -> Got {
             let body = rocketchat_client::types::LoginRequest::PasswordLogin(
                 rocketchat_client::types::PasswordLogin {
                     user: "demo".into(),
+                    username: None,
+                    email: None,
                     password: DEMO_PASSWORD.into(),
                     code: None,
                 },

@@ -159,6 +159,35 @@ async fn generated_clients_never_follow_a_redirect_to_another_origin() {
                     .send()
                     .await;
                 assert_refused("txty delete_api_key_with_query", status, p, result);
+                let l = login();
+                let result = c
+                    .login_xml_with_query()
+                    .user(l.user)
+                    .pass(l.pass)
+                    .description(l.description)
+                    .tfkey(CODE)
+                    .send()
+                    .await;
+                assert_refused("txty login_xml_with_query", status, p, result);
+                let result = c.view_account_xml().body(account()).send().await;
+                assert_refused("txty view_account_xml", status, p, result);
+                let result = c
+                    .view_account_xml_with_query()
+                    .user("u")
+                    .key(TOKEN)
+                    .send()
+                    .await;
+                assert_refused("txty view_account_xml_with_query", status, p, result);
+                let result = c.delete_api_key_xml().body(delete()).send().await;
+                assert_refused("txty delete_api_key_xml", status, p, result);
+                let result = c
+                    .delete_api_key_xml_with_query()
+                    .user("u")
+                    .key(TOKEN)
+                    .apikey(TOKEN)
+                    .send()
+                    .await;
+                assert_refused("txty delete_api_key_xml_with_query", status, p, result);
             }
             {
                 use projectthanos_client::types::LoginRequest;
@@ -178,14 +207,16 @@ async fn generated_clients_never_follow_a_redirect_to_another_origin() {
                 );
             }
             {
-                use rocketchat_client::types::{LoginRequest, PasswordLogin};
+                use rocketchat_client::types::{LoginRequest, LogoutRequest, PasswordLogin};
                 use rocketchat_client::{Client, Credentials};
-                let c = Client::new(&base)
-                    .unwrap()
-                    .with_credentials(Credentials::auth_token_and_user_id(TOKEN, USER_ID));
+                let c = Client::new(&base).unwrap().with_credentials(
+                    Credentials::auth_token_and_user_id(TOKEN, USER_ID).two_factor_code(CODE),
+                );
                 let login = || {
                     LoginRequest::PasswordLogin(PasswordLogin {
                         user: "u".into(),
+                        username: None,
+                        email: None,
                         password: PASSWORD.into(),
                         code: Some(CODE.into()),
                     })
@@ -201,6 +232,9 @@ async fn generated_clients_never_follow_a_redirect_to_another_origin() {
                 assert_refused("rocketchat login_form", status, p, result);
                 assert_refused("rocketchat me", status, p, c.me().send().await);
                 assert_refused("rocketchat logout", status, p, c.logout().send().await);
+                let body = LogoutRequest::from(serde_json::Map::new());
+                let result = c.logout_with_body().body(body).send().await;
+                assert_refused("rocketchat logout_with_body", status, p, result);
             }
         }
     })

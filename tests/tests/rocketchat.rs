@@ -11,8 +11,8 @@ use apilogin_tests::{Harness, scenario_tests};
 use progenitor_client::{Error, ResponseValue};
 use rocketchat_client::Secret;
 use rocketchat_client::types::{
-    LoginErrorBody, LoginErrorDetailsMethod, LoginRequest, LoginResponse, PasswordLogin,
-    ResumeLogin,
+    EmailLogin, LoginErrorBody, LoginErrorDetailsMethod, LoginRequest, LoginResponse,
+    LogoutRequest, PasswordLogin, ResumeLogin, UsernameLogin,
 };
 
 const USER: &str = "demo";
@@ -23,9 +23,16 @@ type LoginResult = Result<ResponseValue<LoginResponse>, Error<LoginErrorBody>>;
 fn password(user: &str, password: &str, code: Option<&str>) -> LoginRequest {
     LoginRequest::PasswordLogin(PasswordLogin {
         user: user.to_owned(),
+        username: None,
+        email: None,
         password: password.into(),
         code: code.map(Secret::from),
     })
+}
+
+/// The body clients send with a logout: `{}`.
+fn empty_object() -> LogoutRequest {
+    LogoutRequest::from(serde_json::Map::new())
 }
 
 fn resume(token: &Secret) -> LoginRequest {
@@ -69,6 +76,9 @@ scenario_tests!(Service::RocketChat;
     rate_limit_is_429_with_headers,
     resume_login,
     me_and_logout,
+    login_by_username_or_email_with_the_code_in_a_header,
+    malformed_logins_fail_like_wrong_passwords,
+    logout_body_is_optional_and_must_be_an_object,
 );
 
 async fn login_with_json_succeeds() -> Harness {
@@ -331,7 +341,14 @@ async fn me_and_logout() -> Harness {
     );
     assert!(me.success);
 
-    let bye = authed.logout().send().await.expect("logout").into_inner();
+    // The usual client's logout, with `{}` as its body.
+    let bye = authed
+        .logout_with_body()
+        .body(empty_object())
+        .send()
+        .await
+        .expect("logout")
+        .into_inner();
     assert_eq!(bye.data.message, "You've been logged out!");
 
     // The token is dead now, for `me` and for `logout`.
@@ -339,6 +356,7 @@ async fn me_and_logout() -> Harness {
     let err = error_body(me, 401).into_inner();
     assert_eq!(err.error, "You must be logged in to do this.");
     assert!(!err.success);
+    // And the generated `logout()`, without a body.
     let again = authed.logout().send().await;
     assert!(!error_body(again, 401).into_inner().success);
 
@@ -356,5 +374,186 @@ async fn me_and_logout() -> Harness {
         me_call.request_header("x-auth-token"),
         Some(login.data.auth_token.expose_secret())
     );
+    h
+}
+
+async fn login_by_username_or_email_with_the_code_in_a_header() -> Harness {
+    let h = Harness::start(Service::RocketChat).await;
+    let client = clients::rocketchat(h.base_url());
+    let by_username = client
+        .login()
+        .body(LoginRequest::UsernameLogin(UsernameLogin {
+            username: USER.to_owned(),
+            email: None,
+            password: DEMO_PASSWORD.into(),
+            code: None,
+        }))
+        .send()
+        .await
+        .expect("login by username")
+        .into_inner();
+    assert_eq!(by_username.data.me.username, USER);
+    let by_email = client
+        .login_form()
+        .body(LoginRequest::EmailLogin(EmailLogin {
+            email: "demo@example.com".to_owned(),
+            password: DEMO_PASSWORD.into(),
+            code: None,
+        }))
+        .send()
+        .await
+        .expect("form login by email")
+        .into_inner();
+    assert_eq!(by_email.data.me.username, USER);
+    // And the other way round: `username` as a form, `email` as JSON.
+    let form_by_username = client
+        .login_form()
+        .body(LoginRequest::UsernameLogin(UsernameLogin {
+            username: USER.to_owned(),
+            email: None,
+            password: DEMO_PASSWORD.into(),
+            code: None,
+        }))
+        .send()
+        .await
+        .expect("form login by username")
+        .into_inner();
+    assert_eq!(form_by_username.data.me.username, USER);
+    let json_by_email = client
+        .login()
+        .body(LoginRequest::EmailLogin(EmailLogin {
+            email: "demo@example.com".to_owned(),
+            password: DEMO_PASSWORD.into(),
+            code: None,
+        }))
+        .send()
+        .await
+        .expect("login by email")
+        .into_inner();
+    assert_eq!(json_by_email.data.me.username, USER);
+    // `user` wins over `username`, as on the server.
+    let both = client
+        .login()
+        .body(LoginRequest::PasswordLogin(PasswordLogin {
+            user: USER.to_owned(),
+            username: Some("nobody".to_owned()),
+            email: Some("nobody@example.com".to_owned()),
+            password: DEMO_PASSWORD.into(),
+            code: None,
+        }))
+        .send()
+        .await
+        .expect("user wins")
+        .into_inner();
+    assert_eq!(both.data.me.username, USER);
+
+    // The second factor in the `x-2fa-code` header (security scheme `twoFactorCode`), sent as
+    // a sensitive default header of the client, not as a builder parameter.
+    let with_header = rocketchat_client::Client::new_with_client(
+        h.base_url(),
+        clients::http(clients::TIMEOUT, &[("x-2fa-code", SECOND_FACTOR_CODE)]),
+    );
+    let login = with_header
+        .login()
+        .body(LoginRequest::UsernameLogin(UsernameLogin {
+            username: USER_2FA.to_owned(),
+            email: None,
+            password: DEMO_PASSWORD.into(),
+            code: None,
+        }))
+        .send()
+        .await
+        .expect("2FA login with the code in the header")
+        .into_inner();
+    assert_eq!(login.data.me.username, USER_2FA);
+    let sent = h.exchanges().pop().unwrap();
+    assert_eq!(sent.request_header("x-2fa-code"), Some(SECOND_FACTOR_CODE));
+    assert!(!sent.request_contains("\"code\""));
+    // A wrong header code is a wrong code.
+    let wrong = rocketchat_client::Client::new_with_client(
+        h.base_url(),
+        clients::http(clients::TIMEOUT, &[("x-2fa-code", "000000")]),
+    )
+    .login()
+    .body(password(USER_2FA, DEMO_PASSWORD, None))
+    .send()
+    .await;
+    assert_eq!(login_error(wrong), "totp-invalid");
+    h
+}
+
+async fn malformed_logins_fail_like_wrong_passwords() -> Harness {
+    let h = Harness::start(Service::RocketChat).await;
+    let http = clients::http(clients::TIMEOUT, &[]);
+    let url = format!("{}/api/v1/login", h.base_url());
+    for body in [
+        // A code that is not a string.
+        serde_json::json!({"user": USER_2FA, "password": DEMO_PASSWORD, "code": 123456}),
+        // A field no password login has.
+        serde_json::json!({"user": USER, "password": DEMO_PASSWORD, "remember": "yes"}),
+        // No user named at all.
+        serde_json::json!({"password": DEMO_PASSWORD}),
+    ] {
+        let resp = http.post(&url).json(&body).send().await.unwrap();
+        assert_eq!(resp.status(), 401, "{body}");
+        let err: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(err["error"], "Unauthorized", "{body}");
+    }
+    // The three requests break the spec on purpose (no `oneOf` variant matches).
+    h.expect_violation("request body at /");
+    h
+}
+
+async fn logout_body_is_optional_and_must_be_an_object() -> Harness {
+    let h = Harness::start(Service::RocketChat).await;
+    let client = clients::rocketchat(h.base_url());
+    let http = clients::http(clients::TIMEOUT, &[]);
+    let url = format!("{}/api/v1/logout", h.base_url());
+    let mut sessions = Vec::new();
+    for _ in 0..2 {
+        let login = client
+            .login()
+            .body(password(USER, DEMO_PASSWORD, None))
+            .send()
+            .await
+            .unwrap()
+            .into_inner();
+        sessions.push((
+            login.data.auth_token.expose_secret().to_owned(),
+            login.data.user_id,
+        ));
+    }
+    // Not a JSON object: refused before the credentials are looked at.
+    let (token, user_id) = &sessions[0];
+    let resp = http
+        .post(&url)
+        .header("x-auth-token", token)
+        .header("x-user-id", user_id)
+        .header("content-type", "application/json")
+        .body("[]")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 400);
+    h.expect_violation("request body at /");
+    // `{}` as popular clients send it, and no body at all: both log out.
+    let resp = http
+        .post(&url)
+        .header("x-auth-token", token)
+        .header("x-user-id", user_id)
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let (token, user_id) = &sessions[1];
+    let resp = http
+        .post(&url)
+        .header("x-auth-token", token)
+        .header("x-user-id", user_id)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
     h
 }

@@ -60,12 +60,15 @@ mod generated {
                 Default::default()
             }
         }
-        ///The credentials of a retailer or supplier account.
+        /// The credentials of a retailer or supplier account. Neither may be empty: the server
+        /// answers an empty `username` or `password` with HTTP 400 (declared with `not`).
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         pub struct LoginRequest {
-            ///The password given for the Retailer or Supplier account.
+            /// The password given for the Retailer or Supplier account. Must not be empty: an empty
+            /// password is answered with HTTP 400.
             pub password: crate::Secret,
-            ///The username given for the Retailer or Supplier account (usually an email address).
+            /// The username given for the Retailer or Supplier account (usually an email address).
+            /// Must not be empty: an empty username is answered with HTTP 400.
             pub username: ::std::string::String,
         }
         impl LoginRequest {

@@ -114,6 +114,23 @@ mod generated {
                 value.parse()
             }
         }
+        ///A password login naming the user by `email`. No other fields are allowed.
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[serde(deny_unknown_fields)]
+        pub struct EmailLogin {
+            ///The two-factor code (or send it in the header `x-2fa-code`).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub code: ::std::option::Option<crate::Secret>,
+            ///The user's email address.
+            pub email: ::std::string::String,
+            ///The user's password.
+            pub password: crate::Secret,
+        }
+        impl EmailLogin {
+            pub fn builder() -> builder::EmailLogin {
+                Default::default()
+            }
+        }
         ///The credentials for later calls, and the logged-in user.
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         pub struct LoginData {
@@ -297,16 +314,30 @@ mod generated {
                 value.parse()
             }
         }
-        ///Either a password login or a resume login.
+        /// A password login or a resume login. A password login names the user by `user`,
+        /// `username` or `email`; which of the three it is follows from the fields sent (`user`
+        /// wins over `username`, which wins over `email`), so exactly one variant matches.
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         #[serde(untagged)]
         pub enum LoginRequest {
             PasswordLogin(PasswordLogin),
+            UsernameLogin(UsernameLogin),
+            EmailLogin(EmailLogin),
             ResumeLogin(ResumeLogin),
         }
         impl ::std::convert::From<PasswordLogin> for LoginRequest {
             fn from(value: PasswordLogin) -> Self {
                 Self::PasswordLogin(value)
+            }
+        }
+        impl ::std::convert::From<UsernameLogin> for LoginRequest {
+            fn from(value: UsernameLogin) -> Self {
+                Self::UsernameLogin(value)
+            }
+        }
+        impl ::std::convert::From<EmailLogin> for LoginRequest {
+            fn from(value: EmailLogin) -> Self {
+                Self::EmailLogin(value)
             }
         }
         impl ::std::convert::From<ResumeLogin> for LoginRequest {
@@ -389,6 +420,35 @@ mod generated {
         impl LogoutData {
             pub fn builder() -> builder::LogoutData {
                 Default::default()
+            }
+        }
+        ///The body of a logout, ignored by the server; usually the empty object `{}`.
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[serde(transparent)]
+        pub struct LogoutRequest(
+            pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        );
+        impl ::std::ops::Deref for LogoutRequest {
+            type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+            fn deref(
+                &self,
+            ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+                &self.0
+            }
+        }
+        impl ::std::convert::From<LogoutRequest>
+        for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            fn from(value: LogoutRequest) -> Self {
+                value.0
+            }
+        }
+        impl ::std::convert::From<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        > for LogoutRequest {
+            fn from(
+                value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ) -> Self {
+                Self(value)
             }
         }
         ///A successful logout.
@@ -501,16 +561,27 @@ mod generated {
                 Default::default()
             }
         }
-        ///A login with user name (or email address) and password.
+        /// A password login naming the user by `user` (a user name, or an email address when it
+        /// contains `@`). `username` and `email` may be sent too; the server then ignores them. No
+        /// other fields are allowed: the server treats a body with other fields as another kind of
+        /// login, which fails.
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[serde(deny_unknown_fields)]
         pub struct PasswordLogin {
-            ///The two-factor code, when the user has two-factor authentication.
+            /// The two-factor code, when the user has two-factor authentication. It may be sent in
+            /// the header `x-2fa-code` instead; an empty `code` counts as absent.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub code: ::std::option::Option<crate::Secret>,
+            ///Ignored when `user` is sent.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub email: ::std::option::Option<::std::string::String>,
             ///The user's password.
             pub password: crate::Secret,
             ///The user name, or the email address when it contains `@`.
             pub user: ::std::string::String,
+            ///Ignored when `user` is sent.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub username: ::std::option::Option<::std::string::String>,
         }
         impl PasswordLogin {
             pub fn builder() -> builder::PasswordLogin {
@@ -599,6 +670,28 @@ mod generated {
                 Default::default()
             }
         }
+        /// A password login naming the user by `username` (sent by many clients in place of
+        /// `user`). `email` may be sent too; the server then uses it only when `username` is empty.
+        /// No other fields are allowed.
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[serde(deny_unknown_fields)]
+        pub struct UsernameLogin {
+            ///The two-factor code (or send it in the header `x-2fa-code`).
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub code: ::std::option::Option<crate::Secret>,
+            ///Used only when `username` is empty.
+            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+            pub email: ::std::option::Option<::std::string::String>,
+            ///The user's password.
+            pub password: crate::Secret,
+            ///The user name.
+            pub username: ::std::string::String,
+        }
+        impl UsernameLogin {
+            pub fn builder() -> builder::UsernameLogin {
+                Default::default()
+            }
+        }
         /// Types for composing complex structures.
         pub mod builder {
             #[derive(Clone, Debug)]
@@ -678,6 +771,86 @@ mod generated {
                         error: Ok(value.error),
                         status: Ok(value.status),
                         success: Ok(value.success),
+                    }
+                }
+            }
+            #[derive(Clone, Debug)]
+            pub struct EmailLogin {
+                code: ::std::result::Result<
+                    ::std::option::Option<crate::Secret>,
+                    ::std::string::String,
+                >,
+                email: ::std::result::Result<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                password: ::std::result::Result<crate::Secret, ::std::string::String>,
+            }
+            impl ::std::default::Default for EmailLogin {
+                fn default() -> Self {
+                    Self {
+                        code: Ok(Default::default()),
+                        email: Err("no value supplied for email".to_string()),
+                        password: Err("no value supplied for password".to_string()),
+                    }
+                }
+            }
+            impl EmailLogin {
+                pub fn code<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::option::Option<crate::Secret>>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.code = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for code: {e}")
+                        });
+                    self
+                }
+                pub fn email<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::string::String>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.email = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for email: {e}")
+                        });
+                    self
+                }
+                pub fn password<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<crate::Secret>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.password = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for password: {e}")
+                        });
+                    self
+                }
+            }
+            impl ::std::convert::TryFrom<EmailLogin> for super::EmailLogin {
+                type Error = super::error::ConversionError;
+                fn try_from(
+                    value: EmailLogin,
+                ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                    Ok(Self {
+                        code: value.code?,
+                        email: value.email?,
+                        password: value.password?,
+                    })
+                }
+            }
+            impl ::std::convert::From<super::EmailLogin> for EmailLogin {
+                fn from(value: super::EmailLogin) -> Self {
+                    Self {
+                        code: Ok(value.code),
+                        email: Ok(value.email),
+                        password: Ok(value.password),
                     }
                 }
             }
@@ -1392,9 +1565,17 @@ mod generated {
                     ::std::option::Option<crate::Secret>,
                     ::std::string::String,
                 >,
+                email: ::std::result::Result<
+                    ::std::option::Option<::std::string::String>,
+                    ::std::string::String,
+                >,
                 password: ::std::result::Result<crate::Secret, ::std::string::String>,
                 user: ::std::result::Result<
                     ::std::string::String,
+                    ::std::string::String,
+                >,
+                username: ::std::result::Result<
+                    ::std::option::Option<::std::string::String>,
                     ::std::string::String,
                 >,
             }
@@ -1402,8 +1583,10 @@ mod generated {
                 fn default() -> Self {
                     Self {
                         code: Ok(Default::default()),
+                        email: Ok(Default::default()),
                         password: Err("no value supplied for password".to_string()),
                         user: Err("no value supplied for user".to_string()),
+                        username: Ok(Default::default()),
                     }
                 }
             }
@@ -1417,6 +1600,20 @@ mod generated {
                         .try_into()
                         .map_err(|e| {
                             format!("error converting supplied value for code: {e}")
+                        });
+                    self
+                }
+                pub fn email<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::string::String>,
+                    >,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.email = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for email: {e}")
                         });
                     self
                 }
@@ -1444,6 +1641,20 @@ mod generated {
                         });
                     self
                 }
+                pub fn username<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::string::String>,
+                    >,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.username = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for username: {e}")
+                        });
+                    self
+                }
             }
             impl ::std::convert::TryFrom<PasswordLogin> for super::PasswordLogin {
                 type Error = super::error::ConversionError;
@@ -1452,8 +1663,10 @@ mod generated {
                 ) -> ::std::result::Result<Self, super::error::ConversionError> {
                     Ok(Self {
                         code: value.code?,
+                        email: value.email?,
                         password: value.password?,
                         user: value.user?,
+                        username: value.username?,
                     })
                 }
             }
@@ -1461,8 +1674,10 @@ mod generated {
                 fn from(value: super::PasswordLogin) -> Self {
                     Self {
                         code: Ok(value.code),
+                        email: Ok(value.email),
                         password: Ok(value.password),
                         user: Ok(value.user),
+                        username: Ok(value.username),
                     }
                 }
             }
@@ -1867,6 +2082,107 @@ mod generated {
                     }
                 }
             }
+            #[derive(Clone, Debug)]
+            pub struct UsernameLogin {
+                code: ::std::result::Result<
+                    ::std::option::Option<crate::Secret>,
+                    ::std::string::String,
+                >,
+                email: ::std::result::Result<
+                    ::std::option::Option<::std::string::String>,
+                    ::std::string::String,
+                >,
+                password: ::std::result::Result<crate::Secret, ::std::string::String>,
+                username: ::std::result::Result<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            }
+            impl ::std::default::Default for UsernameLogin {
+                fn default() -> Self {
+                    Self {
+                        code: Ok(Default::default()),
+                        email: Ok(Default::default()),
+                        password: Err("no value supplied for password".to_string()),
+                        username: Err("no value supplied for username".to_string()),
+                    }
+                }
+            }
+            impl UsernameLogin {
+                pub fn code<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::option::Option<crate::Secret>>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.code = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for code: {e}")
+                        });
+                    self
+                }
+                pub fn email<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<
+                        ::std::option::Option<::std::string::String>,
+                    >,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.email = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for email: {e}")
+                        });
+                    self
+                }
+                pub fn password<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<crate::Secret>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.password = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for password: {e}")
+                        });
+                    self
+                }
+                pub fn username<T>(mut self, value: T) -> Self
+                where
+                    T: ::std::convert::TryInto<::std::string::String>,
+                    T::Error: ::std::fmt::Display,
+                {
+                    self.username = value
+                        .try_into()
+                        .map_err(|e| {
+                            format!("error converting supplied value for username: {e}")
+                        });
+                    self
+                }
+            }
+            impl ::std::convert::TryFrom<UsernameLogin> for super::UsernameLogin {
+                type Error = super::error::ConversionError;
+                fn try_from(
+                    value: UsernameLogin,
+                ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                    Ok(Self {
+                        code: value.code?,
+                        email: value.email?,
+                        password: value.password?,
+                        username: value.username?,
+                    })
+                }
+            }
+            impl ::std::convert::From<super::UsernameLogin> for UsernameLogin {
+                fn from(value: super::UsernameLogin) -> Self {
+                    Self {
+                        code: Ok(value.code),
+                        email: Ok(value.email),
+                        password: Ok(value.password),
+                        username: Ok(value.username),
+                    }
+                }
+            }
         }
         /// Error types.
         pub mod error {
@@ -1969,9 +2285,16 @@ mod generated {
         ///
         /// If the user has two-factor authentication, a login without `code` fails with HTTP 401 and
         /// error `totp-required` (its `details.method` says which kind of code: `totp`, `email` or
-        /// `password`); repeat it with the code. The server also accepts `username` or `email` in
-        /// place of `user`, and the code in the header `x-2fa-code`; those alternatives are not
-        /// described here.
+        /// `password`); repeat it with the code, in the body's `code` or in the header
+        /// `x-2fa-code` (security scheme `twoFactorCode`; when both are sent, `code` wins). The user
+        /// may be named by `user` (a user name, or an email address when it contains `@`), by
+        /// `username` or by `email`; when several are sent, `user` wins over `username`, which wins
+        /// over `email`. A password login with fields other than these (and `code`) is not a
+        /// password login for the server and fails.
+        ///
+        /// A body that is neither a password login nor a resume login, or whose fields are not
+        /// strings (e.g. a numeric `code`), fails like a wrong password: HTTP 401, error
+        /// `Unauthorized` (inferred; the server's own message for such bodies varies).
         ///
         /// Logins are rate-limited per client IP address (by default 10 calls in 60 seconds; HTTP
         /// 429 beyond), and a user or IP address with too many failed logins in a row is blocked for
@@ -2000,9 +2323,16 @@ mod generated {
         ///
         /// If the user has two-factor authentication, a login without `code` fails with HTTP 401 and
         /// error `totp-required` (its `details.method` says which kind of code: `totp`, `email` or
-        /// `password`); repeat it with the code. The server also accepts `username` or `email` in
-        /// place of `user`, and the code in the header `x-2fa-code`; those alternatives are not
-        /// described here.
+        /// `password`); repeat it with the code, in the body's `code` or in the header
+        /// `x-2fa-code` (security scheme `twoFactorCode`; when both are sent, `code` wins). The user
+        /// may be named by `user` (a user name, or an email address when it contains `@`), by
+        /// `username` or by `email`; when several are sent, `user` wins over `username`, which wins
+        /// over `email`. A password login with fields other than these (and `code`) is not a
+        /// password login for the server and fails.
+        ///
+        /// A body that is neither a password login nor a resume login, or whose fields are not
+        /// strings (e.g. a numeric `code`), fails like a wrong password: HTTP 401, error
+        /// `Unauthorized` (inferred; the server's own message for such bodies varies).
         ///
         /// Logins are rate-limited per client IP address (by default 10 calls in 60 seconds; HTTP
         /// 429 beyond), and a user or IP address with too many failed logins in a row is blocked for
@@ -2027,7 +2357,11 @@ mod generated {
         /// Log out
         ///
         /// Invalidates the `X-Auth-Token` the call is made with. Afterwards the token is rejected
-        /// (HTTP 401) by `me` and `logout`. Takes no request body.
+        /// (HTTP 401) by `me` and `logout`. The server ignores the request body; many clients send
+        /// an empty JSON object `{}`, and sending no body works as well.
+        ///
+        /// A body that is not a JSON object is refused with HTTP 400 before the credentials are
+        /// looked at (inferred: the body parser of the server's REST framework refuses it).
         ///
         ///
         /// Sends a `POST` request to `/api/v1/logout`
@@ -2039,6 +2373,31 @@ mod generated {
         /// ```
         pub fn logout(&self) -> builder::Logout<'_> {
             builder::Logout::new(self)
+        }
+        /// Log out
+        ///
+        /// Invalidates the `X-Auth-Token` the call is made with. Afterwards the token is rejected
+        /// (HTTP 401) by `me` and `logout`. The server ignores the request body; many clients send
+        /// an empty JSON object `{}`, and sending no body works as well.
+        ///
+        /// A body that is not a JSON object is refused with HTTP 400 before the credentials are
+        /// looked at (inferred: the body parser of the server's REST framework refuses it).
+        ///
+        ///
+        /// Sends the optional request body; `logout` sends none.
+        ///
+        /// Sends a `POST` request to `/api/v1/logout#body`
+        ///
+        /// Arguments:
+        /// - `body`: Ignored by the server; usually an empty JSON object `{}`, or no body at all.
+        /// ```ignore
+        /// let response = client.logout_with_body()
+        ///    .body(body)
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn logout_with_body(&self) -> builder::LogoutWithBody<'_> {
+            builder::LogoutWithBody::new(self)
         }
         /// Read the logged-in user
         ///
@@ -2274,6 +2633,92 @@ mod generated {
                 let response = result?;
                 match response.status().as_u16() {
                     200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /// Builder for [`Client::logout_with_body`]
+        ///
+        /// [`Client::logout_with_body`]: super::Client::logout_with_body
+        #[derive(Debug, Clone)]
+        pub struct LogoutWithBody<'a> {
+            client: &'a super::Client,
+            body: Result<types::LogoutRequest, String>,
+        }
+        impl<'a> LogoutWithBody<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    body: Err("body was not initialized".to_string()),
+                }
+            }
+            pub fn body<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<types::LogoutRequest>,
+            {
+                self.body = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `LogoutRequest` for body failed".to_string()
+                    });
+                self
+            }
+            ///Sends a `POST` request to `/api/v1/logout#body`
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::LogoutResponse>, Error<types::AuthError>> {
+                let Self { client, body } = self;
+                let body = body.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v1/logout#body", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "logout_with_body",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
                     401u16 => {
                         Err(
                             Error::ErrorResponse(
@@ -2672,6 +3117,13 @@ mod generated {
         ///
         /// The `authToken` returned by `login`. Always sent together with `X-User-Id`.
         pub auth_token: Option<Secret>,
+        /// `twoFactorCode`: API key in header `x-2fa-code`.
+        ///
+        /// A two-factor code for `login`, as an alternative to the body's `code` field (the body's
+        /// `code` wins when both are sent). Optional: only for users with two-factor
+        /// authentication, after a `totp-required` answer. Described as a security scheme rather
+        /// than a header parameter because it is a credential: clients keep it out of logs.
+        pub two_factor_code: Option<Secret>,
         /// `userId`: API key in header `X-User-Id`.
         ///
         /// The `userId` returned by `login`. Always sent together with `X-Auth-Token`.
@@ -2685,6 +3137,11 @@ mod generated {
         /// Sets `authToken` (API key in header `X-Auth-Token`).
         pub fn auth_token(mut self, value: impl Into<Secret>) -> Self {
             self.auth_token = Some(value.into());
+            self
+        }
+        /// Sets `twoFactorCode` (API key in header `x-2fa-code`).
+        pub fn two_factor_code(mut self, value: impl Into<Secret>) -> Self {
+            self.two_factor_code = Some(value.into());
             self
         }
         /// Sets `userId` (API key in header `X-User-Id`).
@@ -2703,7 +3160,8 @@ mod generated {
         fn get(&self, index: usize) -> Option<Credential<'_>> {
             match index {
                 0 => self.auth_token.as_ref().map(Credential::Secret),
-                1 => self.user_id.as_ref().map(Credential::Secret),
+                1 => self.two_factor_code.as_ref().map(Credential::Secret),
+                2 => self.user_id.as_ref().map(Credential::Secret),
                 _ => None,
             }
         }
@@ -2716,6 +3174,11 @@ mod generated {
             prefix: "",
         },
         SchemeInfo {
+            name: "twoFactorCode",
+            place: Place::Header("x-2fa-code"),
+            prefix: "",
+        },
+        SchemeInfo {
             name: "userId",
             place: Place::Header("X-User-Id"),
             prefix: "",
@@ -2725,8 +3188,11 @@ mod generated {
     /// of [`SCHEMES`] to send together. Empty: send no credentials.
     fn security_requirements(operation: &str) -> &'static [&'static [usize]] {
         match operation {
-            "logout" => &[&[0, 1]],
-            "me" => &[&[0, 1]],
+            "login" => &[&[], &[1]],
+            "login_form" => &[&[], &[1]],
+            "logout" => &[&[0, 2]],
+            "logout_with_body" => &[&[0, 2]],
+            "me" => &[&[0, 2]],
             _ => &[],
         }
     }
@@ -2872,7 +3338,11 @@ mod generated {
             ("login_form", 401) => Some(&["application/json"]),
             ("login_form", 429) => Some(&["application/json"]),
             ("logout", 200) => Some(&["application/json"]),
+            ("logout", 400) => Some(&["application/json"]),
             ("logout", 401) => Some(&["application/json"]),
+            ("logout_with_body", 200) => Some(&["application/json"]),
+            ("logout_with_body", 400) => Some(&["application/json"]),
+            ("logout_with_body", 401) => Some(&["application/json"]),
             ("me", 200) => Some(&["application/json"]),
             ("me", 401) => Some(&["application/json"]),
             _ => None,

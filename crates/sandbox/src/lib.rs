@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 mod accounts;
+mod expiring;
 mod fault;
 mod projectthanos;
 mod recorder;
@@ -20,6 +21,7 @@ pub use accounts::{
 pub use fault::{Fault, UnknownFault};
 pub use recorder::RecordedRequest;
 pub use sandbox::{
-    DEFAULT_RATE_LIMIT, DEFAULT_RATE_LIMIT_WINDOW, Sandbox, SandboxBuilder, SandboxError,
+    DEFAULT_FAILURE_LIFETIME, DEFAULT_RATE_LIMIT, DEFAULT_RATE_LIMIT_WINDOW, Sandbox,
+    SandboxBuilder, SandboxError,
 };
 pub use service::{Service, UnknownService};

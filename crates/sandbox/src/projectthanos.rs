@@ -58,6 +58,9 @@ static ACCOUNTS: [Account; 3] = [
     },
 ];
 
+/// Every route served (see [`Service::routes`](crate::Service::routes)).
+pub(crate) const ROUTES: [(&str, &str); 1] = [("POST", LOGIN_PATH)];
+
 pub(crate) fn router() -> Router {
     Router::new()
         .route(LOGIN_PATH, post(login).fallback(method_not_allowed))

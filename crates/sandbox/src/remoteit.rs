@@ -1,8 +1,8 @@
 //! remote.it: `POST /apv/v27/user/login` and `POST /apv/v27/user/login/authhash`.
 //!
-//! Statuses are the strings `"true"` / `"false"`; failures are HTTP 401 with a `code`. The body is
-//! parsed as JSON whatever the `Content-Type` says, because the vendor's own curl and Python
-//! samples send JSON without (or with a form) content type.
+//! Statuses are the strings `"true"` / `"false"`; failures are HTTP 401 with a `code`. As the spec
+//! says, the body must be JSON (`Content-Type: application/json`); any other body counts as empty
+//! and gets the "required" error.
 
 use std::sync::Arc;
 
@@ -10,7 +10,7 @@ use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::post;
 use serde_json::{Value, json};
@@ -31,6 +31,12 @@ struct RemoteIt {
     users: Vec<User>,
 }
 
+/// Every route served (see [`Service::routes`](crate::Service::routes)).
+pub(crate) const ROUTES: [(&str, &str); 2] = [
+    ("POST", "/apv/v27/user/login"),
+    ("POST", "/apv/v27/user/login/authhash"),
+];
+
 pub(crate) fn router() -> Router {
     let state = Arc::new(RemoteIt {
         users: vec![
@@ -49,8 +55,8 @@ pub(crate) fn router() -> Router {
         ],
     });
     Router::new()
-        .route("/apv/v27/user/login", post(login))
-        .route("/apv/v27/user/login/authhash", post(login_authhash))
+        .route(ROUTES[0].1, post(login))
+        .route(ROUTES[1].1, post(login_authhash))
         .fallback(not_found)
         .with_state(state)
 }
@@ -86,6 +92,20 @@ fn refuse_developer_key(headers: &HeaderMap) -> Option<Response> {
                 "GENERAL_ERROR",
             ))
         }
+    }
+}
+
+/// The body as JSON, when it is declared as JSON; `Null` otherwise.
+fn json_body(headers: &HeaderMap, body: &[u8]) -> Value {
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if is_json {
+        serde_json::from_slice(body).unwrap_or(Value::Null)
+    } else {
+        Value::Null
     }
 }
 
@@ -136,7 +156,7 @@ async fn login(
     if let Some(resp) = refuse_developer_key(&headers) {
         return resp;
     }
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let body = json_body(&headers, &body);
     let Some((username, password)) = two_fields(&body, "username", "password") else {
         return error(
             StatusCode::UNAUTHORIZED,
@@ -166,7 +186,7 @@ async fn login_authhash(
     if let Some(resp) = refuse_developer_key(&headers) {
         return resp;
     }
-    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let body = json_body(&headers, &body);
     let Some((username, authhash)) = two_fields(&body, "username", "authhash") else {
         return error(
             StatusCode::UNAUTHORIZED,

@@ -2,6 +2,13 @@
 //!
 //! Login order, as in Rocket.Chat: rate limit (429), body, per-user lockout, password, then the
 //! second factor. Every login failure is HTTP 401 with `{"success":false,"status":"error",…}`.
+//!
+//! The body is read exactly as the spec describes it: a password login names the user by `user`,
+//! `username` or `email` (in that order of precedence), all fields are strings and no other
+//! field is allowed; otherwise a string `resume` makes it a resume login; anything else fails
+//! like a wrong password. The second-factor code comes from `code`, else from the header
+//! `x-2fa-code`. Issued tokens expire after the sandbox's token lifetime, failed-login counters
+//! after its failure lifetime (which is also the lockout's length).
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -16,12 +23,12 @@ use axum::routing::{get, post};
 use serde_json::{Value, json};
 
 use crate::accounts::{DEMO_PASSWORD, SECOND_FACTOR_CODE};
+use crate::expiring::ExpiringMap;
+use crate::sandbox::Lifetimes;
 use crate::token::{URL_SAFE, random_string};
 
-/// Consecutive failed logins after which a user name is blocked.
+/// Consecutive failed logins after which a user name is blocked (for the failure lifetime).
 const LOCKOUT_AFTER: u32 = 5;
-/// How long a blocked user name stays blocked (Rocket.Chat's default).
-const LOCKOUT_FOR: Duration = Duration::from_secs(300);
 /// Wrong second-factor codes accepted before `totp-max-attempts`.
 const MAX_TOTP_ATTEMPTS: u32 = 5;
 /// Largest login body read.
@@ -71,14 +78,14 @@ struct Failures {
     blocked_until: Option<Instant>,
 }
 
-#[derive(Default)]
 struct Inner {
-    /// authToken -> index into `USERS`.
-    sessions: HashMap<String, usize>,
-    /// Lower-cased login identifier -> consecutive failures.
-    failures: HashMap<String, Failures>,
-    /// Index into `USERS` -> wrong codes since the last code-less login.
+    /// authToken -> index into `USERS`; expires after the token lifetime.
+    sessions: ExpiringMap<String, usize>,
+    /// Lower-cased login identifier -> consecutive failures; expires after the failure lifetime.
+    failures: ExpiringMap<String, Failures>,
+    /// Index into `USERS` -> wrong codes since the last code-less login (bounded by `USERS`).
     wrong_codes: HashMap<usize, u32>,
+    /// Rate-limit windows per client IP; windows over are dropped when a new one starts.
     windows: HashMap<IpAddr, Window>,
 }
 
@@ -95,16 +102,28 @@ impl RocketChat {
     }
 }
 
-pub(crate) fn router(origin: String, rate: RateLimit) -> Router {
+/// Every route served (see [`Service::routes`](crate::Service::routes)).
+pub(crate) const ROUTES: [(&str, &str); 3] = [
+    ("POST", "/api/v1/login"),
+    ("GET", "/api/v1/me"),
+    ("POST", "/api/v1/logout"),
+];
+
+pub(crate) fn router(origin: String, rate: RateLimit, lifetimes: Lifetimes) -> Router {
     let state = Arc::new(RocketChat {
         origin,
         rate,
-        inner: Mutex::new(Inner::default()),
+        inner: Mutex::new(Inner {
+            sessions: ExpiringMap::new(lifetimes.token),
+            failures: ExpiringMap::new(lifetimes.failure),
+            wrong_codes: HashMap::new(),
+            windows: HashMap::new(),
+        }),
     });
     Router::new()
-        .route("/api/v1/login", post(login))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/logout", post(logout))
+        .route(ROUTES[0].1, post(login))
+        .route(ROUTES[1].1, get(me))
+        .route(ROUTES[2].1, post(logout))
         .fallback(|| async {
             (
                 StatusCode::NOT_FOUND,
@@ -146,6 +165,12 @@ impl RocketChat {
         let now = Instant::now();
         let RateLimit { limit, window } = self.rate;
         let mut inner = self.inner();
+        if !inner.windows.contains_key(&ip) {
+            // A new client: forget the clients whose window is over.
+            inner
+                .windows
+                .retain(|_, w| now.duration_since(w.started) < window);
+        }
         let w = inner.windows.entry(ip).or_insert_with(|| Window {
             started: now,
             reset_epoch_ms: 0,
@@ -207,7 +232,10 @@ impl RocketChat {
     fn session(&self, headers: &HeaderMap) -> Option<(String, usize)> {
         let token = headers.get("x-auth-token")?.to_str().ok()?;
         let user_id = headers.get("x-user-id")?.to_str().ok()?;
-        let idx = *self.inner().sessions.get(token)?;
+        let idx = *self
+            .inner()
+            .sessions
+            .get(Instant::now(), &token.to_owned())?;
         (USERS.get(idx)?.id == user_id).then(|| (token.to_owned(), idx))
     }
 }
@@ -252,43 +280,57 @@ enum LoginBody {
     Invalid,
 }
 
-/// Reads a JSON or form body; other media types count as an empty body, as with Express.
+/// The fields a password login may have (`PasswordLogin` has `additionalProperties: false`).
+const PASSWORD_LOGIN_FIELDS: [&str; 5] = ["user", "username", "email", "password", "code"];
+
+/// Reads a JSON or form body as the spec's `LoginRequest`; other media types, and bodies that
+/// match neither `PasswordLogin` nor `ResumeLogin`, are `Invalid`.
 fn parse_body(headers: &HeaderMap, body: &[u8]) -> LoginBody {
-    let ct = headers
+    let media_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
+        .and_then(|ct| ct.split(';').next())
         .unwrap_or_default()
+        .trim()
         .to_ascii_lowercase();
-    let fields: HashMap<String, String> = if ct.contains("json") {
-        match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(map)) => map
-                .into_iter()
-                .filter_map(|(k, v)| match v {
-                    Value::String(s) => Some((k, s)),
-                    // Some clients send the 2FA code as a number.
-                    Value::Number(n) => Some((k, n.to_string())),
-                    _ => None,
-                })
-                .collect(),
-            _ => HashMap::new(),
-        }
-    } else if ct.starts_with("application/x-www-form-urlencoded") {
-        form_urlencoded::parse(body).into_owned().collect()
-    } else {
-        HashMap::new()
+    let fields: serde_json::Map<String, Value> = match media_type.as_str() {
+        "application/json" => match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(map)) => map,
+            _ => return LoginBody::Invalid,
+        },
+        "application/x-www-form-urlencoded" => form_urlencoded::parse(body)
+            .into_owned()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect(),
+        _ => return LoginBody::Invalid,
     };
-    let take = |k: &str| fields.get(k).filter(|v| !v.is_empty()).cloned();
-    let user = take("user")
-        .or_else(|| take("username"))
-        .or_else(|| take("email"));
-    match (user, take("password"), take("resume")) {
-        (Some(user), Some(password), _) => LoginBody::Password {
+    let string = |k: &str| fields.get(k).and_then(Value::as_str).map(str::to_owned);
+    let all_strings = fields.values().all(Value::is_string);
+    let only_password_fields = fields
+        .keys()
+        .all(|k| PASSWORD_LOGIN_FIELDS.contains(&k.as_str()));
+    let names_user = ["user", "username", "email"]
+        .iter()
+        .any(|k| fields.contains_key(*k));
+    if all_strings
+        && only_password_fields
+        && names_user
+        && let Some(password) = string("password")
+    {
+        // `user` wins when present (even empty); `username` and `email` only when not empty.
+        let user = string("user")
+            .or_else(|| string("username").filter(|v| !v.is_empty()))
+            .or_else(|| string("email").filter(|v| !v.is_empty()))
+            .unwrap_or_default();
+        return LoginBody::Password {
             user,
             password,
-            code: take("code"),
-        },
-        (None, None, Some(resume)) => LoginBody::Resume(resume),
-        _ => LoginBody::Invalid,
+            code: string("code").filter(|v| !v.is_empty()),
+        };
+    }
+    match string("resume") {
+        Some(resume) => LoginBody::Resume(resume),
+        None => LoginBody::Invalid,
     }
 }
 
@@ -331,7 +373,7 @@ impl RocketChat {
                 return unauthorized("Unauthorized");
             }
             LoginBody::Resume(token) => {
-                let idx = self.inner().sessions.get(&token).copied();
+                let idx = self.inner().sessions.get(Instant::now(), &token).copied();
                 return match idx {
                     Some(idx) => {
                         tracing::info!(service = "rocketchat", "resume login succeeded");
@@ -360,8 +402,11 @@ impl RocketChat {
         let now = Instant::now();
         let mut inner = self.inner();
 
-        let failures = inner.failures.entry(ident.clone()).or_default();
-        if failures.blocked_until.is_some_and(|t| now < t) {
+        let blocked_until = inner
+            .failures
+            .get(now, &ident)
+            .and_then(|f| f.blocked_until);
+        if blocked_until.is_some_and(|t| now < t) {
             tracing::info!(service = "rocketchat", "login refused: user blocked");
             return login_error(
                 "error-login-blocked-for-user",
@@ -379,10 +424,12 @@ impl RocketChat {
             }
         });
         let Some(idx) = found.filter(|_| password == DEMO_PASSWORD) else {
+            let lockout = inner.failures.lifetime();
+            let failures = inner.failures.touch(now, ident, None);
             failures.count += 1;
             if failures.count >= LOCKOUT_AFTER {
                 failures.count = 0;
-                failures.blocked_until = Some(now + LOCKOUT_FOR);
+                failures.blocked_until = Some(now + lockout);
             }
             tracing::info!(
                 service = "rocketchat",
@@ -390,7 +437,7 @@ impl RocketChat {
             );
             return unauthorized("Unauthorized");
         };
-        *failures = Failures::default();
+        inner.failures.remove(now, &ident);
 
         if USERS.get(idx).is_some_and(|u| u.two_factor) {
             let details =
@@ -426,7 +473,7 @@ impl RocketChat {
         }
 
         let token = random_string(43, URL_SAFE);
-        inner.sessions.insert(token.clone(), idx);
+        inner.sessions.insert(now, token.clone(), idx);
         drop(inner);
         tracing::info!(service = "rocketchat", "login succeeded");
         self.success(&token, idx)
@@ -447,11 +494,43 @@ async fn me(State(st): State<Arc<RocketChat>>, headers: HeaderMap) -> Response {
     Json(body).into_response()
 }
 
-async fn logout(State(st): State<Arc<RocketChat>>, headers: HeaderMap) -> Response {
-    let Some((token, _)) = st.session(&headers) else {
+/// A logout's body, ignored by the server, must be absent or a JSON object (`LogoutRequest`).
+fn logout_body_ok(headers: &HeaderMap, body: &[u8]) -> bool {
+    if body.is_empty() {
+        return true;
+    }
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    is_json && matches!(serde_json::from_slice::<Value>(body), Ok(Value::Object(_)))
+}
+
+async fn logout(State(st): State<Arc<RocketChat>>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(body, MAX_BODY)
+        .await
+        .unwrap_or_default();
+    if !logout_body_ok(&parts.headers, &body) {
+        tracing::info!(
+            service = "rocketchat",
+            "logout refused: body is not a JSON object"
+        );
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({
+                "success": false,
+                "status": "error",
+                "error": "The request body must be a JSON object.",
+            })),
+        )
+            .into_response();
+    }
+    let Some((token, _)) = st.session(&parts.headers) else {
         return auth_error();
     };
-    st.inner().sessions.remove(&token);
+    st.inner().sessions.remove(Instant::now(), &token);
     tracing::info!(service = "rocketchat", "logged out");
     Json(json!({"status": "success", "data": {"message": "You've been logged out!"}}))
         .into_response()

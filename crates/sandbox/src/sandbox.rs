@@ -22,6 +22,10 @@ pub const DEFAULT_RATE_LIMIT: u32 = 10;
 /// Rocket.Chat's default rate-limit window.
 pub const DEFAULT_RATE_LIMIT_WINDOW: Duration = Duration::from_secs(60);
 
+/// How long a failed-login counter (and a lockout) lasts by default: Rocket.Chat's default time
+/// to unblock a user, which is also the window its failed logins are counted in.
+pub const DEFAULT_FAILURE_LIFETIME: Duration = Duration::from_secs(300);
+
 /// Why a sandbox could not start.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -44,6 +48,16 @@ pub struct SandboxBuilder {
     service: Service,
     fault: Option<Fault>,
     rate: RateLimit,
+    lifetimes: Lifetimes,
+}
+
+/// How long the sandbox remembers what it issued and counted.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lifetimes {
+    /// Issued tokens and API keys.
+    pub(crate) token: Duration,
+    /// Failed-login counters and lockouts.
+    pub(crate) failure: Duration,
 }
 
 impl SandboxBuilder {
@@ -58,6 +72,22 @@ impl SandboxBuilder {
     /// off. The other services have no rate limit and ignore this.
     pub fn rate_limit(mut self, limit: u32, window: Duration) -> Self {
         self.rate = RateLimit { limit, window };
+        self
+    }
+
+    /// How long an issued token (Rocket.Chat `authToken`, Txty API key) stays valid; default
+    /// [`Service::default_token_lifetime`]. An expired token is refused like a logged-out one and
+    /// forgotten, so the sandbox's memory stays bounded however many logins it serves.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetimes.token = lifetime;
+        self
+    }
+
+    /// How long a failed-login counter lasts after the last failure, which is also how long a
+    /// lockout lasts (Rocket.Chat); default [`DEFAULT_FAILURE_LIFETIME`]. Counters are forgotten
+    /// when they expire.
+    pub fn failure_lifetime(mut self, lifetime: Duration) -> Self {
+        self.lifetimes.failure = lifetime;
         self
     }
 
@@ -81,7 +111,14 @@ impl SandboxBuilder {
         let origin = format!("http://{addr}");
         let mode = match self.fault {
             Some(Fault::TruncatedBody) => ConnMode::Truncated,
-            fault => ConnMode::Http(app(service, &origin, self.rate, fault, &recorder_origin)),
+            fault => ConnMode::Http(app(
+                service,
+                &origin,
+                self.rate,
+                self.lifetimes,
+                fault,
+                &recorder_origin,
+            )),
         };
         let main = server::spawn(listener, service.id(), mode).map_err(bind_err)?;
 
@@ -104,14 +141,15 @@ fn app(
     service: Service,
     origin: &str,
     rate: RateLimit,
+    lifetimes: Lifetimes,
     fault: Option<Fault>,
     recorder_origin: &str,
 ) -> Router {
     let router = match service {
         Service::RemoteIt => remoteit::router(),
-        Service::Txty => txty::router(),
+        Service::Txty => txty::router(lifetimes),
         Service::ProjectThanos => projectthanos::router(),
-        Service::RocketChat => rocketchat::router(origin.to_owned(), rate),
+        Service::RocketChat => rocketchat::router(origin.to_owned(), rate, lifetimes),
     };
     let router = match fault {
         Some(fault) => router.layer(middleware::from_fn_with_state(
@@ -163,6 +201,10 @@ impl Sandbox {
             rate: RateLimit {
                 limit: DEFAULT_RATE_LIMIT,
                 window: DEFAULT_RATE_LIMIT_WINDOW,
+            },
+            lifetimes: Lifetimes {
+                token: service.default_token_lifetime(),
+                failure: DEFAULT_FAILURE_LIFETIME,
             },
         }
     }

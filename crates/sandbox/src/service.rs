@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::time::Duration;
 
 /// One of the emulated login services.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -53,6 +54,39 @@ impl Service {
             Service::RemoteIt => "/apv/v27",
             Service::Txty => "/api/4",
             Service::ProjectThanos | Service::RocketChat => "",
+        }
+    }
+
+    /// How long the real service's tokens live, where its documentation says: 90 days for a
+    /// Rocket.Chat login token, two hours for a Project Thanos `auth_token`. remote.it and Txty
+    /// document none; the sandbox then uses 90 days too (a choice, not a documented fact).
+    pub const fn default_token_lifetime(self) -> Duration {
+        match self {
+            Service::ProjectThanos => Duration::from_secs(2 * 3600),
+            Service::RemoteIt | Service::Txty | Service::RocketChat => {
+                Duration::from_secs(90 * 24 * 3600)
+            }
+        }
+    }
+
+    /// Every route the sandbox serves for this service, as `(method, path)` with the path from
+    /// the server root (base path included), in a stable order. Requests to anything else get
+    /// the service's "not found" (or "method not allowed") answer.
+    pub fn routes(self) -> Vec<(&'static str, String)> {
+        match self {
+            Service::RemoteIt => crate::remoteit::ROUTES
+                .iter()
+                .map(|(m, p)| (*m, (*p).to_owned()))
+                .collect(),
+            Service::Txty => crate::txty::routes(),
+            Service::ProjectThanos => crate::projectthanos::ROUTES
+                .iter()
+                .map(|(m, p)| (*m, (*p).to_owned()))
+                .collect(),
+            Service::RocketChat => crate::rocketchat::ROUTES
+                .iter()
+                .map(|(m, p)| (*m, (*p).to_owned()))
+                .collect(),
         }
     }
 

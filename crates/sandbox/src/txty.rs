@@ -1,11 +1,13 @@
 //! Txty (SMS gateway, base `/api/4`): login, account view and key deletion.
 //!
-//! Like the real (PHP-style) server, every endpoint takes its parameters from the query string
-//! or a form body, answers HTTP 200 whatever happens (the outcome is the body's `status`), and
-//! picks JSON or XML from the path suffix.
+//! As the spec says, every endpoint takes its parameters from the query string (GET) or a form
+//! body (POST), answers HTTP 200 whatever happens (the outcome is the body's `status`), and picks
+//! JSON or XML from the path suffix. A missing parameter is refused like a wrong one. Issued keys
+//! expire after the sandbox's token lifetime.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -17,6 +19,8 @@ use axum::routing::get;
 use serde_json::{Map, Value};
 
 use crate::accounts::{DEMO_PASSWORD, SECOND_FACTOR_CODE};
+use crate::expiring::ExpiringMap;
+use crate::sandbox::Lifetimes;
 use crate::token::{ALNUM, random_string};
 
 const BASE: &str = "/api/4";
@@ -65,25 +69,42 @@ static ACCOUNTS: [Account; 2] = [
     },
 ];
 
-#[derive(Default)]
 struct Txty {
-    /// Issued API key -> owning user name.
-    keys: Mutex<HashMap<String, &'static str>>,
+    /// Issued API key -> owning user name; keys expire after the token lifetime.
+    keys: Mutex<ExpiringMap<String, &'static str>>,
 }
 
 impl Txty {
-    fn keys(&self) -> MutexGuard<'_, HashMap<String, &'static str>> {
+    fn keys(&self) -> MutexGuard<'_, ExpiringMap<String, &'static str>> {
         self.keys.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-pub(crate) fn router() -> Router {
-    let state = Arc::new(Txty::default());
-    let mut router = Router::new();
+/// Every route served (see [`Service::routes`](crate::Service::routes)): each endpoint with
+/// both suffixes, by GET and by POST.
+pub(crate) fn routes() -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
     for (_, path) in ENDPOINTS {
         for suffix in ["json", "xml"] {
-            router = router.route(&format!("{BASE}{path}.{suffix}"), get(handle).post(handle));
+            for method in ["GET", "POST"] {
+                out.push((method, format!("{BASE}{path}.{suffix}")));
+            }
         }
+    }
+    out
+}
+
+pub(crate) fn router(lifetimes: Lifetimes) -> Router {
+    let state = Arc::new(Txty {
+        keys: Mutex::new(ExpiringMap::new(lifetimes.token)),
+    });
+    let mut router = Router::new();
+    for (method, path) in routes() {
+        let handler = match method {
+            "GET" => get(handle),
+            _ => axum::routing::post(handle),
+        };
+        router = router.route(&path, handler);
     }
     router
         .fallback(|| async { (StatusCode::NOT_FOUND, "Not Found") })
@@ -163,24 +184,28 @@ fn error(code: &str) -> Node {
     Node::Obj(vec![("status", s("error")), ("error", s(code))])
 }
 
-/// Query parameters, then form-body parameters on top (a later duplicate wins, as in PHP).
+/// The parameters, as the spec places them: the query string of a GET, the form body of a POST
+/// (a later duplicate wins, as in PHP). A POST body that is not a form counts as empty.
 fn params(method: &Method, uri: &Uri, headers: &HeaderMap, body: &[u8]) -> HashMap<String, String> {
-    let mut out: HashMap<String, String> = uri
-        .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
+    if method == Method::GET {
+        return uri
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+    }
     let form_body = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_none_or(|ct| {
-            ct.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/x-www-form-urlencoded")
+        .and_then(|ct| ct.split(';').next())
+        .is_some_and(|m| {
+            m.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
         });
-    if method == Method::POST && form_body {
-        out.extend(form_urlencoded::parse(body).into_owned());
+    if form_body {
+        form_urlencoded::parse(body).into_owned().collect()
+    } else {
+        HashMap::new()
     }
-    out
 }
 
 async fn handle(
@@ -202,20 +227,35 @@ async fn handle(
         return (StatusCode::NOT_FOUND, "Not Found").into_response();
     };
     let p = params(&method, &uri, &headers, &body);
-    let get = |k: &str| p.get(k).map(String::as_str).unwrap_or_default();
+    let get = |k: &str| p.get(k).map(String::as_str);
     let answer = match endpoint {
-        Endpoint::Login => st.login(get("user"), get("pass"), get("tfkey")),
-        Endpoint::ViewAccount => st.view(get("user"), get("key")),
-        Endpoint::DeleteKey => st.delete(get("user"), get("key"), get("apikey")),
+        Endpoint::Login => st.login(get("user"), get("pass"), get("description"), get("tfkey")),
+        Endpoint::ViewAccount => st.view(get("user").unwrap_or_default(), get("key")),
+        Endpoint::DeleteKey => {
+            st.delete(get("user").unwrap_or_default(), get("key"), get("apikey"))
+        }
     };
     render(format, answer)
 }
 
 impl Txty {
-    fn login(&self, user: &str, pass: &str, tfkey: &str) -> Node {
+    fn login(
+        &self,
+        user: Option<&str>,
+        pass: Option<&str>,
+        description: Option<&str>,
+        tfkey: Option<&str>,
+    ) -> Node {
+        let (user, pass, tfkey) = (
+            user.unwrap_or_default(),
+            pass.unwrap_or_default(),
+            tfkey.unwrap_or_default(),
+        );
+        // Every required parameter must be there (an empty `description` is fine).
         let account = ACCOUNTS
             .iter()
-            .find(|a| a.user == user && pass == DEMO_PASSWORD);
+            .find(|a| a.user == user && pass == DEMO_PASSWORD)
+            .filter(|_| description.is_some());
         let accepted = match account {
             Some(a) if a.two_factor && tfkey.is_empty() => {
                 tracing::info!(service = "txty", user, "login needs a two-factor code");
@@ -228,7 +268,7 @@ impl Txty {
         match account {
             Some(a) if accepted => {
                 let key = random_string(10, ALNUM);
-                self.keys().insert(key.clone(), a.user);
+                self.keys().insert(Instant::now(), key.clone(), a.user);
                 tracing::info!(service = "txty", user, "login succeeded, key added");
                 Node::Obj(vec![
                     ("status", s("success")),
@@ -255,14 +295,14 @@ impl Txty {
     }
 
     /// The account owning a valid `user` + `key` pair.
-    fn authenticate(&self, user: &str, key: &str) -> Option<&'static Account> {
-        let owner = *self.keys().get(key)?;
+    fn authenticate(&self, user: &str, key: Option<&str>) -> Option<&'static Account> {
+        let owner = *self.keys().get(Instant::now(), &key?.to_owned())?;
         (owner == user)
             .then(|| ACCOUNTS.iter().find(|a| a.user == owner))
             .flatten()
     }
 
-    fn view(&self, user: &str, key: &str) -> Node {
+    fn view(&self, user: &str, key: Option<&str>) -> Node {
         let Some(a) = self.authenticate(user, key) else {
             return error("INVALID_APIKEY");
         };
@@ -280,15 +320,19 @@ impl Txty {
         ])
     }
 
-    fn delete(&self, user: &str, key: &str, apikey: &str) -> Node {
+    fn delete(&self, user: &str, key: Option<&str>, apikey: Option<&str>) -> Node {
         if self.authenticate(user, key).is_none() {
             return error("INVALID_APIKEY");
         }
+        let now = Instant::now();
         let mut keys = self.keys();
-        if keys.get(apikey).is_none_or(|owner| *owner != user) {
+        let Some(apikey) = apikey.map(str::to_owned) else {
+            return error("APIKEY_NOT_FOUND");
+        };
+        if keys.get(now, &apikey).is_none_or(|owner| *owner != user) {
             return error("APIKEY_NOT_FOUND");
         }
-        keys.remove(apikey);
+        keys.remove(now, &apikey);
         tracing::info!(service = "txty", user, "API key deleted");
         Node::Obj(vec![
             ("status", s("success")),

@@ -336,3 +336,92 @@ async fn rocketchat_two_factor_lockout_and_rate_limit() {
     );
     sb.shutdown().await;
 }
+
+/// Tokens, keys and failure counters expire after the lifetimes set with the builder.
+#[tokio::test]
+async fn tokens_keys_and_failure_counters_expire() {
+    const LIFETIME: Duration = Duration::from_millis(300);
+    let c = Client::new();
+
+    let sb = Sandbox::builder(Service::RocketChat)
+        .token_lifetime(LIFETIME)
+        .failure_lifetime(LIFETIME)
+        .rate_limit(u32::MAX, Duration::from_secs(60))
+        .start()
+        .await
+        .unwrap();
+    let url = |p: &str| format!("{}/api/v1/{p}", sb.base_url());
+    let login = |body: Value| c.post(url("login")).json(&body).send();
+    let body = json_of(
+        login(json!({"user": "demo", "password": DEMO_PASSWORD}))
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (token, user_id) = (
+        body["data"]["authToken"].as_str().unwrap().to_owned(),
+        body["data"]["userId"].as_str().unwrap().to_owned(),
+    );
+    let me = || {
+        c.get(url("me"))
+            .header("x-auth-token", &token)
+            .header("x-user-id", &user_id)
+            .send()
+    };
+    assert_eq!(me().await.unwrap().status(), StatusCode::OK);
+    for _ in 0..5 {
+        let resp = login(json!({"user": "demo", "password": "wrong"}))
+            .await
+            .unwrap();
+        assert_eq!(json_of(resp).await["error"], "Unauthorized");
+    }
+    let blocked = login(json!({"user": "demo", "password": DEMO_PASSWORD}))
+        .await
+        .unwrap();
+    assert_eq!(
+        json_of(blocked).await["error"],
+        "error-login-blocked-for-user"
+    );
+
+    tokio::time::sleep(LIFETIME + Duration::from_millis(100)).await;
+    assert_eq!(me().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    let resume = login(json!({"resume": &token})).await.unwrap();
+    assert_eq!(resume.status(), StatusCode::UNAUTHORIZED);
+    let again = login(json!({"user": "demo", "password": DEMO_PASSWORD}))
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK, "the lockout is over");
+    sb.shutdown().await;
+
+    let sb = Sandbox::builder(Service::Txty)
+        .token_lifetime(LIFETIME)
+        .start()
+        .await
+        .unwrap();
+    let url = |p: &str| format!("{}{p}", sb.base_url());
+    let added = json_of(
+        c.post(url("/user/newapikey/login.json"))
+            .form(&[
+                ("user", "demo"),
+                ("pass", DEMO_PASSWORD),
+                ("description", "test"),
+            ])
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let key = added["newapikey"]["key"].as_str().unwrap().to_owned();
+    let view = || {
+        c.post(url("/view/user/api.json"))
+            .form(&[("user", "demo"), ("key", key.as_str())])
+            .send()
+    };
+    assert_eq!(json_of(view().await.unwrap()).await["status"], "success");
+    tokio::time::sleep(LIFETIME + Duration::from_millis(100)).await;
+    assert_eq!(
+        json_of(view().await.unwrap()).await["error"],
+        "INVALID_APIKEY"
+    );
+    sb.shutdown().await;
+}

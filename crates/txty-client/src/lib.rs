@@ -1608,9 +1608,14 @@ mod generated {
     /// variant (`TxtyError`) is documented inside each 200 response's `oneOf` instead. That errors
     /// come with HTTP 200 is inferred (clients of the service read only the body).
     ///
+    /// A call without one of its required parameters is refused like a wrong one (inferred: the
+    /// vendor documents no separate code): the login with `USER_NOT_FOUND`, the other calls with
+    /// `INVALID_APIKEY` (or `APIKEY_NOT_FOUND` when only `apikey` is missing).
+    ///
     /// ## Formats and methods
     ///
-    /// The path's suffix picks the answer's format: `.json` or `.xml`. The vendor documents the
+    /// The path's suffix picks the answer's format: `.json` or `.xml`; every call exists in both
+    /// forms, and both are described here (an XML answer is described as a whole document, text). The vendor documents the
     /// calls as GET requests with query parameters; the service also accepts the same parameters as
     /// a POST form body (`application/x-www-form-urlencoded`), which keeps passwords and keys out of
     /// URLs, proxies and server logs. The POST operations are the recommended ones; the GET
@@ -1699,6 +1704,55 @@ mod generated {
         pub fn delete_api_key(&self) -> builder::DeleteApiKey<'_> {
             builder::DeleteApiKey::new(self)
         }
+        /// Delete an API key (log out, XML, query parameters)
+        ///
+        /// The same call as `deleteApiKeyWithQuery`, answered in XML like `deleteApiKeyXml`.
+        /// Deprecated: the API keys travel in the URL, where proxies, browser histories and server
+        /// logs keep them. Use the POST operation `deleteApiKeyXml` instead.
+        ///
+        /// Every outcome, failures included, is HTTP 200 (inferred): read `<status>`.
+        ///
+        ///
+        /// Sends a `GET` request to `/user/deleteapikey/api.xml`
+        ///
+        /// Arguments:
+        /// - `apikey`: The API key to delete (usually the same as `key`).
+        /// - `key`: An API key of the account, created by `login`; it authenticates the call.
+        /// - `user`: The account's user name.
+        /// ```ignore
+        /// let response = client.delete_api_key_xml_with_query()
+        ///    .apikey(apikey)
+        ///    .key(key)
+        ///    .user(user)
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn delete_api_key_xml_with_query(
+            &self,
+        ) -> builder::DeleteApiKeyXmlWithQuery<'_> {
+            builder::DeleteApiKeyXmlWithQuery::new(self)
+        }
+        /// Delete an API key (log out, XML)
+        ///
+        /// The same call as `deleteApiKey`, answered in XML: a `<response>` element with one child
+        /// element per JSON field (inferred format; the vendor publishes no XML example).
+        ///
+        /// Every outcome, failures included, is HTTP 200 (inferred): read `<status>`.
+        ///
+        ///
+        /// Sends a `POST` request to `/user/deleteapikey/api.xml`
+        ///
+        /// Arguments:
+        /// - `body`: The credentials and the key to delete.
+        /// ```ignore
+        /// let response = client.delete_api_key_xml()
+        ///    .body(body)
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn delete_api_key_xml(&self) -> builder::DeleteApiKeyXml<'_> {
+            builder::DeleteApiKeyXml::new(self)
+        }
         /// Log in and create an API key (JSON, query parameters)
         ///
         /// The same login as `login` (POST `/user/newapikey/login.json`), with the parameters in the
@@ -1753,6 +1807,35 @@ mod generated {
         /// ```
         pub fn login(&self) -> builder::Login<'_> {
             builder::Login::new(self)
+        }
+        /// Log in and create an API key (XML, query parameters)
+        ///
+        /// The same login as `loginWithQuery`, answered in XML like `loginXml`. Deprecated: the
+        /// password and the two-factor code travel in the URL, where proxies, browser histories and
+        /// server logs keep them. Use the POST operation `loginXml` instead.
+        ///
+        /// Every outcome, failures included, is HTTP 200 (inferred): read `<status>`. The XML format
+        /// is inferred: the vendor publishes no XML example.
+        ///
+        ///
+        /// Sends a `GET` request to `/user/newapikey/login.xml`
+        ///
+        /// Arguments:
+        /// - `description`: A name for the new API key, e.g. the name of the application.
+        /// - `pass`: The account's password.
+        /// - `tfkey`: The two-factor code sent to the user's phone after an `ADDED_TF` answer.
+        /// - `user`: The account's user name.
+        /// ```ignore
+        /// let response = client.login_xml_with_query()
+        ///    .description(description)
+        ///    .pass(pass)
+        ///    .tfkey(tfkey)
+        ///    .user(user)
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn login_xml_with_query(&self) -> builder::LoginXmlWithQuery<'_> {
+            builder::LoginXmlWithQuery::new(self)
         }
         /// Log in and create an API key (XML)
         ///
@@ -1827,6 +1910,55 @@ mod generated {
         /// ```
         pub fn view_account(&self) -> builder::ViewAccount<'_> {
             builder::ViewAccount::new(self)
+        }
+        /// Read the account information (XML, query parameters)
+        ///
+        /// The same call as `viewAccountWithQuery`, answered in XML like `viewAccountXml`.
+        /// Deprecated: the API key travels in the URL, where proxies, browser histories and server
+        /// logs keep it. Use the POST operation `viewAccountXml` instead.
+        ///
+        /// Every outcome, failures included, is HTTP 200 (inferred): read `<status>`.
+        ///
+        ///
+        /// Sends a `GET` request to `/view/user/api.xml`
+        ///
+        /// Arguments:
+        /// - `key`: An API key of the account, created by `login`; it authenticates the call.
+        /// - `user`: The account's user name.
+        /// ```ignore
+        /// let response = client.view_account_xml_with_query()
+        ///    .key(key)
+        ///    .user(user)
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn view_account_xml_with_query(
+            &self,
+        ) -> builder::ViewAccountXmlWithQuery<'_> {
+            builder::ViewAccountXmlWithQuery::new(self)
+        }
+        /// Read the account information (XML)
+        ///
+        /// The same call as `viewAccount`, answered in XML: a `<response>` element with one child
+        /// element per JSON field (inferred format; the vendor publishes no XML example).
+        ///
+        /// Every outcome, failures included, is HTTP 200 (inferred): read `<status>`. A wrong user
+        /// name or key gives `<status>error</status>` with `<error>INVALID_APIKEY</error>` (inferred
+        /// code).
+        ///
+        ///
+        /// Sends a `POST` request to `/view/user/api.xml`
+        ///
+        /// Arguments:
+        /// - `body`: The user name and API key.
+        /// ```ignore
+        /// let response = client.view_account_xml()
+        ///    .body(body)
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn view_account_xml(&self) -> builder::ViewAccountXml<'_> {
+            builder::ViewAccountXml::new(self)
         }
     }
     /// Types for composing operation parameters.
@@ -2014,6 +2146,174 @@ mod generated {
                 let response = result?;
                 match response.status().as_u16() {
                     200u16 => ResponseValue::from_response(response).await,
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /// Builder for [`Client::delete_api_key_xml_with_query`]
+        ///
+        /// [`Client::delete_api_key_xml_with_query`]: super::Client::delete_api_key_xml_with_query
+        #[derive(Debug, Clone)]
+        pub struct DeleteApiKeyXmlWithQuery<'a> {
+            client: &'a super::Client,
+            apikey: Result<crate::Secret, String>,
+            key: Result<crate::Secret, String>,
+            user: Result<::std::string::String, String>,
+        }
+        impl<'a> DeleteApiKeyXmlWithQuery<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    apikey: Err("apikey was not initialized".to_string()),
+                    key: Err("key was not initialized".to_string()),
+                    user: Err("user was not initialized".to_string()),
+                }
+            }
+            pub fn apikey<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<crate::Secret>,
+            {
+                self.apikey = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `crate :: Secret` for apikey failed".to_string()
+                    });
+                self
+            }
+            pub fn key<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<crate::Secret>,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `crate :: Secret` for key failed".to_string()
+                    });
+                self
+            }
+            pub fn user<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<::std::string::String>,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `:: std :: string :: String` for user failed"
+                            .to_string()
+                    });
+                self
+            }
+            ///Sends a `GET` request to `/user/deleteapikey/api.xml`
+            pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+                let Self { client, apikey, key, user } = self;
+                let apikey = apikey.map_err(Error::InvalidRequest)?;
+                let key = key.map_err(Error::InvalidRequest)?;
+                let user = user.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/user/deleteapikey/api.xml", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .query(&progenitor_client::QueryParam::new("apikey", &apikey))
+                    .query(&progenitor_client::QueryParam::new("key", &key))
+                    .query(&progenitor_client::QueryParam::new("user", &user))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "delete_api_key_xml_with_query",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::stream(response)),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /// Builder for [`Client::delete_api_key_xml`]
+        ///
+        /// [`Client::delete_api_key_xml`]: super::Client::delete_api_key_xml
+        #[derive(Debug, Clone)]
+        pub struct DeleteApiKeyXml<'a> {
+            client: &'a super::Client,
+            body: Result<types::builder::DeleteApiKeyForm, String>,
+        }
+        impl<'a> DeleteApiKeyXml<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    body: Ok(::std::default::Default::default()),
+                }
+            }
+            pub fn body<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<types::DeleteApiKeyForm>,
+                <V as std::convert::TryInto<
+                    types::DeleteApiKeyForm,
+                >>::Error: std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map(From::from)
+                    .map_err(|s| {
+                        format!(
+                            "conversion to `DeleteApiKeyForm` for body failed: {}", s
+                        )
+                    });
+                self
+            }
+            pub fn body_map<F>(mut self, f: F) -> Self
+            where
+                F: std::ops::FnOnce(
+                    types::builder::DeleteApiKeyForm,
+                ) -> types::builder::DeleteApiKeyForm,
+            {
+                self.body = self.body.map(f);
+                self
+            }
+            ///Sends a `POST` request to `/user/deleteapikey/api.xml`
+            pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::DeleteApiKeyForm::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/user/deleteapikey/api.xml", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .form_urlencoded(&body)?
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "delete_api_key_xml",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::stream(response)),
                     _ => Err(Error::UnexpectedResponse(response)),
                 }
             }
@@ -2209,6 +2509,115 @@ mod generated {
                 let response = result?;
                 match response.status().as_u16() {
                     200u16 => ResponseValue::from_response(response).await,
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /// Builder for [`Client::login_xml_with_query`]
+        ///
+        /// [`Client::login_xml_with_query`]: super::Client::login_xml_with_query
+        #[derive(Debug, Clone)]
+        pub struct LoginXmlWithQuery<'a> {
+            client: &'a super::Client,
+            description: Result<::std::string::String, String>,
+            pass: Result<crate::Secret, String>,
+            tfkey: Result<Option<crate::Secret>, String>,
+            user: Result<::std::string::String, String>,
+        }
+        impl<'a> LoginXmlWithQuery<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    description: Err("description was not initialized".to_string()),
+                    pass: Err("pass was not initialized".to_string()),
+                    tfkey: Ok(None),
+                    user: Err("user was not initialized".to_string()),
+                }
+            }
+            pub fn description<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<::std::string::String>,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `:: std :: string :: String` for description failed"
+                            .to_string()
+                    });
+                self
+            }
+            pub fn pass<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<crate::Secret>,
+            {
+                self.pass = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `crate :: Secret` for pass failed".to_string()
+                    });
+                self
+            }
+            pub fn tfkey<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<crate::Secret>,
+            {
+                self.tfkey = value
+                    .try_into()
+                    .map(Some)
+                    .map_err(|_| {
+                        "conversion to `crate :: Secret` for tfkey failed".to_string()
+                    });
+                self
+            }
+            pub fn user<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<::std::string::String>,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `:: std :: string :: String` for user failed"
+                            .to_string()
+                    });
+                self
+            }
+            ///Sends a `GET` request to `/user/newapikey/login.xml`
+            pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+                let Self { client, description, pass, tfkey, user } = self;
+                let description = description.map_err(Error::InvalidRequest)?;
+                let pass = pass.map_err(Error::InvalidRequest)?;
+                let tfkey = tfkey.map_err(Error::InvalidRequest)?;
+                let user = user.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/user/newapikey/login.xml", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .query(
+                        &progenitor_client::QueryParam::new("description", &description),
+                    )
+                    .query(&progenitor_client::QueryParam::new("pass", &pass))
+                    .query(&progenitor_client::QueryParam::new("tfkey", &tfkey))
+                    .query(&progenitor_client::QueryParam::new("user", &user))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "login_xml_with_query",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::stream(response)),
                     _ => Err(Error::UnexpectedResponse(response)),
                 }
             }
@@ -2446,6 +2855,157 @@ mod generated {
                 let response = result?;
                 match response.status().as_u16() {
                     200u16 => ResponseValue::from_response(response).await,
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /// Builder for [`Client::view_account_xml_with_query`]
+        ///
+        /// [`Client::view_account_xml_with_query`]: super::Client::view_account_xml_with_query
+        #[derive(Debug, Clone)]
+        pub struct ViewAccountXmlWithQuery<'a> {
+            client: &'a super::Client,
+            key: Result<crate::Secret, String>,
+            user: Result<::std::string::String, String>,
+        }
+        impl<'a> ViewAccountXmlWithQuery<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    key: Err("key was not initialized".to_string()),
+                    user: Err("user was not initialized".to_string()),
+                }
+            }
+            pub fn key<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<crate::Secret>,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `crate :: Secret` for key failed".to_string()
+                    });
+                self
+            }
+            pub fn user<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<::std::string::String>,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `:: std :: string :: String` for user failed"
+                            .to_string()
+                    });
+                self
+            }
+            ///Sends a `GET` request to `/view/user/api.xml`
+            pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+                let Self { client, key, user } = self;
+                let key = key.map_err(Error::InvalidRequest)?;
+                let user = user.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/view/user/api.xml", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .query(&progenitor_client::QueryParam::new("key", &key))
+                    .query(&progenitor_client::QueryParam::new("user", &user))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "view_account_xml_with_query",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::stream(response)),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /// Builder for [`Client::view_account_xml`]
+        ///
+        /// [`Client::view_account_xml`]: super::Client::view_account_xml
+        #[derive(Debug, Clone)]
+        pub struct ViewAccountXml<'a> {
+            client: &'a super::Client,
+            body: Result<types::builder::AccountForm, String>,
+        }
+        impl<'a> ViewAccountXml<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    body: Ok(::std::default::Default::default()),
+                }
+            }
+            pub fn body<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<types::AccountForm>,
+                <V as std::convert::TryInto<
+                    types::AccountForm,
+                >>::Error: std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map(From::from)
+                    .map_err(|s| {
+                        format!("conversion to `AccountForm` for body failed: {}", s)
+                    });
+                self
+            }
+            pub fn body_map<F>(mut self, f: F) -> Self
+            where
+                F: std::ops::FnOnce(
+                    types::builder::AccountForm,
+                ) -> types::builder::AccountForm,
+            {
+                self.body = self.body.map(f);
+                self
+            }
+            ///Sends a `POST` request to `/view/user/api.xml`
+            pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::AccountForm::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/view/user/api.xml", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .form_urlencoded(&body)?
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "view_account_xml",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::stream(response)),
                     _ => Err(Error::UnexpectedResponse(response)),
                 }
             }
@@ -2728,11 +3288,16 @@ mod generated {
         match (operation, status) {
             ("delete_api_key_with_query", 200) => Some(&["application/json"]),
             ("delete_api_key", 200) => Some(&["application/json"]),
+            ("delete_api_key_xml_with_query", 200) => Some(&["application/xml"]),
+            ("delete_api_key_xml", 200) => Some(&["application/xml"]),
             ("login_with_query", 200) => Some(&["application/json"]),
             ("login", 200) => Some(&["application/json"]),
+            ("login_xml_with_query", 200) => Some(&["application/xml"]),
             ("login_xml", 200) => Some(&["application/xml"]),
             ("view_account_with_query", 200) => Some(&["application/json"]),
             ("view_account", 200) => Some(&["application/json"]),
+            ("view_account_xml_with_query", 200) => Some(&["application/xml"]),
+            ("view_account_xml", 200) => Some(&["application/xml"]),
             _ => None,
         }
     }

@@ -5,6 +5,7 @@ mod footprint;
 mod regen;
 mod roundtrip;
 mod session;
+mod soak;
 mod stats;
 
 use std::fmt::Write as _;
@@ -134,6 +135,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         footprint::bench(root, &work, options.build_rounds)?,
         roundtrip::bench(root, options.requests)?,
         session::bench(root, options.requests)?,
+        soak::bench(root)?,
     ];
 
     let mut out = String::new();

@@ -11,6 +11,9 @@
 //!   operation per media type. The JSON one keeps the `operationId`; the others get a suffix
 //!   (`login` + `loginForm` → `login()` and `login_form()`).
 //!
+//! * [`split_optional_bodies`]: progenitor ignores `requestBody.required: false`; an operation
+//!   with an optional body becomes one without it and one (`{id}WithBody`) with it.
+//!
 //! The file itself is never edited.
 
 use serde_json::{Map, Value, json};
@@ -28,6 +31,7 @@ pub fn codegen_view(spec: &Spec) -> Result<Value, SpecError> {
     let mut doc = spec.doc.clone();
     unify_responses(spec, &mut doc)?;
     split_request_media_types(spec, &mut doc)?;
+    split_optional_bodies(spec, &mut doc)?;
     Ok(doc)
 }
 
@@ -353,6 +357,59 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
     ensure_unique_operation_ids(spec, doc)
 }
 
+/// progenitor 0.15 ignores `requestBody.required: false`: the generated method would fail
+/// unless a body is set. An optional body becomes two operations: the original one without a
+/// body, and `{id}WithBody` (at the path key `{path}#body`, the same endpoint on the wire) with it.
+pub fn split_optional_bodies(spec: &Spec, doc: &mut Value) -> Result<(), SpecError> {
+    let mut added: Vec<(String, String, String, Value)> = Vec::new();
+    for (path, method) in operations(doc) {
+        let op = &doc["paths"][&path][&method];
+        let Some(body) = op.get("requestBody") else {
+            continue;
+        };
+        if resolve(doc, body).get("required") == Some(&Value::Bool(true)) {
+            continue;
+        }
+        let written = path.split('#').next().unwrap_or(&path);
+        let id = operation_id(spec, op, &pointer(["paths", written, &method]))?;
+        let mut copy = op.clone();
+        copy["operationId"] = json!(format!("{id}WithBody"));
+        let note = format!(
+            "Sends the optional request body; `{}` sends none.",
+            super::render::snake(&id)
+        );
+        let description = match copy.get("description").and_then(Value::as_str) {
+            Some(d) => format!("{d}\n\n{note}"),
+            None => note,
+        };
+        copy["description"] = json!(description);
+        let key = if path.contains('#') {
+            format!("{path}-body")
+        } else {
+            format!("{path}#body")
+        };
+        if doc["paths"].get(&key).is_some() {
+            return Err(spec.error(
+                pointer(["paths", &key]),
+                "this path key is reserved by regen for a split operation",
+            ));
+        }
+        let mut item = Map::new();
+        if let Some(p) = doc["paths"][&path].get("parameters") {
+            item.insert("parameters".into(), p.clone());
+        }
+        item.insert(method.clone(), copy);
+        added.push((path.clone(), method.clone(), key, Value::Object(item)));
+    }
+    for (path, method, key, item) in added {
+        if let Some(op) = doc["paths"][&path][&method].as_object_mut() {
+            op.remove("requestBody");
+        }
+        doc["paths"][&key] = item;
+    }
+    ensure_unique_operation_ids(spec, doc)
+}
+
 fn ensure_unique_operation_ids(spec: &Spec, doc: &Value) -> Result<(), SpecError> {
     let mut seen = std::collections::BTreeMap::new();
     for (path, method) in operations(doc) {
@@ -409,6 +466,21 @@ mod tests {
 
     fn json_body(schema: &str) -> Value {
         json!({"description": "d", "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}})
+    }
+
+    #[test]
+    fn an_optional_body_becomes_an_operation_without_it_and_one_with_it() {
+        let mut doc = json!({"paths": {"/logout": {"post": {
+            "operationId": "logout",
+            "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "ok"}},
+        }}}});
+        let s = spec(doc.clone());
+        split_optional_bodies(&s, &mut doc).unwrap();
+        assert!(doc["paths"]["/logout"]["post"].get("requestBody").is_none());
+        let with = &doc["paths"]["/logout#body"]["post"];
+        assert_eq!(with["operationId"], "logoutWithBody");
+        assert!(with["requestBody"]["content"]["application/json"].is_object());
     }
 
     #[test]

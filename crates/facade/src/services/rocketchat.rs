@@ -45,6 +45,8 @@ pub(crate) async fn login(
     let call = Call::new(KIND, secrets);
     let body = types::LoginRequest::PasswordLogin(types::PasswordLogin {
         user: credentials.user().to_owned(),
+        username: None,
+        email: None,
         password: Secret::new(credentials.password().expose_secret()),
         code: code.map(|c| Secret::new(c.expose_secret())),
     });
