@@ -191,7 +191,7 @@ async fn projectthanos_client_alone() {
         let login = client
             .login()
             .body(LoginRequest {
-                username: "retailer@projectthanos.com".into(),
+                username: "retailer@projectthanos.com".parse().unwrap(),
                 password: DEMO_PASSWORD.into(),
             })
             .send()

@@ -80,7 +80,7 @@ async fn call(target: Target, base_url: &str, timeout: Duration) -> Got {
                 clients::http(timeout, &[]),
             );
             let body = projectthanos_client::types::LoginRequest {
-                username: "retailer@projectthanos.com".into(),
+                username: "retailer@projectthanos.com".parse().unwrap(),
                 password: DEMO_PASSWORD.into(),
             };
             outcome(&client.login().body(body).send().await)
@@ -327,7 +327,7 @@ async fn default_clients_fail_fast_on_a_cut_body() {
             .unwrap()
             .login()
             .body(projectthanos_client::types::LoginRequest {
-                username: "retailer@projectthanos.com".into(),
+                username: "retailer@projectthanos.com".parse().unwrap(),
                 password: DEMO_PASSWORD.into(),
             })
             .send()

@@ -196,7 +196,7 @@ async fn generated_clients_never_follow_a_redirect_to_another_origin() {
                     .unwrap()
                     .with_credentials(Credentials::new().token_auth(TOKEN));
                 let login = LoginRequest {
-                    username: "u".into(),
+                    username: "u".parse().unwrap(),
                     password: PASSWORD.into(),
                 };
                 assert_refused(

@@ -60,8 +60,7 @@ mod generated {
                 Default::default()
             }
         }
-        /// The credentials of a retailer or supplier account. Neither may be empty: the server
-        /// answers an empty `username` or `password` with HTTP 400 (declared with `not`).
+        ///The credentials of a retailer or supplier account.
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         pub struct LoginRequest {
             /// The password given for the Retailer or Supplier account. Must not be empty: an empty
@@ -69,11 +68,66 @@ mod generated {
             pub password: crate::Secret,
             /// The username given for the Retailer or Supplier account (usually an email address).
             /// Must not be empty: an empty username is answered with HTTP 400.
-            pub username: ::std::string::String,
+            pub username: LoginRequestUsername,
         }
         impl LoginRequest {
             pub fn builder() -> builder::LoginRequest {
                 Default::default()
+            }
+        }
+        /// The username given for the Retailer or Supplier account (usually an email address).
+        /// Must not be empty: an empty username is answered with HTTP 400.
+        #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+        #[serde(transparent)]
+        pub struct LoginRequestUsername(::std::string::String);
+        impl ::std::ops::Deref for LoginRequestUsername {
+            type Target = ::std::string::String;
+            fn deref(&self) -> &::std::string::String {
+                &self.0
+            }
+        }
+        impl ::std::convert::From<LoginRequestUsername> for ::std::string::String {
+            fn from(value: LoginRequestUsername) -> Self {
+                value.0
+            }
+        }
+        impl ::std::str::FromStr for LoginRequestUsername {
+            type Err = self::error::ConversionError;
+            fn from_str(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                if value.chars().count() < 1usize {
+                    return Err("shorter than 1 characters".into());
+                }
+                Ok(Self(value.to_string()))
+            }
+        }
+        impl ::std::convert::TryFrom<&str> for LoginRequestUsername {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: &str,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        impl ::std::convert::TryFrom<::std::string::String> for LoginRequestUsername {
+            type Error = self::error::ConversionError;
+            fn try_from(
+                value: ::std::string::String,
+            ) -> ::std::result::Result<Self, self::error::ConversionError> {
+                value.parse()
+            }
+        }
+        impl<'de> ::serde::Deserialize<'de> for LoginRequestUsername {
+            fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                ::std::string::String::deserialize(deserializer)?
+                    .parse()
+                    .map_err(|e: self::error::ConversionError| {
+                        <D::Error as ::serde::de::Error>::custom(e.to_string())
+                    })
             }
         }
         ///A successful login.
@@ -202,7 +256,7 @@ mod generated {
             pub struct LoginRequest {
                 password: ::std::result::Result<crate::Secret, ::std::string::String>,
                 username: ::std::result::Result<
-                    ::std::string::String,
+                    super::LoginRequestUsername,
                     ::std::string::String,
                 >,
             }
@@ -229,7 +283,7 @@ mod generated {
                 }
                 pub fn username<T>(mut self, value: T) -> Self
                 where
-                    T: ::std::convert::TryInto<::std::string::String>,
+                    T: ::std::convert::TryInto<super::LoginRequestUsername>,
                     T::Error: ::std::fmt::Display,
                 {
                     self.username = value

@@ -11,6 +11,8 @@
 //!   operation per media type. The JSON one keeps the `operationId`; the others get a suffix
 //!   (`login` + `loginForm` → `login()` and `login_form()`).
 //!
+//! * [`unconstrain_secrets`]: `format: password` schemas lose `minLength`, `maxLength` and
+//!   `pattern`, so that typify still makes them `Secret`.
 //! * [`split_optional_bodies`]: progenitor ignores `requestBody.required: false`; an operation
 //!   with an optional body becomes one without it and one (`{id}WithBody`) with it.
 //!
@@ -32,6 +34,7 @@ pub fn codegen_view(spec: &Spec) -> Result<Value, SpecError> {
     unify_responses(spec, &mut doc)?;
     split_request_media_types(spec, &mut doc)?;
     split_optional_bodies(spec, &mut doc)?;
+    unconstrain_secrets(&mut doc);
     Ok(doc)
 }
 
@@ -357,8 +360,27 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
     ensure_unique_operation_ids(spec, doc)
 }
 
+/// typify maps a schema to `Secret` only where it is exactly `{type: string, format: password}`
+/// (descriptions aside): a `minLength` would make a password a plain newtype whose `Debug`
+/// shows it. The view drops the string constraints of secrets; the server still enforces
+/// them, and the spec as published still declares them.
+pub fn unconstrain_secrets(doc: &mut Value) {
+    match doc {
+        Value::Object(map) => {
+            if map.get("format").and_then(Value::as_str) == Some("password") {
+                for key in ["minLength", "maxLength", "pattern"] {
+                    map.remove(key);
+                }
+            }
+            map.values_mut().for_each(unconstrain_secrets);
+        }
+        Value::Array(items) => items.iter_mut().for_each(unconstrain_secrets),
+        _ => {}
+    }
+}
+
 /// progenitor 0.15 ignores `requestBody.required: false`: the generated method would fail
-/// unless a body is set. An optional body becomes two operations: the original one without a
+/// unless a body is set. A body declared `required: false` becomes two operations: the original one without a
 /// body, and `{id}WithBody` (at the path key `{path}#body`, the same endpoint on the wire) with it.
 pub fn split_optional_bodies(spec: &Spec, doc: &mut Value) -> Result<(), SpecError> {
     let mut added: Vec<(String, String, String, Value)> = Vec::new();
@@ -367,7 +389,9 @@ pub fn split_optional_bodies(spec: &Spec, doc: &mut Value) -> Result<(), SpecErr
         let Some(body) = op.get("requestBody") else {
             continue;
         };
-        if resolve(doc, body).get("required") == Some(&Value::Bool(true)) {
+        // Only where the spec says so: many specs leave out `required` on bodies their
+        // servers need (OpenAPI's default is `false`), and the method would lose its body.
+        if resolve(doc, body).get("required") != Some(&Value::Bool(false)) {
             continue;
         }
         let written = path.split('#').next().unwrap_or(&path);

@@ -6,7 +6,7 @@ use projectthanos_client::types;
 use projectthanos_client::{Client as Api, Secret};
 
 use crate::credentials::Credentials;
-use crate::error::LoginError;
+use crate::error::{ConfigError, LoginError};
 use crate::http::{self, Call, Options};
 use crate::login::Step;
 use crate::secret::SecretString;
@@ -31,8 +31,16 @@ pub(crate) async fn login(
     credentials: &Credentials,
 ) -> Result<Step, LoginError> {
     let call = Call::new(KIND, credentials.secrets());
+    // The spec's `minLength: 1` makes the user name a checked type.
+    let username = credentials
+        .user()
+        .parse()
+        .map_err(|_| ConfigError::MissingCredential {
+            service: KIND,
+            what: "user name",
+        })?;
     let body = types::LoginRequest {
-        username: credentials.user().to_owned(),
+        username,
         password: Secret::new(credentials.password().expose_secret()),
     };
     match api.login().body(body).send().await {
