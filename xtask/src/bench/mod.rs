@@ -59,6 +59,43 @@ impl Section {
     }
 }
 
+/// Runs `cargo bench -p apilogin-tests --bench <name> -- <args>` (a release build; these
+/// binaries need the facade and the sandbox, which xtask must not link) and reads the JSON
+/// lines it prints.
+fn bench_binary<T: serde::de::DeserializeOwned>(
+    root: &Path,
+    name: &str,
+    args: &[String],
+) -> Result<Vec<T>> {
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(root)
+        .args([
+            "bench",
+            "--quiet",
+            "--package",
+            "apilogin-tests",
+            "--bench",
+            name,
+            "--",
+        ])
+        .args(args)
+        .output()
+        .context("running cargo bench")?;
+    if !output.status.success() {
+        bail!(
+            "the {name} bench failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| {
+            serde_json::from_str(l).with_context(|| format!("reading the {name} bench's JSON line"))
+        })
+        .collect()
+}
+
 /// Runs a command, its output kept for the error message only.
 fn run_quiet(command: &mut Command) -> Result<()> {
     let output = command

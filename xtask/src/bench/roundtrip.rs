@@ -3,9 +3,8 @@
 //! link); this side builds it in release mode, runs it and turns its JSON lines into a table.
 
 use std::path::Path;
-use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use super::Section;
@@ -22,32 +21,8 @@ struct PathResult {
 
 pub fn bench(root: &Path, requests: usize) -> Result<Section> {
     eprintln!("  login round trips (builds the bench in release mode first)");
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .current_dir(root)
-        .args([
-            "bench",
-            "--quiet",
-            "--package",
-            "apilogin-tests",
-            "--bench",
-            "roundtrip",
-            "--",
-        ])
-        .arg(format!("--requests={requests}"))
-        .output()
-        .context("running cargo bench")?;
-    if !output.status.success() {
-        bail!(
-            "the round-trip bench failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let results: Vec<PathResult> = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter(|l| l.starts_with('{'))
-        .map(serde_json::from_str)
-        .collect::<Result<_, _>>()
-        .context("reading the bench's JSON lines")?;
+    let results: Vec<PathResult> =
+        super::bench_binary(root, "roundtrip", &[format!("--requests={requests}")])?;
     let floor = results
         .iter()
         .find(|r| r.path == "plain-reqwest")

@@ -3,9 +3,8 @@
 //! against the end of the run.
 
 use std::path::Path;
-use std::process::Command;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use serde::Deserialize;
 
 use super::Section;
@@ -31,29 +30,10 @@ struct SoakResult {
 
 pub fn bench(root: &Path) -> Result<Section> {
     eprintln!("  sandbox memory soak (builds the bench in release mode first)");
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .current_dir(root)
-        .args([
-            "bench",
-            "--quiet",
-            "--package",
-            "apilogin-tests",
-            "--bench",
-            "soak",
-        ])
-        .output()
-        .context("running cargo bench")?;
-    if !output.status.success() {
-        bail!(
-            "the soak bench failed:\n{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-    let r: SoakResult = String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .find(|l| l.starts_with('{'))
-        .context("the soak bench printed no result")
-        .and_then(|l| serde_json::from_str(l).context("reading the soak bench's JSON line"))?;
+    let r: SoakResult = super::bench_binary(root, "soak", &[])?
+        .into_iter()
+        .next()
+        .context("the soak bench printed no result")?;
     Ok(section(&r))
 }
 
