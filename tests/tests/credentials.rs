@@ -296,3 +296,44 @@ fn no_ca_certificates_is_an_error_not_a_panic() {
     assert!(output.status.success(), "{text}");
     assert!(text.contains("1 passed"), "{text}");
 }
+
+/// A GET variant carries the password in its query: no error shows it, whether the server
+/// answers something undocumented (the response's URL) or does not answer in time (the
+/// transport error's URL).
+#[tokio::test]
+async fn errors_never_show_a_secret_from_the_query() {
+    use apilogin_sandbox::{Fault, Sandbox};
+    within(apilogin_tests::TEST_LIMIT, async {
+        const PASSWORD: &str = "query-Pa55word";
+        for (fault, timeout) in [
+            (Fault::BadGatewayHtml, std::time::Duration::from_secs(10)),
+            (Fault::slow(), std::time::Duration::from_millis(300)),
+        ] {
+            let sandbox = Sandbox::builder(Service::Txty)
+                .fault(fault)
+                .start()
+                .await
+                .unwrap();
+            let http = txty_client::client_builder()
+                .timeout(timeout)
+                .build()
+                .unwrap();
+            let client = txty_client::Client::new_with_client(sandbox.base_url(), http);
+            let err = client
+                .login_with_query()
+                .user("demo")
+                .pass(PASSWORD)
+                .description("d")
+                .tfkey("778899")
+                .send()
+                .await
+                .unwrap_err();
+            for text in [format!("{err}"), format!("{err:?}"), format!("{err:#}")] {
+                assert!(!text.contains(PASSWORD), "{fault}: {text}");
+                assert!(!text.contains("778899"), "{fault}: {text}");
+                assert!(!text.contains("pass="), "{fault}: {text}");
+            }
+        }
+    })
+    .await;
+}
