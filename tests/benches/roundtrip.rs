@@ -6,6 +6,7 @@
 use std::time::{Duration, Instant};
 
 use apilogin_sandbox::{DEMO_PASSWORD, REMOTEIT_DEVELOPER_KEY, Sandbox, Service};
+use apilogin_tests::quantile;
 
 const USER: &str = "demo@remote.it";
 const ROUNDS: usize = 10;
@@ -81,11 +82,6 @@ impl Path {
             }
         }
     }
-}
-
-fn quantile(sorted: &[Duration], q: f64) -> Duration {
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
 }
 
 fn main() {

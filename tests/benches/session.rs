@@ -12,6 +12,7 @@
 use std::time::{Duration, Instant};
 
 use apilogin_sandbox::{DEMO_PASSWORD, Sandbox, Service};
+use apilogin_tests::quantile;
 
 const USER: &str = "demo";
 const ROUNDS: usize = 10;
@@ -83,11 +84,6 @@ async fn logged_in(
         apilogin::LoginOutcome::LoggedIn(session) => session,
         apilogin::LoginOutcome::SecondFactor(_) => panic!("the demo account has no second factor"),
     }
-}
-
-fn quantile(sorted: &[Duration], q: f64) -> Duration {
-    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
 }
 
 fn main() {

@@ -28,6 +28,16 @@ pub use proxy::{Exchange, RecordingProxy};
 /// Upper bound for any one test: a hang fails the test instead of hanging CI.
 pub const TEST_LIMIT: Duration = Duration::from_secs(20);
 
+/// The `q` quantile (0..=1) of sorted durations, by the nearest-rank method (the benches' p50
+/// and p99).
+///
+/// # Panics
+/// On an empty slice.
+pub fn quantile(sorted: &[Duration], q: f64) -> Duration {
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
 /// Awaits `fut`, panicking if it takes longer than `limit`.
 pub async fn within<F: Future>(limit: Duration, fut: F) -> F::Output {
     match tokio::time::timeout(limit, fut).await {
