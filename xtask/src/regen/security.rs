@@ -402,22 +402,20 @@ pub fn rust(security: &Security) -> String {
 /// One line per scheme for the generated README.
 pub fn readme_lines(security: &Security) -> String {
     let mut out = String::new();
-    for s in &security.schemes {
+    for (index, s) in security.schemes.iter().enumerate() {
         let users: Vec<String> = security
             .requirements
             .iter()
-            .filter(|(_, alts)| {
-                alts.iter().any(|alt| {
-                    alt.contains(
-                        &security
-                            .schemes
-                            .iter()
-                            .position(|x| x == s)
-                            .unwrap_or(usize::MAX),
-                    )
-                })
+            .filter(|(_, alts)| alts.iter().any(|alt| alt.contains(&index)))
+            .map(|(method, alts)| {
+                // `{}` among the alternatives: the operation also goes without credentials.
+                let optional = if alts.iter().any(Vec::is_empty) {
+                    " (when set)"
+                } else {
+                    ""
+                };
+                format!("`{method}()`{optional}")
             })
-            .map(|(m, _)| format!("`{m}()`"))
             .collect();
         let used = if users.is_empty() {
             "no operation of this spec".to_string()
