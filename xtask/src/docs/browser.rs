@@ -58,6 +58,9 @@ impl Proxy {
     }
 }
 
+/// What the proxy logs for a connection that sent no bytes before closing or timing out.
+const NO_REQUEST: &str = "(a connection without a request)";
+
 fn refuse(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
     let mut head = Vec::new();
@@ -71,7 +74,7 @@ fn refuse(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
     let first = String::from_utf8_lossy(&head)
         .lines()
         .next()
-        .unwrap_or("(a connection without a request)")
+        .unwrap_or(NO_REQUEST)
         .to_string();
     log.lock().expect("the proxy log").push(first);
     let _ = stream
@@ -330,8 +333,12 @@ struct Traffic {
 
 impl Traffic {
     fn of(requests: &[NetRequest], proxy_lines: Vec<String>) -> Traffic {
+        // A connection that sent nothing carried nothing: Chromium opens spare connections to
+        // the proxy ahead of need (preconnect) and sometimes leaves one unused. Every request
+        // still needs a NetLog entry that explains it.
         let unexplained = proxy_lines
             .iter()
+            .filter(|line| line.as_str() != NO_REQUEST)
             .filter(|line| !requests.iter().any(|r| r.host() == proxy_host(line)))
             .cloned()
             .collect();
@@ -347,7 +354,10 @@ impl Traffic {
                 .map(|r| r.host().to_string())
                 .collect(),
             unexplained,
-            at_proxy: proxy_lines.len(),
+            at_proxy: proxy_lines
+                .iter()
+                .filter(|l| l.as_str() != NO_REQUEST)
+                .count(),
         }
     }
 }
