@@ -224,24 +224,19 @@ impl Session {
         }
     }
 
-    /// The shared `reqwest::Client` of this session's base URL and options (no credentials in
-    /// it; checks the base URL).
-    pub(crate) fn http(&self) -> Result<reqwest::Client, LoginError> {
-        http::client(&self.service(), &self.options)
-    }
-
     /// The generated remote.it client, sending this session's developer key and token
     /// wherever an operation's `security` asks for them.
     pub fn remoteit(&self) -> Result<remoteit_client::Client, LoginError> {
         match &self.details {
-            SessionDetails::RemoteIt { developer_key, .. } => Ok(
-                remoteit_client::Client::new_with_client(&self.base_url, self.http()?)
-                    .with_credentials(
+            SessionDetails::RemoteIt { developer_key, .. } => {
+                Ok(
+                    services::remoteit::api(&self.service(), &self.options)?.with_credentials(
                         remoteit_client::Credentials::new()
                             .developer_key(developer_key.expose_secret())
                             .session_token(self.token.expose_secret()),
                     ),
-            ),
+                )
+            }
             _ => Err(self.not(ServiceKind::RemoteIt)),
         }
     }
@@ -250,10 +245,7 @@ impl Session {
     /// `key` ([`expose_auth_params`](Session::expose_auth_params)) as form fields.
     pub fn txty(&self) -> Result<txty_client::Client, LoginError> {
         match &self.details {
-            SessionDetails::Txty { .. } => Ok(txty_client::Client::new_with_client(
-                &self.base_url,
-                self.http()?,
-            )),
+            SessionDetails::Txty { .. } => services::txty::api(&self.service(), &self.options),
             _ => Err(self.not(ServiceKind::Txty)),
         }
     }
@@ -262,13 +254,13 @@ impl Session {
     /// an operation's `security` asks for it.
     pub fn projectthanos(&self) -> Result<projectthanos_client::Client, LoginError> {
         match &self.details {
-            SessionDetails::ProjectThanos { .. } => Ok(
-                projectthanos_client::Client::new_with_client(&self.base_url, self.http()?)
-                    .with_credentials(
-                        projectthanos_client::Credentials::new()
-                            .token_auth(self.token.expose_secret()),
-                    ),
-            ),
+            SessionDetails::ProjectThanos { .. } => Ok(services::projectthanos::api(
+                &self.service(),
+                &self.options,
+            )?
+            .with_credentials(
+                projectthanos_client::Credentials::new().token_auth(self.token.expose_secret()),
+            )),
             _ => Err(self.not(ServiceKind::ProjectThanos)),
         }
     }
@@ -278,10 +270,10 @@ impl Session {
     /// `session.rocketchat()?.me().send().await`.
     pub fn rocketchat(&self) -> Result<rocketchat_client::Client, LoginError> {
         match &self.details {
-            SessionDetails::RocketChat {} => Ok(rocketchat_client::Client::new_with_client(
-                &self.base_url,
-                self.http()?,
-            )
+            SessionDetails::RocketChat {} => Ok(services::rocketchat::api(
+                &self.service(),
+                &self.options,
+            )?
             .with_credentials(rocketchat_client::Credentials::auth_token_and_user_id(
                 self.token.expose_secret(),
                 self.user.user_id.as_deref().unwrap_or_default(),

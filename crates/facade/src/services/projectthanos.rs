@@ -15,8 +15,9 @@ use crate::session::{Identity, Session, SessionDetails};
 
 const KIND: ServiceKind = ServiceKind::ProjectThanos;
 
-/// The generated client for `service`, shared by every login of a [`Client`](crate::Client)
-/// (no secret headers: the credentials travel in the body).
+/// The generated client for `service` over its shared HTTP client, for the logins of a
+/// [`Client`](crate::Client) and the calls of its sessions; a session adds its token with
+/// `with_credentials`.
 pub(crate) fn api(service: &Service, options: &Options) -> Result<Api, LoginError> {
     Ok(Api::new_with_client(
         service.base_url(),

@@ -18,7 +18,8 @@ const KIND: ServiceKind = ServiceKind::RemoteIt;
 /// Codes of accounts whose second factor the legacy endpoint cannot complete.
 const MFA_CODES: [&str; 3] = ["SMS_MFA", "SOFTWARE_TOKEN_MFA", "MFA_SETUP"];
 
-/// The generated client for `service`, shared by every login of a [`Client`](crate::Client).
+/// The generated client for `service` over its shared HTTP client, for the logins of a
+/// [`Client`](crate::Client) and the calls of its sessions.
 /// The developer key comes with each login's credentials, and goes into a copy of it
 /// ([`Api::with_credentials`]) that shares its connections.
 pub(crate) fn api(service: &Service, options: &Options) -> Result<Api, LoginError> {

@@ -16,8 +16,9 @@ use crate::session::{Identity, Session, SessionDetails};
 
 const KIND: ServiceKind = ServiceKind::RocketChat;
 
-/// The generated client for `service`, shared by every login of a [`Client`](crate::Client)
-/// (no secret headers: the credentials travel in the body).
+/// The generated client for `service` over its shared HTTP client, for the logins of a
+/// [`Client`](crate::Client) and the calls of its sessions; a session adds its token with
+/// `with_credentials`.
 pub(crate) fn api(service: &Service, options: &Options) -> Result<Api, LoginError> {
     Ok(Api::new_with_client(
         service.base_url(),
@@ -65,7 +66,7 @@ pub(crate) async fn relogin(session: &Session) -> Result<Session, LoginError> {
     let service = session.service();
     let options = session.options();
     let call = Call::new(KIND, vec![session.token().expose_secret()]);
-    let api = Api::new_with_client(service.base_url(), session.http()?);
+    let api = api(&service, options)?;
     let body = types::LoginRequest::ResumeLogin(types::ResumeLogin {
         resume: Secret::new(session.token().expose_secret()),
     });
