@@ -1,15 +1,8 @@
 //! The contract check: recorded [`Exchange`]s validated against the OpenAPI specs in `specs/`.
 //!
-//! [`ContractChecker::for_spec`] reads `specs/NAME.yaml` at test time and compiles, with the
-//! `jsonschema` crate, one validator per request body, parameter, response body and response
-//! header of every operation. OpenAPI 3.0 schemas become JSON Schema (draft 4, the closest to
-//! OpenAPI 3.0's dialect) like this:
-//!
-//! * every `#/components/schemas/X` becomes `#/definitions/X`, and all component schemas are
-//!   embedded under `definitions` of each compiled schema (no remote references);
-//! * `example`, `xml`, `externalDocs`, `discriminator`, `deprecated` and `x-*` are dropped;
-//! * `format: password` is dropped (a plain string); `format: uuid` is checked;
-//! * `nullable: true` adds `null` to `type` (and to `enum`).
+//! [`ContractChecker::for_spec`] reads `specs/NAME.yaml` at test time through the spec model
+//! (`apilogin-spec`) and compiles, with the model's one OpenAPI → JSON Schema converter, one
+//! validator per request body, parameter, response body and response header of every operation.
 //!
 //! For each exchange the checker finds the operation by method and path template (after the
 //! server's base path, e.g. `/apv/v27` for remote.it), then checks the request (security
@@ -25,19 +18,43 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use jsonschema::{Draft, Validator};
-use serde_json::{Map, Value, json};
+use std::path::Path;
+
+use apilogin_spec::refs::resolve;
+use apilogin_spec::schema::{self, Converter};
+use apilogin_spec::walk::METHODS;
+use jsonschema::Validator;
+use serde_json::Value;
 
 use crate::proxy::Exchange;
 
-/// The spec names (`specs/NAME.yaml`).
-pub const SPECS: [&str; 4] = ["remoteit", "txty", "projectthanos", "rocketchat"];
+/// The workspace root: this crate lives at `tests/`.
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate lives in the workspace")
+}
 
-/// Reads and parses `specs/NAME.yaml` as JSON.
+/// The ids of the specs in `specs/`, as the spec model lists them.
+pub fn spec_ids() -> Vec<String> {
+    apilogin_spec::spec_files(workspace_root())
+        .expect("specs/ can be listed")
+        .iter()
+        .filter_map(|f| Some(f.file_stem()?.to_str()?.to_owned()))
+        .collect()
+}
+
+/// Reads `specs/NAME.yaml` through the spec model (the same checks as regen) as JSON.
 pub fn load_spec(name: &str) -> Result<Value, String> {
-    let path = format!("{}/../specs/{name}.yaml", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    yaml_serde::from_str(&text).map_err(|e| format!("cannot parse {path}: {e}"))
+    let root = workspace_root();
+    let files = apilogin_spec::spec_files(root).map_err(|e| e.to_string())?;
+    let file = files
+        .iter()
+        .find(|f| f.file_stem().is_some_and(|s| s == name))
+        .ok_or_else(|| format!("there is no spec `{name}` in specs/"))?;
+    apilogin_spec::load(root, file)
+        .map(|spec| spec.doc)
+        .map_err(|e| e.to_string())
 }
 
 /// One way an exchange (or a spec) departs from the contract.
@@ -66,14 +83,7 @@ struct Schema {
 
 impl Schema {
     fn errors(&self, instance: &Value) -> Vec<String> {
-        self.validator
-            .iter_errors(instance)
-            .map(|e| {
-                let at = e.instance_path().to_string();
-                let at = if at.is_empty() { "/".to_owned() } else { at };
-                format!("at {at}: {e}")
-            })
-            .collect()
+        schema::errors(&self.validator, instance)
     }
 
     /// The names of the `oneOf` branches the instance matches (empty when not a `oneOf`).
@@ -161,133 +171,23 @@ impl fmt::Debug for ContractChecker {
     }
 }
 
-/// Follows `$ref`s (`#/…` only) until a non-reference object.
-fn resolve<'a>(doc: &'a Value, mut v: &'a Value) -> Result<&'a Value, String> {
-    for _ in 0..16 {
-        match v.get("$ref").and_then(Value::as_str) {
-            Some(r) => {
-                let pointer = r
-                    .strip_prefix('#')
-                    .ok_or_else(|| format!("only local references are supported: {r}"))?;
-                v = doc
-                    .pointer(pointer)
-                    .ok_or_else(|| format!("dangling reference {r}"))?;
-            }
-            None => return Ok(v),
-        }
-    }
-    Err("reference chain too long".into())
-}
-
-/// OpenAPI 3.0 schema → JSON Schema draft 4 (see the module docs).
-pub fn to_json_schema(schema: &Value) -> Value {
-    let Value::Object(map) = schema else {
-        return schema.clone();
-    };
-    let mut out = Map::new();
-    let mut nullable = false;
-    for (k, v) in map {
-        match k.as_str() {
-            "example" | "examples" | "xml" | "externalDocs" | "discriminator" | "deprecated" => {}
-            k if k.starts_with("x-") => {}
-            "nullable" => nullable = v.as_bool() == Some(true),
-            "format" if v == "password" => {}
-            "$ref" => {
-                let r = v.as_str().unwrap_or_default();
-                let r = r
-                    .strip_prefix("#/components/schemas/")
-                    .map_or_else(|| r.to_owned(), |name| format!("#/definitions/{name}"));
-                out.insert(k.clone(), Value::String(r));
-            }
-            "properties" | "patternProperties" | "definitions" => {
-                let converted = v
-                    .as_object()
-                    .map(|props| {
-                        props
-                            .iter()
-                            .map(|(name, s)| (name.clone(), to_json_schema(s)))
-                            .collect::<Map<_, _>>()
-                    })
-                    .unwrap_or_default();
-                out.insert(k.clone(), Value::Object(converted));
-            }
-            "items" | "additionalProperties" | "not" => {
-                out.insert(k.clone(), to_json_schema(v));
-            }
-            "allOf" | "anyOf" | "oneOf" => {
-                let converted = v
-                    .as_array()
-                    .map(|xs| xs.iter().map(to_json_schema).collect())
-                    .unwrap_or_default();
-                out.insert(k.clone(), Value::Array(converted));
-            }
-            _ => {
-                out.insert(k.clone(), v.clone());
-            }
-        }
-    }
-    if nullable {
-        match out.get_mut("type") {
-            Some(Value::String(t)) => {
-                let t = std::mem::take(t);
-                out.insert("type".into(), json!([t, "null"]));
-            }
-            Some(Value::Array(ts)) if !ts.contains(&json!("null")) => ts.push(json!("null")),
-            _ => {}
-        }
-        if let Some(Value::Array(values)) = out.get_mut("enum") {
-            values.push(Value::Null);
-        }
-    }
-    Value::Object(out)
-}
-
-fn is_uuid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
-/// What compiling needs: the document (for `$ref`s) and the converted component schemas.
+/// What compiling needs: the document (for `$ref`s) and the model's converter.
 struct Compiler<'a> {
     doc: &'a Value,
-    definitions: Value,
+    converter: Converter,
 }
 
 impl<'a> Compiler<'a> {
-    fn new(doc: &'a Value) -> Self {
-        let definitions = doc
-            .pointer("/components/schemas")
-            .and_then(Value::as_object)
-            .map(|schemas| {
-                schemas
-                    .iter()
-                    .map(|(name, s)| (name.clone(), to_json_schema(s)))
-                    .collect::<Map<_, _>>()
-            })
-            .unwrap_or_default();
-        Compiler {
+    fn new(doc: &'a Value) -> Result<Self, String> {
+        Ok(Compiler {
             doc,
-            definitions: Value::Object(definitions),
-        }
-    }
-
-    fn validator(&self, converted: &Value) -> Result<Validator, String> {
-        let root = json!({"allOf": [converted], "definitions": self.definitions});
-        jsonschema::options()
-            .with_draft(Draft::Draft4)
-            .should_validate_formats(true)
-            .with_format("uuid", is_uuid)
-            .build(&root)
-            .map_err(|e| format!("schema does not compile: {e}"))
+            converter: Converter::new(doc)?,
+        })
     }
 
     fn schema(&self, raw: &Value) -> Result<Schema, String> {
-        let validator = self.validator(&to_json_schema(raw))?;
-        let resolved = resolve(self.doc, raw)?;
+        let validator = self.converter.validator(raw)?;
+        let resolved = resolve(self.doc, raw);
         let mut variants = Vec::new();
         if let Some(branches) = resolved.get("oneOf").and_then(Value::as_array) {
             for branch in branches {
@@ -296,7 +196,7 @@ impl<'a> Compiler<'a> {
                     .and_then(Value::as_str)
                     .and_then(|r| r.rsplit('/').next())
                     .map_or_else(|| format!("#{}", variants.len()), str::to_owned);
-                variants.push((name, self.validator(&to_json_schema(branch))?));
+                variants.push((name, self.converter.validator(branch)?));
             }
         }
         let json_type = resolved
@@ -334,7 +234,7 @@ fn security_schemes(doc: &Value) -> HashMap<String, Credential> {
             schemes
                 .iter()
                 .filter_map(|(name, s)| {
-                    let s = resolve(doc, s).ok()?;
+                    let s = resolve(doc, s);
                     if s.get("type")? != "apiKey" {
                         return None;
                     }
@@ -369,10 +269,6 @@ fn server_base_path(doc: &Value) -> Result<String, String> {
     };
     Ok(path.trim_end_matches('/').to_owned())
 }
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 fn template_matches(template: &str, path: &str) -> bool {
     let t: Vec<&str> = template.split('/').collect();
@@ -443,7 +339,7 @@ impl ContractChecker {
 
     /// Compiles a checker from a parsed OpenAPI 3.0 document.
     pub fn from_document(name: &str, doc: &Value) -> Result<ContractChecker, String> {
-        let compiler = Compiler::new(doc);
+        let compiler = Compiler::new(doc)?;
         let schemes = security_schemes(doc);
         let global_security = doc.get("security");
         let mut operations = Vec::new();
@@ -452,9 +348,9 @@ impl ContractChecker {
             .and_then(Value::as_object)
             .ok_or("no paths")?;
         for (path, item) in paths {
-            let item = resolve(doc, item)?;
+            let item = resolve(doc, item);
             let shared_params = item.get("parameters");
-            for method in METHODS {
+            for &method in METHODS {
                 let Some(op) = item.get(method) else {
                     continue;
                 };
@@ -468,7 +364,7 @@ impl ContractChecker {
                 let mut params = Vec::new();
                 for list in [shared_params, op.get("parameters")].into_iter().flatten() {
                     for p in list.as_array().into_iter().flatten() {
-                        let p = resolve(doc, p).map_err(ctx)?;
+                        let p = resolve(doc, p);
                         let location = p.get("in").and_then(Value::as_str).unwrap_or("query");
                         params.push(Param {
                             name: p
@@ -490,7 +386,7 @@ impl ContractChecker {
 
                 let (body_required, body) = match op.get("requestBody") {
                     Some(rb) => {
-                        let rb = resolve(doc, rb).map_err(ctx)?;
+                        let rb = resolve(doc, rb);
                         (
                             rb.get("required").and_then(Value::as_bool) == Some(true),
                             compiler.content(rb.get("content")).map_err(ctx)?,
@@ -529,7 +425,7 @@ impl ContractChecker {
                     .into_iter()
                     .flatten()
                 {
-                    let resp = resolve(doc, resp).map_err(ctx)?;
+                    let resp = resolve(doc, resp);
                     let mut headers = Vec::new();
                     for (hname, h) in resp
                         .get("headers")
@@ -537,7 +433,7 @@ impl ContractChecker {
                         .into_iter()
                         .flatten()
                     {
-                        let h = resolve(doc, h).map_err(ctx)?;
+                        let h = resolve(doc, h);
                         headers.push(HeaderSpec {
                             name: hname.to_ascii_lowercase(),
                             required: h.get("required").and_then(Value::as_bool) == Some(true),
@@ -989,114 +885,28 @@ pub fn check_spec_examples(name: &str) -> Vec<Violation> {
     }
 }
 
-/// [`check_spec_examples`] on an already parsed document.
+/// [`check_spec_examples`] on an already parsed document: the spec model's walk finds every
+/// example and the schema it must match.
 pub fn check_examples(name: &str, doc: &Value) -> Vec<Violation> {
-    let compiler = Compiler::new(doc);
-    let mut out = Vec::new();
-    let mut check_failed = Vec::new();
-    let mut check = |subject: String, schema: &Value, example: &Value| match compiler.schema(schema)
-    {
-        Ok(s) => out.extend(s.errors(example).into_iter().map(|e| Violation {
-            subject: subject.clone(),
-            message: format!("example {e}"),
-        })),
-        Err(e) => out.push(Violation {
-            subject,
-            message: e,
-        }),
+    let compiler = match Compiler::new(doc) {
+        Ok(c) => c,
+        Err(message) => {
+            return vec![Violation {
+                subject: name.to_owned(),
+                message,
+            }];
+        }
     };
-
-    // Every `content` map with a schema, and every parameter / header with a schema.
-    fn walk(v: &Value, pointer: &str, visit: &mut dyn FnMut(String, &Value)) {
-        match v {
-            Value::Object(map) => {
-                if map.contains_key("schema") {
-                    visit(pointer.to_owned(), v);
-                }
-                for (k, child) in map {
-                    if k == "schema" || k == "examples" || k == "example" {
-                        continue;
-                    }
-                    walk(child, &format!("{pointer}/{k}"), visit);
-                }
-            }
-            Value::Array(xs) => {
-                for (i, child) in xs.iter().enumerate() {
-                    walk(child, &format!("{pointer}/{i}"), visit);
-                }
-            }
-            _ => {}
+    let mut out = Vec::new();
+    for example in apilogin_spec::walk::walk(doc).examples {
+        let subject = format!("{name}{}", example.at);
+        match compiler.schema(example.schema) {
+            Ok(s) => out.extend(s.errors(example.value).into_iter().map(|e| Violation {
+                subject: subject.clone(),
+                message: format!("example {e}"),
+            })),
+            Err(message) => out.push(Violation { subject, message }),
         }
     }
-    let mut holders: Vec<(String, Value)> = Vec::new();
-    walk(doc, "", &mut |p, v| holders.push((p, v.clone())));
-    for (pointer, holder) in &holders {
-        let schema = &holder["schema"];
-        if let Some(example) = holder.get("example") {
-            check(format!("{name}{pointer}/example"), schema, example);
-        }
-        if let Some(examples) = holder.get("examples").and_then(Value::as_object) {
-            for (ename, example) in examples {
-                // Example Objects (possibly `$ref`s to `#/components/examples`) hold `value`.
-                let subject = format!("{name}{pointer}/examples/{ename}");
-                match resolve(doc, example) {
-                    Ok(e) => {
-                        if let Some(value) = e.get("value") {
-                            check(subject, schema, value);
-                        }
-                    }
-                    Err(e) => check_failed.push(Violation {
-                        subject,
-                        message: e,
-                    }),
-                }
-            }
-        }
-    }
-
-    // `example` keywords inside component schemas, checked against their own (sub)schema.
-    fn schema_examples(v: &Value, pointer: &str, found: &mut Vec<(String, Value, Value)>) {
-        if let Value::Object(map) = v {
-            if let Some(example) = map.get("example") {
-                found.push((pointer.to_owned(), v.clone(), example.clone()));
-            }
-            for key in ["properties", "patternProperties"] {
-                if let Some(props) = map.get(key).and_then(Value::as_object) {
-                    for (pname, p) in props {
-                        schema_examples(p, &format!("{pointer}/{key}/{pname}"), found);
-                    }
-                }
-            }
-            for key in ["items", "additionalProperties", "not"] {
-                if let Some(child) = map.get(key) {
-                    schema_examples(child, &format!("{pointer}/{key}"), found);
-                }
-            }
-            for key in ["allOf", "anyOf", "oneOf"] {
-                for (i, child) in map
-                    .get(key)
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                {
-                    schema_examples(child, &format!("{pointer}/{key}/{i}"), found);
-                }
-            }
-        }
-    }
-    let mut found = Vec::new();
-    for (sname, s) in doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
-        schema_examples(s, &format!("/components/schemas/{sname}"), &mut found);
-    }
-    for (pointer, schema, example) in &found {
-        check(format!("{name}{pointer}/example"), schema, example);
-    }
-    out.extend(check_failed);
     out
 }

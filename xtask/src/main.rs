@@ -3,20 +3,19 @@
 mod bench;
 mod docs;
 mod lint;
-mod regen;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
 
 const HELP: &str = "\
 cargo xtask <command>
 
 Commands:
-  regen [--check] [--root DIR]
+  regen [--check] [--root DIR] [--show-view ID]
                     generate crates/<id>-client/ from every specs/<id>.yaml;
                     --check writes nothing and fails with a diff when they are stale;
-                    --root works on DIR/specs and DIR/crates instead of this workspace
+                    --root works on DIR/specs and DIR/crates instead of this workspace;
+                    --show-view prints what progenitor is given for specs/ID.yaml
   sandbox           serve the four look-alike services on 127.0.0.1 until Ctrl-C
   demo              log in to all four sandboxes through the facade and print a table
   lint              lint the specs: Redocly (recommended-strict), Spectral (spectral:oas),
@@ -34,26 +33,9 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let root = workspace_root();
     match args.as_slice() {
-        ["regen", rest @ ..] => {
-            let mode = if rest.contains(&"--check") {
-                regen::Mode::Check
-            } else {
-                regen::Mode::Write
-            };
-            let root = match rest.iter().position(|a| *a == "--root") {
-                Some(i) => match rest.get(i + 1) {
-                    Some(dir) => PathBuf::from(dir),
-                    None => return usage("--root needs a folder"),
-                },
-                None => root,
-            };
-            if rest.iter().enumerate().any(|(i, a)| {
-                *a != "--check" && *a != "--root" && (i == 0 || rest[i - 1] != "--root")
-            }) {
-                return usage("unknown regen option");
-            }
-            regen(&root, mode)
-        }
+        // The generator is a program of its own (crates/codegen): the other commands never
+        // compile progenitor.
+        ["regen", rest @ ..] => cargo_run(&root, "apilogin-codegen", rest),
         ["bench"] => bench(&root, bench::Options::default()),
         ["bench", "--quick"] => bench(
             &root,
@@ -65,8 +47,8 @@ fn main() -> ExitCode {
         ),
         // These run other packages instead of linking them: xtask must build even when the
         // generated crates (and so the facade) do not, or regen could not repair them.
-        ["sandbox"] => cargo_run(&root, "apilogin-sandbox"),
-        ["demo"] => cargo_run(&root, "apilogin-demo"),
+        ["sandbox"] => cargo_run(&root, "apilogin-sandbox", &[]),
+        ["demo"] => cargo_run(&root, "apilogin-demo", &[]),
         ["lint"] => lint::main(&root),
         ["docs"] => docs::main(&root),
         [] | ["help" | "--help" | "-h"] => {
@@ -100,53 +82,18 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn cargo_run(root: &Path, package: &str) -> ExitCode {
+fn cargo_run(root: &Path, package: &str, args: &[&str]) -> ExitCode {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
         .current_dir(root)
-        .args(["run", "--quiet", "--package", package])
+        .args(["run", "--quiet", "--package", package, "--"])
+        .args(args)
         .status();
     match status {
         Ok(s) if s.success() => ExitCode::SUCCESS,
         Ok(s) => ExitCode::from(s.code().and_then(|c| u8::try_from(c).ok()).unwrap_or(1)),
         Err(e) => {
             eprintln!("error: cannot run cargo: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-fn regen(root: &Path, mode: regen::Mode) -> ExitCode {
-    let started = Instant::now();
-    match regen::run(root, mode) {
-        Ok(report) => {
-            let elapsed = started.elapsed();
-            match mode {
-                regen::Mode::Check => println!(
-                    "regen --check: {} spec(s), generated crates are up to date ({elapsed:.1?})",
-                    report.specs
-                ),
-                regen::Mode::Write if report.written.is_empty() => {
-                    println!(
-                        "regen: {} spec(s), nothing changed ({elapsed:.1?})",
-                        report.specs
-                    )
-                }
-                regen::Mode::Write => {
-                    for path in &report.written {
-                        println!("wrote {}", path.display());
-                    }
-                    println!(
-                        "regen: {} spec(s), {} file(s) written ({elapsed:.1?})",
-                        report.specs,
-                        report.written.len()
-                    );
-                }
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{e}");
             ExitCode::FAILURE
         }
     }

@@ -2314,6 +2314,42 @@ mod generated {
         pub fn login(&self) -> builder::Login<'_> {
             builder::Login::new(self)
         }
+        /// Read the logged-in user
+        ///
+        /// Returns the user that the `X-Auth-Token` / `X-User-Id` pair belongs to. Answers HTTP 401
+        /// when the token is unknown, expired or logged out.
+        ///
+        ///
+        /// Sends a `GET` request to `/api/v1/me`
+        ///
+        /// ```ignore
+        /// let response = client.me()
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn me(&self) -> builder::Me<'_> {
+            builder::Me::new(self)
+        }
+        /// Log out
+        ///
+        /// Invalidates the `X-Auth-Token` the call is made with. Afterwards the token is rejected
+        /// (HTTP 401) by `me` and `logout`. The server ignores the request body; many clients send
+        /// an empty JSON object `{}`, and sending no body works as well.
+        ///
+        /// A body that is not a JSON object is refused with HTTP 400 before the credentials are
+        /// looked at (inferred: the body parser of the server's REST framework refuses it).
+        ///
+        ///
+        /// Sends a `POST` request to `/api/v1/logout`
+        ///
+        /// ```ignore
+        /// let response = client.logout()
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn logout(&self) -> builder::Logout<'_> {
+            builder::Logout::new(self)
+        }
         /// Log in
         ///
         /// Logs in with a user name (or email address) and password, or with a `resume` token issued
@@ -2364,26 +2400,6 @@ mod generated {
         /// looked at (inferred: the body parser of the server's REST framework refuses it).
         ///
         ///
-        /// Sends a `POST` request to `/api/v1/logout`
-        ///
-        /// ```ignore
-        /// let response = client.logout()
-        ///    .send()
-        ///    .await;
-        /// ```
-        pub fn logout(&self) -> builder::Logout<'_> {
-            builder::Logout::new(self)
-        }
-        /// Log out
-        ///
-        /// Invalidates the `X-Auth-Token` the call is made with. Afterwards the token is rejected
-        /// (HTTP 401) by `me` and `logout`. The server ignores the request body; many clients send
-        /// an empty JSON object `{}`, and sending no body works as well.
-        ///
-        /// A body that is not a JSON object is refused with HTTP 400 before the credentials are
-        /// looked at (inferred: the body parser of the server's REST framework refuses it).
-        ///
-        ///
         /// Sends the optional request body; `logout` sends none.
         ///
         /// Sends a `POST` request to `/api/v1/logout#body`
@@ -2398,22 +2414,6 @@ mod generated {
         /// ```
         pub fn logout_with_body(&self) -> builder::LogoutWithBody<'_> {
             builder::LogoutWithBody::new(self)
-        }
-        /// Read the logged-in user
-        ///
-        /// Returns the user that the `X-Auth-Token` / `X-User-Id` pair belongs to. Answers HTTP 401
-        /// when the token is unknown, expired or logged out.
-        ///
-        ///
-        /// Sends a `GET` request to `/api/v1/me`
-        ///
-        /// ```ignore
-        /// let response = client.me()
-        ///    .send()
-        ///    .await;
-        /// ```
-        pub fn me(&self) -> builder::Me<'_> {
-            builder::Me::new(self)
         }
     }
     /// Types for composing operation parameters.
@@ -2507,6 +2507,123 @@ mod generated {
                 }
             }
         }
+        /// Builder for [`Client::me`]
+        ///
+        /// [`Client::me`]: super::Client::me
+        #[derive(Debug, Clone)]
+        pub struct Me<'a> {
+            client: &'a super::Client,
+        }
+        impl<'a> Me<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self { client: client }
+            }
+            ///Sends a `GET` request to `/api/v1/me`
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::Me>, Error<types::AuthError>> {
+                let Self { client } = self;
+                let url = format!("{}/api/v1/me", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "me",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /// Builder for [`Client::logout`]
+        ///
+        /// [`Client::logout`]: super::Client::logout
+        #[derive(Debug, Clone)]
+        pub struct Logout<'a> {
+            client: &'a super::Client,
+        }
+        impl<'a> Logout<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self { client: client }
+            }
+            ///Sends a `POST` request to `/api/v1/logout`
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::LogoutResponse>, Error<types::AuthError>> {
+                let Self { client } = self;
+                let url = format!("{}/api/v1/logout", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "logout",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    400u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
         /// Builder for [`Client::login_form`]
         ///
         /// [`Client::login_form`]: super::Client::login_form
@@ -2589,68 +2706,6 @@ mod generated {
                 }
             }
         }
-        /// Builder for [`Client::logout`]
-        ///
-        /// [`Client::logout`]: super::Client::logout
-        #[derive(Debug, Clone)]
-        pub struct Logout<'a> {
-            client: &'a super::Client,
-        }
-        impl<'a> Logout<'a> {
-            pub fn new(client: &'a super::Client) -> Self {
-                Self { client: client }
-            }
-            ///Sends a `POST` request to `/api/v1/logout`
-            pub async fn send(
-                self,
-            ) -> Result<ResponseValue<types::LogoutResponse>, Error<types::AuthError>> {
-                let Self { client } = self;
-                let url = format!("{}/api/v1/logout", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "logout",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    400u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
-        }
         /// Builder for [`Client::logout_with_body`]
         ///
         /// [`Client::logout_with_body`]: super::Client::logout_with_body
@@ -2719,61 +2774,6 @@ mod generated {
                             ),
                         )
                     }
-                    401u16 => {
-                        Err(
-                            Error::ErrorResponse(
-                                ResponseValue::from_response(response).await?,
-                            ),
-                        )
-                    }
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
-        }
-        /// Builder for [`Client::me`]
-        ///
-        /// [`Client::me`]: super::Client::me
-        #[derive(Debug, Clone)]
-        pub struct Me<'a> {
-            client: &'a super::Client,
-        }
-        impl<'a> Me<'a> {
-            pub fn new(client: &'a super::Client) -> Self {
-                Self { client: client }
-            }
-            ///Sends a `GET` request to `/api/v1/me`
-            pub async fn send(
-                self,
-            ) -> Result<ResponseValue<types::Me>, Error<types::AuthError>> {
-                let Self { client } = self;
-                let url = format!("{}/api/v1/me", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "me",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
                     401u16 => {
                         Err(
                             Error::ErrorResponse(
@@ -3117,6 +3117,10 @@ mod generated {
         ///
         /// The `authToken` returned by `login`. Always sent together with `X-User-Id`.
         pub auth_token: Option<Secret>,
+        /// `userId`: API key in header `X-User-Id`.
+        ///
+        /// The `userId` returned by `login`. Always sent together with `X-Auth-Token`.
+        pub user_id: Option<Secret>,
         /// `twoFactorCode`: API key in header `x-2fa-code`.
         ///
         /// A two-factor code for `login`, as an alternative to the body's `code` field (the body's
@@ -3124,10 +3128,6 @@ mod generated {
         /// authentication, after a `totp-required` answer. Described as a security scheme rather
         /// than a header parameter because it is a credential: clients keep it out of logs.
         pub two_factor_code: Option<Secret>,
-        /// `userId`: API key in header `X-User-Id`.
-        ///
-        /// The `userId` returned by `login`. Always sent together with `X-Auth-Token`.
-        pub user_id: Option<Secret>,
     }
     impl Credentials {
         /// No credentials: operations that require some fail without sending.
@@ -3139,14 +3139,14 @@ mod generated {
             self.auth_token = Some(value.into());
             self
         }
-        /// Sets `twoFactorCode` (API key in header `x-2fa-code`).
-        pub fn two_factor_code(mut self, value: impl Into<Secret>) -> Self {
-            self.two_factor_code = Some(value.into());
-            self
-        }
         /// Sets `userId` (API key in header `X-User-Id`).
         pub fn user_id(mut self, value: impl Into<Secret>) -> Self {
             self.user_id = Some(value.into());
+            self
+        }
+        /// Sets `twoFactorCode` (API key in header `x-2fa-code`).
+        pub fn two_factor_code(mut self, value: impl Into<Secret>) -> Self {
+            self.two_factor_code = Some(value.into());
             self
         }
         /// `authToken` and `userId`, which operations require together.
@@ -3160,8 +3160,8 @@ mod generated {
         fn get(&self, index: usize) -> Option<Credential<'_>> {
             match index {
                 0 => self.auth_token.as_ref().map(Credential::Secret),
-                1 => self.two_factor_code.as_ref().map(Credential::Secret),
-                2 => self.user_id.as_ref().map(Credential::Secret),
+                1 => self.user_id.as_ref().map(Credential::Secret),
+                2 => self.two_factor_code.as_ref().map(Credential::Secret),
                 _ => None,
             }
         }
@@ -3174,13 +3174,13 @@ mod generated {
             prefix: "",
         },
         SchemeInfo {
-            name: "twoFactorCode",
-            place: Place::Header("x-2fa-code"),
+            name: "userId",
+            place: Place::Header("X-User-Id"),
             prefix: "",
         },
         SchemeInfo {
-            name: "userId",
-            place: Place::Header("X-User-Id"),
+            name: "twoFactorCode",
+            place: Place::Header("x-2fa-code"),
             prefix: "",
         },
     ];
@@ -3188,11 +3188,11 @@ mod generated {
     /// of [`SCHEMES`] to send together. Empty: send no credentials.
     fn security_requirements(operation: &str) -> &'static [&'static [usize]] {
         match operation {
-            "login" => &[&[], &[1]],
-            "login_form" => &[&[], &[1]],
-            "logout" => &[&[0, 2]],
-            "logout_with_body" => &[&[0, 2]],
-            "me" => &[&[0, 2]],
+            "login" => &[&[], &[2]],
+            "me" => &[&[0, 1]],
+            "logout" => &[&[0, 1]],
+            "login_form" => &[&[], &[2]],
+            "logout_with_body" => &[&[0, 1]],
             _ => &[],
         }
     }
@@ -3334,17 +3334,17 @@ mod generated {
             ("login", 200) => Some(&["application/json"]),
             ("login", 401) => Some(&["application/json"]),
             ("login", 429) => Some(&["application/json"]),
-            ("login_form", 200) => Some(&["application/json"]),
-            ("login_form", 401) => Some(&["application/json"]),
-            ("login_form", 429) => Some(&["application/json"]),
+            ("me", 200) => Some(&["application/json"]),
+            ("me", 401) => Some(&["application/json"]),
             ("logout", 200) => Some(&["application/json"]),
             ("logout", 400) => Some(&["application/json"]),
             ("logout", 401) => Some(&["application/json"]),
+            ("login_form", 200) => Some(&["application/json"]),
+            ("login_form", 401) => Some(&["application/json"]),
+            ("login_form", 429) => Some(&["application/json"]),
             ("logout_with_body", 200) => Some(&["application/json"]),
             ("logout_with_body", 400) => Some(&["application/json"]),
             ("logout_with_body", 401) => Some(&["application/json"]),
-            ("me", 200) => Some(&["application/json"]),
-            ("me", 401) => Some(&["application/json"]),
             _ => None,
         }
     }

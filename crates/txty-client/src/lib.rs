@@ -1652,107 +1652,6 @@ mod generated {
         {}
     };
     impl Client {
-        /// Delete an API key (log out, query parameters)
-        ///
-        /// The same call as `deleteApiKey` (POST `/user/deleteapikey/api.json`), with the parameters
-        /// in the query string as the vendor documents it. Deprecated: the API keys travel in the URL,
-        /// where proxies, browser histories and server logs keep them. Use the POST operation
-        /// `deleteApiKey` instead.
-        ///
-        /// Every outcome, failures included, is HTTP 200 (inferred): read `status`. Errors are the
-        /// `TxtyError` variant of the 200 response (code `INVALID_APIKEY`, inferred).
-        ///
-        ///
-        /// Sends a `GET` request to `/user/deleteapikey/api.json`
-        ///
-        /// Arguments:
-        /// - `apikey`: The API key to delete (usually the same as `key`).
-        /// - `key`: An API key of the account, authenticating the call.
-        /// - `user`: The account's user name.
-        /// ```ignore
-        /// let response = client.delete_api_key_with_query()
-        ///    .apikey(apikey)
-        ///    .key(key)
-        ///    .user(user)
-        ///    .send()
-        ///    .await;
-        /// ```
-        pub fn delete_api_key_with_query(&self) -> builder::DeleteApiKeyWithQuery<'_> {
-            builder::DeleteApiKeyWithQuery::new(self)
-        }
-        /// Delete an API key (log out)
-        ///
-        /// Deletes the API key `apikey`, authenticated with the user name and a key (`key`; usually
-        /// the same key, which logs the client out). After the deletion the key no longer works, e.g.
-        /// for `viewAccount`. Accepting a POST form is inferred by analogy with the login endpoint
-        /// (the vendor documents a GET with query parameters).
-        ///
-        /// Every outcome, failures included, is HTTP 200 (inferred): read `status`. A wrong user name
-        /// or key gives the `TxtyError` variant (code `INVALID_APIKEY`, inferred).
-        ///
-        ///
-        /// Sends a `POST` request to `/user/deleteapikey/api.json`
-        ///
-        /// Arguments:
-        /// - `body`: The credentials and the key to delete.
-        /// ```ignore
-        /// let response = client.delete_api_key()
-        ///    .body(body)
-        ///    .send()
-        ///    .await;
-        /// ```
-        pub fn delete_api_key(&self) -> builder::DeleteApiKey<'_> {
-            builder::DeleteApiKey::new(self)
-        }
-        /// Delete an API key (log out, XML, query parameters)
-        ///
-        /// The same call as `deleteApiKeyWithQuery`, answered in XML like `deleteApiKeyXml`.
-        /// Deprecated: the API keys travel in the URL, where proxies, browser histories and server
-        /// logs keep them. Use the POST operation `deleteApiKeyXml` instead.
-        ///
-        /// Every outcome, failures included, is HTTP 200 (inferred): read `<status>`.
-        ///
-        ///
-        /// Sends a `GET` request to `/user/deleteapikey/api.xml`
-        ///
-        /// Arguments:
-        /// - `apikey`: The API key to delete (usually the same as `key`).
-        /// - `key`: An API key of the account, created by `login`; it authenticates the call.
-        /// - `user`: The account's user name.
-        /// ```ignore
-        /// let response = client.delete_api_key_xml_with_query()
-        ///    .apikey(apikey)
-        ///    .key(key)
-        ///    .user(user)
-        ///    .send()
-        ///    .await;
-        /// ```
-        pub fn delete_api_key_xml_with_query(
-            &self,
-        ) -> builder::DeleteApiKeyXmlWithQuery<'_> {
-            builder::DeleteApiKeyXmlWithQuery::new(self)
-        }
-        /// Delete an API key (log out, XML)
-        ///
-        /// The same call as `deleteApiKey`, answered in XML: a `<response>` element with one child
-        /// element per JSON field (inferred format; the vendor publishes no XML example).
-        ///
-        /// Every outcome, failures included, is HTTP 200 (inferred): read `<status>`.
-        ///
-        ///
-        /// Sends a `POST` request to `/user/deleteapikey/api.xml`
-        ///
-        /// Arguments:
-        /// - `body`: The credentials and the key to delete.
-        /// ```ignore
-        /// let response = client.delete_api_key_xml()
-        ///    .body(body)
-        ///    .send()
-        ///    .await;
-        /// ```
-        pub fn delete_api_key_xml(&self) -> builder::DeleteApiKeyXml<'_> {
-            builder::DeleteApiKeyXml::new(self)
-        }
         /// Log in and create an API key (JSON, query parameters)
         ///
         /// The same login as `login` (POST `/user/newapikey/login.json`), with the parameters in the
@@ -1960,6 +1859,107 @@ mod generated {
         pub fn view_account_xml(&self) -> builder::ViewAccountXml<'_> {
             builder::ViewAccountXml::new(self)
         }
+        /// Delete an API key (log out, query parameters)
+        ///
+        /// The same call as `deleteApiKey` (POST `/user/deleteapikey/api.json`), with the parameters
+        /// in the query string as the vendor documents it. Deprecated: the API keys travel in the URL,
+        /// where proxies, browser histories and server logs keep them. Use the POST operation
+        /// `deleteApiKey` instead.
+        ///
+        /// Every outcome, failures included, is HTTP 200 (inferred): read `status`. Errors are the
+        /// `TxtyError` variant of the 200 response (code `INVALID_APIKEY`, inferred).
+        ///
+        ///
+        /// Sends a `GET` request to `/user/deleteapikey/api.json`
+        ///
+        /// Arguments:
+        /// - `apikey`: The API key to delete (usually the same as `key`).
+        /// - `key`: An API key of the account, authenticating the call.
+        /// - `user`: The account's user name.
+        /// ```ignore
+        /// let response = client.delete_api_key_with_query()
+        ///    .apikey(apikey)
+        ///    .key(key)
+        ///    .user(user)
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn delete_api_key_with_query(&self) -> builder::DeleteApiKeyWithQuery<'_> {
+            builder::DeleteApiKeyWithQuery::new(self)
+        }
+        /// Delete an API key (log out)
+        ///
+        /// Deletes the API key `apikey`, authenticated with the user name and a key (`key`; usually
+        /// the same key, which logs the client out). After the deletion the key no longer works, e.g.
+        /// for `viewAccount`. Accepting a POST form is inferred by analogy with the login endpoint
+        /// (the vendor documents a GET with query parameters).
+        ///
+        /// Every outcome, failures included, is HTTP 200 (inferred): read `status`. A wrong user name
+        /// or key gives the `TxtyError` variant (code `INVALID_APIKEY`, inferred).
+        ///
+        ///
+        /// Sends a `POST` request to `/user/deleteapikey/api.json`
+        ///
+        /// Arguments:
+        /// - `body`: The credentials and the key to delete.
+        /// ```ignore
+        /// let response = client.delete_api_key()
+        ///    .body(body)
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn delete_api_key(&self) -> builder::DeleteApiKey<'_> {
+            builder::DeleteApiKey::new(self)
+        }
+        /// Delete an API key (log out, XML, query parameters)
+        ///
+        /// The same call as `deleteApiKeyWithQuery`, answered in XML like `deleteApiKeyXml`.
+        /// Deprecated: the API keys travel in the URL, where proxies, browser histories and server
+        /// logs keep them. Use the POST operation `deleteApiKeyXml` instead.
+        ///
+        /// Every outcome, failures included, is HTTP 200 (inferred): read `<status>`.
+        ///
+        ///
+        /// Sends a `GET` request to `/user/deleteapikey/api.xml`
+        ///
+        /// Arguments:
+        /// - `apikey`: The API key to delete (usually the same as `key`).
+        /// - `key`: An API key of the account, created by `login`; it authenticates the call.
+        /// - `user`: The account's user name.
+        /// ```ignore
+        /// let response = client.delete_api_key_xml_with_query()
+        ///    .apikey(apikey)
+        ///    .key(key)
+        ///    .user(user)
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn delete_api_key_xml_with_query(
+            &self,
+        ) -> builder::DeleteApiKeyXmlWithQuery<'_> {
+            builder::DeleteApiKeyXmlWithQuery::new(self)
+        }
+        /// Delete an API key (log out, XML)
+        ///
+        /// The same call as `deleteApiKey`, answered in XML: a `<response>` element with one child
+        /// element per JSON field (inferred format; the vendor publishes no XML example).
+        ///
+        /// Every outcome, failures included, is HTTP 200 (inferred): read `<status>`.
+        ///
+        ///
+        /// Sends a `POST` request to `/user/deleteapikey/api.xml`
+        ///
+        /// Arguments:
+        /// - `body`: The credentials and the key to delete.
+        /// ```ignore
+        /// let response = client.delete_api_key_xml()
+        ///    .body(body)
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn delete_api_key_xml(&self) -> builder::DeleteApiKeyXml<'_> {
+            builder::DeleteApiKeyXml::new(self)
+        }
     }
     /// Types for composing operation parameters.
     #[allow(clippy::all)]
@@ -1970,354 +1970,6 @@ mod generated {
             encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
             RequestBuilderExt, ResponseValue,
         };
-        /// Builder for [`Client::delete_api_key_with_query`]
-        ///
-        /// [`Client::delete_api_key_with_query`]: super::Client::delete_api_key_with_query
-        #[derive(Debug, Clone)]
-        pub struct DeleteApiKeyWithQuery<'a> {
-            client: &'a super::Client,
-            apikey: Result<crate::Secret, String>,
-            key: Result<crate::Secret, String>,
-            user: Result<::std::string::String, String>,
-        }
-        impl<'a> DeleteApiKeyWithQuery<'a> {
-            pub fn new(client: &'a super::Client) -> Self {
-                Self {
-                    client: client,
-                    apikey: Err("apikey was not initialized".to_string()),
-                    key: Err("key was not initialized".to_string()),
-                    user: Err("user was not initialized".to_string()),
-                }
-            }
-            pub fn apikey<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<crate::Secret>,
-            {
-                self.apikey = value
-                    .try_into()
-                    .map_err(|_| {
-                        "conversion to `crate :: Secret` for apikey failed".to_string()
-                    });
-                self
-            }
-            pub fn key<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<crate::Secret>,
-            {
-                self.key = value
-                    .try_into()
-                    .map_err(|_| {
-                        "conversion to `crate :: Secret` for key failed".to_string()
-                    });
-                self
-            }
-            pub fn user<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<::std::string::String>,
-            {
-                self.user = value
-                    .try_into()
-                    .map_err(|_| {
-                        "conversion to `:: std :: string :: String` for user failed"
-                            .to_string()
-                    });
-                self
-            }
-            ///Sends a `GET` request to `/user/deleteapikey/api.json`
-            pub async fn send(
-                self,
-            ) -> Result<ResponseValue<types::DeleteResult>, Error<()>> {
-                let Self { client, apikey, key, user } = self;
-                let apikey = apikey.map_err(Error::InvalidRequest)?;
-                let key = key.map_err(Error::InvalidRequest)?;
-                let user = user.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/user/deleteapikey/api.json", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(&progenitor_client::QueryParam::new("apikey", &apikey))
-                    .query(&progenitor_client::QueryParam::new("key", &key))
-                    .query(&progenitor_client::QueryParam::new("user", &user))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "delete_api_key_with_query",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
-        }
-        /// Builder for [`Client::delete_api_key`]
-        ///
-        /// [`Client::delete_api_key`]: super::Client::delete_api_key
-        #[derive(Debug, Clone)]
-        pub struct DeleteApiKey<'a> {
-            client: &'a super::Client,
-            body: Result<types::builder::DeleteApiKeyForm, String>,
-        }
-        impl<'a> DeleteApiKey<'a> {
-            pub fn new(client: &'a super::Client) -> Self {
-                Self {
-                    client: client,
-                    body: Ok(::std::default::Default::default()),
-                }
-            }
-            pub fn body<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<types::DeleteApiKeyForm>,
-                <V as std::convert::TryInto<
-                    types::DeleteApiKeyForm,
-                >>::Error: std::fmt::Display,
-            {
-                self.body = value
-                    .try_into()
-                    .map(From::from)
-                    .map_err(|s| {
-                        format!(
-                            "conversion to `DeleteApiKeyForm` for body failed: {}", s
-                        )
-                    });
-                self
-            }
-            pub fn body_map<F>(mut self, f: F) -> Self
-            where
-                F: std::ops::FnOnce(
-                    types::builder::DeleteApiKeyForm,
-                ) -> types::builder::DeleteApiKeyForm,
-            {
-                self.body = self.body.map(f);
-                self
-            }
-            ///Sends a `POST` request to `/user/deleteapikey/api.json`
-            pub async fn send(
-                self,
-            ) -> Result<ResponseValue<types::DeleteResult>, Error<()>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::DeleteApiKeyForm::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/user/deleteapikey/api.json", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .form_urlencoded(&body)?
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "delete_api_key",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
-        }
-        /// Builder for [`Client::delete_api_key_xml_with_query`]
-        ///
-        /// [`Client::delete_api_key_xml_with_query`]: super::Client::delete_api_key_xml_with_query
-        #[derive(Debug, Clone)]
-        pub struct DeleteApiKeyXmlWithQuery<'a> {
-            client: &'a super::Client,
-            apikey: Result<crate::Secret, String>,
-            key: Result<crate::Secret, String>,
-            user: Result<::std::string::String, String>,
-        }
-        impl<'a> DeleteApiKeyXmlWithQuery<'a> {
-            pub fn new(client: &'a super::Client) -> Self {
-                Self {
-                    client: client,
-                    apikey: Err("apikey was not initialized".to_string()),
-                    key: Err("key was not initialized".to_string()),
-                    user: Err("user was not initialized".to_string()),
-                }
-            }
-            pub fn apikey<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<crate::Secret>,
-            {
-                self.apikey = value
-                    .try_into()
-                    .map_err(|_| {
-                        "conversion to `crate :: Secret` for apikey failed".to_string()
-                    });
-                self
-            }
-            pub fn key<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<crate::Secret>,
-            {
-                self.key = value
-                    .try_into()
-                    .map_err(|_| {
-                        "conversion to `crate :: Secret` for key failed".to_string()
-                    });
-                self
-            }
-            pub fn user<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<::std::string::String>,
-            {
-                self.user = value
-                    .try_into()
-                    .map_err(|_| {
-                        "conversion to `:: std :: string :: String` for user failed"
-                            .to_string()
-                    });
-                self
-            }
-            ///Sends a `GET` request to `/user/deleteapikey/api.xml`
-            pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let Self { client, apikey, key, user } = self;
-                let apikey = apikey.map_err(Error::InvalidRequest)?;
-                let key = key.map_err(Error::InvalidRequest)?;
-                let user = user.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/user/deleteapikey/api.xml", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .query(&progenitor_client::QueryParam::new("apikey", &apikey))
-                    .query(&progenitor_client::QueryParam::new("key", &key))
-                    .query(&progenitor_client::QueryParam::new("user", &user))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "delete_api_key_xml_with_query",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => Ok(ResponseValue::stream(response)),
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
-        }
-        /// Builder for [`Client::delete_api_key_xml`]
-        ///
-        /// [`Client::delete_api_key_xml`]: super::Client::delete_api_key_xml
-        #[derive(Debug, Clone)]
-        pub struct DeleteApiKeyXml<'a> {
-            client: &'a super::Client,
-            body: Result<types::builder::DeleteApiKeyForm, String>,
-        }
-        impl<'a> DeleteApiKeyXml<'a> {
-            pub fn new(client: &'a super::Client) -> Self {
-                Self {
-                    client: client,
-                    body: Ok(::std::default::Default::default()),
-                }
-            }
-            pub fn body<V>(mut self, value: V) -> Self
-            where
-                V: std::convert::TryInto<types::DeleteApiKeyForm>,
-                <V as std::convert::TryInto<
-                    types::DeleteApiKeyForm,
-                >>::Error: std::fmt::Display,
-            {
-                self.body = value
-                    .try_into()
-                    .map(From::from)
-                    .map_err(|s| {
-                        format!(
-                            "conversion to `DeleteApiKeyForm` for body failed: {}", s
-                        )
-                    });
-                self
-            }
-            pub fn body_map<F>(mut self, f: F) -> Self
-            where
-                F: std::ops::FnOnce(
-                    types::builder::DeleteApiKeyForm,
-                ) -> types::builder::DeleteApiKeyForm,
-            {
-                self.body = self.body.map(f);
-                self
-            }
-            ///Sends a `POST` request to `/user/deleteapikey/api.xml`
-            pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::DeleteApiKeyForm::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/user/deleteapikey/api.xml", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
-                    );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .form_urlencoded(&body)?
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "delete_api_key_xml",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => Ok(ResponseValue::stream(response)),
-                    _ => Err(Error::UnexpectedResponse(response)),
-                }
-            }
-        }
         /// Builder for [`Client::login_with_query`]
         ///
         /// [`Client::login_with_query`]: super::Client::login_with_query
@@ -3010,6 +2662,354 @@ mod generated {
                 }
             }
         }
+        /// Builder for [`Client::delete_api_key_with_query`]
+        ///
+        /// [`Client::delete_api_key_with_query`]: super::Client::delete_api_key_with_query
+        #[derive(Debug, Clone)]
+        pub struct DeleteApiKeyWithQuery<'a> {
+            client: &'a super::Client,
+            apikey: Result<crate::Secret, String>,
+            key: Result<crate::Secret, String>,
+            user: Result<::std::string::String, String>,
+        }
+        impl<'a> DeleteApiKeyWithQuery<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    apikey: Err("apikey was not initialized".to_string()),
+                    key: Err("key was not initialized".to_string()),
+                    user: Err("user was not initialized".to_string()),
+                }
+            }
+            pub fn apikey<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<crate::Secret>,
+            {
+                self.apikey = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `crate :: Secret` for apikey failed".to_string()
+                    });
+                self
+            }
+            pub fn key<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<crate::Secret>,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `crate :: Secret` for key failed".to_string()
+                    });
+                self
+            }
+            pub fn user<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<::std::string::String>,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `:: std :: string :: String` for user failed"
+                            .to_string()
+                    });
+                self
+            }
+            ///Sends a `GET` request to `/user/deleteapikey/api.json`
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::DeleteResult>, Error<()>> {
+                let Self { client, apikey, key, user } = self;
+                let apikey = apikey.map_err(Error::InvalidRequest)?;
+                let key = key.map_err(Error::InvalidRequest)?;
+                let user = user.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/user/deleteapikey/api.json", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .query(&progenitor_client::QueryParam::new("apikey", &apikey))
+                    .query(&progenitor_client::QueryParam::new("key", &key))
+                    .query(&progenitor_client::QueryParam::new("user", &user))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "delete_api_key_with_query",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /// Builder for [`Client::delete_api_key`]
+        ///
+        /// [`Client::delete_api_key`]: super::Client::delete_api_key
+        #[derive(Debug, Clone)]
+        pub struct DeleteApiKey<'a> {
+            client: &'a super::Client,
+            body: Result<types::builder::DeleteApiKeyForm, String>,
+        }
+        impl<'a> DeleteApiKey<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    body: Ok(::std::default::Default::default()),
+                }
+            }
+            pub fn body<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<types::DeleteApiKeyForm>,
+                <V as std::convert::TryInto<
+                    types::DeleteApiKeyForm,
+                >>::Error: std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map(From::from)
+                    .map_err(|s| {
+                        format!(
+                            "conversion to `DeleteApiKeyForm` for body failed: {}", s
+                        )
+                    });
+                self
+            }
+            pub fn body_map<F>(mut self, f: F) -> Self
+            where
+                F: std::ops::FnOnce(
+                    types::builder::DeleteApiKeyForm,
+                ) -> types::builder::DeleteApiKeyForm,
+            {
+                self.body = self.body.map(f);
+                self
+            }
+            ///Sends a `POST` request to `/user/deleteapikey/api.json`
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::DeleteResult>, Error<()>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::DeleteApiKeyForm::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/user/deleteapikey/api.json", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .form_urlencoded(&body)?
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "delete_api_key",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /// Builder for [`Client::delete_api_key_xml_with_query`]
+        ///
+        /// [`Client::delete_api_key_xml_with_query`]: super::Client::delete_api_key_xml_with_query
+        #[derive(Debug, Clone)]
+        pub struct DeleteApiKeyXmlWithQuery<'a> {
+            client: &'a super::Client,
+            apikey: Result<crate::Secret, String>,
+            key: Result<crate::Secret, String>,
+            user: Result<::std::string::String, String>,
+        }
+        impl<'a> DeleteApiKeyXmlWithQuery<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    apikey: Err("apikey was not initialized".to_string()),
+                    key: Err("key was not initialized".to_string()),
+                    user: Err("user was not initialized".to_string()),
+                }
+            }
+            pub fn apikey<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<crate::Secret>,
+            {
+                self.apikey = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `crate :: Secret` for apikey failed".to_string()
+                    });
+                self
+            }
+            pub fn key<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<crate::Secret>,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `crate :: Secret` for key failed".to_string()
+                    });
+                self
+            }
+            pub fn user<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<::std::string::String>,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `:: std :: string :: String` for user failed"
+                            .to_string()
+                    });
+                self
+            }
+            ///Sends a `GET` request to `/user/deleteapikey/api.xml`
+            pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+                let Self { client, apikey, key, user } = self;
+                let apikey = apikey.map_err(Error::InvalidRequest)?;
+                let key = key.map_err(Error::InvalidRequest)?;
+                let user = user.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/user/deleteapikey/api.xml", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .query(&progenitor_client::QueryParam::new("apikey", &apikey))
+                    .query(&progenitor_client::QueryParam::new("key", &key))
+                    .query(&progenitor_client::QueryParam::new("user", &user))
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "delete_api_key_xml_with_query",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::stream(response)),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /// Builder for [`Client::delete_api_key_xml`]
+        ///
+        /// [`Client::delete_api_key_xml`]: super::Client::delete_api_key_xml
+        #[derive(Debug, Clone)]
+        pub struct DeleteApiKeyXml<'a> {
+            client: &'a super::Client,
+            body: Result<types::builder::DeleteApiKeyForm, String>,
+        }
+        impl<'a> DeleteApiKeyXml<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    body: Ok(::std::default::Default::default()),
+                }
+            }
+            pub fn body<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<types::DeleteApiKeyForm>,
+                <V as std::convert::TryInto<
+                    types::DeleteApiKeyForm,
+                >>::Error: std::fmt::Display,
+            {
+                self.body = value
+                    .try_into()
+                    .map(From::from)
+                    .map_err(|s| {
+                        format!(
+                            "conversion to `DeleteApiKeyForm` for body failed: {}", s
+                        )
+                    });
+                self
+            }
+            pub fn body_map<F>(mut self, f: F) -> Self
+            where
+                F: std::ops::FnOnce(
+                    types::builder::DeleteApiKeyForm,
+                ) -> types::builder::DeleteApiKeyForm,
+            {
+                self.body = self.body.map(f);
+                self
+            }
+            ///Sends a `POST` request to `/user/deleteapikey/api.xml`
+            pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+                let Self { client, body } = self;
+                let body = body
+                    .and_then(|v| {
+                        types::DeleteApiKeyForm::try_from(v).map_err(|e| e.to_string())
+                    })
+                    .map_err(Error::InvalidRequest)?;
+                let url = format!("{}/user/deleteapikey/api.xml", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .form_urlencoded(&body)?
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "delete_api_key_xml",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => Ok(ResponseValue::stream(response)),
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
     }
     /// Items consumers will typically use such as the Client.
     pub mod prelude {
@@ -3286,10 +3286,6 @@ mod generated {
         status: u16,
     ) -> Option<&'static [&'static str]> {
         match (operation, status) {
-            ("delete_api_key_with_query", 200) => Some(&["application/json"]),
-            ("delete_api_key", 200) => Some(&["application/json"]),
-            ("delete_api_key_xml_with_query", 200) => Some(&["application/xml"]),
-            ("delete_api_key_xml", 200) => Some(&["application/xml"]),
             ("login_with_query", 200) => Some(&["application/json"]),
             ("login", 200) => Some(&["application/json"]),
             ("login_xml_with_query", 200) => Some(&["application/xml"]),
@@ -3298,6 +3294,10 @@ mod generated {
             ("view_account", 200) => Some(&["application/json"]),
             ("view_account_xml_with_query", 200) => Some(&["application/xml"]),
             ("view_account_xml", 200) => Some(&["application/xml"]),
+            ("delete_api_key_with_query", 200) => Some(&["application/json"]),
+            ("delete_api_key", 200) => Some(&["application/json"]),
+            ("delete_api_key_xml_with_query", 200) => Some(&["application/xml"]),
+            ("delete_api_key_xml", 200) => Some(&["application/xml"]),
             _ => None,
         }
     }

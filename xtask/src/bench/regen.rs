@@ -14,10 +14,10 @@ use super::{Section, run_quiet};
 pub const OPENAPI_GENERATOR_VERSION: &str = "7.26.0";
 
 pub fn bench(root: &Path, work: &Path, rounds: usize) -> Result<Section> {
-    let specs = crate::regen::spec_files(root)?;
+    let specs = apilogin_spec::spec_files(root)?;
     let peer = install_openapi_generator(work)?;
     let ours_root = work.join("regen-root");
-    let xtask = std::env::current_exe().context("locating the xtask binary")?;
+    let regen = regen_program(root)?;
 
     let mut full = Vec::new();
     let mut noop = Vec::new();
@@ -27,17 +27,9 @@ pub fn bench(root: &Path, work: &Path, rounds: usize) -> Result<Section> {
         eprintln!("  regen round {}/{rounds}", round + 1);
         // Full: an empty output tree and no stamp, so everything is generated and written.
         reset_scratch(root, &ours_root, &specs)?;
-        full.push(time(
-            Command::new(&xtask)
-                .args(["regen", "--root"])
-                .arg(&ours_root),
-        )?);
+        full.push(time(Command::new(&regen).arg("--root").arg(&ours_root))?);
         let before = snapshot(&ours_root.join("crates"))?;
-        noop.push(time(
-            Command::new(&xtask)
-                .args(["regen", "--root"])
-                .arg(&ours_root),
-        )?);
+        noop.push(time(Command::new(&regen).arg("--root").arg(&ours_root))?);
         if snapshot(&ours_root.join("crates"))? != before {
             bail!("the no-op regen wrote a file");
         }
@@ -87,6 +79,21 @@ pub fn bench(root: &Path, work: &Path, rounds: usize) -> Result<Section> {
         ms(noop_m)
     ));
     Ok(s)
+}
+
+/// Builds the generator as `cargo xtask regen` does (dev profile) and returns the program.
+fn regen_program(root: &Path) -> Result<PathBuf> {
+    run_quiet(
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .current_dir(root)
+            .args(["build", "--quiet", "--package", "apilogin-codegen"]),
+    )
+    .context("building the generator")?;
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    Ok(target
+        .join("debug")
+        .join(format!("apilogin-regen{}", std::env::consts::EXE_SUFFIX)))
 }
 
 fn fmt_all(samples: &[Duration]) -> String {

@@ -14,7 +14,6 @@
 //! `chromium` on PATH the browser test is skipped with a notice, or fails when `CI` is set.
 
 mod browser;
-mod bundle;
 mod html;
 mod markdown;
 mod tree;
@@ -23,7 +22,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::regen::spec;
+use apilogin_spec as spec;
 use tree::Node;
 
 pub const OUT: &str = "docs-out";
@@ -100,16 +99,13 @@ fn build(root: &Path) -> Result<Built, String> {
     let mut services = Vec::new();
     let mut expect = Vec::new();
     for file in &files {
-        // regen's loader: the same checks (OpenAPI 3.0.x, resolvable $refs) as code generation.
+        // The spec model's loader: the same checks (OpenAPI 3.0.x, resolvable $refs) as regen.
         let loaded = spec::load(root, file).map_err(|e| e.to_string())?;
-        let text = std::fs::read_to_string(root.join(file))
-            .map_err(|e| format!("{}: {e}", file.display()))?;
-        let doc = Node::parse_yaml(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-        let bundled = bundle::bundle(&doc).map_err(|e| format!("{}: {e}", file.display()))?;
-        debug_assert!(!bundle::has_ref(&bundled));
+        let yaml =
+            yaml_serde::to_string(&spec::bundle::bundle(&loaded.doc)).map_err(|e| e.to_string())?;
+        let bundled = Node::parse_yaml(&yaml).map_err(|e| format!("{}: {e}", file.display()))?;
         let dir = out.join(&loaded.id);
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let yaml = yaml_serde::to_string(&bundled).map_err(|e| e.to_string())?;
         let page = html::service(&loaded.id, &bundled);
         let fetches = html::external_fetches(&page);
         if !fetches.is_empty() {
@@ -259,10 +255,14 @@ mod tests {
     fn the_committed_specs_bundle_and_render() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
         for file in spec::spec_files(root).unwrap() {
-            let text = std::fs::read_to_string(root.join(&file)).unwrap();
-            let doc = Node::parse_yaml(&text).unwrap();
-            let bundled = bundle::bundle(&doc).unwrap();
-            assert!(!bundle::has_ref(&bundled), "{}", file.display());
+            let loaded = spec::load(root, &file).unwrap();
+            let bundled = spec::bundle::bundle(&loaded.doc);
+            assert!(
+                spec::bundle::refs(&bundled).is_empty(),
+                "{}",
+                file.display()
+            );
+            let bundled = Node::parse_yaml(&yaml_serde::to_string(&bundled).unwrap()).unwrap();
             // The bundle says the same as the spec: JSON round trip through serde_json.
             let json: serde_json::Value = serde_json::from_str(&bundled.to_json_pretty()).unwrap();
             assert_eq!(json["openapi"], "3.0.3");

@@ -12,17 +12,23 @@
 //! hints included, fails the run.
 
 pub mod checks;
-pub mod locate;
-pub mod schema;
 mod tools;
-pub mod walk;
+
+pub use apilogin_spec::schema;
+
+/// The model's walk, with the pointer and `$ref` helpers the checks use beside it.
+pub mod walk {
+    pub use apilogin_spec::ptr;
+    pub use apilogin_spec::refs::resolve_at as resolve;
+    pub use apilogin_spec::walk::*;
+}
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use crate::regen::spec;
+use apilogin_spec as spec;
 
 /// One problem in one spec, from any of the three sources.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -129,7 +135,7 @@ pub fn main(root: &Path) -> ExitCode {
     }
 }
 
-/// Loads every spec with regen's loader and runs [`checks::check`] on it.
+/// Loads every spec with the spec model and runs [`checks::check`] on it.
 fn project_checks(root: &Path, files: &[PathBuf]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for file in files {
@@ -139,7 +145,7 @@ fn project_checks(root: &Path, files: &[PathBuf]) -> Vec<Finding> {
             Err(e) => {
                 findings.push(Finding {
                     file: shown,
-                    line: None,
+                    line: e.line,
                     pointer: e.pointer,
                     rule: "apilogin/spec".into(),
                     message: e.message,
@@ -147,11 +153,10 @@ fn project_checks(root: &Path, files: &[PathBuf]) -> Vec<Finding> {
                 continue;
             }
         };
-        let text = std::fs::read_to_string(root.join(file)).unwrap_or_default();
         for p in checks::check(&spec.doc) {
             findings.push(Finding {
                 file: shown.clone(),
-                line: locate::line_of(&text, &p.pointer),
+                line: spec.line(&p.pointer),
                 pointer: p.pointer,
                 rule: format!("apilogin/{}", p.rule),
                 message: p.message,

@@ -1,13 +1,16 @@
-//! The one error a spec can cause: which file, where in it, and what to do.
+//! The one error a spec can cause: which file, where in it (line and JSON pointer), and what
+//! to do.
 
 use std::fmt;
 use std::path::PathBuf;
 
-/// A spec that regen cannot turn into a client. `pointer` is a JSON pointer into the spec as
-/// written (empty for the whole document), so a maintainer can jump straight to the node.
+/// A problem with a spec. `pointer` is a JSON pointer into the spec as written (empty for the
+/// whole document) and `line` its 1-based line where the model can tell, so a maintainer can
+/// jump straight to the node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecError {
     pub file: PathBuf,
+    pub line: Option<usize>,
     pub pointer: String,
     pub message: String,
 }
@@ -20,6 +23,7 @@ impl SpecError {
     ) -> Self {
         Self {
             file: file.into(),
+            line: None,
             pointer: pointer.into(),
             message: message.into(),
         }
@@ -33,7 +37,15 @@ impl fmt::Display for SpecError {
         } else {
             self.pointer.as_str()
         };
-        write!(f, "{} at {}: {}", self.file.display(), place, self.message)
+        match self.line {
+            Some(line) => write!(
+                f,
+                "{}:{line} at {place}: {}",
+                self.file.display(),
+                self.message
+            ),
+            None => write!(f, "{} at {place}: {}", self.file.display(), self.message),
+        }
     }
 }
 
@@ -42,6 +54,11 @@ impl std::error::Error for SpecError {}
 /// Escapes one reference token of a JSON pointer (RFC 6901).
 pub fn escape_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Appends one unescaped reference token to a JSON pointer.
+pub fn ptr(base: &str, token: &str) -> String {
+    format!("{base}/{}", escape_token(token))
 }
 
 /// Builds a JSON pointer from unescaped tokens.
@@ -69,6 +86,8 @@ mod tests {
     fn display_names_file_and_place() {
         let e = SpecError::new("specs/x.yaml", "/openapi", "unsupported");
         assert_eq!(e.to_string(), "specs/x.yaml at /openapi: unsupported");
+        let e = SpecError { line: Some(3), ..e };
+        assert_eq!(e.to_string(), "specs/x.yaml:3 at /openapi: unsupported");
         let e = SpecError::new("specs/x.yaml", "", "not YAML");
         assert_eq!(e.to_string(), "specs/x.yaml at (document): not YAML");
     }

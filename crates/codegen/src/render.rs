@@ -5,11 +5,13 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use super::error::SpecError;
-use super::generate::Generated;
-use super::security::{self, Security};
-use super::spec::Spec;
-use super::view::{operations, resolve};
+use apilogin_spec::names::snake;
+use apilogin_spec::refs::resolve;
+use apilogin_spec::walk::operations;
+use apilogin_spec::{Spec, SpecError};
+
+use crate::generate::Generated;
+use crate::security::{self, Security};
 
 /// A file regen owns, with the path relative to the workspace root.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,24 +130,6 @@ fn cargo_toml(spec: &Spec, version: &str, generated: &Generated) -> String {
     deps.sort();
     for dep in deps {
         let _ = writeln!(out, "{dep}.workspace = true");
-    }
-    out
-}
-
-/// `loginWithAuthhash` → `login_with_authhash`, as progenitor names methods.
-pub fn snake(id: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in id.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 && !out.ends_with('_') {
-                out.push('_');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('_') {
-            out.push('_');
-        }
     }
     out
 }
@@ -426,13 +410,6 @@ fn drop_progenitor_constructors(file: &mut syn::File) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn method_names_follow_progenitor() {
-        assert_eq!(snake("loginWithAuthhash"), "login_with_authhash");
-        assert_eq!(snake("loginForm"), "login_form");
-        assert_eq!(snake("me"), "me");
-    }
 
     #[test]
     fn versions_must_be_semver() {

@@ -9,9 +9,8 @@ use progenitor_impl::{
 use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
-use super::error::{SpecError, pointer};
-use super::spec::Spec;
-use super::view::operations;
+use apilogin_spec::walk::operations;
+use apilogin_spec::{Spec, SpecError, pointer};
 
 /// What progenitor produced, and what the generated crate must depend on because of it.
 pub struct Generated {

@@ -1,4 +1,5 @@
-//! OpenAPI 3.0 schema objects as JSON Schema (2020-12), to validate examples with `jsonschema`.
+//! OpenAPI 3.0 schema objects as JSON Schema (2020-12): the one converter, used to validate
+//! examples and wire traffic with `jsonschema` (feature `validate`).
 //!
 //! OpenAPI 3.0's schema dialect differs from JSON Schema in a few keywords: `nullable`, boolean
 //! `exclusiveMinimum`/`exclusiveMaximum`, the formats `password`, `int32`, `int64`, ..., and
@@ -7,60 +8,93 @@
 
 use serde_json::{Map, Value, json};
 
-/// A JSON Schema document for `schema` (an OpenAPI schema object from `doc`), with every
-/// component schema under `$defs` so that references resolve.
-pub fn to_json_schema(doc: &Value, schema: &Value) -> Result<Value, String> {
-    let mut defs = Map::new();
-    if let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") {
-        for (name, s) in schemas {
-            defs.insert(name.clone(), convert(s)?);
+/// Converts the schemas of one document; the component schemas are converted once and given
+/// to every schema converted after.
+#[derive(Debug, Clone)]
+pub struct Converter {
+    defs: Map<String, Value>,
+}
+
+impl Converter {
+    pub fn new(doc: &Value) -> Result<Self, String> {
+        let mut defs = Map::new();
+        if let Some(Value::Object(schemas)) = doc.pointer("/components/schemas") {
+            for (name, s) in schemas {
+                defs.insert(name.clone(), convert(s)?);
+            }
         }
+        Ok(Self { defs })
     }
-    let mut root = match convert(schema)? {
-        Value::Object(map) => map,
-        other => {
-            // A boolean schema cannot carry `$defs`: wrap it.
-            let mut map = Map::new();
-            map.insert("allOf".into(), json!([other]));
-            map
-        }
-    };
-    root.insert(
-        "$schema".into(),
-        json!("https://json-schema.org/draft/2020-12/schema"),
-    );
-    root.insert("$defs".into(), Value::Object(defs));
-    Ok(Value::Object(root))
+
+    /// A JSON Schema document for `schema`, with every component schema under `$defs` so that
+    /// references resolve.
+    pub fn document(&self, schema: &Value) -> Result<Value, String> {
+        let mut root = match convert(schema)? {
+            Value::Object(map) => map,
+            other => {
+                // A boolean schema cannot carry `$defs`: wrap it.
+                let mut map = Map::new();
+                map.insert("allOf".into(), json!([other]));
+                map
+            }
+        };
+        root.insert("$schema".into(), json!(DIALECT));
+        root.insert("$defs".into(), Value::Object(self.defs.clone()));
+        Ok(Value::Object(root))
+    }
+
+    /// A validator for `schema` (feature `validate`).
+    #[cfg(feature = "validate")]
+    pub fn validator(&self, schema: &Value) -> Result<jsonschema::Validator, String> {
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            // OpenAPI's `format` is open: a format JSON Schema does not know is an annotation.
+            .should_ignore_unknown_formats(true)
+            .build(&self.document(schema)?)
+            .map_err(|e| format!("the schema is not usable: {e}"))
+    }
+}
+
+/// The JSON Schema dialect the conversion targets.
+pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// A JSON Schema document for `schema` (an OpenAPI schema object from `doc`).
+pub fn to_json_schema(doc: &Value, schema: &Value) -> Result<Value, String> {
+    Converter::new(doc)?.document(schema)
 }
 
 /// Validates `instance` against the OpenAPI `schema`; the messages name the place inside the
 /// instance that does not match.
+#[cfg(feature = "validate")]
 pub fn validate(doc: &Value, schema: &Value, instance: &Value) -> Result<(), Vec<String>> {
-    let json_schema = to_json_schema(doc, schema).map_err(|e| vec![e])?;
-    let validator = jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft202012)
-        .should_validate_formats(true)
-        // OpenAPI's `format` is open: a format JSON Schema does not know is an annotation.
-        .should_ignore_unknown_formats(true)
-        .build(&json_schema)
-        .map_err(|e| vec![format!("the schema is not usable: {e}")])?;
-    let errors: Vec<String> = validator
+    let validator = Converter::new(doc)
+        .and_then(|c| c.validator(schema))
+        .map_err(|e| vec![e])?;
+    let errors = errors(&validator, instance);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// What `validator` finds wrong with `instance`, each message led by its place in the
+/// instance.
+#[cfg(feature = "validate")]
+pub fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
+    validator
         .iter_errors(instance)
         .map(|e| {
             let at = e.instance_path().to_string();
-            let at = if at.is_empty() { "(the example)" } else { &at };
+            let at = if at.is_empty() { "(the instance)" } else { &at };
             let mut message = e.to_string();
             if message.chars().count() > 160 {
                 message = message.chars().take(157).collect::<String>() + "...";
             }
             format!("{at}: {message}")
         })
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+        .collect()
 }
 
 const SCHEMA_MAPS: &[&str] = &["properties", "patternProperties", "$defs", "definitions"];
@@ -69,6 +103,7 @@ const SCHEMA_VALUES: &[&str] = &["items", "not", "additionalProperties"];
 /// OpenAPI annotations that JSON Schema does not know; dropped so they cannot mean anything.
 const DROPPED: &[&str] = &[
     "example",
+    "examples",
     "discriminator",
     "xml",
     "externalDocs",
@@ -173,7 +208,7 @@ fn convert(schema: &Value) -> Result<Value, String> {
     Ok(Value::Object(out))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "validate"))]
 mod tests {
     use super::*;
 

@@ -24,7 +24,7 @@ pub fn fingerprint(root: &Path, specs: &[PathBuf]) -> std::io::Result<String> {
         spec.hash(&mut hasher);
         std::fs::read(root.join(spec))?.hash(&mut hasher);
     }
-    let mut owned = super::files::owned_files(root)?;
+    let mut owned = crate::files::owned_files(root)?;
     owned.sort();
     for file in owned {
         file.hash(&mut hasher);

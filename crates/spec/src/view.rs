@@ -20,13 +20,11 @@
 
 use serde_json::{Map, Value, json};
 
-use super::error::{SpecError, pointer};
-use super::spec::Spec;
-
-/// The HTTP methods a path item can hold, in the order OpenAPI lists them.
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use crate::error::{SpecError, escape_token, pointer};
+use crate::load::Spec;
+use crate::names::{pascal, snake};
+use crate::refs::resolve;
+use crate::walk::operations;
 
 /// Builds the view progenitor is given.
 pub fn codegen_view(spec: &Spec) -> Result<Value, SpecError> {
@@ -36,49 +34,6 @@ pub fn codegen_view(spec: &Spec) -> Result<Value, SpecError> {
     split_optional_bodies(spec, &mut doc)?;
     unconstrain_secrets(&mut doc);
     Ok(doc)
-}
-
-/// `(path, method)` of every operation, in document order.
-pub fn operations(doc: &Value) -> Vec<(String, String)> {
-    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
-        return Vec::new();
-    };
-    paths
-        .iter()
-        .flat_map(|(path, item)| {
-            METHODS
-                .iter()
-                .filter(|m| item.get(**m).is_some_and(Value::is_object))
-                .map(|m| (path.clone(), m.to_string()))
-                .collect::<Vec<_>>()
-        })
-        .collect()
-}
-
-/// Follows a local `$ref` (and refs to refs) to the node it names; other nodes are returned as is.
-pub(super) fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
-    match node
-        .get("$ref")
-        .and_then(Value::as_str)
-        .and_then(|r| r.strip_prefix('#'))
-    {
-        Some(target) => doc.pointer(target).map(|t| resolve(doc, t)).unwrap_or(node),
-        None => node,
-    }
-}
-
-fn pascal(id: &str) -> String {
-    let mut out = String::new();
-    let mut upper = true;
-    for c in id.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(if upper { c.to_ascii_uppercase() } else { c });
-            upper = false;
-        } else {
-            upper = true;
-        }
-    }
-    out
 }
 
 fn operation_id(spec: &Spec, op: &Value, at: &str) -> Result<String, SpecError> {
@@ -270,10 +225,7 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
         };
 
         for (media, entry) in content {
-            let media_at = format!(
-                "{at}/requestBody/content/{}",
-                super::error::escape_token(media)
-            );
+            let media_at = format!("{at}/requestBody/content/{}", escape_token(media));
             if media_suffix(media).is_none() {
                 return Err(spec.error(
                     media_at,
@@ -318,7 +270,7 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
             copy["operationId"] = json!(format!("{id}{suffix}"));
             let note = format!(
                 "Sends the body as `{media}`; `{}` sends `{primary}` to the same endpoint.",
-                super::render::snake(&id)
+                snake(&id)
             );
             let description = match copy.get("description").and_then(Value::as_str) {
                 Some(d) => format!("{d}\n\n{note}"),
@@ -400,7 +352,7 @@ pub fn split_optional_bodies(spec: &Spec, doc: &mut Value) -> Result<(), SpecErr
         copy["operationId"] = json!(format!("{id}WithBody"));
         let note = format!(
             "Sends the optional request body; `{}` sends none.",
-            super::render::snake(&id)
+            snake(&id)
         );
         let description = match copy.get("description").and_then(Value::as_str) {
             Some(d) => format!("{d}\n\n{note}"),
@@ -467,6 +419,7 @@ mod tests {
             id: "demo".into(),
             file: PathBuf::from("specs/demo.yaml"),
             doc,
+            text: String::new(),
         }
     }
 

@@ -1,10 +1,12 @@
-//! Reading a spec file and the checks that must pass before anything is generated from it.
+//! Reading a spec file and the checks that must pass before anything is read from it.
 
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use super::error::{SpecError, escape_token};
+use crate::error::SpecError;
+use crate::locate::line_of;
+use crate::refs;
 
 /// One `specs/<id>.yaml`, parsed but untouched.
 #[derive(Debug, Clone)]
@@ -13,7 +15,10 @@ pub struct Spec {
     pub id: String,
     /// Path relative to the workspace root, as shown in messages and headers.
     pub file: PathBuf,
+    /// The document, keys in the order they are written.
     pub doc: Value,
+    /// The file as written, to find the line of a JSON pointer.
+    pub text: String,
 }
 
 impl Spec {
@@ -21,8 +26,18 @@ impl Spec {
         format!("{}-client", self.id)
     }
 
+    /// An error at `pointer`, with its line in the file where it can be found.
     pub fn error(&self, pointer: impl Into<String>, message: impl Into<String>) -> SpecError {
-        SpecError::new(&self.file, pointer, message)
+        let pointer = pointer.into();
+        SpecError {
+            line: line_of(&self.text, &pointer),
+            ..SpecError::new(&self.file, pointer, message)
+        }
+    }
+
+    /// The 1-based line of the node at `pointer` (or of its closest ancestor found).
+    pub fn line(&self, pointer: &str) -> Option<usize> {
+        line_of(&self.text, pointer)
     }
 
     pub fn str_at(&self, pointer: &str) -> Option<&str> {
@@ -85,9 +100,12 @@ pub fn parse(file: &Path, text: &str) -> Result<Spec, SpecError> {
         id,
         file: file.to_path_buf(),
         doc,
+        text: text.to_string(),
     };
     check_version(&spec)?;
-    check_refs(&spec, &spec.doc, &mut String::new())?;
+    if let Some(e) = refs::check(&spec).into_iter().next() {
+        return Err(e);
+    }
     Ok(spec)
 }
 
@@ -112,46 +130,6 @@ fn check_version(spec: &Spec) -> Result<(), SpecError> {
             ),
         )),
     }
-}
-
-/// Every `$ref` must point inside this document; remote references are not bundled by regen.
-fn check_refs(spec: &Spec, node: &Value, at: &mut String) -> Result<(), SpecError> {
-    match node {
-        Value::Object(map) => {
-            if let Some(reference) = map.get("$ref") {
-                let target = reference.as_str().unwrap_or_default();
-                let resolves = target
-                    .strip_prefix('#')
-                    .is_some_and(|p| p.is_empty() || spec.doc.pointer(p).is_some());
-                if !resolves {
-                    return Err(spec.error(
-                        format!("{at}/$ref"),
-                        format!(
-                            "unresolved $ref `{target}`: only references inside this file \
-                             (`#/components/...`) are supported, and the target must exist"
-                        ),
-                    ));
-                }
-            }
-            for (key, value) in map {
-                let len = at.len();
-                at.push('/');
-                at.push_str(&escape_token(key));
-                check_refs(spec, value, at)?;
-                at.truncate(len);
-            }
-        }
-        Value::Array(items) => {
-            for (i, value) in items.iter().enumerate() {
-                let len = at.len();
-                at.push_str(&format!("/{i}"));
-                check_refs(spec, value, at)?;
-                at.truncate(len);
-            }
-        }
-        _ => {}
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -14,10 +14,10 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::error::{SpecError, pointer};
-use super::render::snake;
-use super::spec::Spec;
-use super::view::{operations, resolve};
+use apilogin_spec::names::snake;
+use apilogin_spec::refs::resolve;
+use apilogin_spec::walk::operations;
+use apilogin_spec::{Spec, SpecError, pointer};
 
 /// Where a scheme's credential goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -443,6 +443,7 @@ mod tests {
             id: "demo".into(),
             file: "specs/demo.yaml".into(),
             doc,
+            text: String::new(),
         }
     }
 
@@ -492,17 +493,18 @@ mod tests {
             .collect();
         assert_eq!(
             places,
+            // In the order the spec lists them.
             [
-                ("basic_auth", &Place::Basic, ""),
-                ("bearer_auth", &Place::Bearer, ""),
+                ("q", &Place::Query("api_key".into()), ""),
                 ("c", &Place::Cookie("sid".into()), ""),
                 ("h", &Place::Header("Authorization".into()), "Token "),
-                ("q", &Place::Query("api_key".into()), ""),
+                ("basic_auth", &Place::Basic, ""),
+                ("bearer_auth", &Place::Bearer, ""),
             ]
         );
         assert_eq!(
             security.requirements,
-            [("call".to_string(), vec![vec![2, 4], vec![1], vec![]])]
+            [("call".to_string(), vec![vec![0, 1], vec![4], vec![]])]
         );
         let rust = rust(&security);
         assert!(
@@ -510,11 +512,11 @@ mod tests {
             "{rust}"
         );
         assert!(
-            rust.contains("pub fn c_and_q(c: impl Into<Secret>, q: impl Into<Secret>)"),
+            rust.contains("pub fn q_and_c(q: impl Into<Secret>, c: impl Into<Secret>)"),
             "{rust}"
         );
         assert!(
-            rust.contains(r#""call" => &[&[2, 4], &[1], &[]],"#),
+            rust.contains(r#""call" => &[&[0, 1], &[4], &[]],"#),
             "{rust}"
         );
         assert!(

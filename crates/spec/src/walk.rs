@@ -7,30 +7,29 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::error::ptr;
+use crate::refs::resolve_at as resolve;
+
+/// The HTTP methods a path item can hold, in the order OpenAPI lists them.
 pub const METHODS: &[&str] = &[
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
 
-/// Appends one reference token to a JSON pointer (RFC 6901 escaping).
-pub fn ptr(base: &str, token: &str) -> String {
-    format!("{base}/{}", token.replace('~', "~0").replace('/', "~1"))
-}
-
-/// Follows `$ref`s inside the document: the node they end at and its pointer.
-pub fn resolve<'a>(doc: &'a Value, node: &'a Value, at: &str) -> (&'a Value, String) {
-    let mut node = node;
-    let mut at = at.to_string();
-    for _ in 0..32 {
-        let Some(target) = node.get("$ref").and_then(Value::as_str) else {
-            break;
-        };
-        let Some(next) = target.strip_prefix('#').and_then(|p| doc.pointer(p)) else {
-            break;
-        };
-        node = next;
-        at = target.trim_start_matches('#').to_string();
-    }
-    (node, at)
+/// `(path, method)` of every operation, in document order.
+pub fn operations(doc: &Value) -> Vec<(String, String)> {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    paths
+        .iter()
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter(|m| item.get(**m).is_some_and(Value::is_object))
+                .map(|m| (path.clone(), m.to_string()))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 pub struct Operation<'a> {

@@ -1,25 +1,26 @@
-//! `cargo xtask regen [--check]`: every `specs/<id>.yaml` becomes `crates/<id>-client/`.
+//! The generator behind `cargo xtask regen [--check]`: every `specs/<id>.yaml` becomes
+//! `crates/<id>-client/`. It reads specs through the one spec model (`apilogin-spec`), gives
+//! progenitor the model's code-generation view, and lays out the crate around progenitor's code.
+//!
+//! It is a crate of its own, run by xtask as a separate program, so that xtask's other commands
+//! (demo, sandbox, lint, docs) never compile progenitor.
 //!
 //! All or nothing: every spec is read, checked and generated in memory first; a single failure
 //! writes no file. Unchanged files are not rewritten, so a no-op regen leaves mtimes (and cargo's
 //! fingerprints) alone.
 
-mod error;
 mod files;
 mod generate;
 mod render;
 mod security;
-pub(crate) mod spec;
 mod stamp;
-mod view;
 
 use std::fmt;
 use std::path::Path;
 
-pub use error::SpecError;
+use apilogin_spec::{self as spec, SpecError, view};
 pub use files::Change;
 use render::GeneratedFile;
-pub use spec::spec_files;
 
 /// Why regen stopped.
 #[derive(Debug)]
@@ -134,6 +135,31 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
     }
 }
 
+/// The code-generation view of `specs/<id>.yaml` under `root`, as YAML: what progenitor is
+/// given after regen's adaptations.
+pub fn show_view(root: &Path, id: &str) -> Result<String, RegenError> {
+    let files = spec::spec_files(root)?;
+    let Some(file) = files
+        .iter()
+        .find(|f| f.file_stem().is_some_and(|s| s == id))
+    else {
+        let known: Vec<String> = files
+            .iter()
+            .filter_map(|f| f.file_stem()?.to_str().map(str::to_string))
+            .collect();
+        return Err(RegenError::Io(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "there is no spec `{id}`; the specs are: {}",
+                known.join(", ")
+            ),
+        )));
+    };
+    let spec = spec::load(root, file).map_err(|e| RegenError::Specs(vec![e]))?;
+    let view = view::codegen_view(&spec).map_err(|e| RegenError::Specs(vec![e]))?;
+    yaml_serde::to_string(&view).map_err(|e| RegenError::Io(std::io::Error::other(e.to_string())))
+}
+
 fn generate_one(root: &Path, file: &Path) -> Result<Vec<GeneratedFile>, SpecError> {
     let spec = spec::load(root, file)?;
     let view = view::codegen_view(&spec)?;
@@ -149,8 +175,9 @@ mod tests {
 
     fn workspace_root() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .expect("xtask lives in the workspace")
+            .ancestors()
+            .nth(2)
+            .expect("the generator lives at crates/codegen")
             .to_path_buf()
     }
 

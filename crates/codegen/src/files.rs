@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use super::render::{GeneratedFile, MARKER};
+use crate::render::{GeneratedFile, MARKER};
 
 /// One file whose contents on disk differ from what regen wants there.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,109 @@
+//! `apilogin-regen`: the program `cargo xtask regen` runs. See `apilogin-regen --help`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use apilogin_codegen::{Mode, run, show_view};
+
+const HELP: &str = "\
+apilogin-regen (run as `cargo xtask regen`)
+
+Usage: cargo xtask regen [--check] [--root DIR]
+       cargo xtask regen --show-view ID [--root DIR]
+
+  (no option)     generate crates/<id>-client/ from every spec in specs/
+  --check         write nothing; fail with a diff when the generated crates are stale
+  --root DIR      work on DIR/specs and DIR/crates instead of this workspace
+  --show-view ID  print, as YAML, the code-generation view of specs/ID.yaml: the document
+                  progenitor is given after regen's adaptations
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut mode = Mode::Write;
+    let mut root = workspace_root();
+    let mut view = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => mode = Mode::Check,
+            "--root" => match args.next() {
+                Some(dir) => root = PathBuf::from(dir),
+                None => return usage("--root needs a folder"),
+            },
+            "--show-view" => match args.next() {
+                Some(id) => view = Some(id.clone()),
+                None => return usage("--show-view needs a spec id, e.g. `rocketchat`"),
+            },
+            "-h" | "--help" | "help" => {
+                print!("{HELP}");
+                return ExitCode::SUCCESS;
+            }
+            other => return usage(&format!("unknown option `{other}`")),
+        }
+    }
+    if let Some(id) = view {
+        return match show_view(&root, &id) {
+            Ok(yaml) => {
+                print!("{yaml}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    regen(&root, mode)
+}
+
+fn usage(problem: &str) -> ExitCode {
+    eprint!("error: {problem}\n\n{HELP}");
+    ExitCode::from(2)
+}
+
+/// The workspace root: this crate's manifest sits at `crates/codegen/`.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("the generator lives at crates/codegen in the workspace")
+        .to_path_buf()
+}
+
+fn regen(root: &Path, mode: Mode) -> ExitCode {
+    let started = Instant::now();
+    match run(root, mode) {
+        Ok(report) => {
+            let elapsed = started.elapsed();
+            match mode {
+                Mode::Check => println!(
+                    "regen --check: {} spec(s), generated crates are up to date ({elapsed:.1?})",
+                    report.specs
+                ),
+                Mode::Write if report.written.is_empty() => {
+                    println!(
+                        "regen: {} spec(s), nothing changed ({elapsed:.1?})",
+                        report.specs
+                    )
+                }
+                Mode::Write => {
+                    for path in &report.written {
+                        println!("wrote {}", path.display());
+                    }
+                    println!(
+                        "regen: {} spec(s), {} file(s) written ({elapsed:.1?})",
+                        report.specs,
+                        report.written.len()
+                    );
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! The one model of an apilogin spec, read by everything that reads `specs/`: regen (through
+//! [`view`]), `cargo xtask lint` and `docs`, and the contract tests.
+//!
+//! * [`load`]: a spec file, parsed once with its keys in written order, checked (OpenAPI 3.0.x,
+//!   every `$ref` inside the file); errors name the file, line and JSON pointer.
+//! * [`refs`]: the one `$ref` resolver.
+//! * [`walk`]: the operations, schemas, examples and named fields of a document.
+//! * [`schema`]: OpenAPI 3.0 schemas as JSON Schema 2020-12, and (feature `validate`) examples
+//!   and wire traffic validated against them.
+//! * [`view`]: what progenitor is given, derived in memory from what the spec says.
+//! * [`bundle`]: the spec with every `$ref` inlined, as API portals import it.
+
+pub mod bundle;
+mod error;
+mod load;
+pub mod locate;
+pub mod names;
+pub mod refs;
+pub mod schema;
+pub mod view;
+pub mod walk;
+
+pub use error::{SpecError, escape_token, pointer, ptr};
+pub use load::{Spec, load, parse, spec_files};
