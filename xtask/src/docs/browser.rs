@@ -524,7 +524,9 @@ mod tests {
         };
         assert_eq!(check_dom(dom, &expect), Vec::<String>::new());
         expect.sections[0].example_values = vec!["other".into()];
-        expect.sections[0].needles.push("data-param=\"pass\"".into());
+        expect.sections[0]
+            .needles
+            .push("data-param=\"pass\"".into());
         let missing = check_dom(dom, &expect);
         assert_eq!(missing.len(), 2, "{missing:?}");
         // A section is found by its own `id`, not by a `data-operation-id` that reads the same.

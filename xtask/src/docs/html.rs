@@ -495,7 +495,10 @@ fn scheme_kind(scheme: &Value) -> String {
 
 fn security_text(doc: &Value, requirements: &Value) -> String {
     let requirements = items(Some(requirements));
-    if requirements.is_empty() || requirements.iter().all(|r| entries(Some(r)).next().is_none())
+    if requirements.is_empty()
+        || requirements
+            .iter()
+            .all(|r| entries(Some(r)).next().is_none())
     {
         return "no credentials needed.".into();
     }
@@ -553,7 +556,10 @@ fn operation(body: &mut String, doc: &Value, o: &Operation<'_>) {
         if id.is_empty() {
             String::new()
         } else {
-            format!("<p class=\"opid\">operationId <code>{}</code></p>\n", esc(id))
+            format!(
+                "<p class=\"opid\">operationId <code>{}</code></p>\n",
+                esc(id)
+            )
         },
         block(st(op, "description").unwrap_or_default(), 3),
         m = o.method
@@ -753,9 +759,13 @@ fn ref_link(name: &str) -> String {
 }
 
 fn variants(schema: &Value) -> Option<(&'static str, &[Value])> {
-    [("one of", "oneOf"), ("any of", "anyOf"), ("all of", "allOf")]
-        .into_iter()
-        .find_map(|(words, key)| Some((words, schema.get(key)?.as_array()?.as_slice())))
+    [
+        ("one of", "oneOf"),
+        ("any of", "anyOf"),
+        ("all of", "allOf"),
+    ]
+    .into_iter()
+    .find_map(|(words, key)| Some((words, schema.get(key)?.as_array()?.as_slice())))
 }
 
 /// The type of a schema in a few words: `string (password)`, `array of UserEmail`, ...
@@ -834,16 +844,15 @@ pub fn top_schema<'d>(doc: &'d Value, schema: &'d Value) -> &'d Value {
 fn schema_html(doc: &Value, schema: &Value, depth: usize) -> String {
     let mut out = String::new();
     if schema.get("$ref").is_some() {
-        let _ = write!(
-            out,
-            "<div class=\"schema\"><p class=\"schema-head\">Schema: <strong>{}</strong></p>",
-            type_label(schema)
-        );
         let target = top_schema(doc, schema);
         if depth == 0 && target.get("$ref").is_none() {
-            out.push_str(&schema_html(doc, target, 1));
+            return schema_html(doc, target, 1);
         }
-        out.push_str("</div>\n");
+        let _ = writeln!(
+            out,
+            "<div class=\"schema\"><p class=\"schema-head\">Schema: <strong>{}</strong></p></div>",
+            type_label(schema)
+        );
         return out;
     }
     let _ = write!(
@@ -1042,13 +1051,15 @@ paths:
              x-note: {}\n  /c:\n    post: {operationId: a.b}\n    put: {operationId: a-b}\n",
         );
         let anchors: Vec<String> = operations(&doc).into_iter().map(|o| o.anchor).collect();
-        assert_eq!(anchors, ["op-get-a-b", "op-get-a-b-2", "op-a-b", "op-a-b-2"]);
+        assert_eq!(
+            anchors,
+            ["op-get-a-b", "op-get-a-b-2", "op-a-b", "op-a-b-2"]
+        );
     }
 
     #[test]
     fn a_recursive_schema_links_to_its_one_rendering() {
-        let spec = doc(
-            r##"
+        let spec = doc(r##"
 openapi: 3.0.3
 info: {title: Tree, version: '1'}
 paths:
@@ -1073,8 +1084,7 @@ components:
         name: {type: string}
         children: {type: array, items: {$ref: '#/components/schemas/Node'}}
         parent: {$ref: '#/components/schemas/Node'}
-"##,
-        );
+"##);
         let bundled = apilogin_spec::bundle::bundle(&spec);
         assert!(!apilogin_spec::bundle::refs(&bundled).is_empty());
         let html = service("tree", "specs/tree.yaml", &bundled);
@@ -1083,8 +1093,9 @@ components:
         assert!(html.contains("data-field=\"children\""));
         // The same bundle with the body a bare `$ref`: followed once, so its fields show.
         let mut bare = bundled.clone();
-        *bare.pointer_mut("/paths/~1nodes/post/requestBody/content/application~1json/schema").unwrap() =
-            serde_json::json!({"$ref": "#/components/schemas/Node"});
+        *bare
+            .pointer_mut("/paths/~1nodes/post/requestBody/content/application~1json/schema")
+            .unwrap() = serde_json::json!({"$ref": "#/components/schemas/Node"});
         let html = service("tree", "specs/tree.yaml", &bare);
         let section = &html[html.find("id=\"op-addNode\"").unwrap()..];
         let section = &section[..section.find("</section>").unwrap()];

@@ -94,11 +94,10 @@ fn safe(text: &str, shift: Option<usize>) -> impl Iterator<Item = Event<'_>> {
                 id: CowStr::Borrowed(""),
             }))
         }
-        Event::End(TagEnd::Link | TagEnd::Image) => {
-            open.pop()
-                .unwrap_or(false)
-                .then_some(Event::End(TagEnd::Link))
-        }
+        Event::End(TagEnd::Link | TagEnd::Image) => open
+            .pop()
+            .unwrap_or(false)
+            .then_some(Event::End(TagEnd::Link)),
         Event::Start(Tag::Heading { level, .. }) if shift.is_some() => {
             Some(Event::Start(Tag::Heading {
                 level: demote(level, shift.unwrap_or(0)),
@@ -107,9 +106,9 @@ fn safe(text: &str, shift: Option<usize>) -> impl Iterator<Item = Event<'_>> {
                 attrs: Vec::new(),
             }))
         }
-        Event::End(TagEnd::Heading(level)) if shift.is_some() => Some(Event::End(
-            TagEnd::Heading(demote(level, shift.unwrap_or(0))),
-        )),
+        Event::End(TagEnd::Heading(level)) if shift.is_some() => Some(Event::End(TagEnd::Heading(
+            demote(level, shift.unwrap_or(0)),
+        ))),
         Event::Start(_) | Event::End(_) if shift.is_none() => match event {
             Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
             | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough) => Some(event),
@@ -140,7 +139,10 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
-        assert!(!html.contains("alert(2)"), "a block of HTML goes whole: {html}");
+        assert!(
+            !html.contains("alert(2)"),
+            "a block of HTML goes whole: {html}"
+        );
         assert!(html.contains("&amp; <code>&lt;b&gt;</code> <em>it</em> <strong>bold</strong>"));
         assert_eq!(
             inline("a <img src=x onerror=alert(1)> *b*"),
@@ -170,10 +172,16 @@ mod tests {
             assert!(!html.contains("<a"), "{evil}: {html}");
             assert!(!html.contains("href"), "{evil}: {html}");
         }
-        assert!(block("[m](mailto:a@b.test) <a@b.test> [r](../x.html#y) [h](#z)", 0).contains(
-            "<a href=\"mailto:a@b.test\">m</a> <a href=\"mailto:a@b.test\">a@b.test</a> \
+        assert!(
+            block(
+                "[m](mailto:a@b.test) <a@b.test> [r](../x.html#y) [h](#z)",
+                0
+            )
+            .contains(
+                "<a href=\"mailto:a@b.test\">m</a> <a href=\"mailto:a@b.test\">a@b.test</a> \
              <a href=\"../x.html#y\">r</a> <a href=\"#z\">h</a>"
-        ));
+            )
+        );
         // An image is never loaded: it becomes a link to it.
         assert_eq!(
             block("![logo](https://x.test/l.png)", 0),
@@ -202,10 +210,24 @@ mod tests {
 
     #[test]
     fn safe_urls() {
-        for ok in ["https://a.test", "HTTP://a", "mailto:x@y", "x/y:z", "#a", "?q=1", ""] {
+        for ok in [
+            "https://a.test",
+            "HTTP://a",
+            "mailto:x@y",
+            "x/y:z",
+            "#a",
+            "?q=1",
+            "",
+        ] {
             assert!(safe_url(ok), "{ok}");
         }
-        for bad in ["javascript:x", " javascript:x", "java\nscript:x", "data:x", "file:///etc"] {
+        for bad in [
+            "javascript:x",
+            " javascript:x",
+            "java\nscript:x",
+            "data:x",
+            "file:///etc",
+        ] {
             assert!(!safe_url(bad), "{bad}");
         }
     }

@@ -103,7 +103,8 @@ fn publish(root: &Path, check: impl FnOnce(&Built, &Path) -> Result<()>) -> Resu
     let out = root.join(OUT);
     let tmp = root.join(format!("{OUT}.tmp-{}", std::process::id()));
     if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).with_context(|| format!("cannot remove {}", tmp.display()))?;
+        std::fs::remove_dir_all(&tmp)
+            .with_context(|| format!("cannot remove {}", tmp.display()))?;
     }
     std::fs::create_dir_all(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     let built = match build(root, &tmp, &out) {
@@ -180,7 +181,7 @@ fn remove_leftovers(root: &Path) {
 fn build(root: &Path, out: &Path, previous: &Path) -> Result<Built> {
     let files = spec::spec_files(root).context("cannot list specs/")?;
     if files.is_empty() {
-        bail!("no specs/*.yaml found in {}", root.display());
+        bail!("no spec files found in {}", root.join("specs").display());
     }
     let mut services = Vec::new();
     let mut expect = Vec::new();
@@ -208,7 +209,12 @@ fn build(root: &Path, out: &Path, previous: &Path) -> Result<Built> {
         expect.push(expect_service(out, id, &bundled));
         services.push(html::Service::of(id, &bundled));
     }
-    write(out, previous, Path::new("index.html"), &html::index(&services))?;
+    write(
+        out,
+        previous,
+        Path::new("index.html"),
+        &html::index(&services),
+    )?;
     let mut index_expect = browser::Expect {
         page: out.join("index.html"),
         label: format!("{OUT}/index.html"),
@@ -284,11 +290,10 @@ fn expect_operation(doc: &Value, o: &html::Operation<'_>) -> browser::Section {
             needles.push(format!("data-param=\"{}\"", dom_attr(name)));
         }
     }
-    let first_media = o
-        .op
-        .pointer("/requestBody/content")
-        .and_then(Value::as_object)
-        .and_then(|c| c.values().next());
+    let first_media =
+        o.op.pointer("/requestBody/content")
+            .and_then(Value::as_object)
+            .and_then(|c| c.values().next());
     if let Some(schema) = first_media.and_then(|m| m.get("schema")) {
         for name in top_level_fields(doc, schema) {
             needles.push(format!("data-field=\"{}\"", dom_attr(name)));
@@ -309,7 +314,10 @@ fn top_level_fields<'d>(doc: &'d Value, schema: &'d Value) -> Vec<&'d str> {
         .iter()
         .find_map(|k| schema.get(*k).and_then(Value::as_array));
     let objects: Vec<&Value> = match variants {
-        Some(variants) => variants.iter().filter(|v| v.get("$ref").is_none()).collect(),
+        Some(variants) => variants
+            .iter()
+            .filter(|v| v.get("$ref").is_none())
+            .collect(),
         None => vec![schema],
     };
     objects
@@ -323,7 +331,9 @@ fn top_level_fields<'d>(doc: &'d Value, schema: &'d Value) -> Vec<&'d str> {
 /// page must show inside the example, as the DOM has it; `None` when no example has one that
 /// can be told apart reliably (a non-empty string without quotes, backslashes or controls).
 fn example_value(op: &Value) -> Option<String> {
-    let request = op.pointer("/requestBody/content").and_then(Value::as_object);
+    let request = op
+        .pointer("/requestBody/content")
+        .and_then(Value::as_object);
     let responses = op
         .get("responses")
         .and_then(Value::as_object)
@@ -342,8 +352,7 @@ fn example_value(op: &Value) -> Option<String> {
         .find_map(|(media_type, value)| {
             let leaf = first_string(value)?;
             let shown = html::example_text(value, media_type);
-            let needle = if media_type == "application/x-www-form-urlencoded" && value.is_object()
-            {
+            let needle = if media_type == "application/x-www-form-urlencoded" && value.is_object() {
                 form_urlencoded::byte_serialize(leaf.as_bytes()).collect()
             } else {
                 leaf.to_string()
@@ -355,7 +364,8 @@ fn example_value(op: &Value) -> Option<String> {
 fn first_string(value: &Value) -> Option<&str> {
     match value {
         Value::String(s)
-            if !s.trim().is_empty() && !s.contains(|c: char| c.is_control() || c == '"' || c == '\\') =>
+            if !s.trim().is_empty()
+                && !s.contains(|c: char| c.is_control() || c == '"' || c == '\\') =>
         {
             Some(s)
         }
@@ -397,7 +407,10 @@ mod tests {
                 .find(|s| s.id == "op-login")
                 .unwrap_or_else(|| panic!("{id}: no login"));
             assert!(!login.example_values.is_empty(), "{id}: no login example");
-            assert!(login.needles.iter().any(|n| n.starts_with("data-field")), "{id}");
+            assert!(
+                login.needles.iter().any(|n| n.starts_with("data-field")),
+                "{id}"
+            );
             let missing = browser::check_dom(&page, &expect);
             assert!(missing.is_empty(), "{id}: {missing:?}");
         }
@@ -522,7 +535,12 @@ components:
         publish_checked(root.path()).unwrap();
         assert_eq!(siblings(root.path()), ["docs-out", "specs"]);
         let out = root.path().join(OUT);
-        for file in ["index.html", "pets/index.html", "pets/openapi.json", "pets/openapi.yaml"] {
+        for file in [
+            "index.html",
+            "pets/index.html",
+            "pets/openapi.json",
+            "pets/openapi.yaml",
+        ] {
             assert!(out.join(file).is_file(), "{file}");
         }
         let built = build(root.path(), &out, &out).unwrap();
@@ -552,13 +570,20 @@ components:
                 .unwrap();
         let refs = spec::bundle::refs(&json);
         assert!(!refs.is_empty());
-        assert!(refs.iter().all(|r| *r == "#/components/schemas/Node"), "{refs:?}");
+        assert!(
+            refs.iter().all(|r| *r == "#/components/schemas/Node"),
+            "{refs:?}"
+        );
         let built = build(root.path(), &out, &out).unwrap();
         let tree = &built.expect[1];
         assert!(tree.anywhere.contains(&"id=\"schema-Node\"".to_string()));
         // The second operation's body is a bare `$ref`: its fields are still shown.
         let replace = &tree.sections[1];
-        assert!(replace.needles.contains(&"data-field=\"children\"".to_string()));
+        assert!(
+            replace
+                .needles
+                .contains(&"data-field=\"children\"".to_string())
+        );
         assert_eq!(tree.sections[0].example_values, ["root"]);
     }
 
@@ -574,7 +599,11 @@ components:
             .unwrap();
 
         // (c) a spec that fails to load: an error naming it, nothing published, nothing left.
-        std::fs::write(root.path().join("specs/broken.yaml"), "openapi: 3.1.0\ninfo: [").unwrap();
+        std::fs::write(
+            root.path().join("specs/broken.yaml"),
+            "openapi: 3.1.0\ninfo: [",
+        )
+        .unwrap();
         let e = format!("{:#}", publish_checked(root.path()).unwrap_err());
         assert!(e.contains("broken.yaml"), "{e}");
         assert!(e.contains("docs-out/ is unchanged"), "{e}");
@@ -599,14 +628,41 @@ components:
                 .unwrap(),
             mtime
         );
-        assert_eq!(siblings(root.path()), ["docs-out", "docs-out.rejected", "specs"]);
+        assert_eq!(
+            siblings(root.path()),
+            ["docs-out", "docs-out.rejected", "specs"]
+        );
+    }
+
+    /// The real browser test on specs unlike ours (no login, a recursive schema). Slow (about
+    /// half a minute): `cargo test -p xtask docs -- --ignored` with `chromium` on PATH.
+    #[test]
+    #[ignore = "runs headless Chromium"]
+    fn the_browser_test_passes_on_other_specs() {
+        let chromium = browser::find_chromium().expect("chromium on PATH");
+        let root = scratch(&[("pets.yaml", NO_LOGIN), ("tree.yaml", RECURSIVE)]);
+        publish(root.path(), |built, out| {
+            let outcome = browser::test_pages(&chromium, &built.expect, &out.join("screenshots"))
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            for line in outcome.lines {
+                println!("browser: {line}");
+            }
+            Ok(())
+        })
+        .unwrap();
+        let shots = root.path().join(OUT).join("screenshots");
+        for page in ["index", "pets", "tree"] {
+            assert!(shots.join(format!("{page}.png")).is_file(), "{page}");
+        }
     }
 
     #[test]
     fn leftovers_of_killed_runs_are_removed() {
         let root = scratch(&[]);
         let dead = root.path().join(format!("{OUT}.tmp-4294967294"));
-        let live = root.path().join(format!("{OUT}.tmp-{}", std::process::id()));
+        let live = root
+            .path()
+            .join(format!("{OUT}.tmp-{}", std::process::id()));
         std::fs::create_dir(&dead).unwrap();
         std::fs::create_dir(&live).unwrap();
         remove_leftovers(root.path());
