@@ -1,8 +1,9 @@
 //! The docs pages in a real browser: Debian's headless Chromium opens each page from its file.
 //! Nothing can leave the machine: host names resolve to nothing (`--host-resolver-rules`) and
 //! every request goes to a recording proxy on 127.0.0.1 that refuses it, so each attempt is seen
-//! and counted. The DOM Chromium built is checked for the login operation, its parameters and an
-//! example, and a screenshot of each page is kept.
+//! and counted. The DOM Chromium built is checked for what each page must show (every operation
+//! with its path, operationId, parameters, request body fields and an example value where the
+//! spec has one), and a screenshot of each page is kept.
 //!
 //! Who made each request comes from Chromium's own NetLog (`--log-net-log`): a request a page
 //! made has the page's origin as initiator (`null` for a file); Chromium's own services (it asks
@@ -19,15 +20,25 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// What a page must show; checked on the DOM Chromium built.
+/// What a page must show; checked on the DOM Chromium built. Needles are written as Chromium
+/// serialises the DOM (`markdown::dom_text`, `markdown::dom_attr`).
 pub struct Expect {
     pub page: PathBuf,
-    /// Shown in messages and used to name the screenshot.
+    /// The page as messages name it (where it is once published: `docs-out/<id>/index.html`).
+    pub label: String,
+    /// Used to name the screenshot.
     pub name: String,
     /// Substrings the whole DOM must contain.
     pub anywhere: Vec<String>,
-    /// The `id` of the login operation's `<section>`, and what it must contain.
-    pub section: Option<(String, Vec<String>)>,
+    /// The operations' `<section>`s and what each must contain.
+    pub sections: Vec<Section>,
+}
+
+pub struct Section {
+    /// The `id` of the `<section>`.
+    pub id: String,
+    /// Substrings the section must contain.
+    pub needles: Vec<String>,
     /// Values that must appear inside a rendered example (`<pre class="example">`).
     pub example_values: Vec<String>,
 }
@@ -283,7 +294,8 @@ fn examples_text(dom: &str) -> String {
 }
 
 fn section<'d>(dom: &'d str, id: &str) -> Option<&'d str> {
-    let start = dom.find(&format!("id=\"{id}\""))?;
+    // ` id=`, not `data-operation-id=`.
+    let start = dom.find(&format!(" id=\"{id}\""))?;
     let after = &dom[start..];
     let end = after.find("</section>")?;
     Some(&after[..end])
@@ -297,7 +309,12 @@ pub fn check_dom(dom: &str, expect: &Expect) -> Vec<String> {
             missing.push(format!("`{needle}`"));
         }
     }
-    if let Some((id, needles)) = &expect.section {
+    for Section {
+        id,
+        needles,
+        example_values,
+    } in &expect.sections
+    {
         match section(dom, id) {
             None => missing.push(format!("the operation section `#{id}`")),
             Some(s) => {
@@ -307,7 +324,7 @@ pub fn check_dom(dom: &str, expect: &Expect) -> Vec<String> {
                     }
                 }
                 let examples = examples_text(s);
-                for value in &expect.example_values {
+                for value in example_values {
                     if !examples.contains(value.as_str()) {
                         missing.push(format!("the example value `{value}` in `#{id}`"));
                     }
@@ -420,7 +437,7 @@ pub fn test_pages(
             if !missing.is_empty() {
                 problems.push(format!(
                     "{}: the rendered page lacks {}",
-                    expect.page.display(),
+                    expect.label,
                     missing.join(", ")
                 ));
             }
@@ -432,7 +449,7 @@ pub fn test_pages(
             if size < 32 * 1024 {
                 problems.push(format!(
                     "{}: the screenshot is missing or blank ({size} bytes)",
-                    shot.display()
+                    expect.label
                 ));
             }
             let mut by_page = 0;
@@ -443,28 +460,28 @@ pub fn test_pages(
                 if !traffic.by_page.is_empty() {
                     problems.push(format!(
                         "{}: the page requested {}",
-                        expect.page.display(),
+                        expect.label,
                         traffic.by_page.join(", ")
                     ));
                 }
                 if !traffic.unexplained.is_empty() {
                     problems.push(format!(
                         "{}: the proxy saw request(s) the NetLog does not explain: {}",
-                        expect.page.display(),
+                        expect.label,
                         traffic.unexplained.join(", ")
                     ));
                 }
             }
             page_total += by_page;
             lines.push(format!(
-                "{}: {}, {by_page} request(s) by the page, screenshot {} ({} KiB)",
-                expect.page.display(),
+                "{}: {}, {by_page} request(s) by the page, screenshot screenshots/{}.png ({} KiB)",
+                expect.label,
                 if missing.is_empty() {
                     "rendered as expected"
                 } else {
                     "NOT rendered as expected"
                 },
-                shot.display(),
+                expect.name,
                 size / 1024
             ));
         }
@@ -496,21 +513,35 @@ mod tests {
                    <pre class=\"example\"><code>{\"user\": \"demo\"}</code></pre></section></main>";
         let mut expect = Expect {
             page: PathBuf::from("x.html"),
+            label: "x.html".into(),
             name: "x".into(),
             anywhere: vec!["<main>".into()],
-            section: Some(("op-login".into(), vec!["data-param=\"user\"".into()])),
-            example_values: vec!["demo".into()],
+            sections: vec![Section {
+                id: "op-login".into(),
+                needles: vec!["data-param=\"user\"".into()],
+                example_values: vec!["demo".into()],
+            }],
         };
         assert_eq!(check_dom(dom, &expect), Vec::<String>::new());
-        expect.example_values = vec!["other".into()];
-        expect
-            .section
-            .as_mut()
-            .unwrap()
-            .1
+        expect.sections[0].example_values = vec!["other".into()];
+        expect.sections[0]
+            .needles
             .push("data-param=\"pass\"".into());
         let missing = check_dom(dom, &expect);
         assert_eq!(missing.len(), 2, "{missing:?}");
+        // A section is found by its own `id`, not by a `data-operation-id` that reads the same.
+        let dom = "<section data-operation-id=\"op-x\" id=\"op-op-x\"></section>\
+                   <section id=\"op-x\"><tr data-param=\"q\"></tr></section>";
+        let expect = Expect {
+            anywhere: Vec::new(),
+            sections: vec![Section {
+                id: "op-x".into(),
+                needles: vec!["data-param=\"q\"".into()],
+                example_values: Vec::new(),
+            }],
+            ..expect
+        };
+        assert_eq!(check_dom(dom, &expect), Vec::<String>::new());
     }
 
     #[test]

@@ -1,15 +1,50 @@
 //! Self-contained HTML reference pages, rendered from the bundled spec: inline CSS, no script,
 //! no font, no image, nothing fetched at view time (a Content-Security-Policy of
 //! `default-src 'none'` makes sure of it), no telemetry. Every text from the spec is escaped.
+//!
+//! The bundle has every `$ref` inlined but those of recursive schemas (a tree, a linked list),
+//! which stay in `components/schemas`. Such a `$ref` shows as a link to the schema's entry in
+//! the page's "Schemas" section, where each is rendered once; only a `$ref` at the top of a
+//! body, response or parameter schema is followed, one hop, so rendering always ends.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use super::markdown::{block, esc, inline};
-use super::tree::Node;
+use apilogin_spec::{refs::resolve, walk::METHODS};
+use serde_json::Value;
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+use super::markdown::{block, esc, inline, safe_url};
+
+const SCHEMAS: &str = "#/components/schemas/";
+
+fn st<'a>(node: &'a Value, key: &str) -> Option<&'a str> {
+    node.get(key).and_then(Value::as_str)
+}
+
+fn entries(node: Option<&Value>) -> impl Iterator<Item = (&str, &Value)> {
+    node.and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.as_str(), v))
+}
+
+fn items(node: Option<&Value>) -> &[Value] {
+    node.and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+fn is_true(node: &Value, key: &str) -> bool {
+    node.get(key) == Some(&Value::Bool(true))
+}
+
+/// The value as compact, one-line text: strings as they are, the rest as JSON.
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
 
 /// What the index page shows of one service.
 pub struct Service {
@@ -21,16 +56,13 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn of(id: &str, doc: &Node) -> Service {
-        let info = doc.get("info");
-        let description = info.and_then(|i| i.str("description")).unwrap_or_default();
+    pub fn of(id: &str, doc: &Value) -> Service {
+        let info = doc.get("info").unwrap_or(&Value::Null);
+        let description = st(info, "description").unwrap_or_default();
         Service {
             id: id.to_string(),
-            title: info.and_then(|i| i.str("title")).unwrap_or(id).to_string(),
-            version: info
-                .and_then(|i| i.str("version"))
-                .unwrap_or("?")
-                .to_string(),
+            title: st(info, "title").unwrap_or(id).to_string(),
+            version: st(info, "version").unwrap_or("?").to_string(),
             // The first paragraph of the description.
             summary: description
                 .split("\n\n")
@@ -47,21 +79,51 @@ impl Service {
 pub struct Operation<'a> {
     pub path: &'a str,
     pub method: &'a str,
-    pub op: &'a Node,
+    pub op: &'a Value,
+    /// The `id` of the operation's `<section>`: from the operationId, unique on the page.
     pub anchor: String,
 }
 
-pub fn operations(doc: &Node) -> Vec<Operation<'_>> {
+impl Operation<'_> {
+    pub fn id(&self) -> Option<&str> {
+        st(self.op, "operationId").filter(|id| !id.is_empty())
+    }
+
+    /// The operation's parameters, then those of its path item that it does not override.
+    pub fn parameters<'d>(&'d self, doc: &'d Value) -> Vec<&'d Value> {
+        let mut params: Vec<&Value> = items(self.op.get("parameters")).iter().collect();
+        let item = doc.get("paths").and_then(|p| p.get(self.path));
+        for p in items(item.and_then(|i| i.get("parameters"))) {
+            if !params
+                .iter()
+                .any(|q| st(q, "name") == st(p, "name") && st(q, "in") == st(p, "in"))
+            {
+                params.push(p);
+            }
+        }
+        params
+    }
+}
+
+/// The operations in document order.
+pub fn operations(doc: &Value) -> Vec<Operation<'_>> {
     let mut out = Vec::new();
-    for (path, item) in doc.get("paths").map(Node::entries).unwrap_or_default() {
-        for (method, op) in item.entries() {
-            if !METHODS.contains(&method.as_str()) {
+    let mut anchors = HashSet::new();
+    for (path, item) in entries(doc.get("paths")) {
+        for (method, op) in entries(Some(item)) {
+            if !METHODS.contains(&method) || !op.is_object() {
                 continue;
             }
-            let anchor = match op.str("operationId") {
+            let base = match st(op, "operationId") {
                 Some(id) if !id.is_empty() => format!("op-{}", anchor_safe(id)),
-                _ => format!("op-{method}-{}", out.len()),
+                _ => format!("op-{method}-{}", anchor_safe(path.trim_start_matches('/'))),
             };
+            let mut anchor = base.clone();
+            let mut n = 1;
+            while !anchors.insert(anchor.clone()) {
+                n += 1;
+                anchor = format!("{base}-{n}");
+            }
             out.push(Operation {
                 path,
                 method,
@@ -73,7 +135,7 @@ pub fn operations(doc: &Node) -> Vec<Operation<'_>> {
     out
 }
 
-fn anchor_safe(text: &str) -> String {
+pub fn anchor_safe(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -83,6 +145,16 @@ fn anchor_safe(text: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The name of a `#/components/schemas/<name>` reference.
+pub fn schema_ref(schema: &Value) -> Option<&str> {
+    st(schema, "$ref")?.strip_prefix(SCHEMAS)
+}
+
+/// The schemas kept as components in the bundle (the recursive ones), in order.
+pub fn component_schemas(doc: &Value) -> impl Iterator<Item = (&str, &Value)> {
+    entries(doc.pointer("/components/schemas"))
 }
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; \
@@ -149,6 +221,7 @@ footer { margin-top: 48px; color: var(--muted); font-size: 13px; }
 .services { list-style: none; padding: 0; }
 .services li { border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 12px 0; }
 .services h2 { border: none; margin: 0 0 4px; padding: 0; font-size: 20px; }
+.schema-def { border: 1px solid var(--line); border-radius: 8px; padding: 4px 20px 10px; margin: 18px 0; }
 "#;
 
 fn page(title: &str, body: &str) -> String {
@@ -186,17 +259,18 @@ pub fn index(services: &[Service]) -> String {
         );
     }
     body.push_str(
-        "</ul>\n<footer>Generated by <code>cargo xtask docs</code> from <code>specs/*.yaml</code>.\
+        "</ul>\n<footer>Generated by <code>cargo xtask docs</code> from <code>specs/</code>.\
          </footer>\n</main>\n",
     );
     page("API reference", &body)
 }
 
-/// `docs-out/<id>/index.html`: the reference page of one service, from its bundled spec.
-pub fn service(id: &str, doc: &Node) -> String {
-    let info = doc.get("info").cloned().unwrap_or(Node::Null);
-    let title = info.str("title").unwrap_or(id);
-    let version = info.str("version").unwrap_or("?");
+/// `docs-out/<id>/index.html`: the reference page of one service, from its bundled spec
+/// (`file`: the spec's path, named in the footer).
+pub fn service(id: &str, file: &str, doc: &Value) -> String {
+    let info = doc.get("info").unwrap_or(&Value::Null);
+    let title = st(info, "title").unwrap_or(id);
+    let version = st(info, "version").unwrap_or("?");
     let ops = operations(doc);
     let tags = tag_order(doc, &ops);
 
@@ -214,10 +288,10 @@ pub fn service(id: &str, doc: &Node) -> String {
          <a href=\"openapi.json\">openapi.json</a> · <a href=\"openapi.yaml\">openapi.yaml</a></p>\n",
         esc(title),
         esc(version),
-        esc(doc.str("openapi").unwrap_or("?"))
+        esc(st(doc, "openapi").unwrap_or("?"))
     );
-    body.push_str(&block(info.str("description").unwrap_or_default(), 1));
-    contact_and_license(&mut body, &info);
+    body.push_str(&block(st(info, "description").unwrap_or_default(), 1));
+    contact_and_license(&mut body, info);
     servers(&mut body, doc);
     security_schemes(&mut body, doc);
 
@@ -243,20 +317,21 @@ pub fn service(id: &str, doc: &Node) -> String {
                 nav,
                 "<li><a href=\"#{}\"><span class=\"method {m}\">{m}</span> <span>{}</span></a></li>",
                 o.anchor,
-                esc(o.op.str("summary").unwrap_or(o.path)),
+                esc(st(o.op, "summary").unwrap_or(o.path)),
                 m = o.method
             );
             operation(&mut body, doc, o);
         }
         nav.push_str("</ul>\n");
     }
+    schemas(&mut body, &mut nav, doc);
     nav.push_str("</nav>\n");
     let _ = writeln!(
         body,
-        "<footer>Generated by <code>cargo xtask docs</code> from <code>specs/{}.yaml</code>. \
+        "<footer>Generated by <code>cargo xtask docs</code> from <code>{}</code>. \
          The bundled spec (every <code>$ref</code> resolved): \
          <a href=\"openapi.json\">openapi.json</a>, <a href=\"openapi.yaml\">openapi.yaml</a>.</footer>",
-        esc(id)
+        esc(file)
     );
     page(
         &format!("{title} {version} — API reference"),
@@ -264,17 +339,44 @@ pub fn service(id: &str, doc: &Node) -> String {
     )
 }
 
+/// The recursive schemas, each rendered once; the `$ref`s to them link here.
+fn schemas(body: &mut String, nav: &mut String, doc: &Value) {
+    let mut defs = component_schemas(doc).peekable();
+    if defs.peek().is_none() {
+        return;
+    }
+    body.push_str(
+        "<h2 id=\"schemas\">Schemas</h2>\n<p>Schemas that contain themselves, \
+         referred to by name above.</p>\n",
+    );
+    nav.push_str("<h3>Schemas</h3>\n<ul>\n");
+    for (name, schema) in defs {
+        let _ = writeln!(
+            nav,
+            "<li><a href=\"#schema-{}\"><span>{}</span></a></li>",
+            anchor_safe(name),
+            esc(name)
+        );
+        let _ = write!(
+            body,
+            "<div class=\"schema-def\" id=\"schema-{}\" data-schema=\"{}\">\n<h3>{}</h3>\n{}</div>\n",
+            anchor_safe(name),
+            esc(name),
+            esc(name),
+            schema_html(doc, schema, 1)
+        );
+    }
+    nav.push_str("</ul>\n");
+}
+
 /// The declared tags in order, then any undeclared ones, then untagged operations (`None`).
-fn tag_order(doc: &Node, ops: &[Operation<'_>]) -> Vec<(Option<String>, String)> {
-    let mut tags: Vec<(Option<String>, String)> = doc
-        .get("tags")
-        .map(Node::items)
-        .unwrap_or_default()
+fn tag_order(doc: &Value, ops: &[Operation<'_>]) -> Vec<(Option<String>, String)> {
+    let mut tags: Vec<(Option<String>, String)> = items(doc.get("tags"))
         .iter()
         .filter_map(|t| {
             Some((
-                Some(t.str("name")?.to_string()),
-                t.str("description").unwrap_or_default().to_string(),
+                Some(st(t, "name")?.to_string()),
+                st(t, "description").unwrap_or_default().to_string(),
             ))
         })
         .collect();
@@ -287,22 +389,22 @@ fn tag_order(doc: &Node, ops: &[Operation<'_>]) -> Vec<(Option<String>, String)>
     tags
 }
 
-fn first_tag(op: &Node) -> Option<&str> {
-    op.get("tags")?.items().first()?.as_str()
+fn first_tag(op: &Value) -> Option<&str> {
+    items(op.get("tags")).first()?.as_str()
 }
 
-fn contact_and_license(body: &mut String, info: &Node) {
+fn contact_and_license(body: &mut String, info: &Value) {
     let mut parts = Vec::new();
     if let Some(contact) = info.get("contact") {
-        let name = contact.str("name").unwrap_or("contact");
-        parts.push(match contact.str("url") {
+        let name = st(contact, "name").unwrap_or("contact");
+        parts.push(match st(contact, "url") {
             Some(url) => format!("Contact: {}", link(url, name)),
             None => format!("Contact: {}", esc(name)),
         });
     }
     if let Some(license) = info.get("license") {
-        let name = license.str("name").unwrap_or("license");
-        parts.push(match license.str("url") {
+        let name = st(license, "name").unwrap_or("license");
+        parts.push(match st(license, "url") {
             Some(url) => format!("License: {}", link(url, name)),
             None => format!("License: {}", esc(name)),
         });
@@ -312,9 +414,10 @@ fn contact_and_license(body: &mut String, info: &Node) {
     }
 }
 
-/// A link to a web page (clicked by the reader, never fetched by the page itself).
+/// A link to a page (clicked by the reader, never fetched by the page itself); only to a
+/// safe URL ([`safe_url`]), else the text alone.
 fn link(url: &str, text: &str) -> String {
-    if url.starts_with("https://") || url.starts_with("http://") {
+    if safe_url(url) {
         format!(
             "<a href=\"{}\" rel=\"noreferrer\">{}</a>",
             esc(url),
@@ -325,40 +428,33 @@ fn link(url: &str, text: &str) -> String {
     }
 }
 
-fn servers(body: &mut String, doc: &Node) {
+fn servers(body: &mut String, doc: &Value) {
     body.push_str(
         "<h2 id=\"servers\">Servers</h2>\n<table>\n<tr><th>URL</th><th>Description</th></tr>\n",
     );
-    for server in doc.get("servers").map(Node::items).unwrap_or_default() {
-        let mut description = block(server.str("description").unwrap_or_default(), 3);
-        let variables = server
-            .get("variables")
-            .map(Node::entries)
-            .unwrap_or_default();
-        for (name, variable) in variables {
+    for server in items(doc.get("servers")) {
+        let mut description = block(st(server, "description").unwrap_or_default(), 3);
+        for (name, variable) in entries(server.get("variables")) {
             let _ = write!(
                 description,
                 "<p>Variable <code>{}</code>, default <code>{}</code>: {}</p>",
                 esc(name),
-                esc(variable.str("default").unwrap_or_default()),
-                inline(variable.str("description").unwrap_or_default())
+                esc(&variable.get("default").map(scalar_text).unwrap_or_default()),
+                inline(st(variable, "description").unwrap_or_default())
             );
         }
         let _ = writeln!(
             body,
             "<tr><td><code>{}</code></td><td>{description}</td></tr>",
-            esc(server.str("url").unwrap_or_default())
+            esc(st(server, "url").unwrap_or_default())
         );
     }
     body.push_str("</table>\n");
 }
 
-fn security_schemes(body: &mut String, doc: &Node) {
+fn security_schemes(body: &mut String, doc: &Value) {
     body.push_str("<h2 id=\"authentication\">Authentication</h2>\n");
-    let schemes = doc
-        .pointer("/components/securitySchemes")
-        .map(Node::entries)
-        .unwrap_or_default();
+    let schemes: Vec<_> = entries(doc.pointer("/components/securitySchemes")).collect();
     if schemes.is_empty() {
         body.push_str("<p>The spec declares no security schemes.</p>\n");
     } else {
@@ -372,7 +468,7 @@ fn security_schemes(body: &mut String, doc: &Node) {
                 esc(name),
                 esc(name),
                 scheme_kind(scheme),
-                block(scheme.str("description").unwrap_or_default(), 3)
+                block(st(scheme, "description").unwrap_or_default(), 3)
             );
         }
         body.push_str("</table>\n");
@@ -386,32 +482,34 @@ fn security_schemes(body: &mut String, doc: &Node) {
     }
 }
 
-fn scheme_kind(scheme: &Node) -> String {
-    match (scheme.str("type"), scheme.str("in"), scheme.str("name")) {
+fn scheme_kind(scheme: &Value) -> String {
+    match (st(scheme, "type"), st(scheme, "in"), st(scheme, "name")) {
         (Some("apiKey"), Some(place), Some(name)) => {
             format!("API key in {} <code>{}</code>", esc(place), esc(name))
         }
-        (Some("http"), _, _) => format!("HTTP {}", esc(scheme.str("scheme").unwrap_or_default())),
+        (Some("http"), _, _) => format!("HTTP {}", esc(st(scheme, "scheme").unwrap_or_default())),
         (Some(kind), _, _) => esc(kind),
         _ => "?".into(),
     }
 }
 
-fn security_text(doc: &Node, requirements: &Node) -> String {
-    let requirements = requirements.items();
-    if requirements.is_empty() || requirements.iter().all(|r| r.entries().is_empty()) {
+fn security_text(doc: &Value, requirements: &Value) -> String {
+    let requirements = items(Some(requirements));
+    if requirements.is_empty()
+        || requirements
+            .iter()
+            .all(|r| entries(Some(r)).next().is_none())
+    {
         return "no credentials needed.".into();
     }
     requirements
         .iter()
         .map(|r| {
-            r.entries()
-                .iter()
+            entries(Some(r))
                 .map(|(name, _)| {
-                    let scheme = doc.pointer(&format!(
-                        "/components/securitySchemes/{}",
-                        name.replace('~', "~0").replace('/', "~1")
-                    ));
+                    let scheme = doc
+                        .pointer("/components/securitySchemes")
+                        .and_then(|s| s.get(name));
                     let kind = scheme.map(scheme_kind).unwrap_or_default();
                     format!(
                         "<a href=\"#scheme-{}\"><code>{}</code></a> ({kind})",
@@ -426,15 +524,25 @@ fn security_text(doc: &Node, requirements: &Node) -> String {
         .join(", or ")
 }
 
-fn operation(body: &mut String, doc: &Node, o: &Operation<'_>) {
+fn example_value(description: &mut String, example: Option<&Value>) {
+    if let Some(example) = example {
+        let _ = write!(
+            description,
+            "<p class=\"example-value\">Example: <code>{}</code></p>",
+            esc(&scalar_text(example))
+        );
+    }
+}
+
+fn operation(body: &mut String, doc: &Value, o: &Operation<'_>) {
     let op = o.op;
-    let deprecated = op.get("deprecated") == Some(&Node::Bool(true));
-    let id = op.str("operationId").unwrap_or_default();
+    let deprecated = is_true(op, "deprecated");
+    let id = o.id().unwrap_or_default();
     let _ = write!(
         body,
         "<section class=\"operation{}\" id=\"{}\" data-operation-id=\"{}\">\n\
          <h3><span class=\"method {m}\">{m}</span> <code class=\"path\">{}</code>{}</h3>\n\
-         <p class=\"summary\">{}</p>\n<p class=\"opid\">operationId <code>{}</code></p>\n{}",
+         <p class=\"summary\">{}</p>\n{}{}",
         if deprecated { " deprecated" } else { "" },
         o.anchor,
         esc(id),
@@ -444,9 +552,16 @@ fn operation(body: &mut String, doc: &Node, o: &Operation<'_>) {
         } else {
             ""
         },
-        esc(op.str("summary").unwrap_or_default()),
-        esc(id),
-        block(op.str("description").unwrap_or_default(), 3),
+        esc(st(op, "summary").unwrap_or_default()),
+        if id.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "<p class=\"opid\">operationId <code>{}</code></p>\n",
+                esc(id)
+            )
+        },
+        block(st(op, "description").unwrap_or_default(), 3),
         m = o.method
     );
     let security = op.get("security").or_else(|| doc.get("security"));
@@ -458,79 +573,55 @@ fn operation(body: &mut String, doc: &Node, o: &Operation<'_>) {
         );
     }
 
-    // Parameters: the path item's, overridden by the operation's.
-    let item = doc
-        .get("paths")
-        .and_then(|p| p.get(o.path))
-        .cloned()
-        .unwrap_or(Node::Null);
-    let mut params: Vec<&Node> = op
-        .get("parameters")
-        .map(Node::items)
-        .unwrap_or_default()
-        .iter()
-        .collect();
-    for p in item.get("parameters").map(Node::items).unwrap_or_default() {
-        if !params
-            .iter()
-            .any(|q| q.str("name") == p.str("name") && q.str("in") == p.str("in"))
-        {
-            params.push(p);
-        }
-    }
+    let params = o.parameters(doc);
     if !params.is_empty() {
         body.push_str(
             "<h4>Parameters</h4>\n<table class=\"parameters\">\n\
              <tr><th>Name</th><th>In</th><th>Type</th><th>Description</th></tr>\n",
         );
         for p in params {
-            let name = p.str("name").unwrap_or_default();
-            let schema = p.get("schema").cloned().unwrap_or(Node::Null);
-            let required = p.get("required") == Some(&Node::Bool(true));
-            let mut description = block(p.str("description").unwrap_or_default(), 4);
-            facts(&mut description, &schema);
-            if let Some(example) = p.get("example").or_else(|| schema.get("example")) {
-                let _ = write!(
-                    description,
-                    "<p class=\"example-value\">Example: <code>{}</code></p>",
-                    esc(&example.scalar_text())
-                );
-            }
+            let name = st(p, "name").unwrap_or_default();
+            let schema = p.get("schema").unwrap_or(&Value::Null);
+            let mut description = block(st(p, "description").unwrap_or_default(), 4);
+            facts(&mut description, schema);
+            example_value(
+                &mut description,
+                p.get("example").or_else(|| schema.get("example")),
+            );
             let _ = writeln!(
                 body,
                 "<tr data-param=\"{}\"><td class=\"name\"><code>{}</code>{}</td><td>{}</td>\
                  <td class=\"type\">{}</td><td>{description}</td></tr>",
                 esc(name),
                 esc(name),
-                if required {
+                if is_true(p, "required") {
                     "<span class=\"badge required\">required</span>"
                 } else {
                     ""
                 },
-                esc(p.str("in").unwrap_or_default()),
-                type_label(&schema)
+                esc(st(p, "in").unwrap_or_default()),
+                type_label(schema)
             );
         }
         body.push_str("</table>\n");
     }
 
     if let Some(request) = op.get("requestBody") {
-        let required = request.get("required") == Some(&Node::Bool(true));
         let _ = write!(
             body,
             "<h4>Request body{}</h4>\n{}",
-            if required {
+            if is_true(request, "required") {
                 " <span class=\"badge required\">required</span>"
             } else {
                 ""
             },
-            block(request.str("description").unwrap_or_default(), 4)
+            block(st(request, "description").unwrap_or_default(), 4)
         );
-        content(body, request);
+        content(body, doc, request);
     }
 
     body.push_str("<h4>Responses</h4>\n");
-    for (status, response) in op.get("responses").map(Node::entries).unwrap_or_default() {
+    for (status, response) in entries(op.get("responses")) {
         let class = status
             .chars()
             .next()
@@ -541,9 +632,9 @@ fn operation(body: &mut String, doc: &Node, o: &Operation<'_>) {
             "<div class=\"response\" data-status=\"{}\">\n<h5><span class=\"status {class}\">{}</span></h5>\n{}",
             esc(status),
             esc(status),
-            block(response.str("description").unwrap_or_default(), 4)
+            block(st(response, "description").unwrap_or_default(), 4)
         );
-        if let Some(variant) = response.str("x-error-variant") {
+        if let Some(variant) = st(response, "x-error-variant") {
             let name = variant.rsplit('/').next().unwrap_or(variant);
             let _ = writeln!(
                 body,
@@ -552,56 +643,64 @@ fn operation(body: &mut String, doc: &Node, o: &Operation<'_>) {
                 esc(name)
             );
         }
-        let headers = response
-            .get("headers")
-            .map(Node::entries)
-            .unwrap_or_default();
+        let headers: Vec<_> = entries(response.get("headers")).collect();
         if !headers.is_empty() {
             body.push_str(
                 "<table class=\"headers\">\n<tr><th>Header</th><th>Type</th><th>Description</th></tr>\n",
             );
             for (name, header) in headers {
-                let schema = header.get("schema").cloned().unwrap_or(Node::Null);
-                let mut description = block(header.str("description").unwrap_or_default(), 4);
-                if let Some(example) = header.get("example").or_else(|| schema.get("example")) {
-                    let _ = write!(
-                        description,
-                        "<p class=\"example-value\">Example: <code>{}</code></p>",
-                        esc(&example.scalar_text())
-                    );
-                }
+                let schema = header.get("schema").unwrap_or(&Value::Null);
+                let mut description = block(st(header, "description").unwrap_or_default(), 4);
+                example_value(
+                    &mut description,
+                    header.get("example").or_else(|| schema.get("example")),
+                );
                 let _ = writeln!(
                     body,
                     "<tr data-header=\"{}\"><td class=\"name\"><code>{}</code></td>\
                      <td class=\"type\">{}</td><td>{description}</td></tr>",
                     esc(name),
                     esc(name),
-                    type_label(&schema)
+                    type_label(schema)
                 );
             }
             body.push_str("</table>\n");
         }
-        content(body, response);
+        content(body, doc, response);
         body.push_str("</div>\n");
     }
 
-    let samples = op.get("x-codeSamples").map(Node::items).unwrap_or_default();
-    for sample in samples {
+    for sample in items(op.get("x-codeSamples")) {
         let _ = writeln!(
             body,
             "<details class=\"code-sample\"><summary>Code sample: {} ({})</summary>\
              <pre><code>{}</code></pre></details>",
-            esc(sample.str("lang").unwrap_or_default()),
-            esc(sample.str("label").unwrap_or_default()),
-            esc(sample.str("source").unwrap_or_default())
+            esc(st(sample, "lang").unwrap_or_default()),
+            esc(st(sample, "label").unwrap_or_default()),
+            esc(st(sample, "source").unwrap_or_default())
         );
     }
     body.push_str("</section>\n");
 }
 
+/// The examples of one media type, as `(name, summary, value)`: `example`, then `examples`
+/// that have a `value`.
+pub fn media_examples(media: &Value) -> Vec<(&str, Option<&str>, &Value)> {
+    let mut out = Vec::new();
+    if let Some(example) = media.get("example") {
+        out.push(("example", None, example));
+    }
+    for (name, example) in entries(media.get("examples")) {
+        if let Some(value) = example.get("value") {
+            out.push((name, st(example, "summary"), value));
+        }
+    }
+    out
+}
+
 /// The `content` map of a request body or response: per media type, the schema and examples.
-fn content(body: &mut String, node: &Node) {
-    for (media_type, media) in node.get("content").map(Node::entries).unwrap_or_default() {
+fn content(body: &mut String, doc: &Value, node: &Value) {
+    for (media_type, media) in entries(node.get("content")) {
         let _ = writeln!(
             body,
             "<p class=\"media\" data-media-type=\"{}\">{}</p>",
@@ -609,20 +708,21 @@ fn content(body: &mut String, node: &Node) {
             esc(media_type)
         );
         if let Some(schema) = media.get("schema") {
-            body.push_str(&schema_html(schema, 0));
+            body.push_str(&schema_html(doc, schema, 0));
         }
-        if let Some(example) = media.get("example") {
-            body.push_str(&example_html("example", None, example, media_type));
+        for (name, summary, value) in media_examples(media) {
+            let _ = writeln!(
+                body,
+                "<figure class=\"example\" data-example=\"{}\"><figcaption>Example <code>{}</code>{}</figcaption>\
+                 <pre class=\"example\"><code>{}</code></pre></figure>",
+                esc(name),
+                esc(name),
+                summary.map(|s| format!(": {}", esc(s))).unwrap_or_default(),
+                esc(&example_text(value, media_type))
+            );
         }
-        for (name, example) in media.get("examples").map(Node::entries).unwrap_or_default() {
-            if let Some(value) = example.get("value") {
-                body.push_str(&example_html(
-                    name,
-                    example.str("summary"),
-                    value,
-                    media_type,
-                ));
-            } else if let Some(url) = example.str("externalValue") {
+        for (name, example) in entries(media.get("examples")) {
+            if let (None, Some(url)) = (example.get("value"), st(example, "externalValue")) {
                 let _ = writeln!(
                     body,
                     "<p>Example <code>{}</code>: {}</p>",
@@ -634,55 +734,54 @@ fn content(body: &mut String, node: &Node) {
     }
 }
 
-fn example_html(name: &str, summary: Option<&str>, value: &Node, media_type: &str) -> String {
-    let text = match value {
-        Node::String(s) => s.clone(),
-        Node::Object(entries) if media_type == "application/x-www-form-urlencoded" => entries
-            .iter()
-            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(&v.scalar_text())))
-            .collect::<Vec<_>>()
-            .join("&"),
-        other => other.to_json_pretty(),
-    };
+/// An example as the page shows it: a string as is, a form as it is sent, the rest as JSON.
+pub fn example_text(value: &Value, media_type: &str) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Object(fields) if media_type == "application/x-www-form-urlencoded" => {
+            let mut form = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in fields {
+                form.append_pair(k, &scalar_text(v));
+            }
+            form.finish()
+        }
+        other => serde_json::to_string_pretty(other).unwrap_or_default(),
+    }
+}
+
+/// A link to a recursive schema's entry in the Schemas section.
+fn ref_link(name: &str) -> String {
     format!(
-        "<figure class=\"example\" data-example=\"{}\"><figcaption>Example <code>{}</code>{}</figcaption>\
-         <pre class=\"example\"><code>{}</code></pre></figure>\n",
-        esc(name),
-        esc(name),
-        summary.map(|s| format!(": {}", esc(s))).unwrap_or_default(),
-        esc(&text)
+        "<a class=\"schema-ref\" href=\"#schema-{}\">{}</a>",
+        anchor_safe(name),
+        esc(name)
     )
 }
 
-/// `application/x-www-form-urlencoded` encoding of one name or value.
-fn form_encode(text: &str) -> String {
-    let mut out = String::new();
-    for b in text.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            b => {
-                let _ = write!(out, "%{b:02X}");
-            }
-        }
-    }
-    out
+fn variants(schema: &Value) -> Option<(&'static str, &[Value])> {
+    [
+        ("one of", "oneOf"),
+        ("any of", "anyOf"),
+        ("all of", "allOf"),
+    ]
+    .into_iter()
+    .find_map(|(words, key)| Some((words, schema.get(key)?.as_array()?.as_slice())))
 }
 
 /// The type of a schema in a few words: `string (password)`, `array of UserEmail`, ...
-fn type_label(schema: &Node) -> String {
-    let title = schema.str("title");
-    let mut label = if let Some(variants) = schema.get("oneOf").or_else(|| schema.get("anyOf")) {
+fn type_label(schema: &Value) -> String {
+    if let Some(reference) = st(schema, "$ref") {
+        return schema_ref(schema).map_or_else(|| esc(reference), ref_link);
+    }
+    let title = st(schema, "title");
+    let mut label = if let Some((words, variants)) = variants(schema) {
         let names: Vec<String> = variants
-            .items()
             .iter()
-            .map(|v| v.str("title").map(esc).unwrap_or_else(|| type_label(v)))
+            .map(|v| st(v, "title").map(esc).unwrap_or_else(|| type_label(v)))
             .collect();
-        format!("one of {}", names.join(" | "))
+        format!("{words} {}", names.join(" | "))
     } else {
-        match schema.str("type") {
+        match st(schema, "type") {
             Some("array") => format!(
                 "array of {}",
                 schema
@@ -692,7 +791,7 @@ fn type_label(schema: &Node) -> String {
             ),
             Some(t) => {
                 let mut t = esc(t);
-                if let Some(format) = schema.str("format") {
+                if let Some(format) = st(schema, "format") {
                     let _ = write!(t, " ({})", esc(format));
                 }
                 if let (Some(title), "object") = (title, t.as_str()) {
@@ -706,61 +805,82 @@ fn type_label(schema: &Node) -> String {
             None => "any".into(),
         }
     };
-    if schema.get("nullable") == Some(&Node::Bool(true)) {
+    if is_true(schema, "nullable") {
         label.push_str(", nullable");
     }
-    if schema.str("format") == Some("password") {
+    if st(schema, "format") == Some("password") {
         label.push_str("<span class=\"badge secret\" title=\"a secret: mask it\">secret</span>");
     }
     label
 }
 
 /// Enum values, the open-object note and the like, appended to a description cell.
-fn facts(out: &mut String, schema: &Node) {
+fn facts(out: &mut String, schema: &Value) {
     if let Some(values) = schema.get("enum") {
-        let values: Vec<String> = values
-            .items()
+        let values: Vec<String> = items(Some(values))
             .iter()
-            .map(|v| format!("<code>{}</code>", esc(&v.scalar_text())))
+            .map(|v| format!("<code>{}</code>", esc(&scalar_text(v))))
             .collect();
         let _ = write!(out, "<p class=\"enum\">One of: {}</p>", values.join(", "));
     }
-    if schema.get("additionalProperties") == Some(&Node::Bool(true)) {
+    if is_true(schema, "additionalProperties") {
         out.push_str("<p class=\"enum\">Open object: other fields may appear.</p>");
     }
 }
 
+/// The schema a body or response shows: a `$ref` at its top (to a recursive schema) is followed
+/// once, so its fields are listed there too.
+pub fn top_schema<'d>(doc: &'d Value, schema: &'d Value) -> &'d Value {
+    let resolved = resolve(doc, schema);
+    if resolved.get("$ref").is_some() {
+        schema
+    } else {
+        resolved
+    }
+}
+
 /// A schema as a heading line and a table of its fields (nested objects indented), or its
-/// variants.
-fn schema_html(schema: &Node, depth: usize) -> String {
+/// variants. A `$ref` is a link to its schema; only at depth 0 is it followed (one hop).
+fn schema_html(doc: &Value, schema: &Value, depth: usize) -> String {
     let mut out = String::new();
+    if schema.get("$ref").is_some() {
+        let target = top_schema(doc, schema);
+        if depth == 0 && target.get("$ref").is_none() {
+            return schema_html(doc, target, 1);
+        }
+        let _ = writeln!(
+            out,
+            "<div class=\"schema\"><p class=\"schema-head\">Schema: <strong>{}</strong></p></div>",
+            type_label(schema)
+        );
+        return out;
+    }
     let _ = write!(
         out,
         "<div class=\"schema\"><p class=\"schema-head\">Schema: <strong>{}</strong></p>",
         type_label(schema)
     );
     if depth > 0 || schema.get("properties").is_none() {
-        out.push_str(&block(schema.str("description").unwrap_or_default(), 5));
+        out.push_str(&block(st(schema, "description").unwrap_or_default(), 5));
     }
-    let variants = schema.get("oneOf").or_else(|| schema.get("anyOf"));
-    if let Some(variants) = variants.filter(|_| depth < 6) {
+    if let Some((words, variants)) = variants(schema).filter(|_| depth < 6) {
+        let part = if words == "all of" { "Part" } else { "Variant" };
         out.push_str("<div class=\"variants\">");
-        for (i, variant) in variants.items().iter().enumerate() {
+        for (i, variant) in variants.iter().enumerate() {
             let _ = write!(
                 out,
-                "<div class=\"variant\"><h5>Variant {}: {}</h5>{}</div>",
+                "<div class=\"variant\"><h5>{part} {}: {}</h5>{}</div>",
                 i + 1,
-                variant
-                    .str("title")
+                st(variant, "title")
                     .map(esc)
                     .unwrap_or_else(|| type_label(variant)),
-                schema_html(variant, depth + 1)
+                schema_html(doc, variant, depth + 1)
             );
         }
         out.push_str("</div>");
     } else {
-        let object = if schema.str("type") == Some("array") {
-            schema.get("items").unwrap_or(&Node::Null)
+        let object = if st(schema, "type") == Some("array") {
+            schema.get("items").unwrap_or(&Value::Null)
         } else {
             schema
         };
@@ -768,41 +888,26 @@ fn schema_html(schema: &Node, depth: usize) -> String {
             out.push_str(
                 "<table class=\"fields\">\n<tr><th>Field</th><th>Type</th><th>Description</th></tr>\n",
             );
-            rows(&mut out, object, "", 0);
+            rows(&mut out, doc, object, "", 0);
             out.push_str("</table>\n");
         } else {
-            let mut facts_html = String::new();
-            facts(&mut facts_html, object);
-            out.push_str(&facts_html);
+            facts(&mut out, object);
         }
     }
     out.push_str("</div>\n");
     out
 }
 
-fn rows(out: &mut String, schema: &Node, prefix: &str, depth: usize) {
-    let required: Vec<&str> = schema
-        .get("required")
-        .map(Node::items)
-        .unwrap_or_default()
+fn rows(out: &mut String, doc: &Value, schema: &Value, prefix: &str, depth: usize) {
+    let required: Vec<&str> = items(schema.get("required"))
         .iter()
-        .filter_map(Node::as_str)
+        .filter_map(Value::as_str)
         .collect();
-    for (name, prop) in schema
-        .get("properties")
-        .map(Node::entries)
-        .unwrap_or_default()
-    {
+    for (name, prop) in entries(schema.get("properties")) {
         let path = format!("{prefix}{name}");
-        let mut description = block(prop.str("description").unwrap_or_default(), 5);
+        let mut description = block(st(prop, "description").unwrap_or_default(), 5);
         facts(&mut description, prop);
-        if let Some(example) = prop.get("example") {
-            let _ = write!(
-                description,
-                "<p class=\"example-value\">Example: <code>{}</code></p>",
-                esc(&example.scalar_text())
-            );
-        }
+        example_value(&mut description, prop.get("example"));
         let _ = writeln!(
             out,
             "<tr data-field=\"{}\"><td class=\"name\" style=\"padding-left: {}em\"><code>{}</code>{}</td>\
@@ -810,7 +915,7 @@ fn rows(out: &mut String, schema: &Node, prefix: &str, depth: usize) {
             esc(&path),
             0.5 + 1.4 * depth as f32,
             esc(name),
-            if required.contains(&name.as_str()) {
+            if required.contains(&name) {
                 "<span class=\"badge required\">required</span>"
             } else {
                 ""
@@ -821,14 +926,14 @@ fn rows(out: &mut String, schema: &Node, prefix: &str, depth: usize) {
             continue;
         }
         if prop.get("properties").is_some() {
-            rows(out, prop, &format!("{path}."), depth + 1);
+            rows(out, doc, prop, &format!("{path}."), depth + 1);
         } else if let Some(items) = prop.get("items").filter(|i| i.get("properties").is_some()) {
-            rows(out, items, &format!("{path}[]."), depth + 1);
-        } else if prop.get("oneOf").or_else(|| prop.get("anyOf")).is_some() {
+            rows(out, doc, items, &format!("{path}[]."), depth + 1);
+        } else if variants(prop).is_some() {
             let _ = writeln!(
                 out,
                 "<tr><td></td><td colspan=\"2\">{}</td></tr>",
-                schema_html(prop, depth + 1)
+                schema_html(doc, prop, depth + 1)
             );
         }
     }
@@ -859,7 +964,7 @@ openapi: 3.0.3
 info:
   title: Demo <API>
   version: 2.0.0
-  description: "A **demo**. <script>alert(1)</script>"
+  description: "A **demo**. <script>alert(1)</script> [x](javascript:alert(1))"
 servers:
   - url: https://api.example.test
 tags:
@@ -900,8 +1005,12 @@ paths:
                   - {title: ServiceError, type: object, properties: {error: {type: string, enum: [NOPE]}}}
 "##;
 
+    fn doc(yaml: &str) -> Value {
+        yaml_serde::from_str(yaml).unwrap()
+    }
+
     fn render() -> String {
-        service("demo", &Node::parse_yaml(SPEC).unwrap())
+        service("demo", "specs/demo.yaml", &doc(SPEC))
     }
 
     #[test]
@@ -910,8 +1019,10 @@ paths:
         assert_eq!(external_fetches(&html), Vec::<String>::new());
         assert!(html.contains("Content-Security-Policy"));
         assert!(html.contains("Demo &lt;API&gt;"), "title escaped");
-        assert!(!html.contains("<script>alert"), "description escaped");
+        assert!(!html.contains("<script"), "raw HTML dropped");
+        assert!(!html.contains("javascript:"), "unsafe link dropped");
         assert!(html.contains("<strong>demo</strong>"));
+        assert!(html.contains("from <code>specs/demo.yaml</code>"));
     }
 
     #[test]
@@ -934,9 +1045,66 @@ paths:
     }
 
     #[test]
+    fn operations_without_ids_get_unique_anchors() {
+        let doc = doc(
+            "paths:\n  /a.b:\n    get: {responses: {}}\n  /a-b:\n    get: {responses: {}}\n    \
+             x-note: {}\n  /c:\n    post: {operationId: a.b}\n    put: {operationId: a-b}\n",
+        );
+        let anchors: Vec<String> = operations(&doc).into_iter().map(|o| o.anchor).collect();
+        assert_eq!(
+            anchors,
+            ["op-get-a-b", "op-get-a-b-2", "op-a-b", "op-a-b-2"]
+        );
+    }
+
+    #[test]
+    fn a_recursive_schema_links_to_its_one_rendering() {
+        let spec = doc(r##"
+openapi: 3.0.3
+info: {title: Tree, version: '1'}
+paths:
+  /nodes:
+    post:
+      operationId: addNode
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/Node'}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: '#/components/schemas/Node'}}
+components:
+  schemas:
+    Node:
+      type: object
+      properties:
+        name: {type: string}
+        children: {type: array, items: {$ref: '#/components/schemas/Node'}}
+        parent: {$ref: '#/components/schemas/Node'}
+"##);
+        let bundled = apilogin_spec::bundle::bundle(&spec);
+        assert!(!apilogin_spec::bundle::refs(&bundled).is_empty());
+        let html = service("tree", "specs/tree.yaml", &bundled);
+        assert_eq!(html.matches("id=\"schema-Node\"").count(), 1, "{html}");
+        assert!(html.contains("array of <a class=\"schema-ref\" href=\"#schema-Node\">Node</a>"));
+        assert!(html.contains("data-field=\"children\""));
+        // The same bundle with the body a bare `$ref`: followed once, so its fields show.
+        let mut bare = bundled.clone();
+        *bare
+            .pointer_mut("/paths/~1nodes/post/requestBody/content/application~1json/schema")
+            .unwrap() = serde_json::json!({"$ref": "#/components/schemas/Node"});
+        let html = service("tree", "specs/tree.yaml", &bare);
+        let section = &html[html.find("id=\"op-addNode\"").unwrap()..];
+        let section = &section[..section.find("</section>").unwrap()];
+        assert!(section.contains("data-field=\"parent\""), "{section}");
+    }
+
+    #[test]
     fn the_index_lists_services_with_versions_and_links() {
-        let doc = Node::parse_yaml(SPEC).unwrap();
-        let html = index(&[Service::of("demo", &doc)]);
+        let html = index(&[Service::of("demo", &doc(SPEC))]);
         assert!(html.contains("href=\"demo/index.html\">Demo &lt;API&gt;</a>"));
         assert!(html.contains("<span class=\"version\">2.0.0</span>"));
         assert!(html.contains("href=\"demo/openapi.json\""));

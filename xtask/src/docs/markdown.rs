@@ -1,192 +1,128 @@
-//! The small part of CommonMark the specs' descriptions use, rendered to HTML: paragraphs,
-//! `#` headings, `*`/`-` lists, fenced code, and inline code, `**strong**`, `*emphasis*` and
-//! `[links](https://...)`. Everything else is text: the input is escaped before any markup is
-//! added, so a description cannot inject HTML.
+//! The specs' descriptions are CommonMark, rendered by `pulldown-cmark` with three changes that
+//! keep the pages script-free and fetch-free: raw HTML is dropped, a link whose URL has a scheme
+//! other than http, https or mailto (`javascript:`, `data:`, ...) keeps its text but loses its
+//! link, and an image becomes a link to it (a page never loads one). Headings are demoted.
 
-/// Escapes text for HTML content and attribute values.
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::{escape_html, escape_html_body_text};
+
+/// Escapes text for HTML content and (double-quoted) attribute values.
 pub fn esc(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    escape_html(&mut out, text).expect("writing to a String cannot fail");
     out
+}
+
+/// Text as Chromium serialises a text node (`&`, `<`, `>` and no-break spaces escaped): what the
+/// browser test looks for in the DOM it dumps.
+pub fn dom_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_html_body_text(&mut out, text).expect("writing to a String cannot fail");
+    out.replace('\u{a0}', "&nbsp;")
+}
+
+/// An attribute value as Chromium serialises it (`&`, `"` and no-break spaces escaped).
+pub fn dom_attr(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('\u{a0}', "&nbsp;")
+}
+
+/// Whether a link may point at `url`: http, https, mailto, or no scheme (relative, `#anchor`).
+/// Judged on what a browser would parse: spaces and controls around it, and tabs and line
+/// breaks inside it, are ignored there (`java\tscript:` is `javascript:`).
+pub fn safe_url(url: &str) -> bool {
+    let url: String = url
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect::<String>()
+        .to_ascii_lowercase();
+    match url.find([':', '/', '?', '#']) {
+        Some(i) if url[i..].starts_with(':') => ["http", "https", "mailto"].contains(&&url[..i]),
+        _ => true,
+    }
 }
 
 /// Block-level Markdown. Headings are demoted by `shift` levels (a `##` in a description must
 /// not compete with the page's own headings), at most to `<h6>`.
 pub fn block(text: &str, shift: usize) -> String {
-    let lines: Vec<&str> = text.lines().collect();
     let mut out = String::new();
-    let mut i = 0;
-    while i < lines.len() {
-        let line = lines[i].trim_end();
-        if line.trim().is_empty() {
-            i += 1;
-            continue;
-        }
-        if line.trim_start().starts_with("```") {
-            i += 1;
-            let mut code = Vec::new();
-            while i < lines.len() && !lines[i].trim_start().starts_with("```") {
-                code.push(lines[i]);
-                i += 1;
-            }
-            i += 1;
-            out.push_str(&format!(
-                "<pre><code>{}</code></pre>\n",
-                esc(&code.join("\n"))
-            ));
-            continue;
-        }
-        if let Some((level, rest)) = heading(line) {
-            let level = (level + shift).min(6);
-            out.push_str(&format!("<h{level}>{}</h{level}>\n", inline(rest)));
-            i += 1;
-            continue;
-        }
-        if item(line).is_some() {
-            out.push_str("<ul>\n");
-            while i < lines.len() {
-                let Some(first) = item(lines[i]) else { break };
-                let mut text = vec![first.trim()];
-                i += 1;
-                // Continuation lines are indented and are not items themselves.
-                while i < lines.len()
-                    && !lines[i].trim().is_empty()
-                    && lines[i].starts_with(' ')
-                    && item(lines[i]).is_none()
-                {
-                    text.push(lines[i].trim());
-                    i += 1;
-                }
-                out.push_str(&format!("<li>{}</li>\n", inline(&text.join(" "))));
-            }
-            out.push_str("</ul>\n");
-            continue;
-        }
-        let mut text = Vec::new();
-        while i < lines.len()
-            && !lines[i].trim().is_empty()
-            && heading(lines[i]).is_none()
-            && item(lines[i]).is_none()
-            && !lines[i].trim_start().starts_with("```")
-        {
-            text.push(lines[i].trim());
-            i += 1;
-        }
-        out.push_str(&format!("<p>{}</p>\n", inline(&text.join(" "))));
-    }
+    pulldown_cmark::html::push_html(&mut out, safe(text, Some(shift)));
     out
 }
 
-fn heading(line: &str) -> Option<(usize, &str)> {
-    let hashes = line.bytes().take_while(|&b| b == b'#').count();
-    let rest = line[hashes..].strip_prefix(' ')?;
-    (1..=6).contains(&hashes).then_some((hashes, rest.trim()))
-}
-
-fn item(line: &str) -> Option<&str> {
-    let trimmed = line.trim_start();
-    trimmed
-        .strip_prefix("* ")
-        .or_else(|| trimmed.strip_prefix("- "))
-}
-
-/// Inline Markdown: code spans first (their content is only escaped), then links and emphasis.
+/// Markdown inside a line (a summary, a table cell): the inline markup, no blocks.
 pub fn inline(text: &str) -> String {
-    let parts: Vec<&str> = text.split('`').collect();
     let mut out = String::new();
-    for (i, part) in parts.iter().enumerate() {
-        let is_code = i % 2 == 1 && i + 1 < parts.len();
-        if is_code {
-            out.push_str(&format!("<code>{}</code>", esc(part)));
-        } else {
-            if i % 2 == 1 {
-                // An unclosed backtick is text.
-                out.push('`');
-            }
-            out.push_str(&emphasis(&links(part)));
-        }
-    }
-    out
+    pulldown_cmark::html::push_html(&mut out, safe(text, None));
+    out.trim().to_string()
 }
 
-/// `[text](https://...)` as a link; the rest escaped. Only http(s) and in-page targets.
-fn links(text: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('[') {
-        let after = &rest[open + 1..];
-        let parsed = after.find("](").and_then(|close| {
-            let label = &after[..close];
-            let target_start = &after[close + 2..];
-            let end = target_start.find(')')?;
-            let url = &target_start[..end];
-            let safe =
-                url.starts_with("https://") || url.starts_with("http://") || url.starts_with('#');
-            (safe && !label.contains('[')).then_some((label, url, close + 2 + end + 1))
-        });
-        match parsed {
-            Some((label, url, consumed)) => {
-                out.push_str(&esc(&rest[..open]));
-                out.push_str(&format!(
-                    "<a href=\"{}\" rel=\"noreferrer\">{}</a>",
-                    esc(url),
-                    esc(label)
-                ));
-                rest = &after[consumed..];
-            }
-            None => {
-                out.push_str(&esc(&rest[..=open]));
-                rest = after;
-            }
+/// The parser's events, made safe. `shift: None` keeps inline events only (block structure is
+/// dropped, line breaks become spaces).
+fn safe(text: &str, shift: Option<usize>) -> impl Iterator<Item = Event<'_>> {
+    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+    // For each open link or image: whether it is kept as a link.
+    let mut open: Vec<bool> = Vec::new();
+    Parser::new_ext(text, options).filter_map(move |event| match event {
+        Event::Html(_) | Event::InlineHtml(_) => None,
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => {
+            let keep = link_type == LinkType::Email || safe_url(&dest_url);
+            open.push(keep);
+            keep.then_some(Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }))
         }
-    }
-    out.push_str(&esc(rest));
-    out
+        Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) => {
+            let keep = safe_url(&dest_url);
+            open.push(keep);
+            keep.then_some(Event::Start(Tag::Link {
+                link_type: LinkType::Inline,
+                dest_url,
+                title,
+                id: CowStr::Borrowed(""),
+            }))
+        }
+        Event::End(TagEnd::Link | TagEnd::Image) => open
+            .pop()
+            .unwrap_or(false)
+            .then_some(Event::End(TagEnd::Link)),
+        Event::Start(Tag::Heading { level, .. }) if shift.is_some() => {
+            Some(Event::Start(Tag::Heading {
+                level: demote(level, shift.unwrap_or(0)),
+                id: None,
+                classes: Vec::new(),
+                attrs: Vec::new(),
+            }))
+        }
+        Event::End(TagEnd::Heading(level)) if shift.is_some() => Some(Event::End(TagEnd::Heading(
+            demote(level, shift.unwrap_or(0)),
+        ))),
+        Event::Start(_) | Event::End(_) if shift.is_none() => match event {
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough)
+            | Event::End(TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough) => Some(event),
+            // The end of a block separates words.
+            Event::End(_) => Some(Event::Text(" ".into())),
+            _ => None,
+        },
+        Event::SoftBreak | Event::HardBreak if shift.is_none() => Some(Event::Text(" ".into())),
+        other => Some(other),
+    })
 }
 
-/// `**strong**` and `*emphasis*` on already escaped text (no `*` is produced by escaping).
-fn emphasis(text: &str) -> String {
-    let text = pairs(text, "**", "strong");
-    pairs(&text, "*", "em")
-}
-
-fn pairs(text: &str, marker: &str, tag: &str) -> String {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(open) = rest.find(marker) {
-        let inner_start = open + marker.len();
-        let opens = rest[inner_start..]
-            .chars()
-            .next()
-            .is_some_and(|c| !c.is_whitespace());
-        let close = rest[inner_start..].find(marker).map(|c| inner_start + c);
-        match close {
-            Some(close)
-                if opens
-                    && close > inner_start
-                    && !rest[..close].ends_with(char::is_whitespace) =>
-            {
-                out.push_str(&rest[..open]);
-                out.push_str(&format!("<{tag}>{}</{tag}>", &rest[inner_start..close]));
-                rest = &rest[close + marker.len()..];
-            }
-            _ => {
-                out.push_str(&rest[..inner_start]);
-                rest = &rest[inner_start..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+fn demote(level: HeadingLevel, shift: usize) -> HeadingLevel {
+    HeadingLevel::try_from((level as usize + shift).min(6)).unwrap_or(HeadingLevel::H6)
 }
 
 #[cfg(test)]
@@ -194,36 +130,105 @@ mod tests {
     use super::*;
 
     #[test]
-    fn escapes_before_adding_markup() {
-        assert_eq!(
-            inline("a <script>x</script> & `<b>` *it* **bold**"),
-            "a &lt;script&gt;x&lt;/script&gt; &amp; <code>&lt;b&gt;</code> <em>it</em> <strong>bold</strong>"
+    fn raw_html_is_dropped_and_text_escaped() {
+        let html = block(
+            "a <script>alert(1)</script> & `<b>` *it* **bold**\n\n\
+             <img src=x onerror=\"alert(1)\">\n\n<script>\nalert(2)\n</script>\n",
+            0,
         );
-        assert_eq!(inline("2 * 3 * 4"), "2 * 3 * 4");
-        assert_eq!(inline("one ` tick"), "one ` tick");
+        assert!(!html.contains("<script"), "{html}");
+        assert!(!html.contains("<img"), "{html}");
+        assert!(!html.contains("onerror"), "{html}");
+        assert!(
+            !html.contains("alert(2)"),
+            "a block of HTML goes whole: {html}"
+        );
+        assert!(html.contains("&amp; <code>&lt;b&gt;</code> <em>it</em> <strong>bold</strong>"));
+        assert_eq!(
+            inline("a <img src=x onerror=alert(1)> *b*"),
+            "a  <em>b</em>"
+        );
     }
 
     #[test]
-    fn links_only_to_web_and_in_page_targets() {
+    fn links_only_to_web_mail_and_relative_targets() {
         assert_eq!(
             inline("see [docs](https://x.test/a?b=1&c=2)"),
-            "see <a href=\"https://x.test/a?b=1&amp;c=2\" rel=\"noreferrer\">docs</a>"
+            "see <a href=\"https://x.test/a?b=1&amp;c=2\">docs</a>"
         );
+        for evil in [
+            "[x](javascript:alert(1))",
+            "[x](JavaScript:alert(1))",
+            "[x](<java\tscript:alert(1)>)",
+            "[x](java&#9;script:alert(1))",
+            "[x](javascript&#58;alert(1))",
+            "[x](data:text/html,<script>alert(1)</script>)",
+            "[x](vbscript:msgbox)",
+            "<javascript:alert(1)>",
+            "![x](javascript:alert(1))",
+        ] {
+            let html = block(evil, 0);
+            // The text may stay; the link goes.
+            assert!(!html.contains("<a"), "{evil}: {html}");
+            assert!(!html.contains("href"), "{evil}: {html}");
+        }
+        assert!(
+            block(
+                "[m](mailto:a@b.test) <a@b.test> [r](../x.html#y) [h](#z)",
+                0
+            )
+            .contains(
+                "<a href=\"mailto:a@b.test\">m</a> <a href=\"mailto:a@b.test\">a@b.test</a> \
+             <a href=\"../x.html#y\">r</a> <a href=\"#z\">h</a>"
+            )
+        );
+        // An image is never loaded: it becomes a link to it.
         assert_eq!(
-            inline("[x](javascript:alert(1))"),
-            "[x](javascript:alert(1))"
+            block("![logo](https://x.test/l.png)", 0),
+            "<p><a href=\"https://x.test/l.png\">logo</a></p>\n"
         );
     }
 
     #[test]
-    fn blocks_headings_lists_and_paragraphs() {
+    fn headings_are_demoted_and_lists_nest() {
         let html = block(
-            "Intro line one\nline two.\n\n## How\n\n* first item\n  continued\n* second\n\nEnd.",
+            "Intro line one\nline two.\n\n## How\n\n1. first\n2. second\n   - nested *a*\n   - nested b\n\n\
+             ###### Deep\n\n```\nx < y\n```\n",
             1,
         );
         assert_eq!(
             html,
-            "<p>Intro line one line two.</p>\n<h3>How</h3>\n<ul>\n<li>first item continued</li>\n<li>second</li>\n</ul>\n<p>End.</p>\n"
+            "<p>Intro line one\nline two.</p>\n<h3>How</h3>\n<ol>\n<li>first</li>\n<li>second\n\
+             <ul>\n<li>nested <em>a</em></li>\n<li>nested b</li>\n</ul>\n</li>\n</ol>\n\
+             <h6>Deep</h6>\n<pre><code>x &lt; y\n</code></pre>\n"
         );
+        assert_eq!(
+            inline("One\ntwo `c` and\n\n- a list"),
+            "One two <code>c</code> and a list"
+        );
+    }
+
+    #[test]
+    fn safe_urls() {
+        for ok in [
+            "https://a.test",
+            "HTTP://a",
+            "mailto:x@y",
+            "x/y:z",
+            "#a",
+            "?q=1",
+            "",
+        ] {
+            assert!(safe_url(ok), "{ok}");
+        }
+        for bad in [
+            "javascript:x",
+            " javascript:x",
+            "java\nscript:x",
+            "data:x",
+            "file:///etc",
+        ] {
+            assert!(!safe_url(bad), "{bad}");
+        }
     }
 }
