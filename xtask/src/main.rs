@@ -33,9 +33,10 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let root = workspace_root();
     match args.as_slice() {
-        // The generator is a program of its own (crates/codegen): the other commands never
-        // compile progenitor.
-        ["regen", rest @ ..] => cargo_run(&root, "apilogin-codegen", rest),
+        // The generator is a program of its own (crates/codegen), built with the `regen` profile
+        // (optimised, in target/regen/): the other commands never compile progenitor, and the
+        // dev builds of every other crate stay unoptimised.
+        ["regen", rest @ ..] => cargo_run(&root, &["--profile", "regen"], "apilogin-codegen", rest),
         ["bench"] => bench(&root, bench::Options::default()),
         ["bench", "--quick"] => bench(
             &root,
@@ -47,8 +48,8 @@ fn main() -> ExitCode {
         ),
         // These run other packages instead of linking them: xtask must build even when the
         // generated crates (and so the facade) do not, or regen could not repair them.
-        ["sandbox"] => cargo_run(&root, "apilogin-sandbox", &[]),
-        ["demo"] => cargo_run(&root, "apilogin-demo", &[]),
+        ["sandbox"] => cargo_run(&root, &[], "apilogin-sandbox", &[]),
+        ["demo"] => cargo_run(&root, &[], "apilogin-demo", &[]),
         ["lint"] => lint::main(&root),
         ["docs"] => docs::main(&root),
         [] | ["help" | "--help" | "-h"] => {
@@ -82,11 +83,14 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn cargo_run(root: &Path, package: &str, args: &[&str]) -> ExitCode {
+/// `cargo run --quiet <cargo_args> --package <package> -- <args>` in the workspace.
+fn cargo_run(root: &Path, cargo_args: &[&str], package: &str, args: &[&str]) -> ExitCode {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = std::process::Command::new(cargo)
         .current_dir(root)
-        .args(["run", "--quiet", "--package", package, "--"])
+        .args(["run", "--quiet"])
+        .args(cargo_args)
+        .args(["--package", package, "--"])
         .args(args)
         .status();
     match status {

@@ -2,6 +2,7 @@
 //! with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
 
 mod footprint;
+mod fresh;
 mod regen;
 mod roundtrip;
 mod session;
@@ -168,7 +169,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
     );
     let sections = vec![
         regen::bench(root, &work, options.regen_rounds)?,
-        regen::cold_build(root, &work)?,
+        fresh::bench(root, &work)?,
         footprint::bench(root, &work, options.build_rounds)?,
         roundtrip::bench(root, options.requests)?,
         session::bench(root, options.requests)?,
