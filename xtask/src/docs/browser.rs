@@ -20,6 +20,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use anyhow::{Context, Result, bail};
+
 /// What a page must show; checked on the DOM Chromium built. Needles are written as Chromium
 /// serialises the DOM (`markdown::dom_text`, `markdown::dom_attr`).
 pub struct Expect {
@@ -110,11 +112,12 @@ struct Chromium<'a> {
 impl Chromium<'_> {
     /// Runs headless Chromium on `url` with `mode` (`--dump-dom`, `--screenshot=...`): its
     /// stdout, and the network requests its NetLog recorded.
-    fn run(&mut self, url: &str, mode: &[String]) -> Result<(String, Vec<NetRequest>), String> {
+    fn run(&mut self, url: &str, mode: &[String]) -> Result<(String, Vec<NetRequest>)> {
         self.runs += 1;
         let profile = self.scratch.join(format!("profile-{}", self.runs));
         let netlog = self.scratch.join(format!("netlog-{}.json", self.runs));
-        std::fs::create_dir_all(&profile).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(&profile)
+            .with_context(|| format!("cannot create {}", profile.display()))?;
         let mut child = Command::new(self.binary)
             .args([
                 "--headless",
@@ -153,7 +156,7 @@ impl Chromium<'_> {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", self.binary.display()))?;
+            .with_context(|| format!("cannot start {}", self.binary.display()))?;
         let mut stdout = child.stdout.take().expect("piped stdout");
         let mut stderr = child.stderr.take().expect("piped stderr");
         let out_reader = std::thread::spawn(move || {
@@ -168,13 +171,13 @@ impl Chromium<'_> {
         });
         let started = Instant::now();
         let status = loop {
-            if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            if let Some(status) = child.try_wait().context("waiting for chromium")? {
                 break status;
             }
             if started.elapsed() > Duration::from_secs(90) {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("chromium did not finish {url} within 90 s"));
+                bail!("chromium did not finish {url} within 90 s");
             }
             std::thread::sleep(Duration::from_millis(50));
         };
@@ -182,10 +185,10 @@ impl Chromium<'_> {
         let err = err_reader.join().unwrap_or_default();
         let _ = std::fs::remove_dir_all(&profile);
         if !status.success() {
-            return Err(format!("chromium failed on {url} ({status}):\n{err}"));
+            bail!("chromium failed on {url} ({status}):\n{err}");
         }
         let log = std::fs::read_to_string(&netlog)
-            .map_err(|e| format!("chromium wrote no NetLog for {url}: {e}"))?;
+            .with_context(|| format!("chromium wrote no NetLog for {url}"))?;
         let _ = std::fs::remove_file(&netlog);
         Ok((out, net_requests(&log)?))
     }
@@ -223,13 +226,13 @@ fn host_of(url: &str) -> &str {
 
 /// The requests for anything but local files and inline data in a NetLog (JSON; a log cut
 /// short by an exiting browser lacks its closing brackets).
-pub fn net_requests(log: &str) -> Result<Vec<NetRequest>, String> {
+pub fn net_requests(log: &str) -> Result<Vec<NetRequest>> {
     let parsed: serde_json::Value = serde_json::from_str(log)
         .or_else(|_| serde_json::from_str(&format!("{}]}}", log.trim_end().trim_end_matches(','))))
-        .map_err(|e| format!("cannot read Chromium's NetLog: {e}"))?;
+        .context("cannot read Chromium's NetLog")?;
     let start_job = parsed["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
         .as_u64()
-        .ok_or("the NetLog does not define URL_REQUEST_START_JOB")?;
+        .context("the NetLog does not define URL_REQUEST_START_JOB")?;
     let mut out = Vec::new();
     for event in parsed["events"].as_array().into_iter().flatten() {
         if event["type"].as_u64() != Some(start_job) {
@@ -380,23 +383,21 @@ impl Traffic {
 }
 
 /// Opens every page in headless Chromium and checks it; the screenshots go to `screenshots`.
-pub fn test_pages(
-    chromium: &Path,
-    pages: &[Expect],
-    screenshots: &Path,
-) -> Result<Outcome, String> {
-    let proxy = Proxy::start().map_err(|e| format!("cannot start the recording proxy: {e}"))?;
+pub fn test_pages(chromium: &Path, pages: &[Expect], screenshots: &Path) -> Result<Outcome> {
+    let proxy = Proxy::start().context("cannot start the recording proxy")?;
     let scratch =
         std::env::temp_dir().join(format!("apilogin-docs-browser-{}", std::process::id()));
-    std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
-    std::fs::create_dir_all(screenshots).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&scratch)
+        .with_context(|| format!("cannot create {}", scratch.display()))?;
+    std::fs::create_dir_all(screenshots)
+        .with_context(|| format!("cannot create {}", screenshots.display()))?;
     let mut browser = Chromium {
         binary: chromium,
         proxy_port: proxy.port,
         scratch: scratch.clone(),
         runs: 0,
     };
-    let mut run = |url: &str, mode: &[String]| -> Result<(String, Traffic), String> {
+    let mut run = |url: &str, mode: &[String]| -> Result<(String, Traffic)> {
         let (out, requests) = browser.run(url, mode)?;
         // A refused connection is logged before its answer is sent; give stragglers a moment.
         std::thread::sleep(Duration::from_millis(200));
@@ -411,14 +412,15 @@ pub fn test_pages(
             "<!DOCTYPE html><title>canary</title>\
              <img src=\"http://canary.invalid/leak.png\" alt=\"\">",
         )
-        .map_err(|e| e.to_string())?;
+        .context("cannot write the canary page")?;
         let (_, traffic) = run(&file_url(&canary), &["--dump-dom".into()])?;
         if !traffic.by_page.iter().any(|u| u.contains("canary.invalid")) || traffic.at_proxy == 0 {
-            return Err(format!(
+            bail!(
                 "the canary page's request to canary.invalid was not seen (NetLog: {:?}; proxy: \
                  {} request(s)): the browser test could not see a leak, so it proves nothing",
-                traffic.by_page, traffic.at_proxy
-            ));
+                traffic.by_page,
+                traffic.at_proxy
+            );
         }
         lines.push(format!(
             "canary: a page's outside fetch is caught (NetLog: {}; proxy: {} request(s) refused)",
@@ -496,7 +498,7 @@ pub fn test_pages(
             for l in &lines {
                 eprintln!("browser: {l}");
             }
-            Err(problems.join("\n"))
+            Err(anyhow::anyhow!(problems.join("\n")))
         }
     })();
     let _ = std::fs::remove_dir_all(&scratch);

@@ -68,7 +68,7 @@ pub fn main(root: &Path) -> ExitCode {
         };
         let browser_started = Instant::now();
         let outcome = browser::test_pages(chromium, &built.expect, &out.join("screenshots"))
-            .map_err(|e| anyhow::anyhow!("browser test failed:\n{e}"))?;
+            .context("browser test failed")?;
         for line in outcome.lines {
             println!("browser: {line}");
         }
@@ -642,8 +642,7 @@ components:
         let chromium = browser::find_chromium().expect("chromium on PATH");
         let root = scratch(&[("pets.yaml", NO_LOGIN), ("tree.yaml", RECURSIVE)]);
         publish(root.path(), |built, out| {
-            let outcome = browser::test_pages(&chromium, &built.expect, &out.join("screenshots"))
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let outcome = browser::test_pages(&chromium, &built.expect, &out.join("screenshots"))?;
             for line in outcome.lines {
                 println!("browser: {line}");
             }
