@@ -33,10 +33,10 @@ fn main() -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let root = workspace_root();
     match args.as_slice() {
-        // The generator is a program of its own (crates/codegen), built with the `regen` profile
-        // (optimised, in target/regen/): the other commands never compile progenitor, and the
-        // dev builds of every other crate stay unoptimised.
-        ["regen", rest @ ..] => cargo_run(&root, &["--profile", "regen"], "apilogin-codegen", rest),
+        // The generator is a program of its own (crates/codegen): the other commands never
+        // compile progenitor. It is built in the dev profile like everything else, so its
+        // dependencies are shared with xtask's and nothing is compiled twice.
+        ["regen", rest @ ..] => cargo_run(&root, &[], "apilogin-codegen", rest),
         ["bench"] => bench(&root, bench::Options::default()),
         ["bench", "--quick"] => bench(
             &root,

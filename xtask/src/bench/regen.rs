@@ -42,7 +42,7 @@ pub fn bench(root: &Path, work: &Path, rounds: usize) -> Result<Section> {
     let mut s = Section::new("Regen: four specs to four client crates");
     s.line(format!(
         "Each run is a whole process, as a maintainer runs it: `cargo xtask regen` with the generator already built \
-         (its `regen` profile, opt-level 1, as `cargo xtask regen` builds it), against openapi-generator {OPENAPI_GENERATOR_VERSION} \
+         (dev profile, no opt-level overrides, as `cargo xtask regen` builds it), against openapi-generator {OPENAPI_GENERATOR_VERSION} \
          (`openapi-generator-cli` from PyPI, `-g rust`), alternately, {rounds} rounds; medians."
     ));
     s.table(
@@ -81,8 +81,7 @@ pub fn bench(root: &Path, work: &Path, rounds: usize) -> Result<Section> {
     Ok(s)
 }
 
-/// Builds the generator as `cargo xtask regen` does (the `regen` profile) and returns the
-/// program.
+/// Builds the generator as `cargo xtask regen` does (dev profile) and returns the program.
 fn regen_program(root: &Path) -> Result<PathBuf> {
     run_quiet(
         Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
@@ -100,7 +99,7 @@ fn regen_program(root: &Path) -> Result<PathBuf> {
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
     Ok(target
-        .join("regen")
+        .join("debug")
         .join(format!("apilogin-regen{}", std::env::consts::EXE_SUFFIX)))
 }
 
