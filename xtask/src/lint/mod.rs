@@ -75,7 +75,7 @@ pub fn main(root: &Path) -> ExitCode {
     let mut findings = project_checks(root, &files);
     let own = findings.len();
     let mut failures = Vec::new();
-    let mut summary = vec![format!("project checks: {own} finding(s)")];
+    let mut summary = vec![format!("project checks in Rust: {own} finding(s)")];
     match tools::ensure_installed(root) {
         Err(e) => failures.push(e),
         Ok(bin) => {
@@ -100,7 +100,8 @@ pub fn main(root: &Path) -> ExitCode {
             match spectral {
                 Ok(r) => {
                     summary.push(format!(
-                        "spectral {} (spectral:oas): {} finding(s)",
+                        "spectral {} (spectral:oas and the project's rules in .spectral.yaml): {} \
+                         finding(s)",
                         r.version,
                         r.findings.len()
                     ));
@@ -192,13 +193,14 @@ mod tests {
         let f = Finding {
             file: "specs/x.yaml".into(),
             line: Some(12),
-            pointer: "/paths/~1a/get".into(),
-            rule: "apilogin/operation-id".into(),
-            message: "GET /a has no `operationId`".into(),
+            pointer: "/paths/~1a/get/responses".into(),
+            rule: "apilogin/operation-error-response".into(),
+            message: "no error response".into(),
         };
         assert_eq!(
             f.to_string(),
-            "specs/x.yaml:12 at /paths/~1a/get: apilogin/operation-id: GET /a has no `operationId`"
+            "specs/x.yaml:12 at /paths/~1a/get/responses: apilogin/operation-error-response: \
+             no error response"
         );
     }
 }
