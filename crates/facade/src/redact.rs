@@ -6,6 +6,10 @@
 //! operation (in any spelling a server may echo it in: raw, JSON-escaped, percent-encoded,
 //! HTML-escaped), are replaced by `<redacted>`.
 
+use std::borrow::Cow;
+
+use apilogin_secret_names::is_secret_name;
+
 /// Characters kept from a body for an error message.
 pub(crate) const EXCERPT_CHARS: usize = 200;
 
@@ -103,59 +107,32 @@ fn spellings(text: &str, at: usize, c: char) -> [Option<usize>; 4] {
     ]
 }
 
-/// Length of a JSON escape of `c` at the start of `s`: `\"`, `\/`, `\n`…, `\uXXXX` (a pair
-/// of them for characters outside the BMP).
+/// Length of a JSON escape of `c` at the start of `s`: `\"`, `\/`, `\n`…, `\uXXXX` in either
+/// case (a pair of them for characters outside the BMP). serde_json decodes the candidates.
 fn json_escape_at(s: &str, c: char) -> Option<usize> {
-    let b = s.as_bytes();
-    if b.first() != Some(&b'\\') || b.len() < 2 {
+    if !s.starts_with('\\') {
         return None;
     }
-    let short = match b[1] {
-        b'"' => Some('"'),
-        b'\\' => Some('\\'),
-        b'/' => Some('/'),
-        b'b' => Some('\u{8}'),
-        b'f' => Some('\u{c}'),
-        b'n' => Some('\n'),
-        b'r' => Some('\r'),
-        b't' => Some('\t'),
-        _ => None,
-    };
-    if short.is_some() {
-        return (short == Some(c)).then_some(2);
-    }
-    let unit = |s: &str| -> Option<u32> {
-        let hex = s.strip_prefix("\\u")?.get(..4)?;
-        u32::from_str_radix(hex, 16).ok()
-    };
-    let first = unit(s)?;
-    let mut units = [0u16; 2];
-    let encoded = c.encode_utf16(&mut units);
-    match encoded {
-        [one] => (u32::from(*one) == first).then_some(6),
-        [high, low] => {
-            (u32::from(*high) == first && unit(&s[6..])? == u32::from(*low)).then_some(12)
-        }
-        _ => None,
-    }
+    // An escape is 2 bytes (`\n`), 6 (`\u00e9`) or 12 (a surrogate pair); a candidate that
+    // decodes to exactly `c` is one (a lone surrogate is refused by serde_json).
+    [2, 6, 12].into_iter().find(|&n| {
+        s.get(..n).is_some_and(|escape| {
+            serde_json::from_str::<String>(&format!("\"{escape}\""))
+                .is_ok_and(|decoded| decoded.chars().eq([c]))
+        })
+    })
 }
 
 /// Length of a percent-encoding of `c` at the start of `s` (`%XX` per UTF-8 byte, either case;
-/// `+` for a space, as in forms).
+/// `+` for a space, as in forms). form_urlencoded decodes the candidate.
 fn percent_at(s: &str, c: char) -> Option<usize> {
-    if c == ' ' && s.starts_with('+') {
-        return Some(1);
-    }
-    let mut buf = [0u8; 4];
-    let mut n = 0;
-    for byte in c.encode_utf8(&mut buf).bytes() {
-        let hex = s.get(n..n + 3)?.strip_prefix('%')?;
-        if u8::from_str_radix(hex, 16).ok()? != byte {
-            return None;
-        }
-        n += 3;
-    }
-    Some(n)
+    let n = match s.as_bytes().first()? {
+        b'+' => 1,
+        b'%' => 3 * c.len_utf8(),
+        _ => return None,
+    };
+    let (name, value) = form_urlencoded::parse(s.get(..n)?.as_bytes()).next()?;
+    (value.is_empty() && name.chars().eq([c])).then_some(n)
 }
 
 /// Length of an HTML character reference to `c` at the start of `s`: named (`&amp;`, `&lt;`,
@@ -183,26 +160,10 @@ fn html_entity_at(s: &str, c: char) -> Option<usize> {
     (value == c).then_some(end + 2)
 }
 
-/// Whether a JSON member name looks like it holds a secret.
-fn is_secret_name(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    [
-        "pass",
-        "token",
-        "secret",
-        "authhash",
-        "key",
-        "cookie",
-        "authorization",
-    ]
-    .iter()
-    .any(|p| n.contains(p))
-        || matches!(n.as_str(), "code" | "resume" | "session")
-}
-
-/// Replaces the values of JSON members with secret-looking names. Works on malformed JSON too
-/// (it scans `"name" : value` pairs instead of parsing), since broken answers are exactly the
-/// ones that end up in excerpts.
+/// Replaces the values of JSON members with secret-looking names (the list shared with the
+/// lint, [`apilogin_secret_names`]). Works on malformed JSON too (it scans `"name" : value`
+/// pairs instead of parsing), since broken answers are exactly the ones that end up in excerpts;
+/// a name is read with serde_json, so an escaped spelling (`"pass\u0077ord"`) counts too.
 fn redact_secret_members(text: &str) -> String {
     let b = text.as_bytes();
     let mut out = String::with_capacity(text.len());
@@ -216,9 +177,12 @@ fn redact_secret_members(text: &str) -> String {
         let Some(key_end) = string_end(b, i) else {
             break;
         };
-        let name = &text[i + 1..key_end];
+        let quoted = &text[i..=key_end];
+        let name = serde_json::from_str::<String>(quoted)
+            .map(Cow::Owned)
+            .unwrap_or(Cow::Borrowed(&quoted[1..quoted.len() - 1]));
         let mut j = skip_ws(b, key_end + 1);
-        if j < b.len() && b[j] == b':' && is_secret_name(name) {
+        if j < b.len() && b[j] == b':' && is_secret_name(&name) {
             j = skip_ws(b, j + 1);
             let value_end = if j < b.len() && b[j] == b'"' {
                 string_end(b, j).map(|e| e + 1).unwrap_or(b.len())
@@ -333,6 +297,52 @@ mod tests {
             scrub("a 100% b 100%25 c", &["100%"]),
             "a <redacted> b <redacted> c"
         );
+    }
+
+    #[test]
+    fn the_shared_secret_names() {
+        // Names the lint knew and the scrubber did not, and the scrubber's own.
+        for name in [
+            "pwd",
+            "pin",
+            "otp",
+            "totp",
+            "sessionId",
+            "X-Session-Id",
+            "code",
+            "resume",
+        ] {
+            let body = format!(r#"{{"user":"bob","{name}":"s3cret","n":1}}"#);
+            let e = excerpt(body.as_bytes(), &[]);
+            assert!(!e.contains("s3cret"), "{name}: {e}");
+            assert!(e.contains("bob"), "{name}: {e}");
+        }
+        // A name in an escaped spelling is read as JSON reads it.
+        let e = excerpt(br#"{"pass\u0077ord":"s3cret","to\u006ben":"abc"}"#, &[]);
+        assert!(!e.contains("s3cret") && !e.contains("abc"), "{e}");
+        // Harmless names keep their values.
+        let e = excerpt(br#"{"countryCode":"DK","username":"bob"}"#, &[]);
+        assert_eq!(e, r#"{"countryCode":"DK","username":"bob"}"#);
+    }
+
+    #[test]
+    fn near_misses_of_escapes_are_not_matches() {
+        // A lone surrogate, a truncated escape, an escape of another character.
+        assert_eq!(json_escape_at(r"\ud83d x", '😀'), None);
+        assert_eq!(json_escape_at(r"\u00e", 'é'), None);
+        assert_eq!(json_escape_at(r"\n", 't'), None);
+        assert_eq!(json_escape_at(r"\ud83d\ude00!", '😀'), Some(12));
+        assert_eq!(json_escape_at(r"\u00E9", 'é'), Some(6));
+        assert_eq!(percent_at("%C3%A9", 'é'), Some(6));
+        assert_eq!(percent_at("%c3%a9", 'é'), Some(6));
+        assert_eq!(percent_at("%C3", 'é'), None);
+        assert_eq!(percent_at("%C3xA9", 'é'), None);
+        assert_eq!(percent_at("+", ' '), Some(1));
+        assert_eq!(percent_at("+", '+'), None);
+        assert_eq!(percent_at("%2B", '+'), Some(3));
+        assert_eq!(percent_at("%3D", '='), Some(3));
+        assert_eq!(percent_at("%26", '&'), Some(3));
+        assert_eq!(percent_at("%zz", '%'), None);
     }
 
     #[test]

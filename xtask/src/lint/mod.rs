@@ -3,18 +3,23 @@
 //!
 //! 1. Redocly CLI, `recommended-strict` (`.redocly.yaml`; deliberate exceptions per location,
 //!    with reasons, in `.redocly.lint-ignore.yaml`).
-//! 2. Spectral, `spectral:oas` (`.spectral.yaml`; exceptions as narrow `overrides`, with
-//!    reasons).
-//! 3. The project's checks in Rust ([`checks`]).
+//! 2. Spectral, `spectral:oas` and the project's own rules that Spectral can express
+//!    (`.spectral.yaml`, rules `apilogin-...`; exceptions as narrow `overrides`, with reasons).
+//! 3. The project's rules that neither can express, in Rust ([`checks`]; exceptions in the spec,
+//!    at the node: `x-not-secret: <reason>`).
+//!
+//! A rule that Redocly or Spectral already applies is left to them. Every rule, theirs and the
+//! project's, has a test that breaks it on a fixture spec and runs the real linters
+//! (`rule_tests`).
 //!
 //! Both linters are pinned in `tools/` and installed by xtask itself ([`tools`]). Every finding
 //! is printed as `specs/x.yaml:LINE at /json/pointer: rule: message`; any finding, warnings and
 //! hints included, fails the run.
 
 pub mod checks;
+#[cfg(test)]
+mod rule_tests;
 mod tools;
-
-pub use apilogin_spec::schema;
 
 /// The model's walk, with the pointer and `$ref` helpers the checks use beside it.
 pub mod walk {
@@ -71,7 +76,7 @@ pub fn main(root: &Path) -> ExitCode {
     let mut findings = project_checks(root, &files);
     let own = findings.len();
     let mut failures = Vec::new();
-    let mut summary = vec![format!("project checks: {own} finding(s)")];
+    let mut summary = vec![format!("project checks in Rust: {own} finding(s)")];
     match tools::ensure_installed(root) {
         Err(e) => failures.push(e),
         Ok(bin) => {
@@ -96,7 +101,8 @@ pub fn main(root: &Path) -> ExitCode {
             match spectral {
                 Ok(r) => {
                     summary.push(format!(
-                        "spectral {} (spectral:oas): {} finding(s)",
+                        "spectral {} (spectral:oas and the project's rules in .spectral.yaml): {} \
+                         finding(s)",
                         r.version,
                         r.findings.len()
                     ));
@@ -187,13 +193,14 @@ mod tests {
         let f = Finding {
             file: "specs/x.yaml".into(),
             line: Some(12),
-            pointer: "/paths/~1a/get".into(),
-            rule: "apilogin/operation-id".into(),
-            message: "GET /a has no `operationId`".into(),
+            pointer: "/paths/~1a/get/responses".into(),
+            rule: "apilogin/operation-error-response".into(),
+            message: "no error response".into(),
         };
         assert_eq!(
             f.to_string(),
-            "specs/x.yaml:12 at /paths/~1a/get: apilogin/operation-id: GET /a has no `operationId`"
+            "specs/x.yaml:12 at /paths/~1a/get/responses: apilogin/operation-error-response: \
+             no error response"
         );
     }
 }
