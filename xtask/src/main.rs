@@ -23,8 +23,11 @@ Commands:
   docs              build the publishable docs bundle in docs-out/ (bundled openapi.json and
                     .yaml and an HTML page per service, plus index.html), then test the pages
                     in headless Chromium
-  bench [--quick]   regen speed, compile footprint and login round trips against their
-                    peers, side by side; writes BENCHMARKS.md (--quick: fewer rounds)
+  bench [--quick] [--only SECTIONS]
+                    regen speed, a fresh clone's first demo and regen, compile footprint,
+                    login round trips and sessions against their floors, side by side; writes
+                    BENCHMARKS.md (--quick: fewer rounds; --only regen,fresh,footprint,
+                    roundtrip,session,soak: run those, keep the other sections as they were)
   help              this text
 ";
 
@@ -37,15 +40,10 @@ fn main() -> ExitCode {
         // compile progenitor. It is built in the dev profile like everything else, so its
         // dependencies are shared with xtask's and nothing is compiled twice.
         ["regen", rest @ ..] => cargo_run(&root, &[], "apilogin-codegen", rest),
-        ["bench"] => bench(&root, bench::Options::default()),
-        ["bench", "--quick"] => bench(
-            &root,
-            bench::Options {
-                regen_rounds: 3,
-                build_rounds: 1,
-                requests: 600,
-            },
-        ),
+        ["bench", rest @ ..] => match bench::Options::parse(rest) {
+            Ok(options) => bench(&root, options),
+            Err(problem) => usage(&problem),
+        },
         // These run other packages instead of linking them: xtask must build even when the
         // generated crates (and so the facade) do not, or regen could not repair them.
         ["sandbox"] => cargo_run(&root, &[], "apilogin-sandbox", &[]),

@@ -60,6 +60,9 @@ const COMMON_DEPS: &str = r#"reqwest = { version = "0.13.5", default-features = 
 tokio = { version = "1", features = ["rt", "macros"] }
 "#;
 
+/// The section's heading in BENCHMARKS.md (`--only` keeps other sections by it).
+pub const TITLE: &str = "Compile footprint of a generated crate";
+
 pub fn bench(root: &Path, work: &Path, rounds: usize) -> Result<Section> {
     let generated = work.join("consumer-generated");
     let plain = work.join("consumer-plain");
@@ -90,7 +93,7 @@ pub fn bench(root: &Path, work: &Path, rounds: usize) -> Result<Section> {
     let (p, g) = (median(&plain_times), median(&generated_times));
     let (p_crates, g_crates) = (crate_count(&plain)?, crate_count(&generated)?);
 
-    let mut s = Section::new("Compile footprint of a generated crate");
+    let mut s = Section::new(TITLE);
     s.line(format!(
         "A one-file consumer that logs in to remote.it, built with `cargo build` (dev profile) into an empty target \
          folder each time, crates already downloaded, same Cargo.lock versions, reqwest with `rustls` in both; \

@@ -18,6 +18,9 @@ const DEMO_TARGET: f64 = 1.25;
 /// The first `cargo xtask regen` on a fresh clone, at most.
 const FIRST_REGEN_TARGET: Duration = Duration::from_secs(60);
 
+/// The section's heading in BENCHMARKS.md (`--only` keeps other sections by it).
+pub const TITLE: &str = "A fresh clone: the first demo and the first regen";
+
 pub fn bench(root: &Path, work: &Path) -> Result<Section> {
     let clone = fresh_clone(root, &work.join("fresh-clone"))?;
     run_quiet(cargo(&clone).args(["fetch", "--quiet"])).context("cargo fetch")?;
@@ -35,7 +38,7 @@ pub fn bench(root: &Path, work: &Path) -> Result<Section> {
     std::fs::remove_dir_all(&clone).ok();
 
     let demo_ratio = ratio(xtask_demo, demo_alone);
-    let mut s = Section::new("A fresh clone: the first demo and the first regen");
+    let mut s = Section::new(TITLE);
     s.line(
         "A clone of the committed tree with an empty target folder (dependencies already downloaded), \
          dev profile, one run each, one after the other. `cargo xtask demo` is timed until the process \

@@ -20,6 +20,8 @@ pub struct Options {
     pub regen_rounds: usize,
     pub build_rounds: usize,
     pub requests: usize,
+    /// Only these sections (by key); the others are kept from the last BENCHMARKS.md.
+    pub only: Option<Vec<String>>,
 }
 
 impl Default for Options {
@@ -28,8 +30,76 @@ impl Default for Options {
             regen_rounds: 5,
             build_rounds: 1,
             requests: 2000,
+            only: None,
         }
     }
+}
+
+/// The sections, by the key `--only` takes, in report order.
+const SECTIONS: &[&str] = &[
+    "regen",
+    "fresh",
+    "footprint",
+    "roundtrip",
+    "session",
+    "soak",
+];
+
+impl Options {
+    /// `[--quick] [--only a,b]`.
+    pub fn parse(args: &[&str]) -> std::result::Result<Options, String> {
+        let mut options = Options::default();
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            match *arg {
+                "--quick" => {
+                    options.regen_rounds = 3;
+                    options.requests = 600;
+                }
+                "--only" => {
+                    let list = args.next().ok_or("--only needs a list of sections")?;
+                    let keys: Vec<String> = list.split(',').map(str::to_string).collect();
+                    if let Some(bad) = keys.iter().find(|k| !SECTIONS.contains(&k.as_str())) {
+                        return Err(format!(
+                            "unknown bench section `{bad}`; the sections are {}",
+                            SECTIONS.join(", ")
+                        ));
+                    }
+                    options.only = Some(keys);
+                }
+                other => return Err(format!("unknown bench option `{other}`")),
+            }
+        }
+        Ok(options)
+    }
+
+    fn runs(&self, key: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|keys| keys.iter().any(|k| k == key))
+    }
+}
+
+fn title_of(key: &str) -> &'static str {
+    match key {
+        "regen" => regen::TITLE,
+        "fresh" => fresh::TITLE,
+        "footprint" => footprint::TITLE,
+        "roundtrip" => roundtrip::TITLE,
+        "session" => session::TITLE,
+        _ => soak::TITLE,
+    }
+}
+
+/// The sections of an earlier BENCHMARKS.md, by title.
+fn earlier_sections(text: &str) -> Vec<(String, String)> {
+    text.split("\n## ")
+        .skip(1)
+        .filter_map(|part| {
+            let (title, body) = part.split_once('\n')?;
+            Some((title.trim().to_string(), body.trim().to_string()))
+        })
+        .collect()
 }
 
 /// One part of the report.
@@ -167,14 +237,27 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
         "bench: results go to BENCHMARKS.md (work folder {})",
         work.display()
     );
-    let sections = vec![
-        regen::bench(root, &work, options.regen_rounds)?,
-        fresh::bench(root, &work)?,
-        footprint::bench(root, &work, options.build_rounds)?,
-        roundtrip::bench(root, options.requests)?,
-        session::bench(root, options.requests)?,
-        soak::bench(root)?,
-    ];
+    let earlier =
+        earlier_sections(&std::fs::read_to_string(root.join("BENCHMARKS.md")).unwrap_or_default());
+    // With `--only`, a section not run is kept, in place, as the last run wrote it.
+    let mut report: Vec<(String, String)> = Vec::new();
+    for &key in SECTIONS {
+        if options.runs(key) {
+            let s = match key {
+                "regen" => regen::bench(root, &work, options.regen_rounds)?,
+                "fresh" => fresh::bench(root, &work)?,
+                "footprint" => footprint::bench(root, &work, options.build_rounds)?,
+                "roundtrip" => roundtrip::bench(root, options.requests)?,
+                "session" => session::bench(root, options.requests)?,
+                _ => soak::bench(root)?,
+            };
+            report.push((s.title, s.body));
+        } else if let Some((title, body)) = earlier.iter().find(|(t, _)| t == title_of(key)) {
+            const KEPT: &str = "_Kept from an earlier run (not rerun by `--only`)._";
+            let body = body.strip_prefix(KEPT).unwrap_or(body).trim_start();
+            report.push((title.clone(), format!("{KEPT}\n\n{body}")));
+        }
+    }
 
     let mut out = String::new();
     let _ = writeln!(out, "# Benchmarks\n");
@@ -207,17 +290,49 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
     );
     let _ = writeln!(
         out,
-        "- Command: `cargo xtask bench` (regen rounds {}, cold-build rounds {}, {} requests per path); took {:.0} s\n",
+        "- Command: `cargo xtask bench{}` (regen rounds {}, cold-build rounds {}, {} requests per path); took {:.0} s\n",
+        options
+            .only
+            .as_ref()
+            .map(|keys| format!(" --only {}", keys.join(",")))
+            .unwrap_or_default(),
         options.regen_rounds,
         options.build_rounds,
         options.requests,
         started.elapsed().as_secs_f64()
     );
-    for s in sections {
-        let _ = writeln!(out, "## {}\n\n{}", s.title, s.body.trim_end());
+    for (title, body) in report {
+        let _ = writeln!(out, "## {title}\n\n{}", body.trim_end());
         out.push('\n');
     }
     std::fs::write(root.join("BENCHMARKS.md"), &out)?;
     print!("{out}");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_takes_known_sections() {
+        let options = Options::parse(&["--quick", "--only", "fresh,regen"]).unwrap();
+        assert!(options.runs("fresh") && options.runs("regen") && !options.runs("soak"));
+        assert_eq!(options.requests, 600);
+        let e = Options::parse(&["--only", "fresh,nope"]).err().unwrap();
+        assert!(e.contains("`nope`") && e.contains("soak"), "{e}");
+        assert!(Options::parse(&[]).unwrap().runs("soak"));
+    }
+
+    #[test]
+    fn earlier_sections_are_found_by_title() {
+        let text = "# Benchmarks\n\n- Date: x\n\n## A\n\nbody a\n\n## B\n\n| t |\n";
+        assert_eq!(
+            earlier_sections(text),
+            [
+                ("A".to_string(), "body a".to_string()),
+                ("B".to_string(), "| t |".to_string())
+            ]
+        );
+    }
 }

@@ -13,6 +13,9 @@ use super::{Section, run_quiet};
 /// The peer, pinned: the PyPI package bundles the generator's jar.
 pub const OPENAPI_GENERATOR_VERSION: &str = "7.26.0";
 
+/// The section's heading in BENCHMARKS.md (`--only` keeps other sections by it).
+pub const TITLE: &str = "Regen: four specs to four client crates";
+
 pub fn bench(root: &Path, work: &Path, rounds: usize) -> Result<Section> {
     let specs = apilogin_spec::spec_files(root)?;
     let peer = install_openapi_generator(work)?;
@@ -39,7 +42,7 @@ pub fn bench(root: &Path, work: &Path, rounds: usize) -> Result<Section> {
 
     let (full_m, noop_m) = (median(&full), median(&noop));
     let (batch_m, each_m) = (median(&peer_batch), median(&peer_each));
-    let mut s = Section::new("Regen: four specs to four client crates");
+    let mut s = Section::new(TITLE);
     s.line(format!(
         "Each run is a whole process, as a maintainer runs it: `cargo xtask regen` with the generator already built \
          (dev profile, no opt-level overrides, as `cargo xtask regen` builds it), against openapi-generator {OPENAPI_GENERATOR_VERSION} \

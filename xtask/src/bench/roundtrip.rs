@@ -19,6 +19,9 @@ struct PathResult {
     p99_us: f64,
 }
 
+/// The section's heading in BENCHMARKS.md (`--only` keeps other sections by it).
+pub const TITLE: &str = "Login round trips on loopback";
+
 pub fn bench(root: &Path, requests: usize) -> Result<Section> {
     eprintln!("  login round trips (builds the bench in release mode first)");
     let results: Vec<PathResult> =
@@ -28,7 +31,7 @@ pub fn bench(root: &Path, requests: usize) -> Result<Section> {
         .find(|r| r.path == "plain-reqwest")
         .context("no floor result")?;
 
-    let mut s = Section::new("Login round trips on loopback");
+    let mut s = Section::new(TITLE);
     s.line(
         "remote.it login (`POST /apv/v27/user/login`, JSON both ways) against the sandbox on 127.0.0.1, one \
          request at a time, one client per path with connection reuse, the paths interleaved in rounds; \

@@ -19,6 +19,9 @@ struct PathResult {
     p99_us: f64,
 }
 
+/// The section's heading in BENCHMARKS.md (`--only` keeps other sections by it).
+pub const TITLE: &str = "Authenticated calls on loopback";
+
 pub fn bench(root: &Path, iterations: usize) -> Result<Section> {
     eprintln!("  authenticated calls (builds the bench in release mode first)");
     let results: Vec<PathResult> =
@@ -32,7 +35,7 @@ pub fn bench(root: &Path, iterations: usize) -> Result<Section> {
     let (plain, generated) = (find("me, plain reqwest")?, find("me, generated client")?);
     let (session, login) = (find("facade login + me + logout")?, find("facade login")?);
 
-    let mut s = Section::new("Authenticated calls on loopback");
+    let mut s = Section::new(TITLE);
     s.line(
         "Rocket.Chat sandbox on 127.0.0.1 (rate limit off), one request at a time, connection reuse, the \
          paths interleaved in rounds; release build. `me` sends `X-Auth-Token` and `X-User-Id`: through \

@@ -28,6 +28,9 @@ struct SoakResult {
     peak_growth_percent: f64,
 }
 
+/// The section's heading in BENCHMARKS.md (`--only` keeps other sections by it).
+pub const TITLE: &str = "Sandbox memory soak";
+
 pub fn bench(root: &Path) -> Result<Section> {
     eprintln!("  sandbox memory soak (builds the bench in release mode first)");
     let r: SoakResult = super::bench_binary(root, "soak", &[])?
@@ -39,7 +42,7 @@ pub fn bench(root: &Path) -> Result<Section> {
 
 fn section(r: &SoakResult) -> Section {
     let mib = |kib: u64| format!("{:.1} MiB", kib as f64 / 1024.0);
-    let mut s = Section::new("Sandbox memory soak");
+    let mut s = Section::new(TITLE);
     s.line(format!(
         "One Rocket.Chat sandbox in the bench's process, {} logins each followed by its logout (`POST /api/v1/login`, \
          `POST /api/v1/logout`, 4 concurrent clients), plus {} logins never logged out and {} failed logins under \
