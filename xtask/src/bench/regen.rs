@@ -92,8 +92,6 @@ fn regen_program(root: &Path) -> Result<PathBuf> {
             .args([
                 "build",
                 "--quiet",
-                "--profile",
-                "regen",
                 "--package",
                 "apilogin-codegen",
             ]),
