@@ -20,6 +20,10 @@ pub struct Generated {
     pub uses_regress: bool,
     pub uses_uuid: bool,
     pub uses_chrono: bool,
+    /// `x-dropshot-pagination`: `futures::Stream`.
+    pub uses_futures: bool,
+    /// `x-dropshot-websocket`: `base64` and `rand` for the `Sec-WebSocket-Key`.
+    pub uses_websockets: bool,
 }
 
 /// The type every `format: password` field becomes. Defined in each generated crate
@@ -69,6 +73,8 @@ fn try_generate(view: &Value) -> Result<Generated, String> {
         uses_regress: types.uses_regress(),
         uses_uuid: types.uses_uuid(),
         uses_chrono: types.uses_chrono(),
+        uses_futures: generator.uses_futures(),
+        uses_websockets: generator.uses_websockets(),
     })
 }
 

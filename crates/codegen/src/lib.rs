@@ -42,7 +42,14 @@ impl fmt::Display for RegenError {
                 for e in errors {
                     writeln!(f, "error: {e}")?;
                 }
-                write!(f, "{} spec(s) failed; no file was written.", errors.len())
+                let mut files: Vec<&Path> = errors.iter().map(|e| e.file.as_path()).collect();
+                files.dedup();
+                write!(
+                    f,
+                    "{} problem(s) in {} spec(s); no file was written.",
+                    errors.len(),
+                    files.len()
+                )
             }
             RegenError::Stale { changes, diff } => {
                 write!(f, "{diff}")?;
@@ -75,10 +82,18 @@ pub enum Mode {
 pub struct Report {
     pub specs: usize,
     pub written: Vec<std::path::PathBuf>,
+    /// How the generated code differs from what the specs say (derived and renamed names,
+    /// filled-in schemas, left-out media types), each located in its spec. Empty on the no-op
+    /// fast path, where nothing was generated.
+    pub notices: Vec<SpecError>,
 }
 
 pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
     let spec_files = spec::spec_files(root)?;
+    let duplicates = spec::duplicate_ids(&spec_files);
+    if !duplicates.is_empty() {
+        return Err(RegenError::Specs(duplicates));
+    }
     let before = match mode {
         Mode::Write => Some(stamp::fingerprint(root, &spec_files)?),
         Mode::Check => None,
@@ -90,10 +105,11 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
         return Ok(Report {
             specs: spec_files.len(),
             written: Vec::new(),
+            notices: Vec::new(),
         });
     }
     // Specs are independent: generate them side by side, then report in file order.
-    let results: Vec<Result<Vec<GeneratedFile>, SpecError>> = std::thread::scope(|scope| {
+    let results: Vec<Result<Generated, Vec<SpecError>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = spec_files
             .iter()
             .map(|file| scope.spawn(move || generate_one(root, file)))
@@ -104,11 +120,15 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
             .collect()
     });
     let mut generated = Vec::new();
+    let mut notices = Vec::new();
     let mut errors = Vec::new();
     for result in results {
         match result {
-            Ok(files) => generated.extend(files),
-            Err(e) => errors.push(e),
+            Ok((files, n)) => {
+                generated.extend(files);
+                notices.extend(n);
+            }
+            Err(e) => errors.extend(e),
         }
     }
     if !errors.is_empty() {
@@ -123,6 +143,7 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
         Mode::Check => Ok(Report {
             specs: spec_files.len(),
             written: Vec::new(),
+            notices,
         }),
         Mode::Write => {
             files::apply(root, &changes)?;
@@ -130,6 +151,7 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
             Ok(Report {
                 specs: spec_files.len(),
                 written: changes.into_iter().map(|c| c.path).collect(),
+                notices,
             })
         }
     }
@@ -155,17 +177,42 @@ pub fn show_view(root: &Path, id: &str) -> Result<String, RegenError> {
             ),
         )));
     };
-    let spec = spec::load(root, file).map_err(|e| RegenError::Specs(vec![e]))?;
-    let view = view::codegen_view(&spec).map_err(|e| RegenError::Specs(vec![e]))?;
+    let spec = spec::load_all(root, file).map_err(RegenError::Specs)?;
+    let view = view::build(&spec).map_err(RegenError::Specs)?.doc;
     yaml_serde::to_string(&view).map_err(|e| RegenError::Io(std::io::Error::other(e.to_string())))
 }
 
-fn generate_one(root: &Path, file: &Path) -> Result<Vec<GeneratedFile>, SpecError> {
-    let spec = spec::load(root, file)?;
-    let view = view::codegen_view(&spec)?;
-    let security = security::read(&spec, &view)?;
-    let code = generate::generate(&spec, &view)?;
-    render::render(&spec, &view, &code, &security)
+/// One spec's files and notices, or every problem found in it.
+type Generated = (Vec<GeneratedFile>, Vec<SpecError>);
+
+fn generate_one(root: &Path, file: &Path) -> Result<Generated, Vec<SpecError>> {
+    let text = std::fs::read_to_string(root.join(file))
+        .map_err(|e| vec![SpecError::new(file, "", format!("cannot read the file: {e}"))])?;
+    // Every problem of the spec in one run: unresolved `$ref`s, the view's checks, security.
+    let (spec, mut errors) = spec::parse_lenient(file, &text).map_err(|e| vec![e])?;
+    let view = match view::build(&spec) {
+        Ok(view) => Some(view),
+        Err(e) => {
+            errors.extend(e);
+            None
+        }
+    };
+    errors.extend(security::scheme_errors(&spec));
+    let Some(view) = view.filter(|_| errors.is_empty()) else {
+        let mut unique: Vec<SpecError> = Vec::new();
+        for e in errors {
+            if !unique.contains(&e) {
+                unique.push(e);
+            }
+        }
+        unique.sort_by_key(|e| e.line.unwrap_or(0));
+        return Err(unique);
+    };
+    let one = |e: SpecError| vec![e];
+    let security = security::read(&spec, &view.doc).map_err(one)?;
+    let code = generate::generate(&spec, &view.doc).map_err(one)?;
+    let files = render::render(&spec, &view.doc, &code, &security).map_err(one)?;
+    Ok((files, view.notices))
 }
 
 #[cfg(test)]

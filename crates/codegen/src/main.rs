@@ -77,6 +77,9 @@ fn regen(root: &Path, mode: Mode) -> ExitCode {
     match run(root, mode) {
         Ok(report) => {
             let elapsed = started.elapsed();
+            for notice in &report.notices {
+                println!("notice: {notice}");
+            }
             match mode {
                 Mode::Check => println!(
                     "regen --check: {} spec(s), generated crates are up to date ({elapsed:.1?})",

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use apilogin_spec::names::snake;
+use apilogin_spec::names::rust_snake as snake;
 use apilogin_spec::refs::resolve;
 use apilogin_spec::walk::operations;
 use apilogin_spec::{Spec, SpecError};
@@ -126,6 +126,12 @@ fn cargo_toml(spec: &Spec, version: &str, generated: &Generated) -> String {
     }
     if generated.uses_chrono {
         deps.push("chrono");
+    }
+    if generated.uses_futures {
+        deps.push("futures");
+    }
+    if generated.uses_websockets {
+        deps.extend(["base64", "rand"]);
     }
     deps.sort();
     for dep in deps {

@@ -10,6 +10,7 @@
 //! * [`view`]: what progenitor is given, derived in memory from what the spec says.
 //! * [`bundle`]: the spec with every `$ref` inlined, as API portals import it.
 
+pub mod adapt;
 pub mod bundle;
 mod error;
 mod load;
@@ -21,4 +22,6 @@ pub mod view;
 pub mod walk;
 
 pub use error::{SpecError, escape_token, pointer, ptr};
-pub use load::{Spec, load, parse, spec_files};
+pub use load::{
+    SPEC_EXTENSIONS, Spec, duplicate_ids, load, load_all, parse, parse_lenient, spec_files,
+};
