@@ -9,6 +9,7 @@
 //! writes no file. Unchanged files are not rewritten, so a no-op regen leaves mtimes (and cargo's
 //! fingerprints) alone.
 
+mod build_check;
 mod files;
 mod generate;
 mod render;
@@ -19,6 +20,7 @@ use std::fmt;
 use std::path::Path;
 
 use apilogin_spec::{self as spec, SpecError, view};
+pub use build_check::Outcome as BuildCheck;
 pub use files::Change;
 use render::GeneratedFile;
 
@@ -32,6 +34,8 @@ pub enum RegenError {
         changes: Vec<Change>,
         diff: String,
     },
+    /// The generated crates did not build; the old files were put back.
+    Build(String),
     Io(std::io::Error),
 }
 
@@ -59,6 +63,7 @@ impl fmt::Display for RegenError {
                 }
                 write!(f, "Run `cargo xtask regen` and commit the result.")
             }
+            RegenError::Build(output) => write!(f, "error: {output}"),
             RegenError::Io(e) => write!(f, "error: {e}"),
         }
     }
@@ -86,9 +91,19 @@ pub struct Report {
     /// filled-in schemas, left-out media types), each located in its spec. Empty on the no-op
     /// fast path, where nothing was generated.
     pub notices: Vec<SpecError>,
+    /// What the build check did (`NotNeeded` when it was not asked for).
+    pub build: BuildCheck,
 }
 
+/// [`run_with`] without the build check (the unit tests, `--no-build-check`).
 pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
+    run_with(root, mode, false)
+}
+
+/// Generates (or, with `Mode::Check`, compares) every spec under `root`. With `build_check`, a
+/// write that changed files is followed by `cargo check` of the changed crates, and undone when
+/// they do not build (see `build_check.rs`).
+pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, RegenError> {
     let spec_files = spec::spec_files(root)?;
     let duplicates = spec::duplicate_ids(&spec_files);
     if !duplicates.is_empty() {
@@ -106,6 +121,7 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
             specs: spec_files.len(),
             written: Vec::new(),
             notices: Vec::new(),
+            build: BuildCheck::NotNeeded,
         });
     }
     // Specs are independent: generate them side by side, then report in file order.
@@ -144,14 +160,21 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
             specs: spec_files.len(),
             written: Vec::new(),
             notices,
+            build: BuildCheck::NotNeeded,
         }),
         Mode::Write => {
             files::apply(root, &changes)?;
+            let build = if build_check {
+                build_check::check(root, &changes).map_err(RegenError::Build)?
+            } else {
+                BuildCheck::NotNeeded
+            };
             stamp::record(root, &stamp::fingerprint(root, &spec_files)?);
             Ok(Report {
                 specs: spec_files.len(),
                 written: changes.into_iter().map(|c| c.path).collect(),
                 notices,
+                build,
             })
         }
     }

@@ -349,6 +349,8 @@ fn lib_rs(
         "#![doc = include_str!(\"../README.md\")]\n\
          // progenitor's output is not written to clippy's taste; the lints apply to hand-written code.\n\
          #![allow(clippy::all, clippy::pedantic, rustdoc::all)]\n\
+         // progenitor orders status arms its own way: a `4XX` arm may come before `404`.\n\
+         #![allow(unreachable_patterns)]\n\
          #[rustfmt::skip]\n\
          mod generated {{\n{SECRET_TEMPLATE}\n{}\n{CLIENT_TEMPLATE}\n{auth}\n{}\n{HOOKS_TEMPLATE}\n{}\n}}\n\
          pub use generated::*;\n",
