@@ -105,10 +105,11 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
 /// they do not build (see `build_check.rs`).
 pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, RegenError> {
     let spec_files = spec::spec_files(root)?;
+    // Two files with one id are an error; the other specs are still read, so that one run
+    // lists every problem.
     let duplicates = spec::duplicate_ids(&spec_files);
-    if !duplicates.is_empty() {
-        return Err(RegenError::Specs(duplicates));
-    }
+    let stem = |f: &std::path::PathBuf| f.file_stem().map(|s| s.to_os_string());
+    let clashing: Vec<_> = duplicates.iter().filter_map(|e| stem(&e.file)).collect();
     let before = match mode {
         Mode::Write => Some(stamp::fingerprint(root, &spec_files)?),
         Mode::Check => None,
@@ -128,6 +129,7 @@ pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, Re
     let results: Vec<Result<Generated, Vec<SpecError>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = spec_files
             .iter()
+            .filter(|file| !stem(file).is_some_and(|s| clashing.contains(&s)))
             .map(|file| scope.spawn(move || generate_one(root, file)))
             .collect();
         handles
@@ -137,7 +139,7 @@ pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, Re
     });
     let mut generated = Vec::new();
     let mut notices = Vec::new();
-    let mut errors = Vec::new();
+    let mut errors = duplicates;
     for result in results {
         match result {
             Ok((files, n)) => {
