@@ -108,7 +108,11 @@ fn undo(root: &Path, changes: &[Change], message: String) -> String {
     // Folders of crates that did not exist before.
     for name in changed_crates(changes) {
         let dir = root.join("crates").join(&name);
-        if dir.join("src").read_dir().is_ok_and(|mut d| d.next().is_none()) {
+        if dir
+            .join("src")
+            .read_dir()
+            .is_ok_and(|mut d| d.next().is_none())
+        {
             let _ = std::fs::remove_dir(dir.join("src"));
         }
         if dir.read_dir().is_ok_and(|mut d| d.next().is_none()) {

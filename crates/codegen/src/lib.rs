@@ -211,8 +211,13 @@ pub fn show_view(root: &Path, id: &str) -> Result<String, RegenError> {
 type Generated = (Vec<GeneratedFile>, Vec<SpecError>);
 
 fn generate_one(root: &Path, file: &Path) -> Result<Generated, Vec<SpecError>> {
-    let text = std::fs::read_to_string(root.join(file))
-        .map_err(|e| vec![SpecError::new(file, "", format!("cannot read the file: {e}"))])?;
+    let text = std::fs::read_to_string(root.join(file)).map_err(|e| {
+        vec![SpecError::new(
+            file,
+            "",
+            format!("cannot read the file: {e}"),
+        )]
+    })?;
     // Every problem of the spec in one run: unresolved `$ref`s, the view's checks, security.
     let (spec, mut errors) = spec::parse_lenient(file, &text).map_err(|e| vec![e])?;
     let view = match view::build(&spec) {
@@ -476,9 +481,25 @@ components:
     }
 
     #[test]
-    fn progenitor_panics_become_errors_at_the_operation() {
-        // A `default` response beside a 2xx one with another schema is one progenitor asserts on.
+    fn a_default_response_beside_a_2xx_one_is_an_error_response() {
+        // progenitor asserts on this as written (it counts `default` as success and error);
+        // the view makes it `4XX` and `5XX` (rule D), so it joins the union of errors.
         let text = GOOD.replace("        '429':", "        default:");
+        let root = scratch(&[("demo.yaml", &text)]);
+        run(root.path(), Mode::Write).unwrap();
+        let lib =
+            std::fs::read_to_string(root.path().join("crates/demo-client/src/lib.rs")).unwrap();
+        assert!(lib.contains("LoginErrorBody"), "401 and default share one union");
+    }
+
+    #[test]
+    fn progenitor_panics_become_errors_at_the_operation() {
+        // An `encoding` object on a JSON response is one progenitor asserts on.
+        let text = GOOD.replace(
+            "              schema: {$ref: '#/components/schemas/Ok'}\n",
+            "              schema: {$ref: '#/components/schemas/Ok'}\n              encoding: {token: {contentType: text/plain}}\n",
+        );
+        assert_ne!(text, GOOD);
         let root = scratch(&[("demo.yaml", &text)]);
         match run(root.path(), Mode::Write) {
             Err(RegenError::Specs(errors)) => {

@@ -419,6 +419,34 @@ fn drop_progenitor_constructors(file: &mut syn::File) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    /// Rule R: an operation named like a method the templates give `Client` would replace it;
+    /// the view renames such operations (`new` → `new_op`) from `adapt::RESERVED_METHODS`.
+    #[test]
+    fn every_method_the_templates_give_client_is_reserved() {
+        for template in [CLIENT_TEMPLATE, AUTH_TEMPLATE, HOOKS_TEMPLATE, SECRET_TEMPLATE] {
+            let file = syn::parse_file(template).expect("templates parse alone");
+            for item in file.items {
+                let syn::Item::Impl(block) = item else {
+                    continue;
+                };
+                let for_client =
+                    matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
+                if !for_client || block.trait_.is_some() {
+                    continue;
+                }
+                for f in block.items {
+                    if let syn::ImplItem::Fn(f) = f {
+                        let name = f.sig.ident.to_string();
+                        assert!(
+                            apilogin_spec::adapt::RESERVED_METHODS.contains(&name.as_str()),
+                            "templates add `Client::{name}`: list it in adapt::RESERVED_METHODS"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn versions_must_be_semver() {
         assert!(is_semver("1.0.0"));

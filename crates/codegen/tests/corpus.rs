@@ -285,7 +285,9 @@ fn check_lib(case: &Case, lib: &str, toml: &str, bad: &mut Vec<String>) {
             bad.push(format!("{builder}: parameter field `{name}` not found"));
         }
         if !lib.contains(&format!("QueryParam::new(\"{wire}\",&{name})")) {
-            bad.push(format!("{builder}: QueryParam `{wire}` from `{name}` not found"));
+            bad.push(format!(
+                "{builder}: QueryParam `{wire}` from `{name}` not found"
+            ));
         }
     }
     for want in case.list("lib_contains") {
@@ -411,7 +413,11 @@ fn copy_dir(from: &Path, to: &Path) {
 fn every_corpus_case_generates_a_crate_that_builds_or_fails_where_expected() {
     let corpus = workspace_root().join("tests/corpus");
     let cases = read_expected(&std::fs::read_to_string(corpus.join("expected.toml")).unwrap());
-    assert!(cases.len() >= 20, "expected.toml lists {} cases", cases.len());
+    assert!(
+        cases.len() >= 20,
+        "expected.toml lists {} cases",
+        cases.len()
+    );
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus");
     fresh(&scratch.join("roots"));
     let ws = scratch.join("ws");

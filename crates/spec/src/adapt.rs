@@ -157,14 +157,22 @@ fn effective_parameters(doc: &Value, path: &str, method: &str) -> Vec<(String, V
     let item = &doc["paths"][path];
     let mut out: Vec<(String, Value)> = Vec::new();
     let lists = [
-        (ptr(&ptr("/paths", path), "parameters"), item.get("parameters")),
+        (
+            ptr(&ptr("/paths", path), "parameters"),
+            item.get("parameters"),
+        ),
         (
             ptr(&ptr(&ptr("/paths", path), method), "parameters"),
             item[method].get("parameters"),
         ),
     ];
     for (at, list) in lists {
-        for (i, p) in list.and_then(Value::as_array).into_iter().flatten().enumerate() {
+        for (i, p) in list
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
             let p = resolve(doc, p).clone();
             let id = (p.get("name").cloned(), p.get("in").cloned());
             out.retain(|(_, q)| (q.get("name").cloned(), q.get("in").cloned()) != id);
@@ -274,7 +282,8 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
                 _ => {}
             }
             let rust = rust_snake(name);
-            let builder_own = rust == "send" || (has_body && matches!(rust.as_str(), "body" | "body_map"));
+            let builder_own =
+                rust == "send" || (has_body && matches!(rust.as_str(), "body" | "body_map"));
             if builder_own {
                 errors.push(spec.error(
                     p_at,
@@ -312,8 +321,7 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
         let Some(body) = op.get("requestBody") else {
             continue;
         };
-        let (body, body_at) =
-            crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+        let (body, body_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
         let Some(content) = body.get("content").and_then(Value::as_object) else {
             continue;
         };
@@ -418,7 +426,12 @@ pub fn fill_missing_schemas(spec: &Spec, doc: &mut Value, notices: &mut Vec<Spec
             let (b, b_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
             targets.push((vec!["requestBody".into()], b.clone(), b_at));
         }
-        for (code, r) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+        for (code, r) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             let (r, r_at) =
                 crate::refs::resolve_at(doc, r, &format!("{at}/responses/{}", escape_token(code)));
             targets.push((vec!["responses".into(), code.clone()], r.clone(), r_at));
@@ -482,7 +495,11 @@ pub fn place_default_responses(doc: &mut Value) {
                 out.insert(code, r);
             }
         }
-        let codes: &[&str] = if has_success { &["4XX", "5XX"] } else { &["2XX"] };
+        let codes: &[&str] = if has_success {
+            &["4XX", "5XX"]
+        } else {
+            &["2XX"]
+        };
         for code in codes {
             if !out.contains_key(*code) {
                 out.insert((*code).to_string(), default.clone());
@@ -511,7 +528,10 @@ pub fn derived_operation_name(method: &str, path: &str) -> String {
                     if !rust_snake(literal).is_empty() {
                         words.push(rust_snake(literal));
                     }
-                    let end = rest[start..].find('}').map(|e| start + e).unwrap_or(rest.len());
+                    let end = rest[start..]
+                        .find('}')
+                        .map(|e| start + e)
+                        .unwrap_or(rest.len());
                     let name = rust_snake(&rest[start + 1..end.min(rest.len())]);
                     words.push(format!("by_{name}"));
                     rest = rest.get(end + 1..).unwrap_or("");
@@ -551,7 +571,9 @@ pub fn name_operations(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError
             };
             let mut why = Vec::new();
             if RESERVED_METHODS.contains(&name.as_str()) {
-                why.push(format!("`{name}` is a method the generated client already has"));
+                why.push(format!(
+                    "`{name}` is a method the generated client already has"
+                ));
                 name = format!("{name}_op");
             }
             if taken.contains(&name) {
@@ -593,7 +615,11 @@ pub fn name_operations(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError
     for (i, name, message, explicit) in renames {
         let (path, method) = &ops[i];
         let at = pointer(["paths", path, method]);
-        let at = if explicit { format!("{at}/operationId") } else { at };
+        let at = if explicit {
+            format!("{at}/operationId")
+        } else {
+            at
+        };
         notices.push(spec.error(at, message));
         doc["paths"][path][method]["operationId"] = json!(name);
     }
@@ -674,7 +700,10 @@ pub fn name_types(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
         let base = rust_pascal(id);
         let mut places: Vec<(Vec<String>, String)> = Vec::new();
         let op = doc["paths"][&path][&method].clone();
-        if let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) {
+        if let Some(content) = op
+            .pointer("/requestBody/content")
+            .and_then(Value::as_object)
+        {
             for media in content.keys() {
                 places.push((
                     vec!["requestBody".into(), "content".into(), media.clone()],
@@ -682,10 +711,26 @@ pub fn name_types(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
                 ));
             }
         }
-        for (code, r) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
-            for media in r.get("content").and_then(Value::as_object).into_iter().flatten().map(|c| c.0) {
+        for (code, r) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            for media in r
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|c| c.0)
+            {
                 places.push((
-                    vec!["responses".into(), code.clone(), "content".into(), media.clone()],
+                    vec![
+                        "responses".into(),
+                        code.clone(),
+                        "content".into(),
+                        media.clone(),
+                    ],
                     format!("{base}Response"),
                 ));
             }
@@ -716,7 +761,10 @@ pub fn name_types(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
             node["schema"] = json!({ "$ref": format!("#/components/schemas/{new}") });
             let at = format!(
                 "{op_at}/{}/schema",
-                keys.iter().map(|k| escape_token(k)).collect::<Vec<_>>().join("/")
+                keys.iter()
+                    .map(|k| escape_token(k))
+                    .collect::<Vec<_>>()
+                    .join("/")
             );
             notices.push(spec.error(
                 at,
@@ -748,7 +796,10 @@ mod tests {
 
     #[test]
     fn derived_names_follow_rule_n() {
-        assert_eq!(derived_operation_name("get", "/users/{id}"), "get_users_by_id");
+        assert_eq!(
+            derived_operation_name("get", "/users/{id}"),
+            "get_users_by_id"
+        );
         assert_eq!(
             derived_operation_name("patch", "/users/{userId}/sessions/{session-id}"),
             "patch_users_by_user_id_sessions_by_session_id"

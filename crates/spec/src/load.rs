@@ -110,8 +110,13 @@ pub fn load(root: &Path, file: &Path) -> Result<Spec, SpecError> {
 
 /// Like [`load`], with every problem found instead of the first one.
 pub fn load_all(root: &Path, file: &Path) -> Result<Spec, Vec<SpecError>> {
-    let text = std::fs::read_to_string(root.join(file))
-        .map_err(|e| vec![SpecError::new(file, "", format!("cannot read the file: {e}"))])?;
+    let text = std::fs::read_to_string(root.join(file)).map_err(|e| {
+        vec![SpecError::new(
+            file,
+            "",
+            format!("cannot read the file: {e}"),
+        )]
+    })?;
     let (spec, errors) = parse_lenient(file, &text).map_err(|e| vec![e])?;
     if errors.is_empty() {
         Ok(spec)
@@ -193,7 +198,9 @@ fn check_version(spec: &Spec) -> Result<(), SpecError> {
                 "Swagger (OpenAPI) {} is not supported: regen reads OpenAPI 3.0.x only. Convert \
                  the document to OpenAPI 3.0 (for example with swagger2openapi, or \
                  https://converter.swagger.io) and save it as `openapi: 3.0.3`.",
-                v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
             ),
         ));
     }

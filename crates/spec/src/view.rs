@@ -65,7 +65,9 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     ];
     for step in steps {
         if let Err(e) = step(spec, &mut doc)
-            && !errors.iter().any(|known| e.pointer.starts_with(&known.pointer))
+            && !errors
+                .iter()
+                .any(|known| e.pointer.starts_with(&known.pointer))
         {
             errors.push(e);
         }
