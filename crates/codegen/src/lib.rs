@@ -489,7 +489,10 @@ components:
         run(root.path(), Mode::Write).unwrap();
         let lib =
             std::fs::read_to_string(root.path().join("crates/demo-client/src/lib.rs")).unwrap();
-        assert!(lib.contains("LoginErrorBody"), "401 and default share one union");
+        assert!(
+            lib.contains("LoginErrorBody"),
+            "401 and default share one union"
+        );
     }
 
     #[test]

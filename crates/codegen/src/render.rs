@@ -423,7 +423,12 @@ mod tests {
     /// the view renames such operations (`new` → `new_op`) from `adapt::RESERVED_METHODS`.
     #[test]
     fn every_method_the_templates_give_client_is_reserved() {
-        for template in [CLIENT_TEMPLATE, AUTH_TEMPLATE, HOOKS_TEMPLATE, SECRET_TEMPLATE] {
+        for template in [
+            CLIENT_TEMPLATE,
+            AUTH_TEMPLATE,
+            HOOKS_TEMPLATE,
+            SECRET_TEMPLATE,
+        ] {
             let file = syn::parse_file(template).expect("templates parse alone");
             for item in file.items {
                 let syn::Item::Impl(block) = item else {
