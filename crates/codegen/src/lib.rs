@@ -241,7 +241,8 @@ fn generate_one(root: &Path, file: &Path) -> Result<Generated, Vec<SpecError>> {
     let one = |e: SpecError| vec![e];
     let security = security::read(&spec, &view.doc).map_err(one)?;
     let code = generate::generate(&spec, &view.doc).map_err(one)?;
-    let files = render::render(&spec, &view.doc, &code, &security).map_err(one)?;
+    let files =
+        render::render(&spec, &view.doc, &code, &security, &view.field_renames).map_err(one)?;
     Ok((files, view.notices))
 }
 

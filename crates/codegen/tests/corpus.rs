@@ -258,11 +258,19 @@ fn check_lib(case: &Case, lib: &str, toml: &str, bad: &mut Vec<String>) {
             continue;
         };
         if wire != name {
-            let before = &body[..at];
+            // The attributes directly before the field, one of them `#[serde(…rename="wire"…)]`.
+            let mut before = &body[..at];
             let rename = format!("rename=\"{wire}\"");
-            let attr_start = before.rfind("#[serde(").unwrap_or(0);
-            let between = &before[attr_start..];
-            if !between.contains(&rename) || between.contains(",pub") {
+            let mut found = false;
+            while before.ends_with(']') {
+                let Some(start) = before.rfind("#[") else {
+                    break;
+                };
+                let attr = &before[start..];
+                found |= attr.starts_with("#[serde(") && attr.contains(&rename);
+                before = &before[..start];
+            }
+            if !found {
                 bad.push(format!("{ty}.{name}: no `serde(rename = \"{wire}\")`"));
             }
         }

@@ -353,10 +353,21 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
     }
 }
 
-/// Rule C (c): properties of one object that become the same Rust field. typify 0.8 derives the
-/// field from the key and has no per-field rename, so these are refused, located.
+/// A top-level component schema (`/components/schemas/<name>`): its struct is named after it,
+/// so [`rename_colliding_properties`] can find the struct again.
+fn is_component(at: &str) -> bool {
+    at.strip_prefix("/components/schemas/")
+        .is_some_and(|rest| !rest.contains('/'))
+}
+
+/// Rule C (c): properties of one object that become the same Rust field. In a component schema
+/// they are renamed (see [`rename_colliding_properties`]); elsewhere (an inline object, whose
+/// struct name regen does not know) they are refused, located.
 fn check_properties(spec: &Spec, errors: &mut Vec<SpecError>) {
     for (at, schema) in walk(&spec.doc).schemas {
+        if is_component(&at) {
+            continue;
+        }
         let Some(props) = schema.get("properties").and_then(Value::as_object) else {
             continue;
         };
@@ -367,10 +378,10 @@ fn check_properties(spec: &Spec, errors: &mut Vec<SpecError>) {
                 errors.push(spec.error(
                     ptr(&ptr(&at, "properties"), key),
                     format!(
-                        "the properties `{first}` and `{key}` both become the Rust field `{rust}` \
-                         (typify 0.8 cannot give a field another name while keeping its wire \
-                         name), which would not compile. Keep one of them in the spec; if the \
-                         server sends both, leave the other to `additionalProperties`"
+                        "the properties `{first}` and `{key}` of this inline object both become \
+                         the Rust field `{rust}`, which would not compile; regen renames such \
+                         fields only in component schemas. Move the object to \
+                         `components/schemas` and `$ref` it, or keep one of the properties"
                     ),
                 ));
             } else {
@@ -383,6 +394,86 @@ fn check_properties(spec: &Spec, errors: &mut Vec<SpecError>) {
 // ---------------------------------------------------------------------------------------------
 // Adaptations of the view, each with a notice
 // ---------------------------------------------------------------------------------------------
+
+/// A property renamed in the view: typify makes the field `field` of the struct `schema`
+/// (a component key of the view); the generated field must carry `#[serde(rename = wire)]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRename {
+    pub schema: String,
+    pub field: String,
+    pub wire: String,
+}
+
+/// Rule C (c) for component schemas: the first property (in document order) keeps its Rust
+/// field; a later one whose field would be the same is renamed in the view to `<field>_2`,
+/// `_3`… (a key typify keeps as the field name), and regen's syntax-tree pass gives that
+/// field back its wire name with `#[serde(rename = "…")]`.
+pub fn rename_colliding_properties(
+    spec: &Spec,
+    doc: &mut Value,
+    notices: &mut Vec<SpecError>,
+) -> Vec<FieldRename> {
+    let mut renames = Vec::new();
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return renames;
+    };
+    for (name, schema) in schemas.iter_mut() {
+        let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut changes: Vec<(String, String)> = Vec::new();
+        for key in props.keys() {
+            let rust = rust_snake(key);
+            if taken.contains(&rust) {
+                let new = smallest_free(&rust, "_", &taken);
+                taken.insert(new.clone());
+                changes.push((key.clone(), new));
+            } else {
+                taken.insert(rust);
+            }
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        let old = std::mem::take(props);
+        for (k, v) in old {
+            match changes.iter().find(|(wire, _)| *wire == k) {
+                Some((_, new)) => props.insert(new.clone(), v),
+                None => props.insert(k, v),
+            };
+        }
+        if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+            for r in required.iter_mut() {
+                if let Some((_, new)) = changes
+                    .iter()
+                    .find(|(wire, _)| Some(wire.as_str()) == r.as_str())
+                {
+                    *r = json!(new);
+                }
+            }
+        }
+        for (wire, field) in changes {
+            notices.push(spec.error(
+                pointer(["components", "schemas", name, "properties", &wire]),
+                format!(
+                    "the property `{wire}` becomes the Rust field `{field}` (serde still \
+                     reads and writes `{wire}`): an earlier property of `{name}` has the \
+                     field name it would get"
+                ),
+            ));
+            renames.push(FieldRename {
+                schema: name.clone(),
+                field,
+                wire,
+            });
+        }
+    }
+    renames
+}
 
 /// Rule X: an unsupported request media type beside a supported one is left out of the view.
 pub fn drop_unsendable_alternatives(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
@@ -644,7 +735,12 @@ fn rewrite_refs(node: &mut Value, from: &str, to: &str) {
 
 /// Rule C (b): component schemas that become the same Rust type, and inline bodies that
 /// progenitor would name like a component.
-pub fn name_types(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
+/// Returns the component schemas renamed (old key → new key).
+pub fn name_types(
+    spec: &Spec,
+    doc: &mut Value,
+    notices: &mut Vec<SpecError>,
+) -> BTreeMap<String, String> {
     let keys: Vec<String> = doc
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -788,6 +884,7 @@ pub fn name_types(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
             }
         }
     }
+    renames
 }
 
 #[cfg(test)]

@@ -33,6 +33,9 @@ use crate::walk::operations;
 pub struct View {
     pub doc: Value,
     pub notices: Vec<SpecError>,
+    /// Fields regen must give back their wire names (`#[serde(rename)]`) after progenitor:
+    /// `schema` is the Rust type name.
+    pub field_renames: Vec<adapt::FieldRename>,
 }
 
 /// Builds the view progenitor is given (the first problem only; see [`build`]).
@@ -56,7 +59,12 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     adapt::fill_missing_schemas(spec, &mut doc, &mut notices);
     adapt::place_default_responses(&mut doc);
     adapt::name_operations(spec, &mut doc, &mut notices);
-    adapt::name_types(spec, &mut doc, &mut notices);
+    let mut field_renames = adapt::rename_colliding_properties(spec, &mut doc, &mut notices);
+    let type_renames = adapt::name_types(spec, &mut doc, &mut notices);
+    for r in &mut field_renames {
+        let key = type_renames.get(&r.schema).unwrap_or(&r.schema);
+        r.schema = crate::names::rust_pascal(key);
+    }
     type Step = fn(&Spec, &mut Value) -> Result<(), SpecError>;
     let steps: [Step; 3] = [
         unify_responses,
@@ -76,7 +84,11 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     // Document order (the line of each pointer), whatever adaptation found it.
     notices.sort_by_key(|n| n.line.unwrap_or(0));
     if errors.is_empty() {
-        Ok(View { doc, notices })
+        Ok(View {
+            doc,
+            notices,
+            field_renames,
+        })
     } else {
         Err(errors)
     }
