@@ -240,7 +240,9 @@ fn generate_one(root: &Path, file: &Path) -> Result<Generated, Vec<SpecError>> {
     };
     let one = |e: SpecError| vec![e];
     let security = security::read(&spec, &view.doc).map_err(one)?;
-    let code = generate::generate(&spec, &view.doc).map_err(one)?;
+    let mut code = generate::generate(&spec, &view.doc).map_err(one)?;
+    code.tokens = generate::restore_param_names(&code.tokens, &view.param_renames)
+        .map_err(|e| vec![spec.error("", e)])?;
     let files =
         render::render(&spec, &view.doc, &code, &security, &view.field_renames).map_err(one)?;
     Ok((files, view.notices))

@@ -284,7 +284,15 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
             let rust = rust_snake(name);
             let builder_own =
                 rust == "send" || (has_body && matches!(rust.as_str(), "body" | "body_map"));
-            if builder_own {
+            // Query and header parameters are renamed in the view (rule C (d), see
+            // `rename_colliding_parameters`); a path parameter's name is in the path template.
+            let renamable = matches!(
+                p.get("in").and_then(Value::as_str),
+                Some("query" | "header")
+            );
+            if renamable {
+                rust_names.entry(rust).or_insert_with(|| name.to_string());
+            } else if builder_own {
                 errors.push(spec.error(
                     p_at,
                     format!(
@@ -470,6 +478,113 @@ pub fn rename_colliding_properties(
                 field,
                 wire,
             });
+        }
+    }
+    renames
+}
+
+/// A query or header parameter renamed in the view: progenitor names the builder field and
+/// setter after `field` and sends `field` as the name, so regen's token pass puts `wire` back
+/// as the name sent, in the builders of the operation `operation` (and its split variants).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamRename {
+    /// The operationId in the view.
+    pub operation: String,
+    pub field: String,
+    pub wire: String,
+}
+
+/// The builder's own methods a parameter must not be named like (rule R).
+const BUILDER_METHODS: &[&str] = &["send", "body", "body_map"];
+
+/// Rule C (d) and R for parameters: in each operation (in document order, path-item parameters
+/// first), a query or header parameter whose Rust name is taken by an earlier one gets `_2`,
+/// `_3`…, and one named like a builder method (`send`, `body`, `body_map`) gets `_param`. The
+/// renamed parameters are written into the operation (with the path item's, which are then
+/// copied to every operation of the item).
+pub fn rename_colliding_parameters(
+    spec: &Spec,
+    doc: &mut Value,
+    notices: &mut Vec<SpecError>,
+) -> Vec<ParamRename> {
+    let mut renames = Vec::new();
+    let mut items_to_flatten: BTreeSet<String> = BTreeSet::new();
+    let mut per_op: Vec<(String, String, Vec<Value>)> = Vec::new();
+    for (path, method) in operations(doc) {
+        let params = effective_parameters(doc, &path, &method);
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut changed = false;
+        let mut list = Vec::new();
+        let id = doc["paths"][&path][&method]
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        for (p_at, mut p) in params {
+            let name = p
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let renamable = matches!(
+                p.get("in").and_then(Value::as_str),
+                Some("query" | "header")
+            );
+            let mut rust = rust_snake(&name);
+            let mut why = Vec::new();
+            if renamable && BUILDER_METHODS.contains(&rust.as_str()) {
+                why.push(format!("`{rust}()` is a method of the generated builder"));
+                rust = format!("{rust}_param");
+            }
+            if renamable && taken.contains(&rust) {
+                why.push(format!("`{rust}` is taken by an earlier parameter"));
+                rust = smallest_free(&rust, "_", &taken);
+            }
+            taken.insert(rust.clone());
+            if !why.is_empty() {
+                notices.push(spec.error(
+                    &p_at,
+                    format!(
+                        "the parameter `{name}` is the builder method `{rust}()` ({}); it is still \
+                         sent as `{name}`",
+                        why.join(", and ")
+                    ),
+                ));
+                p["name"] = json!(rust);
+                renames.push(ParamRename {
+                    operation: id.clone(),
+                    field: rust,
+                    wire: name,
+                });
+                changed = true;
+            }
+            list.push(p);
+        }
+        if changed {
+            items_to_flatten.insert(path.clone());
+            per_op.push((path, method, list));
+        }
+    }
+    // Every operation of an item that changed gets its full list; the item's own list goes.
+    for path in &items_to_flatten {
+        for method in crate::walk::METHODS {
+            if !doc["paths"][path]
+                .get(*method)
+                .is_some_and(Value::is_object)
+            {
+                continue;
+            }
+            let list = match per_op.iter().find(|(p, m, _)| p == path && m == method) {
+                Some((_, _, list)) => list.clone(),
+                None => effective_parameters(doc, path, method)
+                    .into_iter()
+                    .map(|(_, p)| p)
+                    .collect(),
+            };
+            doc["paths"][path][*method]["parameters"] = Value::Array(list);
+        }
+        if let Some(item) = doc["paths"][path].as_object_mut() {
+            item.remove("parameters");
         }
     }
     renames

@@ -36,6 +36,8 @@ pub struct View {
     /// Fields regen must give back their wire names (`#[serde(rename)]`) after progenitor:
     /// `schema` is the Rust type name.
     pub field_renames: Vec<adapt::FieldRename>,
+    /// Query and header parameters regen must give back their wire names after progenitor.
+    pub param_renames: Vec<adapt::ParamRename>,
 }
 
 /// Builds the view progenitor is given (the first problem only; see [`build`]).
@@ -59,6 +61,7 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     adapt::fill_missing_schemas(spec, &mut doc, &mut notices);
     adapt::place_default_responses(&mut doc);
     adapt::name_operations(spec, &mut doc, &mut notices);
+    let param_renames = adapt::rename_colliding_parameters(spec, &mut doc, &mut notices);
     let mut field_renames = adapt::rename_colliding_properties(spec, &mut doc, &mut notices);
     let type_renames = adapt::name_types(spec, &mut doc, &mut notices);
     for r in &mut field_renames {
@@ -88,6 +91,7 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
             doc,
             notices,
             field_renames,
+            param_renames,
         })
     } else {
         Err(errors)
