@@ -1028,6 +1028,86 @@ mod tests {
         );
     }
 
+    fn spec(doc: Value) -> Spec {
+        Spec {
+            id: "demo".into(),
+            file: "specs/demo.yaml".into(),
+            doc,
+            text: String::new(),
+        }
+    }
+
+    #[test]
+    fn default_is_an_error_beside_a_2xx_and_the_success_without() {
+        let mut doc = json!({"paths": {"/a": {
+            "get": {"responses": {"200": {"description": "ok"}, "404": {"description": "no"}, "default": {"description": "d"}}},
+            "put": {"responses": {"default": {"description": "d"}}}
+        }}});
+        place_default_responses(&mut doc);
+        let get: Vec<_> = doc["paths"]["/a"]["get"]["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(get, ["200", "404", "4XX", "5XX"]);
+        let put: Vec<_> = doc["paths"]["/a"]["put"]["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(put, ["2XX"]);
+    }
+
+    #[test]
+    fn media_types_without_schema_get_one_with_a_notice() {
+        let doc = json!({"paths": {"/a": {"post": {
+            "operationId": "a",
+            "requestBody": {"content": {"text/plain": {}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {}}}}
+        }}}});
+        let s = spec(doc.clone());
+        let mut view = doc;
+        let mut notices = Vec::new();
+        fill_missing_schemas(&s, &mut view, &mut notices);
+        let op = &view["paths"]["/a"]["post"];
+        assert_eq!(
+            op["requestBody"]["content"]["text/plain"]["schema"],
+            json!({"type": "string"})
+        );
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"],
+            json!({})
+        );
+        assert_eq!(notices.len(), 2);
+        assert_eq!(
+            notices[0].pointer,
+            "/paths/~1a/post/requestBody/content/text~1plain"
+        );
+    }
+
+    #[test]
+    fn reserved_and_colliding_operation_names_get_suffixes() {
+        let doc = json!({"paths": {
+            "/a": {"get": {"operationId": "getUser"}, "post": {"operationId": "post"}},
+            "/b": {"get": {"operationId": "get_user"}},
+            "/users/{id}": {"get": {}}
+        }});
+        let s = spec(doc.clone());
+        let mut view = doc;
+        let mut notices = Vec::new();
+        name_operations(&s, &mut view, &mut notices);
+        assert_eq!(view["paths"]["/a"]["get"]["operationId"], "getUser");
+        assert_eq!(view["paths"]["/a"]["post"]["operationId"], "post_op");
+        assert_eq!(view["paths"]["/b"]["get"]["operationId"], "get_user_2");
+        assert_eq!(
+            view["paths"]["/users/{id}"]["get"]["operationId"],
+            "get_users_by_id"
+        );
+        assert_eq!(notices.len(), 3);
+    }
+
     #[test]
     fn bad_path_keys_say_why() {
         assert!(key_problems("/good/{id}/items/{item-id}.json").is_empty());

@@ -8,6 +8,9 @@
 //! * [`schema`]: OpenAPI 3.0 schemas as JSON Schema 2020-12, and (feature `validate`) examples
 //!   and wire traffic validated against them.
 //! * [`view`]: what progenitor is given, derived in memory from what the spec says.
+//! * [`adapt`]: regen's checks (every problem of a spec, located) and the view's adaptations
+//!   for what real specs contain (derived and renamed names, `default` responses, media types
+//!   without schema), each with a notice.
 //! * [`bundle`]: the spec with every `$ref` inlined, as API portals import it.
 
 pub mod adapt;

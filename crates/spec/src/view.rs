@@ -16,6 +16,9 @@
 //! * [`split_optional_bodies`]: progenitor ignores `requestBody.required: false`; an operation
 //!   with an optional body becomes one without it and one (`{id}WithBody`) with it.
 //!
+//! Before those, [`build`] runs the checks and adaptations of [`crate::adapt`] (issue 13: the
+//! OpenAPI 3.0 specs people really write).
+//!
 //! The file itself is never edited.
 
 use serde_json::{Map, Value, json};
