@@ -9,6 +9,8 @@ use progenitor_impl::{
 use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
+use apilogin_spec::adapt::ParamRename;
+use apilogin_spec::names::rust_pascal;
 use apilogin_spec::walk::operations;
 use apilogin_spec::{Spec, SpecError, pointer};
 
@@ -20,6 +22,10 @@ pub struct Generated {
     pub uses_regress: bool,
     pub uses_uuid: bool,
     pub uses_chrono: bool,
+    /// `x-dropshot-pagination`: `futures::Stream`.
+    pub uses_futures: bool,
+    /// `x-dropshot-websocket`: `base64` and `rand` for the `Sec-WebSocket-Key`.
+    pub uses_websockets: bool,
 }
 
 /// The type every `format: password` field becomes. Defined in each generated crate
@@ -69,6 +75,8 @@ fn try_generate(view: &Value) -> Result<Generated, String> {
         uses_regress: types.uses_regress(),
         uses_uuid: types.uses_uuid(),
         uses_chrono: types.uses_chrono(),
+        uses_futures: generator.uses_futures(),
+        uses_websockets: generator.uses_websockets(),
     })
 }
 
@@ -199,4 +207,101 @@ fn locate(spec: &Spec, view: &Value, failure: String) -> SpecError {
         }
     }
     spec.error("", failure)
+}
+
+/// Gives query and header parameters the view renamed (rule C (d): `pageSize` beside
+/// `page_size` is the builder field `page_size_2`) their wire names back: in the builders of the
+/// renamed parameter's operation, the name literal of `QueryParam::new("page_size_2", …)` or
+/// `header_map.append("…", …)` becomes the wire name. A token-tree edit, before the code is
+/// parsed and laid out; an error if a renamed parameter is not found, so a wrong wire name is
+/// never generated.
+pub fn restore_param_names(tokens: &str, renames: &[ParamRename]) -> Result<String, String> {
+    if renames.is_empty() {
+        return Ok(tokens.to_string());
+    }
+    let stream: TokenStream = tokens
+        .parse()
+        .map_err(|e| format!("progenitor's code does not tokenize again: {e}"))?;
+    let mut found = vec![0usize; renames.len()];
+    let out = rename_in(stream, renames, None, &mut found);
+    if let Some(i) = found.iter().position(|n| *n == 0) {
+        return Err(format!(
+            "regen renamed the parameter `{}` of `{}` to `{}`, but did not find where it is \
+             sent; report it as a regen bug",
+            renames[i].wire, renames[i].operation, renames[i].field
+        ));
+    }
+    Ok(out.to_string())
+}
+
+/// The builders progenitor makes for an operation and regen's split variants of it.
+fn builders_of(operation: &str) -> Vec<String> {
+    ["", "Form", "Text", "Binary"]
+        .iter()
+        .flat_map(|s| [format!("{operation}{s}"), format!("{operation}{s}WithBody")])
+        .map(|id| rust_pascal(&id))
+        .collect()
+}
+
+fn rename_in(
+    stream: TokenStream,
+    renames: &[ParamRename],
+    builder: Option<&str>,
+    found: &mut [usize],
+) -> TokenStream {
+    let trees: Vec<TokenTree> = stream.into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len());
+    // The self type of an `impl … {` being read: its last identifier that is not a lifetime.
+    let mut impl_target: Option<String> = None;
+    for (i, tree) in trees.iter().enumerate() {
+        match tree {
+            TokenTree::Ident(id) if id == "impl" => impl_target = Some(String::new()),
+            TokenTree::Ident(id) if impl_target.is_some() && id != "for" => {
+                let lifetime =
+                    i > 0 && matches!(&trees[i - 1], TokenTree::Punct(p) if p.as_char() == '\'');
+                if !lifetime {
+                    impl_target = Some(id.to_string());
+                }
+            }
+            _ => {}
+        }
+        let TokenTree::Group(g) = tree else {
+            out.push(tree.clone());
+            continue;
+        };
+        let inner_builder = match (g.delimiter(), impl_target.take()) {
+            (Delimiter::Brace, Some(target)) => Some(target),
+            (Delimiter::Brace, None) => builder.map(str::to_string),
+            (_, t) => {
+                impl_target = t;
+                builder.map(str::to_string)
+            }
+        };
+        let mut stream = g.stream();
+        let called =
+            i > 0 && matches!(&trees[i - 1], TokenTree::Ident(f) if f == "new" || f == "append");
+        if let (Delimiter::Parenthesis, true, Some(b)) = (g.delimiter(), called, builder) {
+            let mut parts: Vec<TokenTree> = stream.clone().into_iter().collect();
+            if let Some(TokenTree::Literal(lit)) = parts.first() {
+                let text = lit.to_string();
+                for (k, r) in renames.iter().enumerate() {
+                    if text == format!("{:?}", r.field)
+                        && builders_of(&r.operation).iter().any(|n| n == b)
+                    {
+                        parts[0] = TokenTree::Literal(Literal::string(&r.wire));
+                        found[k] += 1;
+                        break;
+                    }
+                }
+            }
+            stream = parts.into_iter().collect();
+        }
+        let mut group = Group::new(
+            g.delimiter(),
+            rename_in(stream, renames, inner_builder.as_deref(), found),
+        );
+        group.set_span(g.span());
+        out.push(TokenTree::Group(group));
+    }
+    out.into_iter().collect()
 }

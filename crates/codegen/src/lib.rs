@@ -9,6 +9,7 @@
 //! writes no file. Unchanged files are not rewritten, so a no-op regen leaves mtimes (and cargo's
 //! fingerprints) alone.
 
+mod build_check;
 mod files;
 mod generate;
 mod render;
@@ -19,6 +20,7 @@ use std::fmt;
 use std::path::Path;
 
 use apilogin_spec::{self as spec, SpecError, view};
+pub use build_check::Outcome as BuildCheck;
 pub use files::Change;
 use render::GeneratedFile;
 
@@ -32,6 +34,8 @@ pub enum RegenError {
         changes: Vec<Change>,
         diff: String,
     },
+    /// The generated crates did not build; the old files were put back.
+    Build(String),
     Io(std::io::Error),
 }
 
@@ -42,7 +46,14 @@ impl fmt::Display for RegenError {
                 for e in errors {
                     writeln!(f, "error: {e}")?;
                 }
-                write!(f, "{} spec(s) failed; no file was written.", errors.len())
+                let mut files: Vec<&Path> = errors.iter().map(|e| e.file.as_path()).collect();
+                files.dedup();
+                write!(
+                    f,
+                    "{} problem(s) in {} spec(s); no file was written.",
+                    errors.len(),
+                    files.len()
+                )
             }
             RegenError::Stale { changes, diff } => {
                 write!(f, "{diff}")?;
@@ -52,6 +63,7 @@ impl fmt::Display for RegenError {
                 }
                 write!(f, "Run `cargo xtask regen` and commit the result.")
             }
+            RegenError::Build(output) => write!(f, "error: {output}"),
             RegenError::Io(e) => write!(f, "error: {e}"),
         }
     }
@@ -75,10 +87,29 @@ pub enum Mode {
 pub struct Report {
     pub specs: usize,
     pub written: Vec<std::path::PathBuf>,
+    /// How the generated code differs from what the specs say (derived and renamed names,
+    /// filled-in schemas, left-out media types), each located in its spec. Empty on the no-op
+    /// fast path, where nothing was generated.
+    pub notices: Vec<SpecError>,
+    /// What the build check did (`NotNeeded` when it was not asked for).
+    pub build: BuildCheck,
 }
 
+/// [`run_with`] without the build check (the unit tests, `--no-build-check`).
 pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
+    run_with(root, mode, false)
+}
+
+/// Generates (or, with `Mode::Check`, compares) every spec under `root`. With `build_check`, a
+/// write that changed files is followed by `cargo check` of the changed crates, and undone when
+/// they do not build (see `build_check.rs`).
+pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, RegenError> {
     let spec_files = spec::spec_files(root)?;
+    // Two files with one id are an error; the other specs are still read, so that one run
+    // lists every problem.
+    let duplicates = spec::duplicate_ids(&spec_files);
+    let stem = |f: &std::path::PathBuf| f.file_stem().map(|s| s.to_os_string());
+    let clashing: Vec<_> = duplicates.iter().filter_map(|e| stem(&e.file)).collect();
     let before = match mode {
         Mode::Write => Some(stamp::fingerprint(root, &spec_files)?),
         Mode::Check => None,
@@ -90,12 +121,15 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
         return Ok(Report {
             specs: spec_files.len(),
             written: Vec::new(),
+            notices: Vec::new(),
+            build: BuildCheck::NotNeeded,
         });
     }
     // Specs are independent: generate them side by side, then report in file order.
-    let results: Vec<Result<Vec<GeneratedFile>, SpecError>> = std::thread::scope(|scope| {
+    let results: Vec<Result<Generated, Vec<SpecError>>> = std::thread::scope(|scope| {
         let handles: Vec<_> = spec_files
             .iter()
+            .filter(|file| !stem(file).is_some_and(|s| clashing.contains(&s)))
             .map(|file| scope.spawn(move || generate_one(root, file)))
             .collect();
         handles
@@ -104,11 +138,15 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
             .collect()
     });
     let mut generated = Vec::new();
-    let mut errors = Vec::new();
+    let mut notices = Vec::new();
+    let mut errors = duplicates;
     for result in results {
         match result {
-            Ok(files) => generated.extend(files),
-            Err(e) => errors.push(e),
+            Ok((files, n)) => {
+                generated.extend(files);
+                notices.extend(n);
+            }
+            Err(e) => errors.extend(e),
         }
     }
     if !errors.is_empty() {
@@ -123,13 +161,22 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
         Mode::Check => Ok(Report {
             specs: spec_files.len(),
             written: Vec::new(),
+            notices,
+            build: BuildCheck::NotNeeded,
         }),
         Mode::Write => {
             files::apply(root, &changes)?;
+            let build = if build_check {
+                build_check::check(root, &changes).map_err(RegenError::Build)?
+            } else {
+                BuildCheck::NotNeeded
+            };
             stamp::record(root, &stamp::fingerprint(root, &spec_files)?);
             Ok(Report {
                 specs: spec_files.len(),
                 written: changes.into_iter().map(|c| c.path).collect(),
+                notices,
+                build,
             })
         }
     }
@@ -155,17 +202,50 @@ pub fn show_view(root: &Path, id: &str) -> Result<String, RegenError> {
             ),
         )));
     };
-    let spec = spec::load(root, file).map_err(|e| RegenError::Specs(vec![e]))?;
-    let view = view::codegen_view(&spec).map_err(|e| RegenError::Specs(vec![e]))?;
+    let spec = spec::load_all(root, file).map_err(RegenError::Specs)?;
+    let view = view::build(&spec).map_err(RegenError::Specs)?.doc;
     yaml_serde::to_string(&view).map_err(|e| RegenError::Io(std::io::Error::other(e.to_string())))
 }
 
-fn generate_one(root: &Path, file: &Path) -> Result<Vec<GeneratedFile>, SpecError> {
-    let spec = spec::load(root, file)?;
-    let view = view::codegen_view(&spec)?;
-    let security = security::read(&spec, &view)?;
-    let code = generate::generate(&spec, &view)?;
-    render::render(&spec, &view, &code, &security)
+/// One spec's files and notices, or every problem found in it.
+type Generated = (Vec<GeneratedFile>, Vec<SpecError>);
+
+fn generate_one(root: &Path, file: &Path) -> Result<Generated, Vec<SpecError>> {
+    let text = std::fs::read_to_string(root.join(file)).map_err(|e| {
+        vec![SpecError::new(
+            file,
+            "",
+            format!("cannot read the file: {e}"),
+        )]
+    })?;
+    // Every problem of the spec in one run: unresolved `$ref`s, the view's checks, security.
+    let (spec, mut errors) = spec::parse_lenient(file, &text).map_err(|e| vec![e])?;
+    let view = match view::build(&spec) {
+        Ok(view) => Some(view),
+        Err(e) => {
+            errors.extend(e);
+            None
+        }
+    };
+    errors.extend(security::scheme_errors(&spec));
+    let Some(view) = view.filter(|_| errors.is_empty()) else {
+        let mut unique: Vec<SpecError> = Vec::new();
+        for e in errors {
+            if !unique.contains(&e) {
+                unique.push(e);
+            }
+        }
+        unique.sort_by_key(|e| e.line.unwrap_or(0));
+        return Err(unique);
+    };
+    let one = |e: SpecError| vec![e];
+    let security = security::read(&spec, &view.doc).map_err(one)?;
+    let mut code = generate::generate(&spec, &view.doc).map_err(one)?;
+    code.tokens = generate::restore_param_names(&code.tokens, &view.param_renames)
+        .map_err(|e| vec![spec.error("", e)])?;
+    let files =
+        render::render(&spec, &view.doc, &code, &security, &view.field_renames).map_err(one)?;
+    Ok((files, view.notices))
 }
 
 #[cfg(test)]
@@ -404,9 +484,28 @@ components:
     }
 
     #[test]
-    fn progenitor_panics_become_errors_at_the_operation() {
-        // A `default` response beside a 2xx one with another schema is one progenitor asserts on.
+    fn a_default_response_beside_a_2xx_one_is_an_error_response() {
+        // progenitor asserts on this as written (it counts `default` as success and error);
+        // the view makes it `4XX` and `5XX` (rule D), so it joins the union of errors.
         let text = GOOD.replace("        '429':", "        default:");
+        let root = scratch(&[("demo.yaml", &text)]);
+        run(root.path(), Mode::Write).unwrap();
+        let lib =
+            std::fs::read_to_string(root.path().join("crates/demo-client/src/lib.rs")).unwrap();
+        assert!(
+            lib.contains("LoginErrorBody"),
+            "401 and default share one union"
+        );
+    }
+
+    #[test]
+    fn progenitor_panics_become_errors_at_the_operation() {
+        // An `encoding` object on a JSON response is one progenitor asserts on.
+        let text = GOOD.replace(
+            "              schema: {$ref: '#/components/schemas/Ok'}\n",
+            "              schema: {$ref: '#/components/schemas/Ok'}\n              encoding: {token: {contentType: text/plain}}\n",
+        );
+        assert_ne!(text, GOOD);
         let root = scratch(&[("demo.yaml", &text)]);
         match run(root.path(), Mode::Write) {
             Err(RegenError::Specs(errors)) => {

@@ -4,17 +4,20 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use apilogin_codegen::{Mode, run, show_view};
+use apilogin_codegen::{BuildCheck, Mode, run_with, show_view};
 
 const HELP: &str = "\
 apilogin-regen (run as `cargo xtask regen`)
 
-Usage: cargo xtask regen [--check] [--root DIR]
+Usage: cargo xtask regen [--check] [--root DIR] [--no-build-check]
        cargo xtask regen --show-view ID [--root DIR]
 
   (no option)     generate crates/<id>-client/ from every spec in specs/
   --check         write nothing; fail with a diff when the generated crates are stale
   --root DIR      work on DIR/specs and DIR/crates instead of this workspace
+  --no-build-check  do not `cargo check` the crates whose files changed (by default a
+                  crate that does not build is an error and its old files are put back;
+                  a --root without Cargo.toml is never checked)
   --show-view ID  print, as YAML, the code-generation view of specs/ID.yaml: the document
                   progenitor is given after regen's adaptations
 ";
@@ -24,10 +27,12 @@ fn main() -> ExitCode {
     let mut mode = Mode::Write;
     let mut root = workspace_root();
     let mut view = None;
+    let mut build_check = true;
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => mode = Mode::Check,
+            "--no-build-check" => build_check = false,
             "--root" => match args.next() {
                 Some(dir) => root = PathBuf::from(dir),
                 None => return usage("--root needs a folder"),
@@ -55,7 +60,7 @@ fn main() -> ExitCode {
             }
         };
     }
-    regen(&root, mode)
+    regen(&root, mode, build_check)
 }
 
 fn usage(problem: &str) -> ExitCode {
@@ -72,11 +77,14 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn regen(root: &Path, mode: Mode) -> ExitCode {
+fn regen(root: &Path, mode: Mode, build_check: bool) -> ExitCode {
     let started = Instant::now();
-    match run(root, mode) {
+    match run_with(root, mode, build_check) {
         Ok(report) => {
             let elapsed = started.elapsed();
+            for notice in &report.notices {
+                println!("notice: {notice}");
+            }
             match mode {
                 Mode::Check => println!(
                     "regen --check: {} spec(s), generated crates are up to date ({elapsed:.1?})",
@@ -91,6 +99,13 @@ fn regen(root: &Path, mode: Mode) -> ExitCode {
                 Mode::Write => {
                     for path in &report.written {
                         println!("wrote {}", path.display());
+                    }
+                    match &report.build {
+                        BuildCheck::Passed(crates) => {
+                            println!("checked: {} build", crates.join(", "))
+                        }
+                        BuildCheck::Skipped(why) => println!("build check skipped: {why}"),
+                        BuildCheck::NotNeeded => {}
                     }
                     println!(
                         "regen: {} spec(s), {} file(s) written ({elapsed:.1?})",

@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use apilogin_spec::names::snake;
+use apilogin_spec::adapt::FieldRename;
+use apilogin_spec::names::rust_snake as snake;
 use apilogin_spec::refs::resolve;
 use apilogin_spec::walk::operations;
 use apilogin_spec::{Spec, SpecError};
@@ -40,6 +41,7 @@ pub fn render(
     view: &Value,
     generated: &Generated,
     security: &Security,
+    field_renames: &[FieldRename],
 ) -> Result<Vec<GeneratedFile>, SpecError> {
     let dir = PathBuf::from("crates").join(spec.crate_name());
     let version = spec.str_at("/info/version").ok_or_else(|| {
@@ -65,7 +67,8 @@ pub fn render(
         },
         GeneratedFile {
             path: dir.join("src/lib.rs"),
-            contents: lib_rs(spec, view, generated, security).map_err(|e| spec.error("", e))?,
+            contents: lib_rs(spec, view, generated, security, field_renames)
+                .map_err(|e| spec.error("", e))?,
         },
     ])
 }
@@ -126,6 +129,12 @@ fn cargo_toml(spec: &Spec, version: &str, generated: &Generated) -> String {
     }
     if generated.uses_chrono {
         deps.push("chrono");
+    }
+    if generated.uses_futures {
+        deps.push("futures");
+    }
+    if generated.uses_websockets {
+        deps.extend(["base64", "rand"]);
     }
     deps.sort();
     for dep in deps {
@@ -333,6 +342,7 @@ fn lib_rs(
     view: &Value,
     generated: &Generated,
     security: &Security,
+    field_renames: &[FieldRename],
 ) -> Result<String, String> {
     let auth = if security.schemes.is_empty() {
         ""
@@ -343,6 +353,8 @@ fn lib_rs(
         "#![doc = include_str!(\"../README.md\")]\n\
          // progenitor's output is not written to clippy's taste; the lints apply to hand-written code.\n\
          #![allow(clippy::all, clippy::pedantic, rustdoc::all)]\n\
+         // progenitor orders status arms its own way: a `4XX` arm may come before `404`.\n\
+         #![allow(unreachable_patterns)]\n\
          #[rustfmt::skip]\n\
          mod generated {{\n{SECRET_TEMPLATE}\n{}\n{CLIENT_TEMPLATE}\n{auth}\n{}\n{HOOKS_TEMPLATE}\n{}\n}}\n\
          pub use generated::*;\n",
@@ -354,11 +366,73 @@ fn lib_rs(
         format!("the generated code does not parse ({e}); report it as a regen or progenitor bug")
     })?;
     drop_progenitor_constructors(&mut file)?;
+    restore_wire_names(&mut file, field_renames)?;
     Ok(format!(
         "// {}\n{}",
         header(spec),
         prettyplease::unparse(&file)
     ))
+}
+
+/// Gives the fields the view renamed (rule C: `authTime` beside `auth_time` is the field
+/// `auth_time_2`) their wire names back: `#[serde(rename = "authTime")]` on the field of the
+/// struct in `mod types`. typify named the field, the builder's field and setter after the view's
+/// key, so the rest of the code already agrees.
+fn restore_wire_names(file: &mut syn::File, renames: &[FieldRename]) -> Result<(), String> {
+    if renames.is_empty() {
+        return Ok(());
+    }
+    let module = file
+        .items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "generated" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or("the generated module is missing")?;
+    let types = module
+        .1
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "types" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or("progenitor's `mod types` is missing")?;
+    for rename in renames {
+        let field = types
+            .1
+            .iter_mut()
+            .find_map(|item| match item {
+                syn::Item::Struct(s) if s.ident == rename.schema => Some(&mut s.fields),
+                _ => None,
+            })
+            .and_then(|fields| {
+                fields
+                    .iter_mut()
+                    .find(|f| f.ident.as_ref().is_some_and(|i| *i == rename.field))
+            })
+            .ok_or_else(|| {
+                format!(
+                    "regen renamed the property `{}` of `{}` to the field `{}`, but typify did not \
+                     make that field; report it as a regen bug",
+                    rename.wire, rename.schema, rename.field
+                )
+            })?;
+        if field.attrs.iter().any(|a| {
+            a.path().is_ident("serde")
+                && matches!(&a.meta, syn::Meta::List(l) if l.tokens.to_string().contains("rename"))
+        }) {
+            return Err(format!(
+                "the field `{}.{}` already has a serde rename; report it as a regen bug",
+                rename.schema, rename.field
+            ));
+        }
+        let wire = syn::LitStr::new(&rename.wire, proc_macro2::Span::call_site());
+        field
+            .attrs
+            .insert(0, syn::parse_quote!(#[serde(rename = #wire)]));
+    }
+    Ok(())
 }
 
 /// Removes progenitor's `impl Client { fn new, fn new_with_client }`: its `new` panics when the
@@ -410,6 +484,39 @@ fn drop_progenitor_constructors(file: &mut syn::File) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rule R: an operation named like a method the templates give `Client` would replace it;
+    /// the view renames such operations (`new` → `new_op`) from `adapt::RESERVED_METHODS`.
+    #[test]
+    fn every_method_the_templates_give_client_is_reserved() {
+        for template in [
+            CLIENT_TEMPLATE,
+            AUTH_TEMPLATE,
+            HOOKS_TEMPLATE,
+            SECRET_TEMPLATE,
+        ] {
+            let file = syn::parse_file(template).expect("templates parse alone");
+            for item in file.items {
+                let syn::Item::Impl(block) = item else {
+                    continue;
+                };
+                let for_client =
+                    matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
+                if !for_client || block.trait_.is_some() {
+                    continue;
+                }
+                for f in block.items {
+                    if let syn::ImplItem::Fn(f) = f {
+                        let name = f.sig.ident.to_string();
+                        assert!(
+                            apilogin_spec::adapt::RESERVED_METHODS.contains(&name.as_str()),
+                            "templates add `Client::{name}`: list it in adapt::RESERVED_METHODS"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn versions_must_be_semver() {

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use apilogin_spec::names::snake;
+use apilogin_spec::names::{rust_snake, snake};
 use apilogin_spec::refs::resolve;
 use apilogin_spec::walk::operations;
 use apilogin_spec::{Spec, SpecError, pointer};
@@ -48,6 +48,23 @@ pub struct Scheme {
 pub struct Security {
     pub schemes: Vec<Scheme>,
     pub requirements: Vec<(String, Vec<Vec<usize>>)>,
+}
+
+/// Every unsupported security scheme of the spec as written, for regen's list of problems.
+pub fn scheme_errors(spec: &Spec) -> Vec<SpecError> {
+    let Some(map) = spec
+        .doc
+        .pointer("/components/securitySchemes")
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter_map(|(name, node)| {
+            let at = pointer(["components", "securitySchemes", name]);
+            scheme(spec, name, resolve(&spec.doc, node), &at).err()
+        })
+        .collect()
 }
 
 /// Reads the security of `spec`. `view` is the code-generation view: its operations are the
@@ -87,7 +104,7 @@ pub fn read(spec: &Spec, view: &Value) -> Result<Security, SpecError> {
             Some(node) => (node, pointer(["paths", written, &method, "security"])),
             None => (root.unwrap_or(&Value::Null), "/security".to_string()),
         };
-        requirements.push((snake(id), alternatives(spec, &schemes, node, &at)?));
+        requirements.push((rust_snake(id), alternatives(spec, &schemes, node, &at)?));
     }
     Ok(Security {
         schemes,

@@ -8,8 +8,12 @@
 //! * [`schema`]: OpenAPI 3.0 schemas as JSON Schema 2020-12, and (feature `validate`) examples
 //!   and wire traffic validated against them.
 //! * [`view`]: what progenitor is given, derived in memory from what the spec says.
+//! * [`adapt`]: regen's checks (every problem of a spec, located) and the view's adaptations
+//!   for what real specs contain (derived and renamed names, `default` responses, media types
+//!   without schema), each with a notice.
 //! * [`bundle`]: the spec with every `$ref` inlined, as API portals import it.
 
+pub mod adapt;
 pub mod bundle;
 mod error;
 mod load;
@@ -21,4 +25,6 @@ pub mod view;
 pub mod walk;
 
 pub use error::{SpecError, escape_token, pointer, ptr};
-pub use load::{Spec, load, parse, spec_files};
+pub use load::{
+    SPEC_EXTENSIONS, Spec, duplicate_ids, load, load_all, parse, parse_lenient, spec_files,
+};

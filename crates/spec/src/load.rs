@@ -45,7 +45,11 @@ impl Spec {
     }
 }
 
-/// Lists `specs/*.yaml` under `root`, sorted so that every run sees them in the same order.
+/// The extensions a spec file may have (rule F): YAML as `.yaml` or `.yml`, or JSON.
+pub const SPEC_EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
+
+/// Lists `specs/*.yaml`, `*.yml` and `*.json` under `root`, sorted so that every run sees them
+/// in the same order. Two files with the same stem are reported by [`duplicate_ids`].
 pub fn spec_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     let dir = root.join("specs");
@@ -57,7 +61,12 @@ pub fn spec_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     })?;
     for entry in entries {
         let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "yaml") {
+        if path.is_file()
+            && path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| SPEC_EXTENSIONS.contains(&e))
+        {
             files.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
         }
     }
@@ -65,14 +74,70 @@ pub fn spec_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
+/// Two spec files with the same stem (`specs/x.yaml` and `specs/x.json`) would make the same
+/// crate: one error naming both, at the later file.
+pub fn duplicate_ids(files: &[PathBuf]) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    let mut seen: std::collections::BTreeMap<&std::ffi::OsStr, &PathBuf> = Default::default();
+    for file in files {
+        let Some(stem) = file.file_stem() else {
+            continue;
+        };
+        if let Some(first) = seen.get(stem) {
+            errors.push(SpecError::new(
+                file,
+                "",
+                format!(
+                    "`{}` and `{}` both name the spec `{}` (crate `{}-client`); keep one of them \
+                     or rename the other",
+                    first.display().to_string().replace('\\', "/"),
+                    file.display().to_string().replace('\\', "/"),
+                    stem.to_string_lossy(),
+                    stem.to_string_lossy()
+                ),
+            ));
+        } else {
+            seen.insert(stem, file);
+        }
+    }
+    errors
+}
+
 /// Reads and checks one spec: YAML, OpenAPI 3.0.x, a usable id, and every `$ref` resolvable.
 pub fn load(root: &Path, file: &Path) -> Result<Spec, SpecError> {
-    let text = std::fs::read_to_string(root.join(file))
-        .map_err(|e| SpecError::new(file, "", format!("cannot read the file: {e}")))?;
-    parse(file, &text)
+    load_all(root, file).map_err(|mut errors| errors.remove(0))
+}
+
+/// Like [`load`], with every problem found instead of the first one.
+pub fn load_all(root: &Path, file: &Path) -> Result<Spec, Vec<SpecError>> {
+    let text = std::fs::read_to_string(root.join(file)).map_err(|e| {
+        vec![SpecError::new(
+            file,
+            "",
+            format!("cannot read the file: {e}"),
+        )]
+    })?;
+    let (spec, errors) = parse_lenient(file, &text).map_err(|e| vec![e])?;
+    if errors.is_empty() {
+        Ok(spec)
+    } else {
+        Err(errors)
+    }
 }
 
 pub fn parse(file: &Path, text: &str) -> Result<Spec, SpecError> {
+    let (spec, mut errors) = parse_lenient(file, text)?;
+    if errors.is_empty() {
+        Ok(spec)
+    } else {
+        Err(errors.remove(0))
+    }
+}
+
+/// Parses a spec; `Err` when nothing more can be read from it (not YAML/JSON, not OpenAPI
+/// 3.0), otherwise the spec and the problems that do not stop reading it (unresolved `$ref`s),
+/// so that later checks can report theirs in the same run.
+pub fn parse_lenient(file: &Path, text: &str) -> Result<(Spec, Vec<SpecError>), SpecError> {
     let id = file
         .file_stem()
         .and_then(|s| s.to_str())
@@ -89,13 +154,25 @@ pub fn parse(file: &Path, text: &str) -> Result<Spec, SpecError> {
             "the file name must be lower-case letters and digits (it names the crate `<name>-client`)",
         ));
     }
-    let doc: Value = yaml_serde::from_str(text).map_err(|e| {
-        SpecError::new(
-            file,
-            "",
-            format!("not valid YAML: {e}. Fix the syntax and run `cargo xtask regen` again."),
-        )
-    })?;
+    let json = file.extension().is_some_and(|e| e == "json");
+    let doc: Value = if json {
+        serde_json::from_str(text).map_err(|e| SpecError {
+            line: Some(e.line()),
+            ..SpecError::new(
+                file,
+                "",
+                format!("not valid JSON: {e}. Fix the syntax and run `cargo xtask regen` again."),
+            )
+        })?
+    } else {
+        yaml_serde::from_str(text).map_err(|e| {
+            SpecError::new(
+                file,
+                "",
+                format!("not valid YAML: {e}. Fix the syntax and run `cargo xtask regen` again."),
+            )
+        })?
+    };
     let spec = Spec {
         id,
         file: file.to_path_buf(),
@@ -103,10 +180,8 @@ pub fn parse(file: &Path, text: &str) -> Result<Spec, SpecError> {
         text: text.to_string(),
     };
     check_version(&spec)?;
-    if let Some(e) = refs::check(&spec).into_iter().next() {
-        return Err(e);
-    }
-    Ok(spec)
+    let errors = refs::check(&spec);
+    Ok((spec, errors))
 }
 
 fn check_version(spec: &Spec) -> Result<(), SpecError> {
@@ -114,6 +189,19 @@ fn check_version(spec: &Spec) -> Result<(), SpecError> {
         return Err(spec.error(
             "",
             "not an OpenAPI document: the top level must be a mapping",
+        ));
+    }
+    if let Some(v) = spec.doc.get("swagger") {
+        return Err(spec.error(
+            "/swagger",
+            format!(
+                "Swagger (OpenAPI) {} is not supported: regen reads OpenAPI 3.0.x only. Convert \
+                 the document to OpenAPI 3.0 (for example with swagger2openapi, or \
+                 https://converter.swagger.io) and save it as `openapi: 3.0.3`.",
+                v.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string())
+            ),
         ));
     }
     match spec.doc.get("openapi") {
@@ -157,8 +245,29 @@ mod tests {
 
     #[test]
     fn a_document_without_openapi_is_refused() {
-        let e = parse_err("swagger: '2.0'\n");
+        let e = parse_err("info: {}\n");
         assert!(e.message.contains("no `openapi` field"), "{e}");
+        let e = parse_err("swagger: '2.0'\n");
+        assert_eq!(e.pointer, "/swagger");
+        assert!(e.message.contains("2.0"), "{e}");
+    }
+
+    #[test]
+    fn json_specs_parse_and_duplicate_ids_are_one_error() {
+        let spec = parse(
+            Path::new("specs/j.json"),
+            r#"{"openapi": "3.0.3", "info": {"title": "t", "version": "1.0.0"}, "paths": {}}"#,
+        )
+        .unwrap();
+        assert_eq!(spec.id, "j");
+        let errors = duplicate_ids(&[
+            PathBuf::from("specs/a.json"),
+            PathBuf::from("specs/a.yaml"),
+            PathBuf::from("specs/b.yml"),
+        ]);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("specs/a.json"), "{}", errors[0]);
+        assert!(errors[0].message.contains("specs/a.yaml"), "{}", errors[0]);
     }
 
     #[test]

@@ -16,24 +16,89 @@
 //! * [`split_optional_bodies`]: progenitor ignores `requestBody.required: false`; an operation
 //!   with an optional body becomes one without it and one (`{id}WithBody`) with it.
 //!
+//! Before those, [`build`] runs the checks and adaptations of [`crate::adapt`] (issue 13: the
+//! OpenAPI 3.0 specs people really write).
+//!
 //! The file itself is never edited.
 
 use serde_json::{Map, Value, json};
 
+use crate::adapt;
 use crate::error::{SpecError, escape_token, pointer};
 use crate::load::Spec;
 use crate::names::{pascal, snake};
 use crate::refs::resolve;
 use crate::walk::operations;
 
-/// Builds the view progenitor is given.
+/// The view progenitor is given, and the notices of how it differs from the spec (derived and
+/// renamed names, filled-in schemas, left-out media types), each located in the spec.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub doc: Value,
+    pub notices: Vec<SpecError>,
+    /// Fields regen must give back their wire names (`#[serde(rename)]`) after progenitor:
+    /// `schema` is the Rust type name.
+    pub field_renames: Vec<adapt::FieldRename>,
+    /// Query and header parameters regen must give back their wire names after progenitor.
+    pub param_renames: Vec<adapt::ParamRename>,
+}
+
+/// Builds the view progenitor is given (the first problem only; see [`build`]).
 pub fn codegen_view(spec: &Spec) -> Result<Value, SpecError> {
+    build(spec)
+        .map(|v| v.doc)
+        .map_err(|mut errors| errors.remove(0))
+}
+
+/// Checks the spec and builds its view: every problem, or the view with its notices.
+///
+/// First the checks of [`adapt::check`] (path keys, parameters, request media types,
+/// operationIds, properties), then the adaptations for what real specs contain (rules X, M, D,
+/// N/R/C), then the ones for progenitor's limits (unions, splits). Every problem found on the
+/// way is returned, at most one per JSON pointer.
+pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
+    let mut errors = adapt::check(spec);
+    let mut notices = Vec::new();
     let mut doc = spec.doc.clone();
-    unify_responses(spec, &mut doc)?;
-    split_request_media_types(spec, &mut doc)?;
-    split_optional_bodies(spec, &mut doc)?;
+    adapt::drop_unsendable_alternatives(spec, &mut doc, &mut notices);
+    adapt::fill_missing_schemas(spec, &mut doc, &mut notices);
+    adapt::place_default_responses(&mut doc);
+    adapt::name_operations(spec, &mut doc, &mut notices);
+    let param_renames = adapt::rename_colliding_parameters(spec, &mut doc, &mut notices);
+    let mut field_renames = adapt::rename_colliding_properties(spec, &mut doc, &mut notices);
+    let type_renames = adapt::name_types(spec, &mut doc, &mut notices);
+    for r in &mut field_renames {
+        let key = type_renames.get(&r.schema).unwrap_or(&r.schema);
+        r.schema = crate::names::rust_pascal(key);
+    }
+    type Step = fn(&Spec, &mut Value) -> Result<(), SpecError>;
+    let steps: [Step; 3] = [
+        unify_responses,
+        split_request_media_types,
+        split_optional_bodies,
+    ];
+    for step in steps {
+        if let Err(e) = step(spec, &mut doc)
+            && !errors
+                .iter()
+                .any(|known| e.pointer.starts_with(&known.pointer))
+        {
+            errors.push(e);
+        }
+    }
     unconstrain_secrets(&mut doc);
-    Ok(doc)
+    // Document order (the line of each pointer), whatever adaptation found it.
+    notices.sort_by_key(|n| n.line.unwrap_or(0));
+    if errors.is_empty() {
+        Ok(View {
+            doc,
+            notices,
+            field_renames,
+            param_renames,
+        })
+    } else {
+        Err(errors)
+    }
 }
 
 fn operation_id(spec: &Spec, op: &Value, at: &str) -> Result<String, SpecError> {

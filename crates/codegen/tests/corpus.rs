@@ -1,0 +1,540 @@
+//! The spec corpus of issue 13 (`tests/corpus/`): every case of `expected.toml` through regen,
+//! each alone in a scratch root, matched as `tests/corpus/README.md` says; then every failing
+//! case together in one run (every problem of every spec listed, nothing written); then every
+//! generated crate `cargo check`ed in one scratch workspace with one shared target folder
+//! (`target/tmp/corpus-check/`), so dependencies build once. All failures are listed together.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use apilogin_codegen::{Mode, RegenError, run};
+
+// ---------------------------------------------------------------------------------------------
+// expected.toml: a small reader for the subset it uses (tables, arrays of tables, strings,
+// booleans, integers, arrays of strings)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+enum V {
+    S(String),
+    B(bool),
+    I(i64),
+    A(Vec<String>),
+}
+
+type Table = BTreeMap<String, V>;
+
+#[derive(Debug, Default)]
+struct Case {
+    fields: Table,
+    subs: BTreeMap<String, Vec<Table>>,
+}
+
+impl Case {
+    fn s(&self, k: &str) -> &str {
+        match self.fields.get(k) {
+            Some(V::S(s)) => s,
+            _ => "",
+        }
+    }
+    fn b(&self, k: &str) -> bool {
+        matches!(self.fields.get(k), Some(V::B(true)))
+    }
+    fn list(&self, k: &str) -> Vec<String> {
+        match self.fields.get(k) {
+            Some(V::A(a)) => a.clone(),
+            _ => Vec::new(),
+        }
+    }
+    fn sub(&self, k: &str) -> &[Table] {
+        self.subs.get(k).map(Vec::as_slice).unwrap_or_default()
+    }
+}
+
+fn get<'a>(t: &'a Table, k: &str) -> Option<&'a str> {
+    match t.get(k) {
+        Some(V::S(s)) => Some(s),
+        _ => None,
+    }
+}
+
+fn parse_string(s: &str) -> (String, &str) {
+    let mut out = String::new();
+    let mut chars = s[1..].char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '"' => return (out, &s[i + 2..]),
+            '\\' => match chars.next().map(|x| x.1) {
+                Some('n') => out.push('\n'),
+                Some(other) => out.push(other),
+                None => break,
+            },
+            c => out.push(c),
+        }
+    }
+    panic!("unterminated string in expected.toml: {s}")
+}
+
+fn parse_value(raw: &str) -> V {
+    let raw = raw.trim();
+    if raw.starts_with('"') {
+        return V::S(parse_string(raw).0);
+    }
+    if raw == "true" || raw == "false" {
+        return V::B(raw == "true");
+    }
+    if let Some(mut rest) = raw.strip_prefix('[') {
+        let mut items = Vec::new();
+        loop {
+            rest = rest.trim_start_matches([' ', ',', '\n']);
+            if rest.starts_with(']') || rest.is_empty() {
+                break;
+            }
+            let (item, after) = parse_string(rest);
+            items.push(item);
+            rest = after;
+        }
+        return V::A(items);
+    }
+    V::I(raw.parse().unwrap_or_else(|_| panic!("value `{raw}`")))
+}
+
+fn read_expected(text: &str) -> Vec<Case> {
+    let mut cases: Vec<Case> = Vec::new();
+    let mut current_sub: Option<String> = None;
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if line == "[[case]]" {
+            cases.push(Case::default());
+            current_sub = None;
+            continue;
+        }
+        if let Some(sub) = line
+            .strip_prefix("[[case.")
+            .and_then(|l| l.strip_suffix("]]"))
+        {
+            let case = cases.last_mut().expect("a [[case]] first");
+            case.subs.entry(sub.into()).or_default().push(Table::new());
+            current_sub = Some(sub.into());
+            continue;
+        }
+        let (key, value) = line.split_once('=').expect("key = value");
+        let mut value = value.trim().to_string();
+        // Arrays over several lines.
+        if value.starts_with('[') && !value.ends_with(']') {
+            for more in lines.by_ref() {
+                let more = more.trim();
+                if more.starts_with('#') {
+                    continue;
+                }
+                value.push_str(more);
+                if more.starts_with(']') {
+                    break;
+                }
+            }
+        }
+        let case = cases.last_mut().expect("a [[case]] first");
+        let value = parse_value(&value);
+        match &current_sub {
+            None => {
+                case.fields.insert(key.trim().into(), value);
+            }
+            Some(sub) => {
+                case.subs
+                    .get_mut(sub)
+                    .and_then(|v| v.last_mut())
+                    .expect("opened")
+                    .insert(key.trim().into(), value);
+            }
+        }
+    }
+    cases
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matching (README: "expected.toml: how to match")
+// ---------------------------------------------------------------------------------------------
+
+/// All ASCII whitespace removed, then `,` before a closing bracket.
+fn normalise(s: &str) -> String {
+    let s: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let mut out = String::with_capacity(s.len());
+    let bytes: Vec<char> = s.chars().collect();
+    for (i, c) in bytes.iter().enumerate() {
+        if *c == ',' && matches!(bytes.get(i + 1), Some(')' | '>' | ']' | '}')) {
+            continue;
+        }
+        out.push(*c);
+    }
+    out
+}
+
+fn section<'a>(text: &'a str, start: &str, ends: &[&str]) -> Option<&'a str> {
+    let i = text.find(start)?;
+    let from = i + start.len();
+    let j = ends
+        .iter()
+        .filter_map(|e| text[from..].find(e).map(|k| from + k))
+        .min()
+        .unwrap_or(text.len());
+    Some(&text[i..j])
+}
+
+fn is_ident_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+fn has_type(lib: &str, name: &str) -> bool {
+    ["pubstruct", "pubenum", "pubtype"].iter().any(|kw| {
+        let pat = format!("{kw}{name}");
+        lib.match_indices(&pat).any(|(i, _)| {
+            !lib[i + pat.len()..]
+                .chars()
+                .next()
+                .is_some_and(is_ident_char)
+        })
+    })
+}
+
+fn check_lib(case: &Case, lib: &str, toml: &str, bad: &mut Vec<String>) {
+    let lib = normalise(lib);
+    for m in case.sub("method") {
+        let name = get(m, "name").unwrap_or_default();
+        let builder = get(m, "builder").unwrap_or_default();
+        let sig = format!("pubfn{name}(&self)->builder::{builder}<'_>");
+        if !lib.contains(&sig) {
+            bad.push(format!("method `{sig}` not found"));
+            continue;
+        }
+        let Some(imp) = section(&lib, &format!("impl<'a>{builder}<'a>{{"), &["pubstruct"]) else {
+            bad.push(format!("impl of builder {builder} not found"));
+            continue;
+        };
+        if let Some(ok) = get(m, "ok") {
+            let want = match get(m, "err") {
+                Some(err) => format!("->Result<ResponseValue<{ok}>,Error<{err}>>"),
+                None => format!("->Result<ResponseValue<{ok}>,Error<"),
+            };
+            if !imp.contains(&normalise(&want)) {
+                bad.push(format!("{builder}: `{want}` not found"));
+            }
+        }
+        if let Some(body) = get(m, "body") {
+            let st = section(&lib, &format!("pubstruct{builder}<'a>{{"), &["}"]).unwrap_or("");
+            let want = normalise(&format!("body:Result<{body},String>"));
+            if !st.contains(&want) {
+                bad.push(format!("{builder}: body field `{want}` not found"));
+            }
+        }
+    }
+    for t in case.sub("type") {
+        let name = get(t, "name").unwrap_or_default();
+        if !has_type(&lib, name) {
+            bad.push(format!("type `{name}` not found"));
+        }
+    }
+    for f in case.sub("field") {
+        let (ty, name, wire) = (
+            get(f, "type").unwrap_or_default(),
+            get(f, "name").unwrap_or_default(),
+            get(f, "wire").unwrap_or_default(),
+        );
+        let Some(body) = section(
+            &lib,
+            &format!("pubstruct{ty}{{"),
+            &["pubstruct", "pubenum", "impl"],
+        ) else {
+            bad.push(format!("struct `{ty}` not found"));
+            continue;
+        };
+        let decl = format!("pub{name}:");
+        let Some(at) = body.find(&decl) else {
+            bad.push(format!("{ty}: field `{name}` not found"));
+            continue;
+        };
+        if wire != name {
+            // The attributes directly before the field, one of them `#[serde(…rename="wire"…)]`.
+            let mut before = &body[..at];
+            let rename = format!("rename=\"{wire}\"");
+            let mut found = false;
+            while before.ends_with(']') {
+                let Some(start) = before.rfind("#[") else {
+                    break;
+                };
+                let attr = &before[start..];
+                found |= attr.starts_with("#[serde(") && attr.contains(&rename);
+                before = &before[..start];
+            }
+            if !found {
+                bad.push(format!("{ty}.{name}: no `serde(rename = \"{wire}\")`"));
+            }
+        }
+        if let Some(want) = get(f, "type_contains") {
+            let rest = &body[at + decl.len()..];
+            let ty_text = rest.split(',').next().unwrap_or_default();
+            if !ty_text.contains(want) {
+                bad.push(format!("{ty}.{name}: type `{ty_text}` lacks `{want}`"));
+            }
+        }
+    }
+    for p in case.sub("param") {
+        let (builder, name, wire) = (
+            get(p, "builder").unwrap_or_default(),
+            get(p, "name").unwrap_or_default(),
+            get(p, "wire").unwrap_or_default(),
+        );
+        let st = section(&lib, &format!("pubstruct{builder}<'a>{{"), &["}"]).unwrap_or("");
+        if !st.contains(&format!("{name}:")) {
+            bad.push(format!("{builder}: parameter field `{name}` not found"));
+        }
+        if !lib.contains(&format!("QueryParam::new(\"{wire}\",&{name})")) {
+            bad.push(format!(
+                "{builder}: QueryParam `{wire}` from `{name}` not found"
+            ));
+        }
+    }
+    for want in case.list("lib_contains") {
+        if !lib.contains(&normalise(&want)) {
+            bad.push(format!("lib.rs lacks `{want}`"));
+        }
+    }
+    let deps = toml.split("[dependencies]").nth(1).unwrap_or_default();
+    for dep in case.list("cargo_deps") {
+        if !deps
+            .lines()
+            .any(|l| l.split(['.', ' ', '=']).next() == Some(dep.as_str()))
+        {
+            bad.push(format!("Cargo.toml [dependencies] lacks `{dep}`"));
+        }
+    }
+}
+
+/// Some problem of `found` matches each expected entry (pointer, keyword, also, line).
+fn check_located(
+    kind: &str,
+    expected: &[Table],
+    found: &[apilogin_spec::SpecError],
+    bad: &mut Vec<String>,
+) {
+    for e in expected {
+        let pointer = get(e, "pointer").unwrap_or_default();
+        let keyword = get(e, "keyword").unwrap_or_default().to_lowercase();
+        let also = get(e, "also").map(str::to_lowercase);
+        let line = match e.get("line") {
+            Some(V::I(n)) => Some(*n as usize),
+            _ => None,
+        };
+        let hit = found.iter().any(|f| {
+            let place = f.pointer == pointer
+                || f.pointer.starts_with(&format!("{pointer}/"))
+                || pointer.is_empty();
+            let message = f.message.to_lowercase();
+            place
+                && message.contains(&keyword)
+                && also.as_ref().is_none_or(|a| message.contains(a))
+                && (f.pointer != pointer || line.is_none() || f.line == line)
+        });
+        if !hit {
+            bad.push(format!(
+                "no {kind} at `{pointer}` (line {line:?}) containing `{keyword}`; got:\n      {}",
+                found
+                    .iter()
+                    .map(|f| f.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n      ")
+            ));
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The run
+// ---------------------------------------------------------------------------------------------
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("crates/codegen")
+        .to_path_buf()
+}
+
+fn fresh(dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+}
+
+fn copy_case(corpus: &Path, case: &Case, specs: &Path) {
+    let from = corpus.join(case.s("path"));
+    std::fs::create_dir_all(specs).unwrap();
+    if from.is_dir() {
+        for entry in std::fs::read_dir(&from).unwrap() {
+            let p = entry.unwrap().path();
+            std::fs::copy(&p, specs.join(p.file_name().unwrap())).unwrap();
+        }
+    } else {
+        std::fs::copy(&from, specs.join(from.file_name().unwrap())).unwrap();
+    }
+}
+
+/// A workspace with the repository's `[workspace.package]` and `[workspace.dependencies]`
+/// (what the generated `Cargo.toml`s inherit) and its `Cargo.lock`.
+fn scratch_workspace(dir: &Path) {
+    let root = workspace_root();
+    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+    let mut out = String::from("[workspace]\nresolver = \"3\"\nmembers = [\"crates/*\"]\n\n");
+    let mut keep = false;
+    for line in manifest.lines() {
+        if line.starts_with('[') {
+            keep = matches!(
+                line.trim(),
+                "[workspace.package]" | "[workspace.dependencies]"
+            );
+        }
+        if keep {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    std::fs::write(dir.join("Cargo.toml"), out).unwrap();
+    std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(p.file_name().unwrap()));
+        } else {
+            std::fs::copy(&p, to.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn every_corpus_case_generates_a_crate_that_builds_or_fails_where_expected() {
+    let corpus = workspace_root().join("tests/corpus");
+    let cases = read_expected(&std::fs::read_to_string(corpus.join("expected.toml")).unwrap());
+    assert!(
+        cases.len() >= 20,
+        "expected.toml lists {} cases",
+        cases.len()
+    );
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus");
+    fresh(&scratch.join("roots"));
+    let ws = scratch.join("ws");
+    fresh(&ws);
+    scratch_workspace(&ws);
+    let mut failures: Vec<String> = Vec::new();
+    let mut built: Vec<String> = Vec::new();
+
+    for case in &cases {
+        let id = case.s("id");
+        let root = scratch.join("roots").join(id);
+        copy_case(&corpus, case, &root.join("specs"));
+        let mut bad = Vec::new();
+        match (run(&root, Mode::Write), case.b("generates")) {
+            (Ok(report), true) => {
+                let dir = root.join("crates").join(format!("{id}-client"));
+                let lib = std::fs::read_to_string(dir.join("src/lib.rs")).unwrap_or_default();
+                let toml = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
+                check_lib(case, &lib, &toml, &mut bad);
+                check_located("notice", case.sub("notice"), &report.notices, &mut bad);
+                copy_dir(&dir, &ws.join("crates").join(format!("{id}-client")));
+                built.push(format!("{id}-client"));
+            }
+            (Err(RegenError::Specs(errors)), false) => {
+                check_located("error", case.sub("error"), &errors, &mut bad);
+                if case.b("errors_exact") && errors.len() != case.sub("error").len() {
+                    bad.push(format!(
+                        "{} errors, {} expected:\n      {}",
+                        errors.len(),
+                        case.sub("error").len(),
+                        errors
+                            .iter()
+                            .map(|e| e.to_string())
+                            .collect::<Vec<_>>()
+                            .join("\n      ")
+                    ));
+                }
+                if root.join("crates").exists() {
+                    bad.push("a failing regen wrote crates/".into());
+                }
+            }
+            (Ok(_), false) => bad.push("regen succeeded; expected errors".into()),
+            (Err(e), _) => bad.push(format!("regen failed:\n{e}")),
+        }
+        for b in bad {
+            failures.push(format!("{}: {b}", case.s("path")));
+        }
+    }
+
+    // Every failing case in one run: every expected error of every file, nothing written.
+    let together = scratch.join("roots").join("all-failing");
+    fresh(&together);
+    let failing: Vec<&Case> = cases.iter().filter(|c| !c.b("generates")).collect();
+    for case in &failing {
+        copy_case(&corpus, case, &together.join("specs"));
+    }
+    match run(&together, Mode::Write) {
+        Err(RegenError::Specs(errors)) => {
+            for case in &failing {
+                let mut ext = PathBuf::from("specs").join(case.s("id"));
+                let mine: Vec<_> = errors
+                    .iter()
+                    .filter(|e| {
+                        ext.set_extension(e.file.extension().unwrap_or_default());
+                        e.file == ext
+                    })
+                    .cloned()
+                    .collect();
+                let mut bad = Vec::new();
+                check_located("error", case.sub("error"), &mine, &mut bad);
+                for b in bad {
+                    failures.push(format!("(all failing together) {}: {b}", case.s("path")));
+                }
+            }
+            if together.join("crates").exists() {
+                failures.push("(all failing together) regen wrote crates/".into());
+            }
+        }
+        other => failures.push(format!("(all failing together): {other:?}")),
+    }
+
+    // One `cargo check` of every generated crate, in one workspace, one target folder.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-check");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let started = std::time::Instant::now();
+    let output = Command::new(cargo)
+        .current_dir(&ws)
+        .env("CARGO_TARGET_DIR", &target)
+        .args(["check", "--workspace", "--message-format", "short"])
+        .output()
+        .expect("cargo runs");
+    eprintln!(
+        "corpus: cargo check of {} generated crates: {:.1?}",
+        built.len(),
+        started.elapsed()
+    );
+    if !output.status.success() {
+        let text = String::from_utf8_lossy(&output.stderr);
+        let errors: Vec<&str> = text.lines().filter(|l| l.contains("error")).collect();
+        failures.push(format!(
+            "the generated crates do not all build:\n{}",
+            errors.join("\n")
+        ));
+    }
+
+    assert!(
+        failures.is_empty(),
+        "{} corpus problem(s):\n  {}",
+        failures.len(),
+        failures.join("\n  ")
+    );
+}

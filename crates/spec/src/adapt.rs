@@ -1,0 +1,1122 @@
+//! What a real OpenAPI 3.0 spec contains and progenitor 0.15 cannot take (issue 13): the checks
+//! that list every problem of a spec before anything is generated, and the adaptations of the
+//! code-generation view that make the rest generate. The rules are in the README section on
+//! regen and in `tests/corpus/README.md`; each renamed or derived name is a notice.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+use crate::error::{SpecError, escape_token, pointer, ptr};
+use crate::load::Spec;
+use crate::names::{rust_pascal, rust_snake};
+use crate::refs::resolve;
+use crate::walk::{operations, walk};
+
+/// Method names the generated `Client` already has, or names whose builder struct would clash
+/// with what `mod builder` imports (rule R). An operation named like one gets the suffix `_op`.
+pub const RESERVED_METHODS: &[&str] = &[
+    // regen's templates: client.rs, auth.rs
+    "new",
+    "new_with_client",
+    "with_credentials",
+    "credentials",
+    // progenitor_client::ClientInfo
+    "api_version",
+    "baseurl",
+    "client",
+    "inner",
+    // progenitor_client::ClientHooks, called by every operation
+    "pre",
+    "exec",
+    "post",
+    // `use super::{…}` of progenitor's `mod builder`
+    "error",
+    "response_value",
+    "byte_stream",
+    "client_info",
+    "client_hooks",
+    "operation_info",
+    "request_builder_ext",
+];
+
+/// Request media types progenitor 0.15 can send.
+pub fn sendable(media: &str) -> bool {
+    matches!(
+        essence(media).as_str(),
+        "application/json"
+            | "application/x-www-form-urlencoded"
+            | "text/plain"
+            | "application/octet-stream"
+    )
+}
+
+pub fn essence(media: &str) -> String {
+    media
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase()
+}
+
+fn is_json(media: &str) -> bool {
+    let e = essence(media);
+    e == "application/json" || e.ends_with("+json")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checks: every problem, located
+// ---------------------------------------------------------------------------------------------
+
+/// Every problem of `spec` that would make regen fail or generate wrong code, in document order.
+pub fn check(spec: &Spec) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    check_paths(spec, &mut errors);
+    check_operations(spec, &mut errors);
+    check_properties(spec, &mut errors);
+    errors
+}
+
+/// Rule P: a path key is `/` and RFC 3986 path characters, with `{name}` templates.
+fn key_problems(key: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if !key.starts_with('/') {
+        problems.push(format!(
+            "a path key must start with `/` (write `/{key}`); openapiv3 silently drops this one"
+        ));
+    }
+    let mut open: Option<usize> = None;
+    for (i, c) in key.char_indices() {
+        match c {
+            '{' if open.is_some() => problems.push("a `{` inside a template".into()),
+            '{' => open = Some(i),
+            '}' => match open.take() {
+                None => problems.push("a `}` without a `{` before it".into()),
+                Some(start) if start + 1 == i => {
+                    problems.push("an empty template `{}`: name the parameter".into())
+                }
+                Some(_) => {}
+            },
+            '/' if open.is_some() => problems.push("a `/` inside a template".into()),
+            _ if open.is_some() => {}
+            c if c.is_whitespace() => problems.push(
+                "a space (or other whitespace) is not allowed in a path; encode it as `%20` or \
+                 remove the words after the path"
+                    .into(),
+            ),
+            '?' => problems.push(
+                "`?` starts a query: declare query parameters with `in: query`, not in the path key"
+                    .into(),
+            ),
+            '#' => problems.push("`#` starts a fragment, which is never sent".into()),
+            c if c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/%".contains(c) => {}
+            c => problems.push(format!("the character `{c}` is not allowed in a path")),
+        }
+    }
+    if open.is_some() {
+        problems.push("an unclosed `{`".into());
+    }
+    problems.dedup();
+    problems
+}
+
+fn templates(key: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = key;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push(rest[start + 1..start + len].to_string());
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+fn shape(key: &str) -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for c in key.chars() {
+        match c {
+            '{' => {
+                inside = true;
+                out.push_str("{}");
+            }
+            '}' => inside = false,
+            _ if inside => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The parameters that apply to an operation (path item's, overridden by the operation's), each
+/// resolved, with the pointer where it is written.
+fn effective_parameters(doc: &Value, path: &str, method: &str) -> Vec<(String, Value)> {
+    let item = &doc["paths"][path];
+    let mut out: Vec<(String, Value)> = Vec::new();
+    let lists = [
+        (
+            ptr(&ptr("/paths", path), "parameters"),
+            item.get("parameters"),
+        ),
+        (
+            ptr(&ptr(&ptr("/paths", path), method), "parameters"),
+            item[method].get("parameters"),
+        ),
+    ];
+    for (at, list) in lists {
+        for (i, p) in list
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let p = resolve(doc, p).clone();
+            let id = (p.get("name").cloned(), p.get("in").cloned());
+            out.retain(|(_, q)| (q.get("name").cloned(), q.get("in").cloned()) != id);
+            out.push((format!("{at}/{i}"), p));
+        }
+    }
+    out
+}
+
+fn check_paths(spec: &Spec, errors: &mut Vec<SpecError>) {
+    let doc = &spec.doc;
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return;
+    };
+    let mut shapes: BTreeMap<String, &str> = BTreeMap::new();
+    for (key, item) in paths {
+        let at = ptr("/paths", key);
+        if key.starts_with("x-") {
+            continue;
+        }
+        let problems = key_problems(key);
+        if !problems.is_empty() {
+            errors.push(spec.error(
+                &at,
+                format!("`{key}` is not a valid path: {}", problems.join("; ")),
+            ));
+            continue;
+        }
+        if let Some(first) = shapes.insert(shape(key), key) {
+            errors.push(spec.error(
+                &at,
+                format!(
+                    "`{key}` is the same path as `{first}` with other template names; OpenAPI \
+                     3.0.3 (Paths Object) forbids that. Merge the two into one path item"
+                ),
+            ));
+            shapes.insert(shape(key), first);
+            continue;
+        }
+        let names = templates(key);
+        for method in crate::walk::METHODS {
+            if !item.get(*method).is_some_and(Value::is_object) {
+                continue;
+            }
+            let op_at = ptr(&at, method);
+            let params = effective_parameters(doc, key, method);
+            let in_path: Vec<(&String, &str)> = params
+                .iter()
+                .filter(|(_, p)| p.get("in").and_then(Value::as_str) == Some("path"))
+                .map(|(at, p)| (at, p.get("name").and_then(Value::as_str).unwrap_or("")))
+                .collect();
+            for name in &names {
+                if !in_path.iter().any(|(_, n)| n == name) {
+                    errors.push(spec.error(
+                        &op_at,
+                        format!(
+                            "the path template `{{{name}}}` has no `in: path` parameter here; add \
+                             `- {{name: {name}, in: path, required: true, schema: {{type: string}}}}` \
+                             to the operation or the path item"
+                        ),
+                    ));
+                }
+            }
+            for (p_at, name) in in_path {
+                if !names.iter().any(|n| n == name) {
+                    errors.push(spec.error(
+                        p_at,
+                        format!(
+                            "the path parameter `{name}` is not a template of `{key}`; add \
+                             `{{{name}}}` to the path key or make it `in: query`"
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
+    let doc = &spec.doc;
+    let mut ids: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for (path, method) in operations(doc) {
+        let at = pointer(["paths", &path, &method]);
+        let op = &doc["paths"][&path][&method];
+        let params = effective_parameters(doc, &path, &method);
+        let has_body = op.get("requestBody").is_some();
+        let mut rust_names: BTreeMap<String, String> = BTreeMap::new();
+        for (p_at, p) in &params {
+            let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+            match p.get("in").and_then(Value::as_str) {
+                Some("cookie") => errors.push(spec.error(
+                    p_at,
+                    format!(
+                        "the cookie parameter `{name}` is not supported by progenitor 0.15; if it \
+                         carries a credential, declare an `apiKey` security scheme `in: cookie` \
+                         instead, otherwise remove it"
+                    ),
+                )),
+                Some("path") if p.get("required") != Some(&Value::Bool(true)) => {
+                    errors.push(spec.error(
+                        p_at,
+                        format!(
+                            "the path parameter `{name}` must say `required: true` (OpenAPI 3.0.3)"
+                        ),
+                    ))
+                }
+                _ => {}
+            }
+            let rust = rust_snake(name);
+            let builder_own =
+                rust == "send" || (has_body && matches!(rust.as_str(), "body" | "body_map"));
+            // Query and header parameters are renamed in the view (rule C (d), see
+            // `rename_colliding_parameters`); a path parameter's name is in the path template.
+            let renamable = matches!(
+                p.get("in").and_then(Value::as_str),
+                Some("query" | "header")
+            );
+            if renamable {
+                rust_names.entry(rust).or_insert_with(|| name.to_string());
+            } else if builder_own {
+                errors.push(spec.error(
+                    p_at,
+                    format!(
+                        "the parameter `{name}` would become the builder method `{rust}()`, which \
+                         the generated builder already has; regen cannot rename a parameter while \
+                         keeping its wire name. Rename it in the spec if the server allows"
+                    ),
+                ));
+            } else if let Some(first) = rust_names.insert(rust.clone(), name.to_string()) {
+                errors.push(spec.error(
+                    p_at,
+                    format!(
+                        "the parameters `{first}` and `{name}` both become the Rust name `{rust}`; \
+                         regen cannot rename a parameter while keeping its wire name. Keep one of \
+                         them"
+                    ),
+                ));
+            }
+        }
+        if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+            if let Some((p, m)) = ids.get(id) {
+                errors.push(spec.error(
+                    format!("{at}/operationId"),
+                    format!(
+                        "operationId `{id}` is also used by {} {p}; operationIds must be unique \
+                         (OpenAPI 3.0.3): rename one",
+                        m.to_uppercase()
+                    ),
+                ));
+            } else {
+                ids.insert(id.to_string(), (path.clone(), method.clone()));
+            }
+        }
+        let Some(body) = op.get("requestBody") else {
+            continue;
+        };
+        let (body, body_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+        let Some(content) = body.get("content").and_then(Value::as_object) else {
+            continue;
+        };
+        let any_sendable = content.keys().any(|m| sendable(m));
+        for (media, entry) in content {
+            let media_at = format!("{body_at}/content/{}", escape_token(media));
+            if !any_sendable {
+                errors.push(spec.error(
+                    &media_at,
+                    format!(
+                        "request media type `{media}` is not supported by progenitor 0.15 (it \
+                         sends application/json, application/x-www-form-urlencoded, text/plain \
+                         and application/octet-stream); offer one of those beside it, or leave \
+                         the operation out of this spec"
+                    ),
+                ));
+            } else if sendable(media)
+                && entry
+                    .get("encoding")
+                    .and_then(Value::as_object)
+                    .is_some_and(|e| !e.is_empty())
+            {
+                errors.push(spec.error(
+                    format!("{media_at}/encoding"),
+                    "an `encoding` object on a request body makes progenitor 0.15 panic; remove it",
+                ));
+            }
+        }
+    }
+}
+
+/// A top-level component schema (`/components/schemas/<name>`): its struct is named after it,
+/// so [`rename_colliding_properties`] can find the struct again.
+fn is_component(at: &str) -> bool {
+    at.strip_prefix("/components/schemas/")
+        .is_some_and(|rest| !rest.contains('/'))
+}
+
+/// Rule C (c): properties of one object that become the same Rust field. In a component schema
+/// they are renamed (see [`rename_colliding_properties`]); elsewhere (an inline object, whose
+/// struct name regen does not know) they are refused, located.
+fn check_properties(spec: &Spec, errors: &mut Vec<SpecError>) {
+    for (at, schema) in walk(&spec.doc).schemas {
+        if is_component(&at) {
+            continue;
+        }
+        let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+            continue;
+        };
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for key in props.keys() {
+            let rust = rust_snake(key);
+            if let Some(first) = seen.get(&rust) {
+                errors.push(spec.error(
+                    ptr(&ptr(&at, "properties"), key),
+                    format!(
+                        "the properties `{first}` and `{key}` of this inline object both become \
+                         the Rust field `{rust}`, which would not compile; regen renames such \
+                         fields only in component schemas. Move the object to \
+                         `components/schemas` and `$ref` it, or keep one of the properties"
+                    ),
+                ));
+            } else {
+                seen.insert(rust, key);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adaptations of the view, each with a notice
+// ---------------------------------------------------------------------------------------------
+
+/// A property renamed in the view: typify makes the field `field` of the struct `schema`
+/// (a component key of the view); the generated field must carry `#[serde(rename = wire)]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldRename {
+    pub schema: String,
+    pub field: String,
+    pub wire: String,
+}
+
+/// Rule C (c) for component schemas: the first property (in document order) keeps its Rust
+/// field; a later one whose field would be the same is renamed in the view to `<field>_2`,
+/// `_3`… (a key typify keeps as the field name), and regen's syntax-tree pass gives that
+/// field back its wire name with `#[serde(rename = "…")]`.
+pub fn rename_colliding_properties(
+    spec: &Spec,
+    doc: &mut Value,
+    notices: &mut Vec<SpecError>,
+) -> Vec<FieldRename> {
+    let mut renames = Vec::new();
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return renames;
+    };
+    for (name, schema) in schemas.iter_mut() {
+        let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut changes: Vec<(String, String)> = Vec::new();
+        for key in props.keys() {
+            let rust = rust_snake(key);
+            if taken.contains(&rust) {
+                let new = smallest_free(&rust, "_", &taken);
+                taken.insert(new.clone());
+                changes.push((key.clone(), new));
+            } else {
+                taken.insert(rust);
+            }
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        let old = std::mem::take(props);
+        for (k, v) in old {
+            match changes.iter().find(|(wire, _)| *wire == k) {
+                Some((_, new)) => props.insert(new.clone(), v),
+                None => props.insert(k, v),
+            };
+        }
+        if let Some(required) = schema.get_mut("required").and_then(Value::as_array_mut) {
+            for r in required.iter_mut() {
+                if let Some((_, new)) = changes
+                    .iter()
+                    .find(|(wire, _)| Some(wire.as_str()) == r.as_str())
+                {
+                    *r = json!(new);
+                }
+            }
+        }
+        for (wire, field) in changes {
+            notices.push(spec.error(
+                pointer(["components", "schemas", name, "properties", &wire]),
+                format!(
+                    "the property `{wire}` becomes the Rust field `{field}` (serde still \
+                     reads and writes `{wire}`): an earlier property of `{name}` has the \
+                     field name it would get"
+                ),
+            ));
+            renames.push(FieldRename {
+                schema: name.clone(),
+                field,
+                wire,
+            });
+        }
+    }
+    renames
+}
+
+/// A query or header parameter renamed in the view: progenitor names the builder field and
+/// setter after `field` and sends `field` as the name, so regen's token pass puts `wire` back
+/// as the name sent, in the builders of the operation `operation` (and its split variants).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParamRename {
+    /// The operationId in the view.
+    pub operation: String,
+    pub field: String,
+    pub wire: String,
+}
+
+/// The builder's own methods a parameter must not be named like (rule R).
+const BUILDER_METHODS: &[&str] = &["send", "body", "body_map"];
+
+/// Rule C (d) and R for parameters: in each operation (in document order, path-item parameters
+/// first), a query or header parameter whose Rust name is taken by an earlier one gets `_2`,
+/// `_3`…, and one named like a builder method (`send`, `body`, `body_map`) gets `_param`. The
+/// renamed parameters are written into the operation (with the path item's, which are then
+/// copied to every operation of the item).
+pub fn rename_colliding_parameters(
+    spec: &Spec,
+    doc: &mut Value,
+    notices: &mut Vec<SpecError>,
+) -> Vec<ParamRename> {
+    let mut renames = Vec::new();
+    let mut items_to_flatten: BTreeSet<String> = BTreeSet::new();
+    let mut per_op: Vec<(String, String, Vec<Value>)> = Vec::new();
+    for (path, method) in operations(doc) {
+        let params = effective_parameters(doc, &path, &method);
+        let mut taken: BTreeSet<String> = BTreeSet::new();
+        let mut changed = false;
+        let mut list = Vec::new();
+        let id = doc["paths"][&path][&method]
+            .get("operationId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        for (p_at, mut p) in params {
+            let name = p
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let renamable = matches!(
+                p.get("in").and_then(Value::as_str),
+                Some("query" | "header")
+            );
+            let mut rust = rust_snake(&name);
+            let mut why = Vec::new();
+            if renamable && BUILDER_METHODS.contains(&rust.as_str()) {
+                why.push(format!("`{rust}()` is a method of the generated builder"));
+                rust = format!("{rust}_param");
+            }
+            if renamable && taken.contains(&rust) {
+                why.push(format!("`{rust}` is taken by an earlier parameter"));
+                rust = smallest_free(&rust, "_", &taken);
+            }
+            taken.insert(rust.clone());
+            if !why.is_empty() {
+                notices.push(spec.error(
+                    &p_at,
+                    format!(
+                        "the parameter `{name}` is the builder method `{rust}()` ({}); it is still \
+                         sent as `{name}`",
+                        why.join(", and ")
+                    ),
+                ));
+                p["name"] = json!(rust);
+                renames.push(ParamRename {
+                    operation: id.clone(),
+                    field: rust,
+                    wire: name,
+                });
+                changed = true;
+            }
+            list.push(p);
+        }
+        if changed {
+            items_to_flatten.insert(path.clone());
+            per_op.push((path, method, list));
+        }
+    }
+    // Every operation of an item that changed gets its full list; the item's own list goes.
+    for path in &items_to_flatten {
+        for method in crate::walk::METHODS {
+            if !doc["paths"][path]
+                .get(*method)
+                .is_some_and(Value::is_object)
+            {
+                continue;
+            }
+            let list = match per_op.iter().find(|(p, m, _)| p == path && m == method) {
+                Some((_, _, list)) => list.clone(),
+                None => effective_parameters(doc, path, method)
+                    .into_iter()
+                    .map(|(_, p)| p)
+                    .collect(),
+            };
+            doc["paths"][path][*method]["parameters"] = Value::Array(list);
+        }
+        if let Some(item) = doc["paths"][path].as_object_mut() {
+            item.remove("parameters");
+        }
+    }
+    renames
+}
+
+/// Rule X: an unsupported request media type beside a supported one is left out of the view.
+pub fn drop_unsendable_alternatives(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
+    for (path, method) in operations(doc) {
+        let at = pointer(["paths", &path, &method]);
+        let Some(body) = doc["paths"][&path][&method].get("requestBody") else {
+            continue;
+        };
+        let (resolved, body_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+        let mut resolved = resolved.clone();
+        let Some(content) = resolved.get_mut("content").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        if !content.keys().any(|m| sendable(m)) || content.keys().all(|m| sendable(m)) {
+            continue;
+        }
+        let kept: Vec<String> = content.keys().filter(|m| sendable(m)).cloned().collect();
+        for media in content.keys().filter(|m| !sendable(m)) {
+            notices.push(spec.error(
+                format!("{body_at}/content/{}", escape_token(media)),
+                format!(
+                    "request media type `{media}` is not supported by progenitor 0.15; the \
+                     generated client sends this body as {} only",
+                    kept.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        }
+        content.retain(|m, _| sendable(m));
+        doc["paths"][&path][&method]["requestBody"] = resolved;
+    }
+}
+
+/// Rule M: a media type without `schema`. JSON is any JSON value; text is a string; anything
+/// else raw bytes.
+pub fn fill_missing_schemas(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
+    for (path, method) in operations(doc) {
+        let at = pointer(["paths", &path, &method]);
+        let mut targets: Vec<(Vec<String>, Value, String)> = Vec::new();
+        let op = doc["paths"][&path][&method].clone();
+        if let Some(body) = op.get("requestBody") {
+            let (b, b_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+            targets.push((vec!["requestBody".into()], b.clone(), b_at));
+        }
+        for (code, r) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let (r, r_at) =
+                crate::refs::resolve_at(doc, r, &format!("{at}/responses/{}", escape_token(code)));
+            targets.push((vec!["responses".into(), code.clone()], r.clone(), r_at));
+        }
+        for (keys, mut node, node_at) in targets {
+            let mut changed = false;
+            for (media, entry) in node
+                .get_mut("content")
+                .and_then(Value::as_object_mut)
+                .into_iter()
+                .flatten()
+            {
+                let Some(entry) = entry.as_object_mut() else {
+                    continue;
+                };
+                if entry.contains_key("schema") {
+                    continue;
+                }
+                let (schema, what) = if is_json(media) {
+                    (json!({}), "any JSON value (`serde_json::Value`)")
+                } else if essence(media).starts_with("text/") {
+                    (json!({"type": "string"}), "raw text")
+                } else {
+                    (json!({"type": "string", "format": "binary"}), "raw bytes")
+                };
+                entry.insert("schema".into(), schema);
+                changed = true;
+                notices.push(spec.error(
+                    format!("{node_at}/content/{}", escape_token(media)),
+                    format!("`{media}` has no `schema`: regen treats the body as {what}"),
+                ));
+            }
+            if changed {
+                let mut target = &mut doc["paths"][&path][&method];
+                for k in &keys {
+                    target = &mut target[k];
+                }
+                *target = node;
+            }
+        }
+    }
+}
+
+/// Rule D: `default` is an error response (as `4XX` and `5XX`) when the operation lists a 2xx,
+/// otherwise the success response (`2XX`).
+pub fn place_default_responses(doc: &mut Value) {
+    for (path, method) in operations(doc) {
+        let Some(responses) = doc["paths"][&path][&method]
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        let Some(default) = responses.get("default").cloned() else {
+            continue;
+        };
+        let has_success = responses.keys().any(|k| k.starts_with('2'));
+        let mut out = Map::new();
+        for (code, r) in std::mem::take(responses) {
+            if code != "default" {
+                out.insert(code, r);
+            }
+        }
+        let codes: &[&str] = if has_success {
+            &["4XX", "5XX"]
+        } else {
+            &["2XX"]
+        };
+        for code in codes {
+            if !out.contains_key(*code) {
+                out.insert((*code).to_string(), default.clone());
+            }
+        }
+        *responses = out;
+    }
+}
+
+fn smallest_free(base: &str, sep: &str, taken: &BTreeSet<String>) -> String {
+    (2..)
+        .map(|n| format!("{base}{sep}{n}"))
+        .find(|c| !taken.contains(c))
+        .expect("some suffix is free")
+}
+
+/// Rule method path segment words: `{p}` → `by_<p>`, `/` → `root`.
+pub fn derived_operation_name(method: &str, path: &str) -> String {
+    let mut words = vec![method.to_string()];
+    for segment in path.split('/').filter(|s| !s.is_empty()) {
+        let mut rest = segment;
+        while !rest.is_empty() {
+            match rest.find('{') {
+                Some(start) => {
+                    let literal = &rest[..start];
+                    if !rust_snake(literal).is_empty() {
+                        words.push(rust_snake(literal));
+                    }
+                    let end = rest[start..]
+                        .find('}')
+                        .map(|e| start + e)
+                        .unwrap_or(rest.len());
+                    let name = rust_snake(&rest[start + 1..end.min(rest.len())]);
+                    words.push(format!("by_{name}"));
+                    rest = rest.get(end + 1..).unwrap_or("");
+                }
+                None => {
+                    if !rust_snake(rest).is_empty() {
+                        words.push(rust_snake(rest));
+                    }
+                    rest = "";
+                }
+            }
+        }
+    }
+    if words.len() == 1 {
+        words.push("root".into());
+    }
+    words.join("_")
+}
+
+/// Rules N, R and C (a): every operation gets a method name that is unique, not one the client
+/// already has. Names stay as written unless they must change.
+pub fn name_operations(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
+    let ops = operations(doc);
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut renames: Vec<(usize, String, String, bool)> = Vec::new();
+    // Explicit ids first, then derived ones, each in document order.
+    for derived in [false, true] {
+        for (i, (path, method)) in ops.iter().enumerate() {
+            let op = &doc["paths"][path][method];
+            let explicit = op.get("operationId").and_then(Value::as_str);
+            if explicit.is_some() == derived {
+                continue;
+            }
+            let mut name = match explicit {
+                Some(id) => rust_snake(id),
+                None => derived_operation_name(method, path),
+            };
+            let mut why = Vec::new();
+            if RESERVED_METHODS.contains(&name.as_str()) {
+                why.push(format!(
+                    "`{name}` is a method the generated client already has"
+                ));
+                name = format!("{name}_op");
+            }
+            if taken.contains(&name) {
+                why.push(format!("`{name}` is taken by another operation"));
+                name = smallest_free(&name, "_", &taken);
+            }
+            taken.insert(name.clone());
+            match explicit {
+                Some(id) if why.is_empty() && rust_snake(id) == name => {}
+                Some(id) => renames.push((
+                    i,
+                    name.clone(),
+                    format!(
+                        "operationId `{id}`: {}; the method is `{name}()`",
+                        why.join(", and ")
+                    ),
+                    true,
+                )),
+                None => {
+                    let extra = if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", why.join(", and "))
+                    };
+                    renames.push((
+                        i,
+                        name.clone(),
+                        format!(
+                            "no operationId; the method is `{name}()`{extra}. Add an operationId \
+                             to choose the name"
+                        ),
+                        false,
+                    ))
+                }
+            }
+        }
+    }
+    renames.sort_by_key(|r| r.0);
+    for (i, name, message, explicit) in renames {
+        let (path, method) = &ops[i];
+        let at = pointer(["paths", path, method]);
+        let at = if explicit {
+            format!("{at}/operationId")
+        } else {
+            at
+        };
+        notices.push(spec.error(at, message));
+        doc["paths"][path][method]["operationId"] = json!(name);
+    }
+}
+
+fn rewrite_refs(node: &mut Value, from: &str, to: &str) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get_mut("$ref") {
+                if r == from {
+                    *r = to.to_string();
+                } else if let Some(rest) = r.strip_prefix(&format!("{from}/")) {
+                    *r = format!("{to}/{rest}");
+                }
+            }
+            map.values_mut().for_each(|v| rewrite_refs(v, from, to));
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| rewrite_refs(v, from, to)),
+        _ => {}
+    }
+}
+
+/// Rule C (b): component schemas that become the same Rust type, and inline bodies that
+/// progenitor would name like a component.
+/// Returns the component schemas renamed (old key → new key).
+pub fn name_types(
+    spec: &Spec,
+    doc: &mut Value,
+    notices: &mut Vec<SpecError>,
+) -> BTreeMap<String, String> {
+    let keys: Vec<String> = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    let mut renames: BTreeMap<String, String> = BTreeMap::new();
+    for key in &keys {
+        let rust = rust_pascal(key);
+        if taken.contains(&rust) {
+            let new = smallest_free(&rust, "", &taken);
+            notices.push(spec.error(
+                pointer(["components", "schemas", key]),
+                format!(
+                    "the schema `{key}` becomes the Rust type `{new}`: `{rust}` is taken by an \
+                     earlier schema whose name differs only in case or separators"
+                ),
+            ));
+            taken.insert(new.clone());
+            renames.insert(key.clone(), new);
+        } else {
+            taken.insert(rust);
+        }
+    }
+    if !renames.is_empty() {
+        for (old, new) in &renames {
+            rewrite_refs(
+                doc,
+                &format!("#/components/schemas/{}", escape_token(old)),
+                &format!("#/components/schemas/{}", escape_token(new)),
+            );
+        }
+        let schemas = doc["components"]["schemas"]
+            .as_object_mut()
+            .expect("listed above");
+        let old = std::mem::take(schemas);
+        for (k, v) in old {
+            let k = renames.get(&k).cloned().unwrap_or(k);
+            schemas.insert(k, v);
+        }
+    }
+
+    // Inline bodies progenitor names `<Operation>Body` / `<Operation>Response`.
+    let mut hoisted: Vec<(String, Value)> = Vec::new();
+    for (path, method) in operations(doc) {
+        let op_at = pointer(["paths", &path, &method]);
+        let Some(id) = doc["paths"][&path][&method]
+            .get("operationId")
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let base = rust_pascal(id);
+        let mut places: Vec<(Vec<String>, String)> = Vec::new();
+        let op = doc["paths"][&path][&method].clone();
+        if let Some(content) = op
+            .pointer("/requestBody/content")
+            .and_then(Value::as_object)
+        {
+            for media in content.keys() {
+                places.push((
+                    vec!["requestBody".into(), "content".into(), media.clone()],
+                    format!("{base}Body"),
+                ));
+            }
+        }
+        for (code, r) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            for media in r
+                .get("content")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|c| c.0)
+            {
+                places.push((
+                    vec![
+                        "responses".into(),
+                        code.clone(),
+                        "content".into(),
+                        media.clone(),
+                    ],
+                    format!("{base}Response"),
+                ));
+            }
+        }
+        for (keys, name) in places {
+            if !taken.contains(&name) {
+                continue;
+            }
+            let mut node = &mut doc["paths"][&path][&method];
+            for k in &keys {
+                node = &mut node[k];
+            }
+            let Some(schema) = node.get("schema") else {
+                continue;
+            };
+            let named = schema.get("$ref").is_none()
+                && (schema.get("properties").is_some()
+                    || schema.get("type").and_then(Value::as_str) == Some("object")
+                    || ["oneOf", "anyOf", "allOf", "enum"]
+                        .iter()
+                        .any(|k| schema.get(*k).is_some()));
+            if !named {
+                continue;
+            }
+            let new = smallest_free(&name, "", &taken);
+            taken.insert(new.clone());
+            let schema = node["schema"].take();
+            node["schema"] = json!({ "$ref": format!("#/components/schemas/{new}") });
+            let at = format!(
+                "{op_at}/{}/schema",
+                keys.iter()
+                    .map(|k| escape_token(k))
+                    .collect::<Vec<_>>()
+                    .join("/")
+            );
+            notices.push(spec.error(
+                at,
+                format!(
+                    "this inline schema becomes the Rust type `{new}`: `{name}`, the name \
+                     progenitor gives it, is a component schema"
+                ),
+            ));
+            hoisted.push((new, schema));
+        }
+    }
+    if !hoisted.is_empty() {
+        let root = doc.as_object_mut().expect("a mapping");
+        let components = root.entry("components").or_insert_with(|| json!({}));
+        let schemas = components
+            .as_object_mut()
+            .map(|c| c.entry("schemas").or_insert_with(|| json!({})));
+        if let Some(Value::Object(schemas)) = schemas {
+            for (name, schema) in hoisted {
+                schemas.insert(name, schema);
+            }
+        }
+    }
+    renames
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_names_follow_rule_n() {
+        assert_eq!(
+            derived_operation_name("get", "/users/{id}"),
+            "get_users_by_id"
+        );
+        assert_eq!(
+            derived_operation_name("patch", "/users/{userId}/sessions/{session-id}"),
+            "patch_users_by_user_id_sessions_by_session_id"
+        );
+        assert_eq!(derived_operation_name("get", "/"), "get_root");
+        assert_eq!(derived_operation_name("get", "/users/"), "get_users");
+        assert_eq!(
+            derived_operation_name("get", "/api/v1/health-check.json"),
+            "get_api_v1_health_check_json"
+        );
+        assert_eq!(
+            derived_operation_name("head", "/files/{name}.{ext}"),
+            "head_files_by_name_by_ext"
+        );
+    }
+
+    fn spec(doc: Value) -> Spec {
+        Spec {
+            id: "demo".into(),
+            file: "specs/demo.yaml".into(),
+            doc,
+            text: String::new(),
+        }
+    }
+
+    #[test]
+    fn default_is_an_error_beside_a_2xx_and_the_success_without() {
+        let mut doc = json!({"paths": {"/a": {
+            "get": {"responses": {"200": {"description": "ok"}, "404": {"description": "no"}, "default": {"description": "d"}}},
+            "put": {"responses": {"default": {"description": "d"}}}
+        }}});
+        place_default_responses(&mut doc);
+        let get: Vec<_> = doc["paths"]["/a"]["get"]["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(get, ["200", "404", "4XX", "5XX"]);
+        let put: Vec<_> = doc["paths"]["/a"]["put"]["responses"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect();
+        assert_eq!(put, ["2XX"]);
+    }
+
+    #[test]
+    fn media_types_without_schema_get_one_with_a_notice() {
+        let doc = json!({"paths": {"/a": {"post": {
+            "operationId": "a",
+            "requestBody": {"content": {"text/plain": {}}},
+            "responses": {"200": {"description": "ok", "content": {"application/json": {}}}}
+        }}}});
+        let s = spec(doc.clone());
+        let mut view = doc;
+        let mut notices = Vec::new();
+        fill_missing_schemas(&s, &mut view, &mut notices);
+        let op = &view["paths"]["/a"]["post"];
+        assert_eq!(
+            op["requestBody"]["content"]["text/plain"]["schema"],
+            json!({"type": "string"})
+        );
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"],
+            json!({})
+        );
+        assert_eq!(notices.len(), 2);
+        assert_eq!(
+            notices[0].pointer,
+            "/paths/~1a/post/requestBody/content/text~1plain"
+        );
+    }
+
+    #[test]
+    fn reserved_and_colliding_operation_names_get_suffixes() {
+        let doc = json!({"paths": {
+            "/a": {"get": {"operationId": "getUser"}, "post": {"operationId": "post"}},
+            "/b": {"get": {"operationId": "get_user"}},
+            "/users/{id}": {"get": {}}
+        }});
+        let s = spec(doc.clone());
+        let mut view = doc;
+        let mut notices = Vec::new();
+        name_operations(&s, &mut view, &mut notices);
+        assert_eq!(view["paths"]["/a"]["get"]["operationId"], "getUser");
+        assert_eq!(view["paths"]["/a"]["post"]["operationId"], "post_op");
+        assert_eq!(view["paths"]["/b"]["get"]["operationId"], "get_user_2");
+        assert_eq!(
+            view["paths"]["/users/{id}"]["get"]["operationId"],
+            "get_users_by_id"
+        );
+        assert_eq!(notices.len(), 3);
+    }
+
+    #[test]
+    fn bad_path_keys_say_why() {
+        assert!(key_problems("/good/{id}/items/{item-id}.json").is_empty());
+        assert!(key_problems("/login - with Facebook")[0].contains("space"));
+        assert!(key_problems("api/v1")[0].contains("/"));
+        assert!(key_problems("/users/{id")[0].contains("{"));
+        assert!(key_problems("/users/id}")[0].contains("}"));
+        assert!(key_problems("/groups/{}")[0].contains("empty"));
+        assert!(key_problems("/search?q={q}")[0].contains("?"));
+        assert_eq!(shape("/teams/{slug}"), shape("/teams/{teamId}"));
+    }
+}
