@@ -11,11 +11,14 @@ const HELP: &str = "\
 cargo xtask <command>
 
 Commands:
-  regen [--check] [--root DIR] [--show-view ID]
-                    generate crates/<id>-client/ from every specs/<id>.yaml;
+  regen [--check] [--root DIR] [--show-view ID] [--no-build-check]
+                    generate crates/<id>-client/ from every specs/<id>.{yaml,yml,json};
+                    every problem of every spec is listed, and nothing is written unless all
+                    pass; the crates that changed are then built (`cargo check`), and put
+                    back as they were if they do not build (--no-build-check skips that);
                     --check writes nothing and fails with a diff when they are stale;
                     --root works on DIR/specs and DIR/crates instead of this workspace;
-                    --show-view prints what progenitor is given for specs/ID.yaml
+                    --show-view prints what progenitor is given for specs/ID
   sandbox           serve the four look-alike services on 127.0.0.1 until Ctrl-C
   demo              log in to all four sandboxes through the facade and print a table
   lint              lint the specs: Redocly (recommended-strict), Spectral (spectral:oas),
