@@ -7,6 +7,7 @@
 mod error;
 mod files;
 mod generate;
+pub(crate) mod glue;
 mod render;
 mod security;
 pub(crate) mod spec;
@@ -109,6 +110,11 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
             Ok(files) => generated.extend(files),
             Err(e) => errors.push(e),
         }
+    }
+    if errors.is_empty() {
+        // The facade's glue from every spec's `x-apilogin` (see glue.rs).
+        glue::for_regen(root, &spec_files)
+            .map_or_else(|e| errors.extend(e), |f| generated.extend(f));
     }
     if !errors.is_empty() {
         return Err(RegenError::Specs(errors));
