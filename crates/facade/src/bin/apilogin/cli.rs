@@ -117,7 +117,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Log in (answering a second-factor challenge) and keep the session; re-uses a stored
-    /// Rocket.Chat or remote.it session without asking for the password.
+    /// session without asking for the password where the service can log in again.
     #[command(after_help = env_and_exit_codes())]
     Login(LoginArgs),
     /// Show every stored session: service, server, account, where it is kept and whether the
@@ -125,10 +125,9 @@ pub enum Command {
     Status(StatusArgs),
     /// Print the token of a stored session, for scripts.
     Token(TokenArgs),
-    /// End a session on the server (Txty deletes the API key; Rocket.Chat logs out) and
-    /// forget it here.
+    /// End a session on the server, where the service can, and forget it here.
     Logout(LogoutArgs),
-    /// Check with the server that a session is still valid (Txty, Rocket.Chat).
+    /// Check with the server that a session is still valid, where the service can.
     Verify(VerifyArgs),
 }
 
@@ -138,7 +137,8 @@ pub struct LoginArgs {
     pub service: CliService,
 
     /// Base URL of the server, API path included [env: <SERVICE>_URL]. Required for
-    /// Rocket.Chat (unless a session is stored); the others default to their public servers.
+    /// self-hosted services (unless a session is stored); the others default to their public
+    /// servers.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
