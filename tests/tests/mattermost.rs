@@ -27,7 +27,6 @@ fn request(user: &str, password: &str, code: Option<&str>) -> LoginRequest {
         password: password.into(),
         token: code.map(Into::into),
         device_id: None,
-        ldap_only: None,
     }
 }
 
