@@ -286,7 +286,7 @@ fn files(root: &Path) -> BTreeSet<String> {
 
 fn cargo(dir: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let out = Command::new(cargo)
+    Command::new(cargo)
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
@@ -294,8 +294,7 @@ fn cargo(dir: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> std:
         .env("APILOGIN_CONFIG_DIR", dir.join("config"))
         .envs(env.iter().copied())
         .output()
-        .expect("cargo runs");
-    out
+        .expect("cargo runs")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

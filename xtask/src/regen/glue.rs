@@ -967,7 +967,7 @@ pub(super) fn for_regen(
             errs.into_iter()
                 .map(|e| {
                     super::SpecError::new(
-                        &PathBuf::from(format!("specs/{}.yaml", e.id)),
+                        PathBuf::from(format!("specs/{}.yaml", e.id)),
                         e.pointer,
                         e.message,
                     )
