@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::error::ConfigError;
+use crate::generated::kinds::ServiceKind;
 use crate::secret::SecretString;
-use crate::service::ServiceKind;
 
 /// The name Txty gives the API key a login creates, unless [`Credentials::key_description`] says
 /// otherwise.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use crate::service::ServiceKind;
+use crate::generated::kinds::ServiceKind;
 
 /// A login, verification, re-login or logout that did not succeed.
 ///
