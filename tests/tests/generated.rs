@@ -103,6 +103,12 @@ async fn fixture(service: Service, sandbox: &Sandbox, http: &reqwest::Client) ->
             set("x-auth-token", token);
             set("x-user-id", login["data"]["userId"].clone());
         }
+        // Not run below: the request generator cannot send an `http` bearer scheme yet.
+        Service::Mattermost => {
+            set("login_id", json!("demo"));
+            set("password", json!("demo-password"));
+            set("token", json!("123456"));
+        }
     }
     f
 }

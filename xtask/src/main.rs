@@ -19,8 +19,8 @@ Commands:
                     --check writes nothing and fails with a diff when they are stale;
                     --root works on DIR/specs and DIR/crates instead of this workspace;
                     --show-view prints what progenitor is given for specs/ID
-  sandbox           serve the four look-alike services on 127.0.0.1 until Ctrl-C
-  demo              log in to all four sandboxes through the facade and print a table
+  sandbox           serve every look-alike service on 127.0.0.1 until Ctrl-C
+  demo              log in to every sandbox through the facade and print a table
   lint              lint the specs: Redocly (recommended-strict), Spectral (spectral:oas),
                     and the project's own checks; installs the pinned linters into tools/
   docs              build the publishable docs bundle in docs-out/ (bundled openapi.json and

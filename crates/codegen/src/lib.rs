@@ -12,6 +12,7 @@
 mod build_check;
 mod files;
 mod generate;
+pub(crate) mod glue;
 mod render;
 mod security;
 mod stamp;
@@ -148,6 +149,11 @@ pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, Re
             }
             Err(e) => errors.extend(e),
         }
+    }
+    if errors.is_empty() {
+        // The facade's glue from every spec's `x-apilogin` (see glue.rs).
+        glue::for_regen(root, &spec_files)
+            .map_or_else(|e| errors.extend(e), |f| generated.extend(f));
     }
     if !errors.is_empty() {
         return Err(RegenError::Specs(errors));

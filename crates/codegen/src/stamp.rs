@@ -24,6 +24,13 @@ pub fn fingerprint(root: &Path, specs: &[PathBuf]) -> std::io::Result<String> {
         spec.hash(&mut hasher);
         std::fs::read(root.join(spec))?.hash(&mut hasher);
     }
+    // The facade's glue also depends on the x-apilogin schema and the files it writes.
+    for file in crate::glue::DEPENDS_ON {
+        file.hash(&mut hasher);
+        std::fs::read(root.join(file))
+            .unwrap_or_default()
+            .hash(&mut hasher);
+    }
     let mut owned = crate::files::owned_files(root)?;
     owned.sort();
     for file in owned {

@@ -8,9 +8,7 @@ use std::time::{Duration, Instant};
 use apilogin::{
     Client, Credentials, LoginError, LoginOutcome, Options, Service, ServiceKind, Session,
 };
-use apilogin_sandbox::{
-    self as sandbox, DEMO_PASSWORD, REMOTEIT_DEVELOPER_KEY, SECOND_FACTOR_CODE, Sandbox,
-};
+use apilogin_sandbox::{self as sandbox, DEMO_PASSWORD, SECOND_FACTOR_CODE, Sandbox};
 
 /// One row of the table.
 struct Row {
@@ -43,31 +41,30 @@ impl Step {
     }
 }
 
-/// The demo account each service logs in with: the second-factor one where there is one.
+/// The demo account each service logs in with: the sandbox's second-factor one where there is
+/// one, else its first.
 fn account(kind: ServiceKind) -> (&'static str, Credentials) {
-    match kind {
-        ServiceKind::RemoteIt => (
-            "demo@remote.it",
-            Credentials::new("demo@remote.it", DEMO_PASSWORD).developer_key(REMOTEIT_DEVELOPER_KEY),
-        ),
-        ServiceKind::ProjectThanos => (
-            "retailer@projectthanos.com",
-            Credentials::new("retailer@projectthanos.com", DEMO_PASSWORD),
-        ),
-        _ => (
-            "demo-2fa",
-            Credentials::new("demo-2fa", DEMO_PASSWORD).key_description("apilogin-demo"),
-        ),
+    let accounts: Vec<_> = sandbox_of(kind)
+        .map(|s| sandbox::demo_accounts(s).collect())
+        .unwrap_or_default();
+    let Some(account) = accounts
+        .iter()
+        .find(|a| a.second_factor_code.is_some())
+        .or(accounts.first())
+    else {
+        return ("-", Credentials::new("-", DEMO_PASSWORD));
+    };
+    let mut credentials =
+        Credentials::new(account.user, account.password).key_description("apilogin-demo");
+    if let Some(key) = account.developer_key {
+        credentials = credentials.developer_key(key);
     }
+    (account.user, credentials)
 }
 
-fn sandbox_of(kind: ServiceKind) -> sandbox::Service {
-    match kind {
-        ServiceKind::RemoteIt => sandbox::Service::RemoteIt,
-        ServiceKind::Txty => sandbox::Service::Txty,
-        ServiceKind::ProjectThanos => sandbox::Service::ProjectThanos,
-        ServiceKind::RocketChat => sandbox::Service::RocketChat,
-    }
+/// The sandbox of a service (the same id), if there is one.
+fn sandbox_of(kind: ServiceKind) -> Option<sandbox::Service> {
+    sandbox::Service::from_id(kind.id())
 }
 
 async fn run(kind: ServiceKind, sandbox: &Sandbox) -> Row {
@@ -188,7 +185,11 @@ async fn main() -> ExitCode {
     let mut rows = Vec::new();
     let mut sandboxes = Vec::new();
     for kind in ServiceKind::ALL {
-        match Sandbox::start(sandbox_of(kind)).await {
+        let Some(service) = sandbox_of(kind) else {
+            eprintln!("error: the sandbox has no look-alike of {kind}");
+            return ExitCode::FAILURE;
+        };
+        match Sandbox::start(service).await {
             Ok(s) => sandboxes.push((kind, s)),
             Err(e) => {
                 eprintln!("error: cannot start the {kind} sandbox: {e}");

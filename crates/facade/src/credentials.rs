@@ -1,26 +1,31 @@
 //! What a user logs in with.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::error::ConfigError;
+use crate::generated::kinds::ServiceKind;
 use crate::secret::SecretString;
-use crate::service::ServiceKind;
 
 /// The name Txty gives the API key a login creates, unless [`Credentials::key_description`] says
 /// otherwise.
 pub const DEFAULT_KEY_DESCRIPTION: &str = "apilogin";
 
-/// A user name and password, plus what a service needs besides: remote.it's developer key,
-/// Txty's key description.
+/// A user name and password, plus the inputs a service needs besides
+/// ([`ServiceKind::inputs`]): remote.it's developer key, Txty's key description.
 ///
-/// `Debug` and `Display` never show the password or the developer key.
+/// `Debug` and `Display` never show the password or any input's value.
 #[derive(Clone)]
 pub struct Credentials {
     user: String,
     password: SecretString,
-    developer_key: Option<SecretString>,
-    key_description: Option<String>,
+    inputs: BTreeMap<String, SecretString>,
 }
+
+/// The input names of the two shortcuts ([`Credentials::developer_key`],
+/// [`Credentials::key_description`]), as their specs name them.
+const DEVELOPER_KEY: &str = "developerKey";
+const KEY_DESCRIPTION: &str = "keyDescription";
 
 impl Credentials {
     /// A user name (or e-mail, as the service accepts) and password.
@@ -28,23 +33,32 @@ impl Credentials {
         Credentials {
             user: user.into(),
             password: password.into(),
-            developer_key: None,
-            key_description: None,
+            inputs: BTreeMap::new(),
         }
+    }
+
+    /// Sets input `name` of the service's [`inputs`](ServiceKind::inputs) (e.g.
+    /// `developerKey`). Inputs the service does not take are ignored.
+    pub fn input(mut self, name: &str, value: impl Into<SecretString>) -> Self {
+        self.inputs.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// Input `name`, if set.
+    pub fn input_value(&self, name: &str) -> Option<&SecretString> {
+        self.inputs.get(name)
     }
 
     /// remote.it's developer key (account settings page of the remote.it portal). Required for
     /// remote.it, ignored by the others.
-    pub fn developer_key(mut self, key: impl Into<SecretString>) -> Self {
-        self.developer_key = Some(key.into());
-        self
+    pub fn developer_key(self, key: impl Into<SecretString>) -> Self {
+        self.input(DEVELOPER_KEY, key)
     }
 
     /// The name of the API key a Txty login creates (default [`DEFAULT_KEY_DESCRIPTION`]).
     /// Ignored by the other services.
-    pub fn key_description(mut self, description: impl Into<String>) -> Self {
-        self.key_description = Some(description.into());
-        self
+    pub fn key_description(self, description: impl Into<String>) -> Self {
+        self.input(KEY_DESCRIPTION, description.into())
     }
 
     /// The user name.
@@ -59,14 +73,13 @@ impl Credentials {
 
     /// remote.it's developer key, if set.
     pub fn get_developer_key(&self) -> Option<&SecretString> {
-        self.developer_key.as_ref()
+        self.input_value(DEVELOPER_KEY)
     }
 
     /// The Txty key description that will be sent.
     pub fn get_key_description(&self) -> &str {
-        self.key_description
-            .as_deref()
-            .unwrap_or(DEFAULT_KEY_DESCRIPTION)
+        self.input_value(KEY_DESCRIPTION)
+            .map_or(DEFAULT_KEY_DESCRIPTION, SecretString::expose_secret)
     }
 
     /// Fails early, before any request, when something the service needs is missing.
@@ -78,26 +91,16 @@ impl Credentials {
         if self.password.is_empty() {
             return missing("password");
         }
-        if service == ServiceKind::RemoteIt
-            && self
-                .developer_key
-                .as_ref()
-                .is_none_or(SecretString::is_empty)
-        {
-            return missing("developer key");
+        for input in service.inputs() {
+            if input.required
+                && self
+                    .input_value(input.name)
+                    .is_none_or(SecretString::is_empty)
+            {
+                return missing(input.label);
+            }
         }
         Ok(())
-    }
-
-    /// Every secret of these credentials, to scrub from error excerpts.
-    pub(crate) fn secrets(&self) -> Vec<&str> {
-        // Room for a second-factor code too, which some logins add.
-        let mut v = Vec::with_capacity(3);
-        v.push(self.password.expose_secret());
-        if let Some(k) = &self.developer_key {
-            v.push(k.expose_secret());
-        }
-        v
     }
 }
 
@@ -106,8 +109,7 @@ impl fmt::Debug for Credentials {
         f.debug_struct("Credentials")
             .field("user", &self.user)
             .field("password", &self.password)
-            .field("developer_key", &self.developer_key)
-            .field("key_description", &self.key_description)
+            .field("inputs", &self.inputs)
             .finish()
     }
 }
@@ -115,8 +117,8 @@ impl fmt::Debug for Credentials {
 impl fmt::Display for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} (password <redacted>", self.user)?;
-        if self.developer_key.is_some() {
-            f.write_str(", developer key <redacted>")?;
+        for name in self.inputs.keys() {
+            write!(f, ", {name} <redacted>")?;
         }
         f.write_str(")")
     }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use crate::service::ServiceKind;
+use crate::generated::kinds::ServiceKind;
 
 /// A login, verification, re-login or logout that did not succeed.
 ///
@@ -194,12 +194,17 @@ impl LoginError {
     }
 }
 
-fn dev_key_hint(service: ServiceKind) -> &'static str {
-    if service == ServiceKind::RemoteIt {
-        " (or the developer key)"
-    } else {
-        ""
-    }
+fn dev_key_hint(service: ServiceKind) -> String {
+    service
+        .inputs()
+        .iter()
+        .filter(|i| i.secret && i.required)
+        .map(|i| format!(" (or the {})", i.label))
+        .collect()
+}
+
+fn known_services() -> String {
+    ServiceKind::ALL.map(ServiceKind::id).join(", ")
 }
 
 fn retry_hint(reset_at: Option<SystemTime>) -> String {
@@ -301,7 +306,7 @@ pub enum ConfigError {
         host: String,
     },
 
-    /// Rocket.Chat is self-hosted: there is no default server.
+    /// The service is self-hosted (Rocket.Chat, Mattermost): there is no default server.
     #[error("{service} is self-hosted: give the server's base URL, e.g. https://chat.example.com")]
     MissingBaseUrl {
         /// The service.
@@ -326,8 +331,8 @@ pub enum ConfigError {
         what: &'static str,
     },
 
-    /// Not one of `remoteit`, `txty`, `projectthanos`, `rocketchat`.
-    #[error("unknown service {name:?}: expected one of remoteit, txty, projectthanos, rocketchat")]
+    /// Not one of [`ServiceKind::ALL`].
+    #[error("unknown service {name:?}: expected one of {}", known_services())]
     UnknownService {
         /// What was given (at most 40 characters).
         name: String,

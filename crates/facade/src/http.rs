@@ -225,7 +225,7 @@ impl<'a> Call<'a> {
             ApiError::InvalidUpgrade(e) => self.transport(&e),
             ApiError::Custom(msg) if msg.contains("larger than") => LoginError::BodyTooLarge {
                 service,
-                limit: remoteit_client::MAX_RESPONSE_BYTES,
+                limit: crate::generated::clients::MAX_RESPONSE_BYTES,
             },
             ApiError::Custom(msg) => LoginError::UnexpectedResponse {
                 service,

@@ -1,69 +1,16 @@
-//! The login flow shared by all four services: a login gives a session or a second-factor
+//! The login flow shared by every service: a login gives a session or a second-factor
 //! challenge; answering the challenge gives the session.
 
 use std::fmt;
 
 use crate::credentials::Credentials;
 use crate::error::{ConfigError, LoginError};
+use crate::flow::{self, SecondFactorMethod, Step};
+use crate::generated::clients::Api;
 use crate::http::{self, Options};
 use crate::secret::SecretString;
 use crate::service::{Service, ServiceKind};
-use crate::services;
 use crate::session::Session;
-
-/// How the second-factor code reaches the user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SecondFactorMethod {
-    /// A code sent by SMS (Txty `ADDED_TF`).
-    Sms,
-    /// A code from an authenticator app (Rocket.Chat `totp`).
-    Totp,
-    /// A code sent by e-mail (Rocket.Chat `email`).
-    Email,
-    /// The account password, asked again (Rocket.Chat `password`).
-    Password,
-}
-
-impl SecondFactorMethod {
-    /// Short lower-case name: `sms`, `totp`, `email`, `password`.
-    pub const fn id(self) -> &'static str {
-        match self {
-            SecondFactorMethod::Sms => "sms",
-            SecondFactorMethod::Totp => "totp",
-            SecondFactorMethod::Email => "email",
-            SecondFactorMethod::Password => "password",
-        }
-    }
-
-    /// What to ask the user for.
-    pub const fn prompt(self) -> &'static str {
-        match self {
-            SecondFactorMethod::Sms => "code sent to your phone by SMS",
-            SecondFactorMethod::Totp => "code from your authenticator app",
-            SecondFactorMethod::Email => "code sent to you by e-mail",
-            SecondFactorMethod::Password => "password again",
-        }
-    }
-}
-
-impl fmt::Display for SecondFactorMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
-/// What a service-specific login step produced.
-pub(crate) enum Step {
-    Done(Box<Session>),
-    Challenge(SecondFactorMethod),
-}
-
-impl Step {
-    pub(crate) fn done(session: Session) -> Step {
-        Step::Done(Box::new(session))
-    }
-}
 
 /// Logs in to one service.
 ///
@@ -86,17 +33,9 @@ impl Step {
 pub struct Client {
     service: Service,
     options: Options,
-    api: LoginApi,
-}
-
-/// The generated client the logins go through, built once.
-#[derive(Clone)]
-enum LoginApi {
-    /// The `developerkey` comes with each login's credentials.
-    RemoteIt(remoteit_client::Client),
-    Txty(txty_client::Client),
-    ProjectThanos(projectthanos_client::Client),
-    RocketChat(rocketchat_client::Client),
+    /// The generated client the logins go through, built once (login credentials such as
+    /// remote.it's developer key go into a copy of it that shares its connections).
+    api: Api,
 }
 
 impl Client {
@@ -110,15 +49,7 @@ impl Client {
     /// not loopback, or when the HTTP client cannot be built.
     pub fn with_options(service: Service, options: Options) -> Result<Client, LoginError> {
         http::check_url(&service, &options)?;
-        let (s, o) = (&service, &options);
-        let api = match s.kind() {
-            ServiceKind::RemoteIt => LoginApi::RemoteIt(services::remoteit::api(s, o)?),
-            ServiceKind::Txty => LoginApi::Txty(services::txty::api(s, o)?),
-            ServiceKind::ProjectThanos => {
-                LoginApi::ProjectThanos(services::projectthanos::api(s, o)?)
-            }
-            ServiceKind::RocketChat => LoginApi::RocketChat(services::rocketchat::api(s, o)?),
-        };
+        let api = Api::new(&service, &options)?;
         Ok(Client {
             service,
             options,
@@ -137,7 +68,7 @@ impl Client {
     }
 
     /// Logs in with `credentials`. Returns the session, or a challenge when the account has a
-    /// second factor (Txty, Rocket.Chat): answer it with [`Challenge::answer`].
+    /// second factor (Txty, Rocket.Chat, Mattermost): answer it with [`Challenge::answer`].
     pub async fn login(&self, credentials: &Credentials) -> Result<LoginOutcome, LoginError> {
         credentials.check(self.service.kind())?;
         Ok(match self.step(credentials, None).await? {
@@ -155,17 +86,7 @@ impl Client {
         credentials: &Credentials,
         code: Option<&SecretString>,
     ) -> Result<Step, LoginError> {
-        let (s, o) = (&self.service, &self.options);
-        match &self.api {
-            LoginApi::RemoteIt(api) => services::remoteit::login(s, o, api, credentials).await,
-            LoginApi::Txty(api) => services::txty::login(s, o, api, credentials, code).await,
-            LoginApi::ProjectThanos(api) => {
-                services::projectthanos::login(s, o, api, credentials).await
-            }
-            LoginApi::RocketChat(api) => {
-                services::rocketchat::login(s, o, api, credentials, code).await
-            }
-        }
+        flow::login(&self.service, &self.options, &self.api, credentials, code).await
     }
 }
 

@@ -8,90 +8,27 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ConfigError;
 
-/// One of the four supported login services.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ServiceKind {
-    /// remote.it (legacy `apv/v27` user login; needs a developer key).
-    RemoteIt,
-    /// Txty SMS gateway (API v4; a login creates an API key; second factor by SMS).
-    Txty,
-    /// Project Thanos (`Authorization: Token …`).
-    ProjectThanos,
-    /// Rocket.Chat (self-hosted; second factor by TOTP, e-mail or password).
-    RocketChat,
-}
+pub use crate::generated::kinds::ServiceKind;
 
 impl ServiceKind {
-    /// Every service, in a stable order.
-    pub const ALL: [ServiceKind; 4] = [
-        ServiceKind::RemoteIt,
-        ServiceKind::Txty,
-        ServiceKind::ProjectThanos,
-        ServiceKind::RocketChat,
-    ];
-
-    /// Short lower-case identifier: `remoteit`, `txty`, `projectthanos`, `rocketchat`.
-    pub const fn id(self) -> &'static str {
-        match self {
-            ServiceKind::RemoteIt => "remoteit",
-            ServiceKind::Txty => "txty",
-            ServiceKind::ProjectThanos => "projectthanos",
-            ServiceKind::RocketChat => "rocketchat",
-        }
-    }
-
-    /// Human-readable name, e.g. `Rocket.Chat`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            ServiceKind::RemoteIt => "remote.it",
-            ServiceKind::Txty => "Txty",
-            ServiceKind::ProjectThanos => "Project Thanos",
-            ServiceKind::RocketChat => "Rocket.Chat",
-        }
-    }
-
-    /// The public server, or `None` for the self-hosted Rocket.Chat.
-    pub const fn default_base_url(self) -> Option<&'static str> {
-        match self {
-            ServiceKind::RemoteIt => Some("https://api.remot3.it/apv/v27"),
-            ServiceKind::Txty => Some("https://login.txty.dk/api/4"),
-            ServiceKind::ProjectThanos => Some("https://stable.projectthanos.com"),
-            ServiceKind::RocketChat => None,
-        }
-    }
-
-    /// Whether a login can answer with a second-factor challenge.
-    pub const fn has_second_factor(self) -> bool {
-        matches!(self, ServiceKind::Txty | ServiceKind::RocketChat)
-    }
-
-    /// Whether [`Session::verify`](crate::Session::verify) is available (the spec has a call
-    /// that checks a token: Txty's account view, Rocket.Chat's `/me`).
-    pub const fn supports_verify(self) -> bool {
-        matches!(self, ServiceKind::Txty | ServiceKind::RocketChat)
-    }
-
-    /// Whether [`Session::logout`](crate::Session::logout) is available.
-    pub const fn supports_logout(self) -> bool {
-        matches!(self, ServiceKind::Txty | ServiceKind::RocketChat)
-    }
-
-    /// Whether [`Session::relogin`](crate::Session::relogin) is available (remote.it authhash,
-    /// Rocket.Chat `resume`).
-    pub const fn supports_relogin(self) -> bool {
-        matches!(self, ServiceKind::RemoteIt | ServiceKind::RocketChat)
-    }
-
-    /// Looks a service up by its [`id`](ServiceKind::id) or name, ignoring case, dots, dashes
-    /// and spaces (`remote.it`, `Rocket.Chat`, `project-thanos` all work).
+    /// Looks a service up by its [`id`](ServiceKind::id) or one of its
+    /// [`aliases`](ServiceKind::aliases), ignoring case, dots, dashes and spaces (`remote.it`,
+    /// `Rocket.Chat`, `project-thanos` all work).
     pub fn from_id(id: &str) -> Option<ServiceKind> {
         let norm: String = id
             .chars()
             .filter(|c| !matches!(c, '.' | '-' | '_' | ' '))
             .flat_map(char::to_lowercase)
             .collect();
-        ServiceKind::ALL.into_iter().find(|s| s.id() == norm)
+        let plain = |s: &str| -> String {
+            s.chars()
+                .filter(|c| !matches!(c, '.' | '-' | '_' | ' '))
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        ServiceKind::ALL
+            .into_iter()
+            .find(|s| s.id() == norm || s.aliases().iter().any(|a| plain(a) == norm))
     }
 }
 
@@ -124,7 +61,7 @@ pub struct Service {
 
 impl Service {
     /// A service at `base_url`, or at its public server when `base_url` is `None` (which is an
-    /// error for the self-hosted Rocket.Chat).
+    /// error for a self-hosted service such as Rocket.Chat).
     pub fn new(kind: ServiceKind, base_url: Option<&str>) -> Result<Service, ConfigError> {
         let url = match base_url.or(kind.default_base_url()) {
             Some(url) => url,
@@ -136,32 +73,12 @@ impl Service {
         })
     }
 
-    /// remote.it at its public server.
-    pub fn remoteit() -> Service {
-        Service::public(ServiceKind::RemoteIt)
-    }
-
-    /// Txty at its public server.
-    pub fn txty() -> Service {
-        Service::public(ServiceKind::Txty)
-    }
-
-    /// Project Thanos at its public server.
-    pub fn project_thanos() -> Service {
-        Service::public(ServiceKind::ProjectThanos)
-    }
-
-    /// Rocket.Chat at a self-hosted server, e.g. `https://chat.example.com`.
-    pub fn rocketchat(base_url: &str) -> Result<Service, ConfigError> {
-        Service::new(ServiceKind::RocketChat, Some(base_url))
-    }
-
     /// Without checks: for sessions, whose URL is checked before use by [`Service::url`].
     pub(crate) fn from_parts(kind: ServiceKind, base_url: String) -> Service {
         Service { kind, base_url }
     }
 
-    fn public(kind: ServiceKind) -> Service {
+    pub(crate) fn public(kind: ServiceKind) -> Service {
         Service {
             kind,
             // Constants, already normalized (no trailing slash).
@@ -246,7 +163,7 @@ mod tests {
             "https://chat.example.com"
         );
         for s in ServiceKind::ALL {
-            if s != ServiceKind::RocketChat {
+            if s.default_base_url().is_some() {
                 assert_eq!(Service::public(s), Service::new(s, None).unwrap());
             }
         }

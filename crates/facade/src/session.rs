@@ -2,14 +2,12 @@
 
 use std::fmt;
 
-use reqwest::header::HeaderMap;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ConfigError, LoginError, Operation};
-use crate::http::{self, Options};
+use crate::error::{ConfigError, LoginError};
+use crate::http::Options;
 use crate::secret::SecretString;
 use crate::service::{Service, ServiceKind};
-use crate::services;
 
 /// Who is logged in.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,17 +28,6 @@ pub struct Identity {
     pub email: Option<String>,
 }
 
-impl Identity {
-    pub(crate) fn new(username: impl Into<String>) -> Self {
-        Identity {
-            username: username.into(),
-            user_id: None,
-            name: None,
-            email: None,
-        }
-    }
-}
-
 impl fmt::Display for Identity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.username)?;
@@ -54,61 +41,16 @@ impl fmt::Display for Identity {
     }
 }
 
-/// What a session needs besides the token, per service. Serialized with a `service` tag.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "service", rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum SessionDetails {
-    /// remote.it: later calls send the developer key with the token; the authhash logs in again
-    /// without the password.
-    RemoteIt {
-        /// The developer key used to log in (sent as header `developerkey`).
-        developer_key: SecretString,
-        /// `service_authhash`, accepted by the re-login in place of the password.
-        service_authhash: SecretString,
-    },
-    /// Txty: the token is the new API key.
-    Txty {
-        /// `controlapikey` of the created key, as the server returned it.
-        controlapikey: i64,
-    },
-    /// Project Thanos: the user's organization.
-    ProjectThanos {
-        /// `RETAILER` or `SUPPLIER`.
-        org_type: String,
-        /// The organization's id.
-        org_uuid: String,
-        /// The retailer id, for retailer organizations.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        retailer_uuid: Option<String>,
-        /// The supplier id, for supplier organizations.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        supplier_uuid: Option<String>,
-    },
-    /// Rocket.Chat: nothing besides the token and the user id.
-    RocketChat {},
-}
-
-impl SessionDetails {
-    /// The service these details belong to.
-    pub fn kind(&self) -> ServiceKind {
-        match self {
-            SessionDetails::RemoteIt { .. } => ServiceKind::RemoteIt,
-            SessionDetails::Txty { .. } => ServiceKind::Txty,
-            SessionDetails::ProjectThanos { .. } => ServiceKind::ProjectThanos,
-            SessionDetails::RocketChat {} => ServiceKind::RocketChat,
-        }
-    }
-}
+pub use crate::generated::kinds::SessionDetails;
 
 /// A logged-in session: the token, who it belongs to, and where it is valid.
 ///
 /// It serializes to JSON (token included, so that it can be stored; protect the file) and
 /// deserializes back; `Debug` and `Display` never show the token or any other secret.
 ///
-/// Later calls go through the service's generated client, already authenticated:
-/// [`rocketchat`](Session::rocketchat), [`remoteit`](Session::remoteit),
-/// [`projectthanos`](Session::projectthanos) or [`txty`](Session::txty) (whose operations take
+/// Later calls go through the service's generated client, already authenticated: one
+/// accessor per service, named after its spec (`session.rocketchat()?.me().send().await`;
+/// services without a security scheme, such as Txty, take
 /// [`expose_auth_params`](Session::expose_auth_params) as fields). Calls outside the specs can
 /// send [`auth_headers`](Session::auth_headers).
 #[derive(Clone, Serialize, Deserialize)]
@@ -157,7 +99,7 @@ impl Session {
     }
 
     /// The session token (remote.it `token`, Txty API key, Project Thanos `auth_token`,
-    /// Rocket.Chat `authToken`).
+    /// Rocket.Chat `authToken`, Mattermost's `Token` header).
     pub fn token(&self) -> &SecretString {
         &self.token
     }
@@ -179,153 +121,35 @@ impl Session {
         self
     }
 
-    /// The headers that authenticate later calls, marked sensitive: remote.it `developerkey` +
-    /// `token`; Project Thanos `Authorization: Token …`; Rocket.Chat `X-Auth-Token` +
-    /// `X-User-Id`. Empty for Txty, which takes parameters instead
-    /// ([`expose_auth_params`](Session::expose_auth_params)).
-    pub fn auth_headers(&self) -> Result<HeaderMap, LoginError> {
-        let kind = self.kind();
-        let token = self.token.expose_secret();
-        let h = |name, value: &str, what| http::secret_header(kind, name, value, what);
-        let pairs = match &self.details {
-            SessionDetails::RemoteIt { developer_key, .. } => vec![
-                h(
-                    "developerkey",
-                    developer_key.expose_secret(),
-                    "developer key",
-                )?,
-                h("token", token, "token")?,
-            ],
-            SessionDetails::Txty { .. } => vec![],
-            SessionDetails::ProjectThanos { .. } => {
-                vec![h("authorization", &format!("Token {token}"), "token")?]
-            }
-            SessionDetails::RocketChat {} => vec![
-                h("x-auth-token", token, "token")?,
-                h(
-                    "x-user-id",
-                    self.user.user_id.as_deref().unwrap_or_default(),
-                    "user id",
-                )?,
-            ],
+    /// The value of a session source of the login flow (`$token`, `$userId`, `$user`,
+    /// `$detail.<name>`), for the generated accessors and the engine.
+    pub(crate) fn value(&self, source: &str) -> Result<String, LoginError> {
+        let missing = || LoginError::SessionRejected {
+            service: self.kind(),
         };
-        Ok(http::header_map(pairs))
-    }
-
-    /// Txty's authentication parameters, `user` and `key`, to send in a form body (never in a
-    /// URL query: URLs end up in logs). Empty for the other services. The values are exposed.
-    pub fn expose_auth_params(&self) -> Vec<(&'static str, &str)> {
-        match self.details {
-            SessionDetails::Txty { .. } => vec![
-                ("user", self.user.username.as_str()),
-                ("key", self.token.expose_secret()),
-            ],
-            _ => vec![],
+        match source {
+            "$token" => Ok(self.token.expose_secret().to_owned()),
+            "$userId" => Ok(self.user.user_id.clone().unwrap_or_default()),
+            "$user" => Ok(self.user.username.clone()),
+            _ => source
+                .strip_prefix("$detail.")
+                .and_then(|name| self.details.field(name))
+                .ok_or_else(missing),
         }
     }
 
-    /// The generated remote.it client, sending this session's developer key and token
-    /// wherever an operation's `security` asks for them.
-    pub fn remoteit(&self) -> Result<remoteit_client::Client, LoginError> {
-        match &self.details {
-            SessionDetails::RemoteIt { developer_key, .. } => {
-                Ok(
-                    services::remoteit::api(&self.service(), &self.options)?.with_credentials(
-                        remoteit_client::Credentials::new()
-                            .developer_key(developer_key.expose_secret())
-                            .session_token(self.token.expose_secret()),
-                    ),
-                )
+    /// Fails unless this is a session of `wanted` (for the per-service accessors).
+    pub(crate) fn expect(&self, wanted: ServiceKind) -> Result<(), LoginError> {
+        if self.kind() == wanted {
+            Ok(())
+        } else {
+            Err(ConfigError::WrongService {
+                session: self.kind(),
+                wanted,
             }
-            _ => Err(self.not(ServiceKind::RemoteIt)),
+            .into())
         }
     }
-
-    /// The generated Txty client. Txty has no security scheme: its operations take `user` and
-    /// `key` ([`expose_auth_params`](Session::expose_auth_params)) as form fields.
-    pub fn txty(&self) -> Result<txty_client::Client, LoginError> {
-        match &self.details {
-            SessionDetails::Txty { .. } => services::txty::api(&self.service(), &self.options),
-            _ => Err(self.not(ServiceKind::Txty)),
-        }
-    }
-
-    /// The generated Project Thanos client, sending `Authorization: Token <auth_token>` wherever
-    /// an operation's `security` asks for it.
-    pub fn projectthanos(&self) -> Result<projectthanos_client::Client, LoginError> {
-        match &self.details {
-            SessionDetails::ProjectThanos { .. } => Ok(services::projectthanos::api(
-                &self.service(),
-                &self.options,
-            )?
-            .with_credentials(
-                projectthanos_client::Credentials::new().token_auth(self.token.expose_secret()),
-            )),
-            _ => Err(self.not(ServiceKind::ProjectThanos)),
-        }
-    }
-
-    /// The generated Rocket.Chat client, sending this session's `X-Auth-Token` and `X-User-Id`
-    /// wherever an operation's `security` asks for them:
-    /// `session.rocketchat()?.me().send().await`.
-    pub fn rocketchat(&self) -> Result<rocketchat_client::Client, LoginError> {
-        match &self.details {
-            SessionDetails::RocketChat {} => Ok(services::rocketchat::api(
-                &self.service(),
-                &self.options,
-            )?
-            .with_credentials(rocketchat_client::Credentials::auth_token_and_user_id(
-                self.token.expose_secret(),
-                self.user.user_id.as_deref().unwrap_or_default(),
-            ))),
-            _ => Err(self.not(ServiceKind::RocketChat)),
-        }
-    }
-
-    fn not(&self, wanted: ServiceKind) -> LoginError {
-        ConfigError::WrongService {
-            session: self.kind(),
-            wanted,
-        }
-        .into()
-    }
-
-    /// Checks with the server that the session is still valid and returns who it belongs to
-    /// (Txty account view, Rocket.Chat `/me`). remote.it and Project Thanos have no such call:
-    /// [`LoginError::Unsupported`].
-    pub async fn verify(&self) -> Result<Identity, LoginError> {
-        match self.kind() {
-            ServiceKind::Txty => services::txty::verify(self).await,
-            ServiceKind::RocketChat => services::rocketchat::verify(self).await,
-            kind => Err(unsupported(kind, Operation::Verify)),
-        }
-    }
-
-    /// Ends the session on the server (Txty deletes the API key, Rocket.Chat logs out); the
-    /// token stops working. remote.it and Project Thanos have no such call:
-    /// [`LoginError::Unsupported`].
-    pub async fn logout(&self) -> Result<(), LoginError> {
-        match self.kind() {
-            ServiceKind::Txty => services::txty::logout(self).await,
-            ServiceKind::RocketChat => services::rocketchat::logout(self).await,
-            kind => Err(unsupported(kind, Operation::Logout)),
-        }
-    }
-
-    /// Logs in again without the password (remote.it `service_authhash`, Rocket.Chat
-    /// `resume`) and returns the new session. Txty and Project Thanos have no such call:
-    /// [`LoginError::Unsupported`].
-    pub async fn relogin(&self) -> Result<Session, LoginError> {
-        match self.kind() {
-            ServiceKind::RemoteIt => services::remoteit::relogin(self).await,
-            ServiceKind::RocketChat => services::rocketchat::relogin(self).await,
-            kind => Err(unsupported(kind, Operation::Relogin)),
-        }
-    }
-}
-
-fn unsupported(service: ServiceKind, operation: Operation) -> LoginError {
-    LoginError::Unsupported { service, operation }
 }
 
 impl fmt::Debug for Session {

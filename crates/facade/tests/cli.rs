@@ -506,3 +506,30 @@ async fn verify_and_logout_a_stored_session() {
     .await
     .expect(1);
 }
+
+/// Mattermost has no line of CLI code: its name, variables and second factor come from its spec.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mattermost_second_factor_verify_and_logout() {
+    let home = support::Home::new();
+    let sandbox = Sandbox::start(Service::Mattermost).await.unwrap();
+    let env = env_for(&sandbox, "demo-mfa");
+    let out = home
+        .run(&["login", "mattermost"], &refs(&env), None)
+        .await
+        .expect(4);
+    assert!(out.stderr.contains("MATTERMOST_CODE"), "{}", out.stderr);
+    let with_code = support::with(&env, "MATTERMOST_CODE", SECOND_FACTOR_CODE);
+    home.run(&["login", "mattermost"], &refs(&with_code), None)
+        .await
+        .expect(0)
+        .hides(SECOND_FACTOR_CODE)
+        .hides(DEMO_PASSWORD);
+    let out = home
+        .run(&["verify", "mattermost"], &[], None)
+        .await
+        .expect(0);
+    assert!(out.stdout.contains("demo-mfa"), "{}", out.stdout);
+    home.run(&["logout", "mattermost"], &[], None)
+        .await
+        .expect(0);
+}

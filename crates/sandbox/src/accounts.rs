@@ -5,7 +5,8 @@ use crate::Service;
 /// Password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo-password";
 
-/// The fixed second-factor code (Txty `tfkey`, Rocket.Chat `code` / `x-2fa-code`).
+/// The fixed second-factor code (Txty `tfkey`, Rocket.Chat `code` / `x-2fa-code`,
+/// Mattermost `token`).
 pub const SECOND_FACTOR_CODE: &str = "123456";
 
 /// The only developer key the remote.it sandbox accepts (header `developerkey`).
@@ -110,6 +111,27 @@ pub const DEMO_ACCOUNTS: &[DemoAccount] = &[
         None,
         Some(SECOND_FACTOR_CODE),
         "401 totp-required, then 200 with code 123456 (e-mail demo-2fa@example.com works too)",
+    ),
+    account(
+        Service::Mattermost,
+        "demo",
+        None,
+        None,
+        "200 with the session token in header Token (e-mail demo@example.com works too)",
+    ),
+    account(
+        Service::Mattermost,
+        "demo-mfa",
+        None,
+        Some(SECOND_FACTOR_CODE),
+        "401 mfa.validate_token.authenticate.app_error, then 200 with token 123456",
+    ),
+    account(
+        Service::Mattermost,
+        "inactive",
+        None,
+        None,
+        "401 api.user.login.inactive.app_error (deactivated)",
     ),
 ];
 

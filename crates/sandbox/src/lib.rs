@@ -4,6 +4,7 @@
 mod accounts;
 mod expiring;
 mod fault;
+mod mattermost;
 mod projectthanos;
 mod recorder;
 mod remoteit;

@@ -1,4 +1,4 @@
-//! `apilogin-sandbox` (also `cargo xtask sandbox`): serves all four look-alike services on
+//! `apilogin-sandbox` (also `cargo xtask sandbox`): serves every look-alike service on
 //! 127.0.0.1 until Ctrl-C, and prints their base URLs and demo accounts.
 
 use apilogin_sandbox::{DEMO_ACCOUNTS, Sandbox, Service};

@@ -11,6 +11,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 
 use crate::fault::{self, Fault, FaultState};
+use crate::mattermost;
 use crate::recorder::{self, RecordedRequest, Recordings};
 use crate::rocketchat::{self, RateLimit};
 use crate::server::{self, ConnMode, Running};
@@ -150,6 +151,7 @@ fn app(
         Service::Txty => txty::router(lifetimes),
         Service::ProjectThanos => projectthanos::router(),
         Service::RocketChat => rocketchat::router(origin.to_owned(), rate, lifetimes),
+        Service::Mattermost => mattermost::router(lifetimes),
     };
     let router = match fault {
         Some(fault) => router.layer(middleware::from_fn_with_state(

@@ -1,4 +1,4 @@
-//! The four emulated services.
+//! The emulated services.
 
 use std::fmt;
 use std::str::FromStr;
@@ -15,24 +15,29 @@ pub enum Service {
     ProjectThanos,
     /// Rocket.Chat (`POST /api/v1/login`, `/api/v1/me`, `/api/v1/logout`).
     RocketChat,
+    /// Mattermost (`POST /api/v4/users/login`, token in the `Token` header; `me`, `logout`).
+    Mattermost,
 }
 
 impl Service {
     /// Every service, in a stable order.
-    pub const ALL: [Service; 4] = [
+    pub const ALL: [Service; 5] = [
         Service::RemoteIt,
         Service::Txty,
         Service::ProjectThanos,
         Service::RocketChat,
+        Service::Mattermost,
     ];
 
-    /// Short lower-case identifier: `remoteit`, `txty`, `projectthanos`, `rocketchat`.
+    /// Short lower-case identifier: `remoteit`, `txty`, `projectthanos`, `rocketchat`,
+    /// `mattermost`.
     pub const fn id(self) -> &'static str {
         match self {
             Service::RemoteIt => "remoteit",
             Service::Txty => "txty",
             Service::ProjectThanos => "projectthanos",
             Service::RocketChat => "rocketchat",
+            Service::Mattermost => "mattermost",
         }
     }
 
@@ -43,6 +48,7 @@ impl Service {
             Service::Txty => "Txty",
             Service::ProjectThanos => "Project Thanos",
             Service::RocketChat => "Rocket.Chat",
+            Service::Mattermost => "Mattermost",
         }
     }
 
@@ -53,16 +59,18 @@ impl Service {
         match self {
             Service::RemoteIt => "/apv/v27",
             Service::Txty => "/api/4",
-            Service::ProjectThanos | Service::RocketChat => "",
+            Service::ProjectThanos | Service::RocketChat | Service::Mattermost => "",
         }
     }
 
     /// How long the real service's tokens live, where its documentation says: 90 days for a
-    /// Rocket.Chat login token, two hours for a Project Thanos `auth_token`. remote.it and Txty
-    /// document none; the sandbox then uses 90 days too (a choice, not a documented fact).
+    /// Rocket.Chat login token, two hours for a Project Thanos `auth_token`, 720 hours for a
+    /// Mattermost session (the server's default). remote.it and Txty document none; the sandbox
+    /// then uses 90 days too (a choice, not a documented fact).
     pub const fn default_token_lifetime(self) -> Duration {
         match self {
             Service::ProjectThanos => Duration::from_secs(2 * 3600),
+            Service::Mattermost => Duration::from_secs(720 * 3600),
             Service::RemoteIt | Service::Txty | Service::RocketChat => {
                 Duration::from_secs(90 * 24 * 3600)
             }
@@ -87,6 +95,10 @@ impl Service {
                 .iter()
                 .map(|(m, p)| (*m, (*p).to_owned()))
                 .collect(),
+            Service::Mattermost => crate::mattermost::ROUTES
+                .iter()
+                .map(|(m, p)| (*m, (*p).to_owned()))
+                .collect(),
         }
     }
 
@@ -106,7 +118,9 @@ impl fmt::Display for Service {
 
 /// Error of [`Service::from_str`]: the text is not a service id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown service {0:?} (expected one of: remoteit, txty, projectthanos, rocketchat)")]
+#[error(
+    "unknown service {0:?} (expected one of: remoteit, txty, projectthanos, rocketchat, mattermost)"
+)]
 pub struct UnknownService(pub String);
 
 impl FromStr for Service {

@@ -11,13 +11,9 @@ pub use apilogin_sandbox::{DEMO_PASSWORD, REMOTEIT_DEVELOPER_KEY, SECOND_FACTOR_
 /// A wrong password that must never show up anywhere either.
 pub const WRONG_PASSWORD: &str = "wrong-Pa55word-xyzzy";
 
+/// The sandbox's look-alike of `kind` (the same id).
 pub fn sandbox_service(kind: ServiceKind) -> sb::Service {
-    match kind {
-        ServiceKind::RemoteIt => sb::Service::RemoteIt,
-        ServiceKind::Txty => sb::Service::Txty,
-        ServiceKind::ProjectThanos => sb::Service::ProjectThanos,
-        ServiceKind::RocketChat => sb::Service::RocketChat,
-    }
+    sb::Service::from_id(kind.id()).expect("the sandbox has every service")
 }
 
 pub async fn start(kind: ServiceKind) -> sb::Sandbox {

@@ -4,5 +4,6 @@
 mod common;
 mod faults;
 mod flows;
+mod mattermost;
 mod reuse;
 mod safety;

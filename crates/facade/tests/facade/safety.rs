@@ -166,7 +166,8 @@ async fn no_public_type_shows_a_secret() {
             ServiceKind::RemoteIt => format!("{:?}", session.remoteit().unwrap()),
             ServiceKind::Txty => format!("{:?}", session.txty().unwrap()),
             ServiceKind::ProjectThanos => format!("{:?}", session.projectthanos().unwrap()),
-            _ => format!("{:?}", session.rocketchat().unwrap()),
+            ServiceKind::RocketChat => format!("{:?}", session.rocketchat().unwrap()),
+            ServiceKind::Mattermost => format!("{:?}", session.mattermost().unwrap()),
         };
         assert_no_secret(&api, &secrets);
         let outcome = LoginOutcome::LoggedIn(session.clone());

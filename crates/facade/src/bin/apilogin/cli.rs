@@ -4,16 +4,57 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use apilogin::ServiceKind;
+use clap::builder::{PossibleValue, TypedValueParser, ValueParserFactory};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub const ENV_AND_EXIT_CODES: &str = "\
-Credentials (flags win over the environment; passwords, keys and codes are never taken as
-flags, which would show them to other users in the process list):
-  remoteit       REMOTEIT_URL, REMOTEIT_USERNAME, REMOTEIT_PASSWORD, REMOTEIT_DEVELOPER_KEY
-  txty           TXTY_URL, TXTY_USERNAME, TXTY_PASSWORD, TXTY_KEY_DESCRIPTION, TXTY_CODE
-  projectthanos  PROJECTTHANOS_URL, PROJECTTHANOS_USERNAME, PROJECTTHANOS_PASSWORD
-  rocketchat     ROCKETCHAT_URL (required: self-hosted), ROCKETCHAT_USERNAME,
-                 ROCKETCHAT_PASSWORD, ROCKETCHAT_CODE
+/// The help text's part on services: every service's variables, from its spec.
+fn service_variables() -> String {
+    let mut out = String::from(
+        "Credentials (flags win over the environment; passwords, keys and codes are never taken as\n\
+         flags, which would show them to other users in the process list):\n",
+    );
+    for kind in ServiceKind::ALL {
+        let var = |name: &str| format!("{}_{name}", kind.id().to_ascii_uppercase());
+        let mut vars = vec![if kind.default_base_url().is_none() {
+            format!("{} (required: self-hosted)", var("URL"))
+        } else {
+            var("URL")
+        }];
+        vars.push(var("USERNAME"));
+        vars.push(var("PASSWORD"));
+        vars.extend(kind.inputs().iter().map(|i| var(&i.env_suffix())));
+        if kind.has_second_factor() {
+            vars.push(var("CODE"));
+        }
+        let mut line = format!("  {:<14} ", kind.id());
+        let mut width = line.len();
+        for (i, v) in vars.iter().enumerate() {
+            let piece = if i + 1 < vars.len() {
+                format!("{v}, ")
+            } else {
+                v.clone()
+            };
+            if width + piece.trim_end().len() > 92 {
+                line = line.trim_end().to_owned();
+                line.push_str("\n                 ");
+                width = 17;
+            }
+            width += piece.len();
+            line.push_str(&piece);
+        }
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+/// The help's epilogue: variables, storage, exit codes, examples.
+pub fn env_and_exit_codes() -> String {
+    format!("{}{ENV_AND_EXIT_CODES}", service_variables())
+}
+
+/// Everything after the per-service variables.
+const ENV_AND_EXIT_CODES: &str = "\
 Values that are missing are prompted for when standard input is a terminal (passwords, keys
 and codes without echo); otherwise the command fails and names the variable to set. A
 second-factor code can also be piped in on standard input.
@@ -47,14 +88,14 @@ Examples:
   apilogin logout rocketchat
   apilogin login txty --json --show-token --output session.json   # for verify/logout --session";
 
-/// Log in to remote.it, Txty, Project Thanos or Rocket.Chat, and keep the session.
+/// Log in to a service and keep the session.
 ///
-/// `login` keeps the session in the OS keyring (or a file only you can read); `status` lists
+/// The services are those of the specs (`apilogin login --help` lists them). `login` keeps the session in the OS keyring (or a file only you can read); `status` lists
 /// the sessions, `token` prints one for scripts, `logout` ends one. Requests never follow
 /// redirects, time out, and refuse plain http to hosts other than this machine unless
 /// --allow-http is given.
 #[derive(Parser, Debug)]
-#[command(name = "apilogin", version, after_help = ENV_AND_EXIT_CODES)]
+#[command(name = "apilogin", version, after_help = env_and_exit_codes())]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -76,18 +117,17 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Log in (answering a second-factor challenge) and keep the session; re-uses a stored
-    /// Rocket.Chat or remote.it session without asking for the password.
-    #[command(after_help = ENV_AND_EXIT_CODES)]
+    /// session without asking for the password where the service can log in again.
+    #[command(after_help = env_and_exit_codes())]
     Login(LoginArgs),
     /// Show every stored session: service, server, account, where it is kept and whether the
     /// server still accepts it. Never shows a secret.
     Status(StatusArgs),
     /// Print the token of a stored session, for scripts.
     Token(TokenArgs),
-    /// End a session on the server (Txty deletes the API key; Rocket.Chat logs out) and
-    /// forget it here.
+    /// End a session on the server, where the service can, and forget it here.
     Logout(LogoutArgs),
-    /// Check with the server that a session is still valid (Txty, Rocket.Chat).
+    /// Check with the server that a session is still valid, where the service can.
     Verify(VerifyArgs),
 }
 
@@ -97,7 +137,8 @@ pub struct LoginArgs {
     pub service: CliService,
 
     /// Base URL of the server, API path included [env: <SERVICE>_URL]. Required for
-    /// Rocket.Chat (unless a session is stored); the others default to their public servers.
+    /// self-hosted services (unless a session is stored); the others default to their public
+    /// servers.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
@@ -232,29 +273,71 @@ pub struct SessionInput {
     pub session: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum CliService {
-    /// remote.it (needs a developer key).
-    #[value(alias = "remote.it")]
-    Remoteit,
-    /// Txty SMS gateway.
-    Txty,
-    /// Project Thanos.
-    #[value(alias = "thanos")]
-    Projectthanos,
-    /// Rocket.Chat (self-hosted: needs --url or ROCKETCHAT_URL).
-    #[value(alias = "rocket.chat")]
-    Rocketchat,
-}
+/// A service named on the command line: its id or an alias (`rocket.chat`), from its spec.
+#[derive(Clone, Copy, Debug)]
+pub struct CliService(pub ServiceKind);
 
 impl From<CliService> for ServiceKind {
     fn from(s: CliService) -> Self {
-        match s {
-            CliService::Remoteit => ServiceKind::RemoteIt,
-            CliService::Txty => ServiceKind::Txty,
-            CliService::Projectthanos => ServiceKind::ProjectThanos,
-            CliService::Rocketchat => ServiceKind::RocketChat,
-        }
+        s.0
+    }
+}
+
+impl ValueParserFactory for CliService {
+    type Parser = ServiceParser;
+
+    fn value_parser() -> ServiceParser {
+        ServiceParser
+    }
+}
+
+/// Parses a service by id or alias; `--help` lists every one with its summary.
+#[derive(Clone, Copy, Debug)]
+pub struct ServiceParser;
+
+impl TypedValueParser for ServiceParser {
+    type Value = CliService;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<CliService, clap::Error> {
+        let text = value.to_str().unwrap_or_default();
+        // Exactly the listed names (ids and aliases), as clap's own enum parsing would.
+        ServiceKind::ALL
+            .into_iter()
+            .find(|k| k.id() == text || k.aliases().contains(&text))
+            .map(CliService)
+            .ok_or_else(|| {
+                let mut err = clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd);
+                err.insert(
+                    clap::error::ContextKind::InvalidArg,
+                    clap::error::ContextValue::String(
+                        arg.map(ToString::to_string).unwrap_or_default(),
+                    ),
+                );
+                err.insert(
+                    clap::error::ContextKind::InvalidValue,
+                    clap::error::ContextValue::String(text.to_owned()),
+                );
+                err.insert(
+                    clap::error::ContextKind::ValidValue,
+                    clap::error::ContextValue::Strings(
+                        ServiceKind::ALL.iter().map(|k| k.id().to_owned()).collect(),
+                    ),
+                );
+                err
+            })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(ServiceKind::ALL.into_iter().map(|k| {
+            PossibleValue::new(k.id())
+                .help(k.summary())
+                .aliases(k.aliases().iter().copied())
+        })))
     }
 }
 

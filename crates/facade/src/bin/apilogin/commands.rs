@@ -50,9 +50,9 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
             .map(|e| e.base_url.clone()),
         (url, _) => url,
     };
-    if kind == ServiceKind::RocketChat && url.is_none() {
+    if kind.default_base_url().is_none() && url.is_none() {
         return Err(usage(format!(
-            "Rocket.Chat is self-hosted: pass --url or set {}",
+            "{kind} is self-hosted: pass --url or set {}",
             env_name(kind, "URL")
         )));
     }
@@ -104,9 +104,12 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
     };
     let password = secret(&env_name(kind, "PASSWORD"), &format!("{kind} password"))?;
     let mut credentials = Credentials::new(user.clone(), password);
-    if kind == ServiceKind::RemoteIt {
-        let key = secret(&env_name(kind, "DEVELOPER_KEY"), "remote.it developer key")?;
-        credentials = credentials.developer_key(key);
+    for input in kind.inputs().iter().filter(|i| i.secret && i.required) {
+        let value = secret(
+            &env_name(kind, &input.env_suffix()),
+            &format!("{kind} {}", input.label),
+        )?;
+        credentials = credentials.input(input.name, value);
     }
     if let Some(d) = args
         .key_description
@@ -114,6 +117,13 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
         .or_else(|| env_value(&env_name(kind, "KEY_DESCRIPTION")))
     {
         credentials = credentials.key_description(d);
+    }
+    for input in kind.inputs() {
+        if credentials.input_value(input.name).is_none()
+            && let Some(v) = env_value(&env_name(kind, &input.env_suffix()))
+        {
+            credentials = credentials.input(input.name, v);
+        }
     }
 
     let session = match client.login(&credentials).await? {

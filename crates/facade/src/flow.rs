@@ -1,0 +1,781 @@
+//! The login engine: runs the login flow a spec describes in its `x-apilogin` extension
+//! (`schemas/x-apilogin.schema.json`). Nothing here knows a service: which request a login
+//! sends, which answer means what, and where the token is all come from the description.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use reqwest::header::HeaderMap;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::credentials::Credentials;
+use crate::error::{LoginError, Operation};
+use crate::generated::clients::{self, Api};
+use crate::generated::kinds::{ServiceKind, SessionDetails};
+use crate::glue::Answer;
+use crate::http::{self, Call, Options};
+use crate::info::DetailValue;
+use crate::secret::SecretString;
+use crate::service::Service;
+use crate::session::{Identity, Session};
+
+/// How the second-factor code reaches the user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SecondFactorMethod {
+    /// A code sent by SMS (Txty `ADDED_TF`).
+    Sms,
+    /// A code from an authenticator app (Rocket.Chat `totp`, Mattermost MFA).
+    Totp,
+    /// A code sent by e-mail (Rocket.Chat `email`).
+    Email,
+    /// The account password, asked again (Rocket.Chat `password`).
+    Password,
+}
+
+impl SecondFactorMethod {
+    /// Short lower-case name: `sms`, `totp`, `email`, `password`.
+    pub const fn id(self) -> &'static str {
+        match self {
+            SecondFactorMethod::Sms => "sms",
+            SecondFactorMethod::Totp => "totp",
+            SecondFactorMethod::Email => "email",
+            SecondFactorMethod::Password => "password",
+        }
+    }
+
+    /// What to ask the user for.
+    pub const fn prompt(self) -> &'static str {
+        match self {
+            SecondFactorMethod::Sms => "code sent to your phone by SMS",
+            SecondFactorMethod::Totp => "code from your authenticator app",
+            SecondFactorMethod::Email => "code sent to you by e-mail",
+            SecondFactorMethod::Password => "password again",
+        }
+    }
+
+    fn from_id(id: &str) -> Option<SecondFactorMethod> {
+        [Self::Sms, Self::Totp, Self::Email, Self::Password]
+            .into_iter()
+            .find(|m| m.id() == id)
+    }
+}
+
+impl fmt::Display for SecondFactorMethod {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// What one login request produced.
+pub(crate) enum Step {
+    Done(Box<Session>),
+    Challenge(SecondFactorMethod),
+}
+
+// ---------------------------------------------------------------------------------------------
+// The description (the part of `x-apilogin` the engine runs; the rest is for regen and docs).
+
+#[derive(Deserialize)]
+struct Description {
+    #[serde(default)]
+    inputs: BTreeMap<String, InputSpec>,
+    login: StepSpec,
+    session: SessionSpec,
+    verify: Option<StepSpec>,
+    relogin: Option<StepSpec>,
+    logout: Option<StepSpec>,
+}
+
+#[derive(Deserialize)]
+struct InputSpec {
+    #[serde(default)]
+    secret: bool,
+    default: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct StepSpec {
+    operation: String,
+    credentials: Option<BTreeMap<String, String>>,
+    #[serde(default)]
+    body: BTreeMap<String, String>,
+    #[serde(default)]
+    identity: IdentitySpec,
+    outcomes: Vec<OutcomeSpec>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct IdentitySpec {
+    username: Option<String>,
+    user_id: Option<String>,
+    name: Option<String>,
+    email: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OutcomeSpec {
+    status: Option<u16>,
+    field: Option<String>,
+    equals: Option<String>,
+    one_of: Option<Vec<String>>,
+    answering: Option<bool>,
+    then: Then,
+    method: Option<String>,
+    #[serde(default)]
+    methods: BTreeMap<String, String>,
+    default_method: Option<String>,
+    code: Option<String>,
+    message: Option<String>,
+    #[serde(default)]
+    by_ip: bool,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "camelCase")]
+enum Then {
+    LoggedIn,
+    Ok,
+    SecondFactor,
+    WrongCode,
+    CodeExhausted,
+    SecondFactorUnsupported,
+    BadCredentials,
+    Locked,
+    RateLimited,
+    PermissionDenied,
+    SessionRejected,
+    Refused,
+    Unexpected,
+}
+
+#[derive(Deserialize)]
+struct SessionSpec {
+    token: Place,
+    #[serde(default)]
+    identity: IdentitySpec,
+    #[serde(default)]
+    details: BTreeMap<String, DetailSpec>,
+    #[serde(default)]
+    credentials: BTreeMap<String, String>,
+    #[serde(default)]
+    params: Vec<Param>,
+}
+
+#[derive(Deserialize)]
+struct Param {
+    field: String,
+    from: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Place {
+    Body(String),
+    Header(String),
+}
+
+#[derive(Deserialize)]
+struct DetailSpec {
+    from: String,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+/// The description of `kind`, parsed once.
+fn description(kind: ServiceKind) -> Result<&'static Description, LoginError> {
+    static PARSED: OnceLock<Vec<Option<Description>>> = OnceLock::new();
+    let all = PARSED.get_or_init(|| {
+        ServiceKind::ALL
+            .iter()
+            .map(|k| serde_json::from_str(k.description()).ok())
+            .collect()
+    });
+    ServiceKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .and_then(|i| all[i].as_ref())
+        .ok_or_else(|| LoginError::UnexpectedResponse {
+            service: kind,
+            status: None,
+            reason:
+                "the service's generated login description cannot be read: run `cargo xtask regen`"
+                    .to_owned(),
+            excerpt: String::new(),
+        })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values: sources (`$user`, ...), pointers into answers, literals.
+
+/// What a step's sources read from.
+struct Context<'a> {
+    user: &'a str,
+    password: Option<&'a str>,
+    code: Option<&'a str>,
+    inputs: BTreeMap<&'a str, String>,
+    session: Option<&'a Session>,
+}
+
+impl Context<'_> {
+    /// The value of `source`, `None` when it has none here (the field is then left out).
+    fn value(&self, source: &str) -> Option<String> {
+        let Some(name) = source.strip_prefix('$') else {
+            return Some(source.to_owned());
+        };
+        match name {
+            "user" => Some(self.user.to_owned()),
+            "password" => self.password.map(str::to_owned),
+            "code" => self.code.map(str::to_owned),
+            _ => {
+                if let Some(input) = name.strip_prefix("input.") {
+                    return self.inputs.get(input).cloned();
+                }
+                self.session.and_then(|s| s.value(source).ok())
+            }
+        }
+    }
+
+    fn credentials(&self, map: &BTreeMap<String, String>) -> Vec<(String, String)> {
+        map.iter()
+            .filter_map(|(scheme, source)| Some((scheme.clone(), self.value(source)?)))
+            .collect()
+    }
+}
+
+/// A body field as text: strings as they are, numbers and booleans written out.
+fn text(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
+}
+
+/// A pointer into the answer's body, or a source.
+fn read(answer: &Answer, ctx: &Context<'_>, value: &str) -> Option<String> {
+    if value.starts_with('/') {
+        text(answer.body.pointer(value))
+    } else {
+        ctx.value(value)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a step.
+
+/// Sends `step` and returns its answer and the outcome it matches (`None`: none does).
+async fn send<'d>(
+    api: &Api,
+    call: &Call<'_>,
+    step: &'d StepSpec,
+    ctx: &Context<'_>,
+    credentials: Vec<(String, String)>,
+) -> Result<(Answer, Option<&'d OutcomeSpec>), LoginError> {
+    let api = if credentials.is_empty() {
+        api.clone()
+    } else {
+        let pairs: Vec<(&str, &str)> = credentials
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        api.with_credentials(&pairs)
+    };
+    let body = (!step.body.is_empty()).then(|| {
+        Value::Object(
+            step.body
+                .iter()
+                .filter_map(|(field, source)| {
+                    Some((field.clone(), Value::String(ctx.value(source)?)))
+                })
+                .collect::<Map<_, _>>(),
+        )
+    });
+    let answer = api.send(call, &step.operation, body).await?;
+    let answering = ctx.code.is_some();
+    let outcome = step
+        .outcomes
+        .iter()
+        .find(|o| matches(o, &answer, answering));
+    Ok((answer, outcome))
+}
+
+fn matches(o: &OutcomeSpec, answer: &Answer, answering: bool) -> bool {
+    if o.status.is_some_and(|s| s != answer.status.as_u16()) {
+        return false;
+    }
+    if o.answering.is_some_and(|a| a != answering) {
+        return false;
+    }
+    let Some(field) = &o.field else { return true };
+    let found = answer.body.pointer(field).filter(|v| !v.is_null());
+    match (&o.equals, &o.one_of) {
+        (Some(want), _) => text(found).as_deref() == Some(want.as_str()),
+        (None, Some(any)) => text(found).is_some_and(|t| any.contains(&t)),
+        (None, None) => found.is_some(),
+    }
+}
+
+/// The failure an outcome means (everything but `loggedIn`, `ok`, `secondFactor`).
+fn failure(call: &Call<'_>, o: Option<&OutcomeSpec>, answer: &Answer) -> LoginError {
+    let service = call.service;
+    let status = answer.status;
+    let Some(o) = o else {
+        if status.is_server_error() {
+            return LoginError::ServerError {
+                service,
+                status: status.as_u16(),
+                excerpt: call.scrub(&answer.body.to_string()),
+            };
+        }
+        return call.unexpected(
+            Some(status),
+            "an answer the service's login flow does not describe",
+        );
+    };
+    // A pointer's value (a server's code) or a literal.
+    let code_of = |value: &Option<String>| -> Option<String> {
+        let v = value.as_deref()?;
+        if v.starts_with('/') {
+            let code = text(answer.body.pointer(v))?;
+            Some(if is_code(&code) {
+                code
+            } else {
+                call.scrub(&code)
+            })
+        } else {
+            Some(v.to_owned())
+        }
+    };
+    match o.then {
+        Then::WrongCode => LoginError::SecondFactorInvalid { service },
+        Then::CodeExhausted => LoginError::SecondFactorExhausted { service },
+        Then::SecondFactorUnsupported => LoginError::SecondFactorUnsupported {
+            service,
+            code: code_of(&o.code).unwrap_or_default(),
+        },
+        Then::BadCredentials => LoginError::BadCredentials {
+            service,
+            code: code_of(&o.code)
+                .filter(|c| o.code.as_deref().is_some_and(|v| !v.starts_with('/')) || is_code(c)),
+        },
+        Then::Locked => LoginError::AccountLocked {
+            service,
+            by_ip: o.by_ip,
+        },
+        Then::RateLimited => LoginError::RateLimited {
+            service,
+            reset_at: http::reset_at(&answer.headers),
+        },
+        Then::PermissionDenied => LoginError::PermissionDenied { service },
+        Then::SessionRejected => LoginError::SessionRejected { service },
+        Then::Refused => LoginError::Refused {
+            service,
+            code: code_of(&o.code).unwrap_or_else(|| status.as_u16().to_string()),
+            message: code_of(&o.message)
+                .map(|m| call.scrub(&m))
+                .unwrap_or_default(),
+        },
+        Then::Unexpected => call.unexpected(
+            Some(status),
+            o.message
+                .as_deref()
+                .unwrap_or("an answer the service's login flow calls unexpected"),
+        ),
+        Then::LoggedIn | Then::Ok | Then::SecondFactor => call.unexpected(
+            Some(status),
+            "an answer that does not fit this step of the login flow",
+        ),
+    }
+}
+
+/// Whether a server's error code is a plain `UPPER_CASE` word (safe to show).
+fn is_code(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= 64
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+}
+
+fn method(o: &OutcomeSpec, answer: &Answer) -> SecondFactorMethod {
+    let named = match o.method.as_deref() {
+        Some(p) if p.starts_with('/') => text(answer.body.pointer(p))
+            .and_then(|v| o.methods.get(&v).cloned())
+            .or_else(|| o.default_method.clone()),
+        Some(m) => Some(m.to_owned()),
+        None => o.default_method.clone(),
+    };
+    named
+        .as_deref()
+        .and_then(SecondFactorMethod::from_id)
+        .unwrap_or(SecondFactorMethod::Totp)
+}
+
+fn identity(spec: &IdentitySpec, answer: &Answer, ctx: &Context<'_>, username: &str) -> Identity {
+    let get = |v: &Option<String>| non_empty(v.as_deref().and_then(|v| read(answer, ctx, v)));
+    Identity {
+        username: get(&spec.username).unwrap_or_else(|| username.to_owned()),
+        user_id: get(&spec.user_id),
+        name: get(&spec.name),
+        email: get(&spec.email),
+    }
+}
+
+/// The session a `loggedIn` answer gives.
+fn session_of(
+    kind: ServiceKind,
+    desc: &Description,
+    service: &Service,
+    options: &Options,
+    call: &Call<'_>,
+    answer: &Answer,
+    ctx: &Context<'_>,
+) -> Result<Session, LoginError> {
+    let token = match &desc.session.token {
+        Place::Body(p) => text(answer.body.pointer(p)),
+        Place::Header(h) => header(&answer.headers, h),
+    };
+    let Some(token) = non_empty(token) else {
+        return Err(call.unexpected(Some(answer.status), "the answer has no session token"));
+    };
+    let user = identity(&desc.session.identity, answer, ctx, ctx.user);
+    let details = SessionDetails::build(kind, |name| {
+        let Some(d) = desc.session.details.get(name) else {
+            return DetailValue::Missing;
+        };
+        if d.from.starts_with('/') {
+            match answer.body.pointer(&d.from) {
+                Some(Value::Number(n)) if n.is_i64() => {
+                    DetailValue::Integer(n.as_i64().unwrap_or_default())
+                }
+                v => text(v).map_or(DetailValue::Missing, DetailValue::Text),
+            }
+        } else {
+            ctx.value(&d.from)
+                .map_or(DetailValue::Missing, DetailValue::Text)
+        }
+    })
+    .ok_or_else(|| {
+        call.unexpected(
+            Some(answer.status),
+            "the answer lacks what the session keeps",
+        )
+    })?;
+    Ok(Session::new(
+        service,
+        options,
+        user,
+        SecretString::new(token),
+        details,
+    ))
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.trim().to_owned())
+}
+
+// ---------------------------------------------------------------------------------------------
+// The login.
+
+/// The values of the login's inputs (given, else their default).
+fn inputs<'a>(desc: &'a Description, credentials: &Credentials) -> BTreeMap<&'a str, String> {
+    desc.inputs
+        .iter()
+        .filter_map(|(name, spec)| {
+            let v = credentials
+                .input_value(name)
+                .map(|s| s.expose_secret().to_owned())
+                .or_else(|| spec.default.clone())?;
+            Some((name.as_str(), v))
+        })
+        .collect()
+}
+
+/// One login request: with `code`, the answer to a challenge.
+pub(crate) async fn login(
+    service: &Service,
+    options: &Options,
+    api: &Api,
+    credentials: &Credentials,
+    code: Option<&SecretString>,
+) -> Result<Step, LoginError> {
+    let kind = service.kind();
+    let desc = description(kind)?;
+    let inputs = inputs(desc, credentials);
+    let mut secrets = vec![credentials.password().expose_secret()];
+    secrets.extend(code.map(SecretString::expose_secret));
+    for (name, spec) in &desc.inputs {
+        if spec.secret
+            && let Some(v) = credentials.input_value(name)
+        {
+            secrets.push(v.expose_secret());
+        }
+    }
+    let call = Call::new(kind, secrets);
+    let ctx = Context {
+        user: credentials.user(),
+        password: Some(credentials.password().expose_secret()),
+        code: code.map(SecretString::expose_secret),
+        inputs,
+        session: None,
+    };
+    let step = &desc.login;
+    let creds = ctx.credentials(step.credentials.as_ref().unwrap_or(&BTreeMap::new()));
+    let (answer, outcome) = send(api, &call, step, &ctx, creds).await?;
+    match outcome {
+        Some(o) if o.then == Then::LoggedIn => {
+            session_of(kind, desc, service, options, &call, &answer, &ctx)
+                .map(|s| Step::Done(Box::new(s)))
+        }
+        Some(o) if o.then == Then::SecondFactor => Ok(Step::Challenge(method(o, &answer))),
+        _ => Err(failure(&call, outcome, &answer)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The session's operations.
+
+/// A session step that was sent: its description, answer and matching outcome, and the
+/// session's secret details (scrubbed from excerpts).
+struct Ran {
+    desc: &'static Description,
+    step: &'static StepSpec,
+    answer: Answer,
+    outcome: Option<&'static OutcomeSpec>,
+    held: Vec<String>,
+}
+
+impl Session {
+    /// The step of `operation`, or [`LoginError::Unsupported`].
+    fn step_of(
+        &self,
+        operation: Operation,
+    ) -> Result<(&'static Description, &'static StepSpec), LoginError> {
+        let kind = self.kind();
+        let desc = description(kind)?;
+        let step = match operation {
+            Operation::Verify => desc.verify.as_ref(),
+            Operation::Logout => desc.logout.as_ref(),
+            Operation::Relogin => desc.relogin.as_ref(),
+        };
+        step.map(|s| (desc, s)).ok_or(LoginError::Unsupported {
+            service: kind,
+            operation,
+        })
+    }
+
+    /// What a session step's sources read: the session, and the inputs its details kept.
+    fn context<'a>(&'a self, desc: &'a Description) -> Context<'a> {
+        let inputs = desc
+            .session
+            .details
+            .iter()
+            .filter_map(|(name, d)| {
+                let input = d.from.strip_prefix("$input.")?;
+                Some((input, self.details().field(name)?))
+            })
+            .collect();
+        Context {
+            user: &self.user().username,
+            password: None,
+            code: None,
+            inputs,
+            session: Some(self),
+        }
+    }
+
+    fn secrets<'a>(&'a self, _desc: &Description, held: &'a [String]) -> Vec<&'a str> {
+        let mut v = vec![self.token().expose_secret()];
+        v.extend(held.iter().map(String::as_str));
+        v
+    }
+
+    /// The session's secret details, as text (to scrub from excerpts).
+    fn secret_details(&self, desc: &Description) -> Vec<String> {
+        desc.session
+            .details
+            .iter()
+            .filter(|(_, d)| d.kind == "secret")
+            .filter_map(|(name, _)| self.details().field(name))
+            .collect()
+    }
+
+    async fn run(&self, operation: Operation) -> Result<Ran, LoginError> {
+        let (desc, step) = self.step_of(operation)?;
+        let service = self.service();
+        let api = Api::new(&service, self.options())?;
+        let held = self.secret_details(desc);
+        let call = Call::new(self.kind(), self.secrets(desc, &held));
+        let ctx = self.context(desc);
+        let creds = ctx.credentials(
+            step.credentials
+                .as_ref()
+                .unwrap_or(&desc.session.credentials),
+        );
+        let (answer, outcome) = send(&api, &call, step, &ctx, creds).await?;
+        Ok(Ran {
+            desc,
+            step,
+            answer,
+            outcome,
+            held,
+        })
+    }
+
+    /// Checks with the server that the session is still valid and returns who it belongs to
+    /// (the spec's `x-apilogin.verify`: Txty's account view, Rocket.Chat's and Mattermost's
+    /// `me`). A service without one: [`LoginError::Unsupported`].
+    pub async fn verify(&self) -> Result<Identity, LoginError> {
+        let Ran {
+            desc,
+            step,
+            answer,
+            outcome,
+            held,
+        } = self.run(Operation::Verify).await?;
+        let call = Call::new(self.kind(), self.secrets(desc, &held));
+        match outcome.map(|o| o.then) {
+            Some(Then::Ok) => {
+                let ctx = self.context(desc);
+                Ok(identity(
+                    &step.identity,
+                    &answer,
+                    &ctx,
+                    &self.user().username,
+                ))
+            }
+            _ => Err(failure(&call, outcome, &answer)),
+        }
+    }
+
+    /// Ends the session on the server (the spec's `x-apilogin.logout`: Txty deletes the API
+    /// key, Rocket.Chat and Mattermost log out); the token stops working. A service without
+    /// one: [`LoginError::Unsupported`].
+    pub async fn logout(&self) -> Result<(), LoginError> {
+        let Ran {
+            desc,
+            answer,
+            outcome,
+            held,
+            ..
+        } = self.run(Operation::Logout).await?;
+        let call = Call::new(self.kind(), self.secrets(desc, &held));
+        match outcome.map(|o| o.then) {
+            Some(Then::Ok) => Ok(()),
+            _ => Err(failure(&call, outcome, &answer)),
+        }
+    }
+
+    /// Logs in again without the password (the spec's `x-apilogin.relogin`: remote.it's
+    /// `service_authhash`, Rocket.Chat's `resume`) and returns the new session. A service
+    /// without one: [`LoginError::Unsupported`].
+    pub async fn relogin(&self) -> Result<Session, LoginError> {
+        let Ran {
+            desc,
+            answer,
+            outcome,
+            held,
+            ..
+        } = self.run(Operation::Relogin).await?;
+        let call = Call::new(self.kind(), self.secrets(desc, &held));
+        match outcome.map(|o| o.then) {
+            Some(Then::LoggedIn) => {
+                let ctx = self.context(desc);
+                session_of(
+                    self.kind(),
+                    desc,
+                    &self.service(),
+                    self.options(),
+                    &call,
+                    &answer,
+                    &ctx,
+                )
+            }
+            Some(Then::SecondFactor) => {
+                Err(call.unexpected(Some(answer.status), "a re-login asked for a second factor"))
+            }
+            _ => Err(failure(&call, outcome, &answer)),
+        }
+    }
+
+    /// The headers that authenticate later calls, marked sensitive: the session's security
+    /// schemes that go in headers (remote.it `developerkey` + `token`; Project Thanos
+    /// `Authorization: Token …`; Rocket.Chat `X-Auth-Token` + `X-User-Id`; Mattermost
+    /// `Authorization: Bearer …`). Empty for a service whose calls take fields instead
+    /// ([`expose_auth_params`](Session::expose_auth_params)).
+    pub fn auth_headers(&self) -> Result<HeaderMap, LoginError> {
+        let kind = self.kind();
+        let desc = description(kind)?;
+        let mut pairs = Vec::new();
+        for (scheme, source) in &desc.session.credentials {
+            let Some((name, prefix)) = clients::scheme_header(kind, scheme) else {
+                continue;
+            };
+            let value = format!("{prefix}{}", self.value(source)?);
+            pairs.push(http::secret_header(kind, name, &value, "credential")?);
+        }
+        Ok(http::header_map(pairs))
+    }
+
+    /// The values later calls send as fields rather than headers (the spec's
+    /// `x-apilogin.session.params`: Txty's `user` and `key`), to send in a form body (never in
+    /// a URL query: URLs end up in logs). Empty for the other services. The values are exposed.
+    pub fn expose_auth_params(&self) -> Vec<(&'static str, &str)> {
+        let Ok(desc) = description(self.kind()) else {
+            return Vec::new();
+        };
+        desc.session
+            .params
+            .iter()
+            .filter_map(
+                |Param {
+                     field: name,
+                     from: source,
+                 }| {
+                    let value = match source.as_str() {
+                        "$user" => self.user().username.as_str(),
+                        "$token" => self.token().expose_secret(),
+                        _ => return None,
+                    };
+                    Some((name.as_str(), value))
+                },
+            )
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_description_reads() {
+        for kind in ServiceKind::ALL {
+            let desc = description(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            assert!(!desc.login.outcomes.is_empty(), "{kind}");
+            let params: Vec<&str> = desc
+                .session
+                .params
+                .iter()
+                .map(|p| p.from.as_str())
+                .collect();
+            assert!(
+                params.iter().all(|p| ["$user", "$token"].contains(p)),
+                "{kind}"
+            );
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! What the generated glue (`generated/clients.rs`) calls: a flow's request body into the
+//! generated client's type, and any answer, documented or not, into an [`Answer`].
+
+use progenitor_client::{Error as ApiError, ResponseValue};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::LoginError;
+use crate::http::Call;
+
+/// A documented answer: status, headers and the body as the spec's type gave it.
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Value,
+}
+
+/// The flow's request fields as the operation's body type (the spec's constraints apply).
+pub(crate) fn body<T: DeserializeOwned>(
+    call: &Call<'_>,
+    body: Option<Value>,
+) -> Result<T, LoginError> {
+    serde_json::from_value(body.unwrap_or(Value::Null)).map_err(|e| {
+        call.unexpected(
+            None,
+            &format!(
+                "the request could not be built from the credentials (line {}, column {}): check the user name and the other inputs",
+                e.line(),
+                e.column()
+            ),
+        )
+    })
+}
+
+/// The answer of a generated client's call: documented answers (success or error) become an
+/// [`Answer`]; everything else is mapped by [`Call::fail`].
+pub(crate) async fn answer<T: Serialize, E: Serialize>(
+    call: &Call<'_>,
+    result: Result<ResponseValue<T>, ApiError<E>>,
+) -> Result<Answer, LoginError> {
+    match result {
+        Ok(rv) => of(call, rv),
+        Err(e) => call.fail(e, |rv| of(call, rv)).await,
+    }
+}
+
+fn of<T: Serialize>(call: &Call<'_>, rv: ResponseValue<T>) -> Result<Answer, LoginError> {
+    let status = rv.status();
+    let headers = rv.headers().clone();
+    let body = serde_json::to_value(rv.into_inner())
+        .map_err(|_| call.unexpected(Some(status), "an answer that cannot be read"))?;
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// An operation the generated glue does not have (a bug between regen and the facade).
+pub(crate) fn no_operation(call: &Call<'_>, operation: &str) -> LoginError {
+    call.unexpected(
+        None,
+        &format!("the generated glue has no operation `{operation}`: run `cargo xtask regen`"),
+    )
+}
