@@ -135,7 +135,7 @@ struct ResponseSpec {
     headers: Vec<HeaderSpec>,
 }
 
-/// A credential a security requirement needs: `(location, name)` of an `apiKey` scheme, e.g.
+/// A credential a security requirement needs: `(location, name)` of a scheme, e.g.
 /// `("header", "developerkey")`.
 type Credential = (String, String);
 
@@ -226,7 +226,8 @@ impl<'a> Compiler<'a> {
     }
 }
 
-/// `apiKey` schemes by name → where the credential goes.
+/// Security schemes by name → where the credential goes: `apiKey` in a header, query or
+/// cookie, and `http` (`("http bearer", "authorization")`: an `Authorization: Bearer …` header).
 fn security_schemes(doc: &Value) -> HashMap<String, Credential> {
     doc.pointer("/components/securitySchemes")
         .and_then(Value::as_object)
@@ -235,12 +236,18 @@ fn security_schemes(doc: &Value) -> HashMap<String, Credential> {
                 .iter()
                 .filter_map(|(name, s)| {
                     let s = resolve(doc, s);
-                    if s.get("type")? != "apiKey" {
-                        return None;
-                    }
-                    let location = s.get("in")?.as_str()?.to_owned();
-                    let header = s.get("name")?.as_str()?.to_ascii_lowercase();
-                    Some((name.clone(), (location, header)))
+                    let credential = match s.get("type")?.as_str()? {
+                        "apiKey" => (
+                            s.get("in")?.as_str()?.to_owned(),
+                            s.get("name")?.as_str()?.to_ascii_lowercase(),
+                        ),
+                        "http" => (
+                            format!("http {}", s.get("scheme")?.as_str()?.to_ascii_lowercase()),
+                            "authorization".to_owned(),
+                        ),
+                        _ => return None,
+                    };
+                    Some((name.clone(), credential))
                 })
                 .collect()
         })
@@ -664,7 +671,13 @@ impl ContractChecker {
                 c.split(';')
                     .any(|kv| kv.trim().starts_with(&format!("{name}=")))
             }),
-            _ => false,
+            http => http.strip_prefix("http ").is_some_and(|scheme| {
+                ex.request_header(name).is_some_and(|v| {
+                    v.split_once(' ').is_some_and(|(s, credential)| {
+                        s.eq_ignore_ascii_case(scheme) && !credential.trim().is_empty()
+                    })
+                })
+            }),
         };
         if !op.security.is_empty() && !op.security.iter().any(|alt| alt.iter().all(present)) {
             let needed: Vec<String> = op

@@ -67,7 +67,7 @@ fn good_remoteit_login() -> Exchange {
 
 #[test]
 fn every_spec_compiles_with_the_expected_operations() {
-    let expected: [(&str, &str, &[&str]); 4] = [
+    let expected: [(&str, &str, &[&str]); 5] = [
         ("remoteit", "/apv/v27", &["login", "loginWithAuthhash"]),
         (
             "txty",
@@ -89,6 +89,7 @@ fn every_spec_compiles_with_the_expected_operations() {
         ),
         ("projectthanos", "", &["login"]),
         ("rocketchat", "", &["login", "me", "logout"]),
+        ("mattermost", "", &["login", "me", "logout"]),
     ];
     assert_eq!(spec_ids().len(), expected.len());
     for (spec, base_path, ops) in expected {
