@@ -333,7 +333,7 @@ impl Service {
                 .unwrap_or(1000),
             name: s("/service/name").unwrap_or_else(|| variant.clone()),
             summary: s("/service/summary").unwrap_or_default(),
-            constructor: s("/service/constructor").unwrap_or_else(|| id.to_owned()),
+            constructor: s("/service/rustConstructor").unwrap_or_else(|| id.to_owned()),
             aliases: ext
                 .pointer("/service/aliases")
                 .and_then(Value::as_array)

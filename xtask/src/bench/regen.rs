@@ -89,12 +89,7 @@ fn regen_program(root: &Path) -> Result<PathBuf> {
     run_quiet(
         Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
             .current_dir(root)
-            .args([
-                "build",
-                "--quiet",
-                "--package",
-                "apilogin-codegen",
-            ]),
+            .args(["build", "--quiet", "--package", "apilogin-codegen"]),
     )
     .context("building the generator")?;
     let target =

@@ -225,6 +225,18 @@ const CASES: &[Case] = &[
             "LoginResponse",
         )],
     },
+    Case {
+        what: "apilogin-x-apilogin-schema (tools/spectral/x-apilogin.js)",
+        edits: &[(
+            "\ncomponents:\n",
+            "\nx-apilogin:\n  bogus: 1\ncomponents:\n",
+        )],
+        expect: &[(
+            "spectral/apilogin-x-apilogin-schema",
+            "/x-apilogin",
+            "x-apilogin:",
+        )],
+    },
     // ---- earlier Rust checks, now Redocly's and Spectral's rules ---------------------------
     Case {
         what: "no operationId (was apilogin/operation-id)",
@@ -503,6 +515,14 @@ fn every_project_rule_has_a_case() {
         .filter_map(|l| l.strip_prefix("  apilogin-"))
         .filter_map(|l| l.strip_suffix(':'))
         .map(|name| format!("spectral/apilogin-{name}"));
+    let spectral_js = std::fs::read_to_string(root().join("tools/spectral/x-apilogin.js")).unwrap();
+    let spectral_rules = spectral_rules.chain(
+        spectral_js
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("'apilogin-"))
+            .filter_map(|l| l.strip_suffix("': {"))
+            .map(|name| format!("spectral/apilogin-{name}")),
+    );
     let rust_rules = ["secret-format", "operation-error-response"]
         .iter()
         .map(|name| format!("apilogin/{name}"));
