@@ -16,8 +16,10 @@ module.exports = {
       description: 'The `x-apilogin` extension follows schemas/x-apilogin.schema.json.',
       message: 'x-apilogin: {{error}}',
       severity: 'error',
-      given: '$',
-      then: { field: 'x-apilogin', function: schema, functionOptions: { schema: xApilogin } },
+      // Only where a spec has the extension: it is optional (a spec without it is a client
+      // crate only).
+      given: "$['x-apilogin']",
+      then: { function: schema, functionOptions: { schema: xApilogin } },
     },
   },
 };

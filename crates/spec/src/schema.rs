@@ -80,19 +80,19 @@ pub fn validate(doc: &Value, schema: &Value, instance: &Value) -> Result<(), Vec
 }
 
 /// What `validator` finds wrong with `instance`, each message led by its place in the
-/// instance.
+/// instance (`at /user: …`; `at /: …` for the instance itself).
 #[cfg(feature = "validate")]
 pub fn errors(validator: &jsonschema::Validator, instance: &Value) -> Vec<String> {
     validator
         .iter_errors(instance)
         .map(|e| {
             let at = e.instance_path().to_string();
-            let at = if at.is_empty() { "(the instance)" } else { &at };
+            let at = if at.is_empty() { "/" } else { &at };
             let mut message = e.to_string();
             if message.chars().count() > 160 {
                 message = message.chars().take(157).collect::<String>() + "...";
             }
-            format!("{at}: {message}")
+            format!("at {at}: {message}")
         })
         .collect()
 }
@@ -249,9 +249,9 @@ mod tests {
     fn missing_fields_wrong_types_and_formats_are_reported() {
         let errors = check(json!({"user": 1})).unwrap_err();
         assert!(errors.iter().any(|e| e.contains("password")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.starts_with("/user")), "{errors:?}");
+        assert!(errors.iter().any(|e| e.starts_with("at /user:")), "{errors:?}");
         let errors = check(json!({"user": "u", "password": "p", "id": "nope"})).unwrap_err();
-        assert!(errors.iter().any(|e| e.starts_with("/id")), "{errors:?}");
+        assert!(errors.iter().any(|e| e.starts_with("at /id:")), "{errors:?}");
     }
 
     #[test]
