@@ -313,7 +313,15 @@ async fn a_new_spec_is_a_new_service() {
         &target,
         // The build check is left out: the `cargo run` of the command below builds the new
         // client crate and the facade anyway, in the same target folder.
-        &["run", "-q", "-p", "xtask", "--", "regen", "--no-build-check"],
+        &[
+            "run",
+            "-q",
+            "-p",
+            "xtask",
+            "--",
+            "regen",
+            "--no-build-check",
+        ],
         &[],
     );
     assert!(

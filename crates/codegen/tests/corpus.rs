@@ -11,8 +11,8 @@ use std::process::Command;
 use apilogin_codegen::{Mode, RegenError, run};
 
 // ---------------------------------------------------------------------------------------------
-// expected.toml: a small reader for the subset it uses (tables, arrays of tables, strings,
-// booleans, integers, arrays of strings)
+// expected.toml, read with toml_edit (tables, arrays of tables, strings, booleans, integers,
+// arrays of strings)
 // ---------------------------------------------------------------------------------------------
 
 #[derive(Debug, Clone)]
@@ -59,101 +59,51 @@ fn get<'a>(t: &'a Table, k: &str) -> Option<&'a str> {
     }
 }
 
-fn parse_string(s: &str) -> (String, &str) {
-    let mut out = String::new();
-    let mut chars = s[1..].char_indices();
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '"' => return (out, &s[i + 2..]),
-            '\\' => match chars.next().map(|x| x.1) {
-                Some('n') => out.push('\n'),
-                Some(other) => out.push(other),
-                None => break,
-            },
-            c => out.push(c),
-        }
+/// A TOML value as the cases use it: a string, a boolean, an integer or a list of strings.
+fn value(item: &toml_edit::Value) -> V {
+    match item {
+        toml_edit::Value::String(s) => V::S(s.value().clone()),
+        toml_edit::Value::Boolean(b) => V::B(*b.value()),
+        toml_edit::Value::Integer(i) => V::I(*i.value()),
+        toml_edit::Value::Array(items) => V::A(
+            items
+                .iter()
+                .map(|i| {
+                    i.as_str()
+                        .unwrap_or_else(|| panic!("expected.toml: a list of strings, got {i}"))
+                        .to_string()
+                })
+                .collect(),
+        ),
+        other => panic!("expected.toml: a value of an unexpected kind: {other}"),
     }
-    panic!("unterminated string in expected.toml: {s}")
 }
 
-fn parse_value(raw: &str) -> V {
-    let raw = raw.trim();
-    if raw.starts_with('"') {
-        return V::S(parse_string(raw).0);
-    }
-    if raw == "true" || raw == "false" {
-        return V::B(raw == "true");
-    }
-    if let Some(mut rest) = raw.strip_prefix('[') {
-        let mut items = Vec::new();
-        loop {
-            rest = rest.trim_start_matches([' ', ',', '\n']);
-            if rest.starts_with(']') || rest.is_empty() {
-                break;
-            }
-            let (item, after) = parse_string(rest);
-            items.push(item);
-            rest = after;
-        }
-        return V::A(items);
-    }
-    V::I(raw.parse().unwrap_or_else(|_| panic!("value `{raw}`")))
+fn table(t: &toml_edit::Table) -> Table {
+    t.iter()
+        .filter_map(|(k, item)| Some((k.to_string(), value(item.as_value()?))))
+        .collect()
 }
 
+/// The `[[case]]`s of expected.toml (each with its `[[case.<sub>]]` tables), read with
+/// toml_edit.
 fn read_expected(text: &str) -> Vec<Case> {
-    let mut cases: Vec<Case> = Vec::new();
-    let mut current_sub: Option<String> = None;
-    let mut lines = text.lines();
-    while let Some(line) = lines.next() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if line == "[[case]]" {
-            cases.push(Case::default());
-            current_sub = None;
-            continue;
-        }
-        if let Some(sub) = line
-            .strip_prefix("[[case.")
-            .and_then(|l| l.strip_suffix("]]"))
-        {
-            let case = cases.last_mut().expect("a [[case]] first");
-            case.subs.entry(sub.into()).or_default().push(Table::new());
-            current_sub = Some(sub.into());
-            continue;
-        }
-        let (key, value) = line.split_once('=').expect("key = value");
-        let mut value = value.trim().to_string();
-        // Arrays over several lines.
-        if value.starts_with('[') && !value.ends_with(']') {
-            for more in lines.by_ref() {
-                let more = more.trim();
-                if more.starts_with('#') {
-                    continue;
-                }
-                value.push_str(more);
-                if more.starts_with(']') {
-                    break;
-                }
-            }
-        }
-        let case = cases.last_mut().expect("a [[case]] first");
-        let value = parse_value(&value);
-        match &current_sub {
-            None => {
-                case.fields.insert(key.trim().into(), value);
-            }
-            Some(sub) => {
-                case.subs
-                    .get_mut(sub)
-                    .and_then(|v| v.last_mut())
-                    .expect("opened")
-                    .insert(key.trim().into(), value);
-            }
-        }
-    }
-    cases
+    let doc: toml_edit::DocumentMut = text.parse().expect("expected.toml is TOML");
+    doc["case"]
+        .as_array_of_tables()
+        .expect("expected.toml has [[case]]s")
+        .iter()
+        .map(|t| Case {
+            fields: table(t),
+            subs: t
+                .iter()
+                .filter_map(|(k, item)| {
+                    let subs = item.as_array_of_tables()?;
+                    Some((k.to_string(), subs.iter().map(table).collect()))
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -249,9 +249,15 @@ mod tests {
     fn missing_fields_wrong_types_and_formats_are_reported() {
         let errors = check(json!({"user": 1})).unwrap_err();
         assert!(errors.iter().any(|e| e.contains("password")), "{errors:?}");
-        assert!(errors.iter().any(|e| e.starts_with("at /user:")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.starts_with("at /user:")),
+            "{errors:?}"
+        );
         let errors = check(json!({"user": "u", "password": "p", "id": "nope"})).unwrap_err();
-        assert!(errors.iter().any(|e| e.starts_with("at /id:")), "{errors:?}");
+        assert!(
+            errors.iter().any(|e| e.starts_with("at /id:")),
+            "{errors:?}"
+        );
     }
 
     #[test]
