@@ -217,15 +217,8 @@ pub fn show_view(root: &Path, id: &str) -> Result<String, RegenError> {
 type Generated = (Vec<GeneratedFile>, Vec<SpecError>);
 
 fn generate_one(root: &Path, file: &Path) -> Result<Generated, Vec<SpecError>> {
-    let text = std::fs::read_to_string(root.join(file)).map_err(|e| {
-        vec![SpecError::new(
-            file,
-            "",
-            format!("cannot read the file: {e}"),
-        )]
-    })?;
     // Every problem of the spec in one run: unresolved `$ref`s, the view's checks, security.
-    let (spec, mut errors) = spec::parse_lenient(file, &text).map_err(|e| vec![e])?;
+    let (spec, mut errors) = spec::load_lenient(root, file).map_err(|e| vec![e])?;
     let view = match view::build(&spec) {
         Ok(view) => Some(view),
         Err(e) => {

@@ -51,6 +51,8 @@ pub fn sendable(media: &str) -> bool {
     )
 }
 
+/// The media type without parameters, lower-cased (`application/json; charset=utf-8` →
+/// `application/json`).
 pub fn essence(media: &str) -> String {
     media
         .split(';')

@@ -26,5 +26,6 @@ pub mod walk;
 
 pub use error::{SpecError, escape_token, pointer, ptr};
 pub use load::{
-    SPEC_EXTENSIONS, Spec, duplicate_ids, load, load_all, parse, parse_lenient, spec_files,
+    SPEC_EXTENSIONS, Spec, duplicate_ids, load, load_all, load_lenient, parse, parse_lenient,
+    spec_files,
 };

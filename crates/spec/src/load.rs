@@ -110,19 +110,20 @@ pub fn load(root: &Path, file: &Path) -> Result<Spec, SpecError> {
 
 /// Like [`load`], with every problem found instead of the first one.
 pub fn load_all(root: &Path, file: &Path) -> Result<Spec, Vec<SpecError>> {
-    let text = std::fs::read_to_string(root.join(file)).map_err(|e| {
-        vec![SpecError::new(
-            file,
-            "",
-            format!("cannot read the file: {e}"),
-        )]
-    })?;
-    let (spec, errors) = parse_lenient(file, &text).map_err(|e| vec![e])?;
+    let (spec, errors) = load_lenient(root, file).map_err(|e| vec![e])?;
     if errors.is_empty() {
         Ok(spec)
     } else {
         Err(errors)
     }
+}
+
+/// Reads and parses a spec as [`parse_lenient`] does: the spec and the problems that do not
+/// stop reading it, so that later checks can report theirs in the same run.
+pub fn load_lenient(root: &Path, file: &Path) -> Result<(Spec, Vec<SpecError>), SpecError> {
+    let text = std::fs::read_to_string(root.join(file))
+        .map_err(|e| SpecError::new(file, "", format!("cannot read the file: {e}")))?;
+    parse_lenient(file, &text)
 }
 
 pub fn parse(file: &Path, text: &str) -> Result<Spec, SpecError> {

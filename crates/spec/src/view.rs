@@ -23,7 +23,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::adapt;
+use crate::adapt::{self, essence};
 use crate::error::{SpecError, escape_token, pointer};
 use crate::load::Spec;
 use crate::names::{pascal, snake};
@@ -111,16 +111,6 @@ fn operation_id(spec: &Spec, op: &Value, at: &str) -> Result<String, SpecError> 
                 "the operation has no `operationId`; it names the generated method",
             )
         })
-}
-
-/// The media type without parameters, lower-cased (`application/json; charset=utf-8` → `application/json`).
-fn essence(media: &str) -> String {
-    media
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
