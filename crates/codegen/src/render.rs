@@ -382,14 +382,7 @@ fn restore_wire_names(file: &mut syn::File, renames: &[FieldRename]) -> Result<(
     if renames.is_empty() {
         return Ok(());
     }
-    let module = file
-        .items
-        .iter_mut()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "generated" => m.content.as_mut(),
-            _ => None,
-        })
-        .ok_or("the generated module is missing")?;
+    let module = generated_module(file)?;
     let types = module
         .1
         .iter_mut()
@@ -435,18 +428,24 @@ fn restore_wire_names(file: &mut syn::File, renames: &[FieldRename]) -> Result<(
     Ok(())
 }
 
-/// Removes progenitor's `impl Client { fn new, fn new_with_client }`: its `new` panics when the
-/// HTTP client cannot be built and follows redirects to any host. `templates/client.rs` has the
-/// replacements.
-fn drop_progenitor_constructors(file: &mut syn::File) -> Result<(), String> {
-    let module = file
-        .items
+/// The items of the crate's `mod generated { … }`, where the syntax-tree edits apply.
+fn generated_module(
+    file: &mut syn::File,
+) -> Result<&mut (syn::token::Brace, Vec<syn::Item>), String> {
+    file.items
         .iter_mut()
         .find_map(|item| match item {
             syn::Item::Mod(m) if m.ident == "generated" => m.content.as_mut(),
             _ => None,
         })
-        .ok_or("the generated module is missing")?;
+        .ok_or_else(|| "the generated module is missing".to_string())
+}
+
+/// Removes progenitor's `impl Client { fn new, fn new_with_client }`: its `new` panics when the
+/// HTTP client cannot be built and follows redirects to any host. `templates/client.rs` has the
+/// replacements.
+fn drop_progenitor_constructors(file: &mut syn::File) -> Result<(), String> {
+    let module = generated_module(file)?;
     let is_progenitors = |item: &syn::Item| match item {
         syn::Item::Impl(block) if block.trait_.is_none() => {
             let for_client =
