@@ -10,7 +10,8 @@
 //! * `crates/facade/Cargo.toml`: one dependency line per client crate, edited with `toml_edit`.
 //!
 //! The extension's JSON Schema is `schemas/x-apilogin.schema.json`; [`validate`] checks a spec
-//! against it. Nothing here reads or writes files except [`schema`] (which reads the schema).
+//! against it (through the types `extension.rs` generates from it). Nothing here reads or writes
+//! files.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -57,38 +58,20 @@ impl std::fmt::Display for GlueError {
     }
 }
 
-/// Reads the extension's JSON Schema under `root`.
-pub fn schema(root: &Path) -> Result<Value, String> {
-    let path = root.join(SCHEMA_PATH);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
-}
-
-/// Checks one spec's `x-apilogin` (if it has one) against `schema`: every problem, with its
-/// pointer. This is the check `cargo xtask lint` runs on every spec.
-pub fn validate(schema: &Value, id: &str, doc: &Value) -> Vec<GlueError> {
+/// Checks one spec's `x-apilogin` (if it has one) against the extension's schema, by reading
+/// it into the types generated from it (see `extension.rs`): the first problem, with its pointer.
+pub fn validate(id: &str, doc: &Value) -> Vec<GlueError> {
     let Some(ext) = doc.get("x-apilogin") else {
         return Vec::new();
     };
-    let validator = match jsonschema::validator_for(schema) {
-        Ok(v) => v,
-        Err(e) => {
-            return vec![GlueError {
-                id: id.to_owned(),
-                pointer: "/x-apilogin".to_owned(),
-                message: format!("the x-apilogin schema itself is invalid: {e}"),
-            }];
-        }
-    };
-    validator
-        .iter_errors(ext)
-        .map(|e| GlueError {
+    match crate::extension::check(ext) {
+        Ok(()) => Vec::new(),
+        Err((pointer, message)) => vec![GlueError {
             id: id.to_owned(),
-            pointer: format!("/x-apilogin{}", e.instance_path()),
-            message: e.to_string(),
-        })
-        .collect()
+            pointer: format!("/x-apilogin{pointer}"),
+            message,
+        }],
+    }
 }
 
 /// One generated file.
@@ -99,11 +82,10 @@ pub struct Output {
 }
 
 /// Generates the facade's glue from every spec with an `x-apilogin` extension, checked against
-/// `schema`. `facade_manifest` is the facade's current `Cargo.toml`, whose client dependencies
+/// its schema. `facade_manifest` is the facade's current `Cargo.toml`, whose client dependencies
 /// are rewritten. All or nothing: any problem and no file is returned.
 pub fn generate(
     specs: &[(String, Value)],
-    schema: &Value,
     facade_manifest: &str,
 ) -> Result<Vec<Output>, Vec<GlueError>> {
     let mut errors = Vec::new();
@@ -112,7 +94,7 @@ pub fn generate(
         if doc.get("x-apilogin").is_none() {
             continue;
         }
-        let problems = validate(schema, id, doc);
+        let problems = validate(id, doc);
         if !problems.is_empty() {
             errors.extend(problems);
             continue;
@@ -950,11 +932,7 @@ pub(super) fn for_regen(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let schema = match schema(root) {
-        Ok(s) => s,
-        Err(e) => return Err(vec![super::SpecError::new(Path::new(SCHEMA_PATH), "", e)]),
-    };
-    generate(&specs, &schema, &manifest)
+    generate(&specs, &manifest)
         .map(|outs| {
             outs.into_iter()
                 .map(|o| super::render::GeneratedFile {
@@ -1004,7 +982,6 @@ mod tests {
     /// Spectral: tools/spectral/x-apilogin.js).
     #[test]
     fn every_spec_extension_follows_the_schema() {
-        let schema = schema(&root()).expect("schema");
         let specs = specs();
         let with = specs
             .iter()
@@ -1013,7 +990,7 @@ mod tests {
         assert!(with >= 5, "only {with} specs describe their login flow");
         let problems: Vec<String> = specs
             .iter()
-            .flat_map(|(id, doc)| validate(&schema, id, doc))
+            .flat_map(|(id, doc)| validate(id, doc))
             .map(|e| e.to_string())
             .collect();
         assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -1021,12 +998,11 @@ mod tests {
 
     #[test]
     fn a_broken_extension_is_refused_at_its_pointer_and_nothing_is_generated() {
-        let schema = schema(&root()).expect("schema");
         let mut specs = specs();
         let (id, doc) = &mut specs[0];
         doc["x-apilogin"]["login"]["outcomes"][0]["then"] = Value::from("maybe");
         let id = id.clone();
-        let errors = generate(&specs, &schema, "[dependencies]\n").expect_err("refused");
+        let errors = generate(&specs, "[dependencies]\n").expect_err("refused");
         assert!(
             errors
                 .iter()
@@ -1036,8 +1012,32 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_member_or_a_broken_pattern_is_refused_at_its_pointer() {
+        let mut specs = specs();
+        let (id, doc) = &mut specs[0];
+        doc["x-apilogin"]["service"]["extra"] = Value::from(1);
+        let id = id.clone();
+        let errors = generate(&specs, "[dependencies]\n").expect_err("refused");
+        assert_eq!(errors[0].id, id, "{errors:?}");
+        assert!(
+            errors[0].pointer.starts_with("/x-apilogin/service"),
+            "{errors:?}"
+        );
+        assert!(
+            errors[0].message.contains("unknown field `extra`"),
+            "{errors:?}"
+        );
+        let mut specs = self::specs();
+        specs[0].1["x-apilogin"]["service"]["variant"] = Value::from("lower");
+        let errors = generate(&specs, "[dependencies]\n").expect_err("refused");
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/service/variant",
+            "{errors:?}"
+        );
+    }
+
+    #[test]
     fn an_unknown_operation_or_scheme_is_refused() {
-        let schema = schema(&root()).expect("schema");
         let mut specs = specs();
         let i = specs
             .iter()
@@ -1046,14 +1046,14 @@ mod tests {
         let mut broken = specs[i].1.clone();
         broken["x-apilogin"]["verify"]["operation"] = Value::from("nope");
         specs[i].1 = broken;
-        let errors = generate(&specs, &schema, "[dependencies]\n").expect_err("refused");
+        let errors = generate(&specs, "[dependencies]\n").expect_err("refused");
         assert_eq!(
             errors[0].pointer, "/x-apilogin/verify/operation",
             "{errors:?}"
         );
         let mut specs = self::specs();
         specs[i].1["x-apilogin"]["session"]["credentials"] = serde_json::json!({"nope": "$token"});
-        let errors = generate(&specs, &schema, "[dependencies]\n").expect_err("refused");
+        let errors = generate(&specs, "[dependencies]\n").expect_err("refused");
         assert_eq!(
             errors[0].pointer, "/x-apilogin/session/credentials/nope",
             "{errors:?}"
@@ -1062,9 +1062,8 @@ mod tests {
 
     #[test]
     fn the_manifest_gets_one_line_per_client_and_keeps_the_rest() {
-        let schema = schema(&root()).expect("schema");
         let manifest = "[package]\nname = \"apilogin\"\n\n[dependencies]\n# kept\nserde = \"1\"\nprogenitor-client = \"0.15\"\nold-client = { path = \"../old-client\" }\n";
-        let out = generate(&specs(), &schema, manifest).expect("generates");
+        let out = generate(&specs(), manifest).expect("generates");
         let toml = &out
             .iter()
             .find(|o| o.path.ends_with("Cargo.toml"))

@@ -10,6 +10,7 @@
 //! fingerprints) alone.
 
 mod build_check;
+mod extension;
 mod files;
 mod generate;
 pub(crate) mod glue;
