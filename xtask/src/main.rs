@@ -1,8 +1,7 @@
 //! `cargo xtask <command>`: the maintainer tasks of apilogin. See `cargo xtask help`.
-
-mod bench;
-mod docs;
-mod lint;
+//!
+//! Only a dispatcher, with no dependencies: each command is a program of the workspace, started
+//! with `cargo run`, so a command waits for its own program's build and nothing else's.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,19 +39,15 @@ fn main() -> ExitCode {
     let root = workspace_root();
     match args.as_slice() {
         // The generator is a program of its own (crates/codegen): the other commands never
-        // compile progenitor. It is built in the dev profile like everything else, so its
-        // dependencies are shared with xtask's and nothing is compiled twice.
+        // compile progenitor. It is built in the dev profile like everything else, so the
+        // dependencies it shares with the other programs are compiled once.
         ["regen", rest @ ..] => cargo_run(&root, &[], "apilogin-codegen", rest),
-        ["bench", rest @ ..] => match bench::Options::parse(rest) {
-            Ok(options) => bench(&root, options),
-            Err(problem) => usage(&problem),
-        },
+        // The spec model, Markdown, the bench's reports: crates/tasks.
+        ["lint" | "docs"] | ["bench", ..] => cargo_run(&root, &[], "apilogin-tasks", &args),
         // These run other packages instead of linking them: xtask must build even when the
         // generated crates (and so the facade) do not, or regen could not repair them.
         ["sandbox"] => cargo_run(&root, &[], "apilogin-sandbox", &[]),
         ["demo"] => cargo_run(&root, &[], "apilogin-demo", &[]),
-        ["lint"] => lint::main(&root),
-        ["docs"] => docs::main(&root),
         [] | ["help" | "--help" | "-h"] => {
             print!("{HELP}");
             ExitCode::SUCCESS
@@ -64,16 +59,6 @@ fn main() -> ExitCode {
 fn usage(problem: &str) -> ExitCode {
     eprint!("error: {problem}\n\n{HELP}");
     ExitCode::from(2)
-}
-
-fn bench(root: &Path, options: bench::Options) -> ExitCode {
-    match bench::run(root, &options) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
 /// The workspace root: xtask's manifest sits one level below it.

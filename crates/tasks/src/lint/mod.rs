@@ -180,7 +180,7 @@ mod tests {
     /// `cargo xtask lint`, which needs npm).
     #[test]
     fn the_committed_specs_pass_the_project_checks() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let root = &crate::workspace_root();
         let files = spec::spec_files(root).unwrap();
         assert!(files.len() >= 4, "{files:?}");
         let findings = project_checks(root, &files);

@@ -1,5 +1,5 @@
 //! Every lint rule still fires: each case breaks one rule in the fixture spec
-//! `xtask/tests/fixtures/lint/good.yaml` and runs the real linters on it (Redocly, Spectral
+//! `crates/tasks/tests/fixtures/lint/good.yaml` and runs the real linters on it (Redocly, Spectral
 //! with the project's `.spectral.yaml`, and the Rust checks), then asserts the exact findings:
 //! rule, JSON pointer, and a piece of the reported line.
 //!
@@ -384,10 +384,7 @@ const CASES: &[Case] = &[
 ];
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the workspace root")
-        .to_path_buf()
+    crate::workspace_root()
 }
 
 /// The folder of the linters' executables, or `None` (with a message) when they are not

@@ -386,7 +386,7 @@ mod tests {
     /// checks in Chromium).
     #[test]
     fn the_committed_specs_bundle_and_render() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let root = &crate::workspace_root();
         for file in spec::spec_files(root).unwrap() {
             let loaded = spec::load(root, &file).unwrap();
             let bundled = spec::bundle::bundle(&loaded.doc);
@@ -635,7 +635,7 @@ components:
     }
 
     /// The real browser test on specs unlike ours (no login, a recursive schema). Slow (about
-    /// half a minute): `cargo test -p xtask docs -- --ignored` with `chromium` on PATH.
+    /// half a minute): `cargo test -p apilogin-tasks docs -- --ignored` with `chromium` on PATH.
     #[test]
     #[ignore = "runs headless Chromium"]
     fn the_browser_test_passes_on_other_specs() {
