@@ -42,7 +42,7 @@ pub fn bench(root: &Path, work: &Path) -> Result<Section> {
     s.line(
         "A clone of the committed tree with an empty target folder (dependencies already downloaded), \
          dev profile, one run each, one after the other. `cargo xtask demo` is timed until the process \
-         exits after printing its table: it builds xtask, then the demo program, then logs in to the \
+         exits after printing its table: it builds xtask (a dispatcher without dependencies), then the demo program, then logs in to the \
          sandboxes."
             .into(),
     );
@@ -60,7 +60,7 @@ pub fn bench(root: &Path, work: &Path) -> Result<Section> {
                 format!("≤ {DEMO_TARGET}× the floor"),
             ],
             vec![
-                "first `cargo xtask regen` (builds xtask and the generator)".into(),
+                "first `cargo xtask regen` (builds xtask and the generator, then runs it)".into(),
                 format!("**{}**", secs(first_regen)),
                 format!("≤ {}", secs(FIRST_REGEN_TARGET)),
             ],
