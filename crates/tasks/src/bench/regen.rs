@@ -45,7 +45,7 @@ pub fn bench(root: &Path, work: &Path, rounds: usize) -> Result<Section> {
     let mut s = Section::new(TITLE);
     s.line(format!(
         "Each run is a whole process, as a maintainer runs it: `cargo xtask regen` with the generator already built \
-         (dev profile, no opt-level overrides, as `cargo xtask regen` builds it), against openapi-generator {OPENAPI_GENERATOR_VERSION} \
+         (dev profile, as `cargo xtask regen` builds it: opt-level 0 but for proc-macro2, unicode-ident and prettyplease at 1), against openapi-generator {OPENAPI_GENERATOR_VERSION} \
          (`openapi-generator-cli` from PyPI, `-g rust`), alternately, {rounds} rounds; medians."
     ));
     s.table(
