@@ -910,29 +910,18 @@ impl Service {
     }
 }
 
-/// regen's side: reads the specs listed in `files`, the schema and the facade's manifest under
-/// `root`, and returns the facade's generated files. Without a facade (a scratch workspace of
-/// specs only), nothing.
+/// regen's side: from the specs regen has read (id and document), and the facade's manifest
+/// under `root`, the facade's generated files. Without a facade (a scratch workspace of specs
+/// only), nothing.
 pub(super) fn for_regen(
     root: &Path,
-    files: &[PathBuf],
+    specs: &[(String, Value)],
 ) -> Result<Vec<super::render::GeneratedFile>, Vec<super::SpecError>> {
     let manifest_path = root.join(FACADE).join("Cargo.toml");
     let Ok(manifest) = std::fs::read_to_string(&manifest_path) else {
         return Ok(Vec::new());
     };
-    let mut specs = Vec::new();
-    let mut errors = Vec::new();
-    for file in files {
-        match super::spec::load(root, file) {
-            Ok(spec) => specs.push((spec.id, spec.doc)),
-            Err(e) => errors.push(e),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    generate(&specs, &manifest)
+    generate(specs, &manifest)
         .map(|outs| {
             outs.into_iter()
                 .map(|o| super::render::GeneratedFile {

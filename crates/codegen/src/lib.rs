@@ -141,20 +141,22 @@ pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, Re
     });
     let mut generated = Vec::new();
     let mut notices = Vec::new();
+    let mut docs = Vec::new();
     let mut errors = duplicates;
     for result in results {
         match result {
-            Ok((files, n)) => {
-                generated.extend(files);
-                notices.extend(n);
+            Ok(one) => {
+                generated.extend(one.files);
+                notices.extend(one.notices);
+                docs.push(one.doc);
             }
             Err(e) => errors.extend(e),
         }
     }
     if errors.is_empty() {
-        // The facade's glue from every spec's `x-apilogin` (see glue.rs).
-        glue::for_regen(root, &spec_files)
-            .map_or_else(|e| errors.extend(e), |f| generated.extend(f));
+        // The facade's glue from every spec's `x-apilogin` (see glue.rs), from the documents
+        // already read.
+        glue::for_regen(root, &docs).map_or_else(|e| errors.extend(e), |f| generated.extend(f));
     }
     if !errors.is_empty() {
         return Err(RegenError::Specs(errors));
@@ -214,8 +216,12 @@ pub fn show_view(root: &Path, id: &str) -> Result<String, RegenError> {
     yaml_serde::to_string(&view).map_err(|e| RegenError::Io(std::io::Error::other(e.to_string())))
 }
 
-/// One spec's files and notices, or every problem found in it.
-type Generated = (Vec<GeneratedFile>, Vec<SpecError>);
+/// One spec's files and notices, and its document (id and content) for the facade's glue.
+struct Generated {
+    files: Vec<GeneratedFile>,
+    notices: Vec<SpecError>,
+    doc: (String, serde_json::Value),
+}
 
 fn generate_one(root: &Path, file: &Path) -> Result<Generated, Vec<SpecError>> {
     // Every problem of the spec in one run: unresolved `$ref`s, the view's checks, security.
@@ -245,7 +251,11 @@ fn generate_one(root: &Path, file: &Path) -> Result<Generated, Vec<SpecError>> {
         .map_err(|e| vec![spec.error("", e)])?;
     let files =
         render::render(&spec, &view.doc, &code, &security, &view.field_renames).map_err(one)?;
-    Ok((files, view.notices))
+    Ok(Generated {
+        files,
+        notices: view.notices,
+        doc: (spec.id, spec.doc),
+    })
 }
 
 #[cfg(test)]
