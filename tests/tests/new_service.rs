@@ -1,16 +1,23 @@
-//! A new service is one spec: a scratch copy of the workspace gets one more spec (a small
-//! made-up login API, written here), `cargo xtask regen` turns it into a client crate and the
-//! facade's glue, and the `apilogin` command logs in to it (second factor included), verifies
-//! and logs out, against a tiny server in this test, with no other file edited.
+//! A new service is one spec, in the real workspace. A full copy of this workspace (every file
+//! git knows, committed or not) goes through what a maintainer does:
 //!
-//! It builds a copy of the workspace, which takes minutes the first time (CI runs it: it is what
-//! keeps "a new service is one spec" true). The scratch workspace builds in
-//! `$APILOGIN_SCRATCH_TARGET_DIR` (default: `target/scratch` of this workspace, kept between
-//! runs). Pointing it at an existing target directory re-uses the compiled dependencies, but
-//! only when no other cargo holds that directory's lock (run the test binary directly, not
-//! through `cargo test`, in that case).
+//! 1. changes one `x-apilogin` field of a real spec and runs plain `cargo xtask regen` (build
+//!    check on): it succeeds, rewrites only the facade's glue, and checks the facade;
+//! 2. adds a made-up spec while the facade does not build: regen fails and puts back every
+//!    file it or cargo touched, `Cargo.lock` included;
+//! 3. adds the made-up spec for real: regen succeeds, checks the new crate and the facade, and
+//!    changes nothing but the new crate, the facade's glue and manifest, and `Cargo.lock`;
+//! 4. `cargo test --workspace --all-features` compiles, the facade's tests (which cover every
+//!    service) pass, and `cargo xtask demo`'s program still prints its table;
+//! 5. the `apilogin` command logs in to the new service (second factor included), prints no
+//!    secret of its session, verifies and logs out, against a tiny server in this test.
+//!
+//! The copy builds in `$APILOGIN_SCRATCH_TARGET_DIR` (default: `target/scratch` of this
+//! workspace, kept between runs). An empty scratch folder is first seeded with this test's own
+//! compiled dependencies (`cp -a` of `target/debug`), so CI compiles the copy's crates, not
+//! every dependency a second time.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -67,6 +74,12 @@ x-apilogin:
       body: /session
     identity:
       userId: /uid
+    details:
+      refresh:
+        from: /refresh
+        type: secret
+        doc: The refresh key the service hands out with a session (secret).
+    detailsDoc: 'Tiny Login: the session key and a refresh key.'
     credentials:
       sessionKey: $token
   verify:
@@ -168,10 +181,11 @@ components:
         otp: {type: string, format: password}
     Session:
       type: object
-      required: [session, uid]
+      required: [session, uid, refresh]
       properties:
         session: {type: string, format: password}
         uid: {type: string}
+        refresh: {type: string, format: password}
     Me:
       type: object
       required: [name, uid]
@@ -189,15 +203,6 @@ components:
       properties:
         ok: {type: boolean}
 "#;
-
-/// What regen may add or change for a new spec; nothing else may differ.
-fn allowed(path: &str) -> bool {
-    path == "specs/tinylogin.yaml"
-        || path.starts_with("crates/tinylogin-client/")
-        || path == "crates/facade/Cargo.toml"
-        || path.starts_with("crates/facade/src/generated/")
-        || path == "Cargo.lock"
-}
 
 #[derive(Default)]
 struct Tiny {
@@ -219,7 +224,8 @@ async fn sign_in(State(st): State<Shared>, Json(body): Json<Value>) -> Response 
     }
     let token = format!("tiny-session-{}", st.lock().unwrap().sessions.len() + 1);
     st.lock().unwrap().sessions.insert(token.clone());
-    Json(json!({ "session": token, "uid": "u-1" })).into_response()
+    let refresh = format!("tiny-refresh-{}", token.trim_start_matches("tiny-session-"));
+    Json(json!({ "session": token, "uid": "u-1", "refresh": refresh })).into_response()
 }
 
 fn session(st: &Shared, headers: &HeaderMap) -> Option<String> {
@@ -255,7 +261,36 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// Every file under `root` but `target/` and `.git`, relative to `root`.
+/// Every file of the workspace git knows (tracked, or new and not ignored), relative to `root`:
+/// what a clone plus the maintainer's uncommitted work holds, without `target/`,
+/// `tools/node_modules/` or `docs-out/`.
+fn source_files(root: &Path) -> BTreeSet<String> {
+    let out = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(root)
+        .output()
+        .expect("git runs (the test copies the files git knows)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+        .split(|b| *b == 0)
+        .filter(|p| !p.is_empty())
+        .map(|p| String::from_utf8_lossy(p).into_owned())
+        // Deleted but not yet committed.
+        .filter(|p| root.join(p).is_file())
+        .collect()
+}
+
+/// Every file under `root` but `target/` and `config/` (the command's store), relative.
 fn files(root: &Path) -> BTreeSet<String> {
     let mut out = BTreeSet::new();
     let mut stack = vec![root.to_path_buf()];
@@ -267,7 +302,7 @@ fn files(root: &Path) -> BTreeSet<String> {
                 .unwrap()
                 .to_string_lossy()
                 .into_owned();
-            if rel == "target" || rel == ".git" || rel.ends_with(".regen-tmp") {
+            if rel == "target" || rel == "config" {
                 continue;
             }
             if path.is_dir() {
@@ -280,79 +315,254 @@ fn files(root: &Path) -> BTreeSet<String> {
     out
 }
 
-fn cargo(dir: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    Command::new(cargo)
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env("APILOGIN_STORAGE", "file")
-        .env("APILOGIN_CONFIG_DIR", dir.join("config"))
-        .envs(env.iter().copied())
-        .output()
-        .expect("cargo runs")
+/// Every file under `root` with its contents.
+fn snapshot(root: &Path) -> BTreeMap<String, Vec<u8>> {
+    files(root)
+        .into_iter()
+        .map(|rel| {
+            let bytes = std::fs::read(root.join(&rel)).unwrap();
+            (rel, bytes)
+        })
+        .collect()
+}
+
+/// The files that differ between two snapshots (added, removed or changed).
+fn changed(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    names
+        .into_iter()
+        .filter(|n| before.get(*n) != after.get(*n))
+        .cloned()
+        .collect()
+}
+
+/// A copy of the workspace and the target folder it builds in.
+struct Copy {
+    dir: tempfile::TempDir,
+    target: PathBuf,
+}
+
+impl Copy {
+    fn new() -> Copy {
+        let source = workspace();
+        let dir = tempfile::Builder::new()
+            .prefix("apilogin-new-service-")
+            .tempdir()
+            .unwrap();
+        for rel in source_files(&source) {
+            let to = dir.path().join(&rel);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::copy(source.join(&rel), &to).unwrap();
+        }
+        let target = std::env::var_os("APILOGIN_SCRATCH_TARGET_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| source.join("target/scratch"));
+        seed(&target);
+        Copy { dir, target }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn cargo(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        Command::new(cargo)
+            .args(args)
+            .current_dir(self.root())
+            .env("CARGO_TARGET_DIR", &self.target)
+            .env("APILOGIN_STORAGE", "file")
+            .env("APILOGIN_CONFIG_DIR", self.root().join("config"))
+            .envs(env.iter().copied())
+            .output()
+            .expect("cargo runs")
+    }
+
+    /// `cargo xtask regen` as a maintainer runs it: build check on.
+    fn regen(&self) -> std::process::Output {
+        self.cargo(&["xtask", "regen"], &[])
+    }
+
+    /// A program of the copy's `target/debug`, already built.
+    fn bin(&self, name: &str) -> Command {
+        let mut command = Command::new(self.target.join("debug").join(name));
+        command
+            .current_dir(self.root())
+            .env("APILOGIN_STORAGE", "file")
+            .env("APILOGIN_CONFIG_DIR", self.root().join("config"));
+        command
+    }
+}
+
+/// Seeds an empty scratch target folder with the dependencies this test binary was built
+/// with (its own `target/debug`), keeping modification times so that cargo sees them fresh.
+/// Only the copy's own crates (other paths, so other hashes) are then compiled.
+fn seed(target: &Path) {
+    if target.join("debug").exists() {
+        return;
+    }
+    let Some(debug) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.to_path_buf()))
+        .filter(|d| d.join(".fingerprint").is_dir())
+    else {
+        return;
+    };
+    std::fs::create_dir_all(target.join("debug")).unwrap();
+    for part in ["deps", "build", ".fingerprint"] {
+        // Best effort: without the seed, cargo compiles everything itself.
+        let _ = Command::new("cp")
+            .arg("-a")
+            .arg(debug.join(part))
+            .arg(target.join("debug"))
+            .status();
+    }
+}
+
+fn text(out: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// What regen may add or change for a new spec; nothing else may differ.
+fn allowed(path: &str) -> bool {
+    path == "specs/tinylogin.yaml"
+        || path.starts_with("crates/tinylogin-client/")
+        || path == "crates/facade/Cargo.toml"
+        || path.starts_with("crates/facade/src/generated/")
+        || path == "Cargo.lock"
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_spec_is_a_new_service() {
-    let source = workspace();
-    let scratch = tempfile_dir();
-    let before = files(&source);
-    for rel in &before {
-        let to = scratch.join(rel);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::copy(source.join(rel), &to).unwrap();
-    }
-    std::fs::write(scratch.join("specs/tinylogin.yaml"), SPEC).unwrap();
-    let target = std::env::var_os("APILOGIN_SCRATCH_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| source.join("target/scratch"));
+    let copy = Copy::new();
+    let root = copy.root().to_path_buf();
 
-    let regen = cargo(
-        &scratch,
-        &target,
-        // The build check is left out: the `cargo run` of the command below builds the new
-        // client crate and the facade anyway, in the same target folder.
-        &[
-            "run",
-            "-q",
-            "-p",
-            "xtask",
-            "--",
-            "regen",
-            "--no-build-check",
+    // 1. One changed `x-apilogin` field of a real spec: plain regen, build check on.
+    let spec = root.join("specs/mattermost.yaml");
+    let original = std::fs::read_to_string(&spec).unwrap();
+    let edited = original.replacen(
+        "    summary: Mattermost",
+        "    summary: Mattermost, edited by the new-service test,",
+        1,
+    );
+    assert_ne!(
+        edited, original,
+        "specs/mattermost.yaml has a service.summary"
+    );
+    let before = snapshot(&root);
+    std::fs::write(&spec, &edited).unwrap();
+    let regen = copy.regen();
+    assert!(regen.status.success(), "regen failed:\n{}", text(&regen));
+    assert!(
+        text(&regen).contains("checked: apilogin build"),
+        "the facade was not checked:\n{}",
+        text(&regen)
+    );
+    let after = snapshot(&root);
+    assert_eq!(
+        changed(&before, &after),
+        [
+            "crates/facade/src/generated/kinds.rs",
+            "specs/mattermost.yaml"
         ],
-        &[],
+        "{}",
+        text(&regen)
     );
     assert!(
-        regen.status.success(),
-        "regen failed: {}",
-        String::from_utf8_lossy(&regen.stderr)
+        String::from_utf8_lossy(&after["crates/facade/src/generated/kinds.rs"])
+            .contains("edited by the new-service test")
     );
-    // Nothing but the new spec and what regen generates from it changed.
-    let after = files(&scratch);
-    let mut changed: Vec<String> = after
-        .iter()
-        .filter(|rel| {
-            !before.contains(*rel)
-                || std::fs::read(scratch.join(rel)).ok() != std::fs::read(source.join(rel)).ok()
-        })
-        .cloned()
-        .collect();
-    changed.retain(|rel| !rel.starts_with("config/"));
-    let unexpected: Vec<&String> = changed.iter().filter(|r| !allowed(r)).collect();
+    std::fs::write(&spec, &original).unwrap();
+    let regen = copy.regen();
+    assert!(regen.status.success(), "regen failed:\n{}", text(&regen));
+    assert!(changed(&before, &snapshot(&root)).is_empty());
+
+    // 2. A new spec while the facade does not build: regen fails and every file is as it was,
+    //    Cargo.lock included (cargo's check had added the new crate to it).
+    let lib = root.join("crates/facade/src/lib.rs");
+    let lib_text = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(
+        &lib,
+        format!("{lib_text}\ncompile_error!(\"the new-service test breaks the facade\");\n"),
+    )
+    .unwrap();
+    let before = snapshot(&root);
+    std::fs::write(root.join("specs/tinylogin.yaml"), SPEC).unwrap();
+    let regen = copy.regen();
+    assert!(
+        !regen.status.success(),
+        "regen succeeded:\n{}",
+        text(&regen)
+    );
+    assert!(
+        text(&regen).contains("the new-service test breaks the facade"),
+        "{}",
+        text(&regen)
+    );
+    std::fs::remove_file(root.join("specs/tinylogin.yaml")).unwrap();
+    assert_eq!(
+        changed(&before, &snapshot(&root)),
+        Vec::<String>::new(),
+        "a failed regen left changes behind:\n{}",
+        text(&regen)
+    );
+    assert!(!root.join("crates/tinylogin-client").exists());
+    std::fs::write(&lib, &lib_text).unwrap();
+
+    // 3. The new spec: regen checks the new crate and the facade, and touches nothing else.
+    let before = snapshot(&root);
+    std::fs::write(root.join("specs/tinylogin.yaml"), SPEC).unwrap();
+    let regen = copy.regen();
+    assert!(regen.status.success(), "regen failed:\n{}", text(&regen));
+    assert!(
+        text(&regen).contains("checked: apilogin, tinylogin-client build"),
+        "{}",
+        text(&regen)
+    );
+    let changes = changed(&before, &snapshot(&root));
+    let unexpected: Vec<&String> = changes.iter().filter(|r| !allowed(r)).collect();
     assert!(
         unexpected.is_empty(),
         "edited besides the new service: {unexpected:?}"
     );
     assert!(
-        changed
+        changes
             .iter()
             .any(|r| r == "crates/tinylogin-client/src/lib.rs"),
-        "{changed:?}"
+        "{changes:?}"
     );
 
-    // The tiny server.
+    // 4. The workspace's tests compile with the new service, and those that cover every
+    //    service pass; the demo still prints its table.
+    let build = copy.cargo(&["test", "--workspace", "--all-features", "--no-run"], &[]);
+    assert!(
+        build.status.success(),
+        "the tests do not compile:\n{}",
+        text(&build)
+    );
+    let build = copy.cargo(&["build", "--workspace", "--all-features", "--bins"], &[]);
+    assert!(
+        build.status.success(),
+        "the programs do not build:\n{}",
+        text(&build)
+    );
+    let facade = copy.cargo(&["test", "-p", "apilogin", "--all-features"], &[]);
+    assert!(
+        facade.status.success(),
+        "the facade's tests fail with a sixth service:\n{}",
+        text(&facade)
+    );
+    let demo = copy.bin("apilogin-demo").output().unwrap();
+    let table = String::from_utf8_lossy(&demo.stdout);
+    assert!(demo.status.success(), "the demo failed:\n{}", text(&demo));
+    assert!(table.contains("Tiny Login"), "{table}");
+    assert!(table.contains("Mattermost"), "{table}");
+
+    // 5. The command, against the tiny server.
     let state: Shared = Arc::default();
     let app = Router::new()
         .route("/signin", post(sign_in))
@@ -363,24 +573,19 @@ async fn a_new_spec_is_a_new_service() {
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
 
-    let session_file = scratch.join("tiny-session.json");
+    let session_file = root.join("tiny-session.json");
     let session_arg = session_file.to_string_lossy().into_owned();
-    let env = [
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut command = copy.bin("apilogin");
+        command.args(args).envs(env.iter().copied());
+        tokio::task::spawn_blocking(move || command.output().expect("apilogin runs"))
+    };
+    let secrets = [
         ("TINYLOGIN_PASSWORD", "tiny-password"),
         ("TINYLOGIN_CODE", "424242"),
     ];
-    let run = |args: Vec<&str>, env: Vec<(&'static str, &'static str)>| {
-        let scratch = scratch.clone();
-        let target = target.clone();
-        let args: Vec<String> = args.into_iter().map(str::to_owned).collect();
-        tokio::task::spawn_blocking(move || {
-            let mut all = vec!["run", "-q", "-p", "apilogin", "--features", "cli", "--"];
-            all.extend(args.iter().map(String::as_str));
-            cargo(&scratch, &target, &all, &env)
-        })
-    };
     let login = run(
-        vec![
+        &[
             "login",
             "tinylogin",
             "--url",
@@ -392,46 +597,58 @@ async fn a_new_spec_is_a_new_service() {
             "--output",
             &session_arg,
         ],
-        env.to_vec(),
+        &secrets,
     )
     .await
     .unwrap();
     let stdout = String::from_utf8_lossy(&login.stdout);
-    assert!(
-        login.status.success(),
-        "login failed: {stdout}\n{}",
-        String::from_utf8_lossy(&login.stderr)
-    );
+    assert!(login.status.success(), "login failed:\n{}", text(&login));
     assert!(stdout.contains("alice"), "{stdout}");
-    assert!(
-        !stdout.contains("tiny-session-"),
-        "the token was printed: {stdout}"
-    );
+    for secret in ["tiny-session-", "tiny-refresh-", "tiny-password", "424242"] {
+        assert!(
+            !text(&login).contains(secret),
+            "login printed a secret ({secret}):\n{}",
+            text(&login)
+        );
+    }
     assert_eq!(state.lock().unwrap().sessions.len(), 1);
+    // The session file keeps the secret detail (that is what it is for).
+    let file = std::fs::read_to_string(&session_file).unwrap();
+    assert!(file.contains("tiny-refresh-1"), "{file}");
 
-    let verify = run(vec!["verify", "--session", &session_arg], vec![])
+    let verify = run(&["verify", "--session", &session_arg], &[])
         .await
         .unwrap();
-    assert!(
-        verify.status.success(),
-        "verify failed: {}",
-        String::from_utf8_lossy(&verify.stderr)
-    );
+    assert!(verify.status.success(), "verify failed:\n{}", text(&verify));
     assert!(String::from_utf8_lossy(&verify.stdout).contains("alice"));
 
-    let logout = run(vec!["logout", "--session", &session_arg], vec![])
+    let logout = run(&["logout", "--session", &session_arg], &[])
         .await
         .unwrap();
-    assert!(
-        logout.status.success(),
-        "logout failed: {}",
-        String::from_utf8_lossy(&logout.stderr)
-    );
+    assert!(logout.status.success(), "logout failed:\n{}", text(&logout));
     assert!(state.lock().unwrap().sessions.is_empty());
+
+    // Stored, then `token` offers what the spec says the session has.
+    let stored = run(
+        &["login", "tinylogin", "--url", &url, "--user", "alice"],
+        &secrets,
+    )
+    .await
+    .unwrap();
+    assert!(stored.status.success(), "login failed:\n{}", text(&stored));
+    assert!(!text(&stored).contains("tiny-"), "{}", text(&stored));
+    let user_id = run(&["token", "tinylogin", "--field", "user-id"], &[])
+        .await
+        .unwrap();
+    assert!(user_id.status.success(), "{}", text(&user_id));
+    assert_eq!(String::from_utf8_lossy(&user_id.stdout).trim(), "u-1");
+    let status = run(&["status", "--json"], &[]).await.unwrap();
+    assert!(status.status.success(), "{}", text(&status));
+    assert!(!text(&status).contains("tiny-"), "{}", text(&status));
 
     // A wrong code is a second-factor failure (exit code 4).
     let wrong = run(
-        vec![
+        &[
             "login",
             "tinylogin",
             "--url",
@@ -440,31 +657,12 @@ async fn a_new_spec_is_a_new_service() {
             "alice",
             "--no-store",
         ],
-        vec![
+        &[
             ("TINYLOGIN_PASSWORD", "tiny-password"),
             ("TINYLOGIN_CODE", "000000"),
         ],
     )
     .await
     .unwrap();
-    assert_eq!(
-        wrong.status.code(),
-        Some(4),
-        "{}",
-        String::from_utf8_lossy(&wrong.stderr)
-    );
-    let _ = std::fs::remove_dir_all(&scratch);
-}
-
-/// A fresh scratch folder under the system's temporary folder.
-fn tempfile_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "apilogin-new-service-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos())
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    assert_eq!(wrong.status.code(), Some(4), "{}", text(&wrong));
 }
