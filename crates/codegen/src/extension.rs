@@ -32,7 +32,8 @@ const SCHEMA: &str = include_str!("../../../schemas/x-apilogin.schema.json");
 fn schema() -> &'static Value {
     static SCHEMA_VALUE: OnceLock<Value> = OnceLock::new();
     SCHEMA_VALUE.get_or_init(|| {
-        serde_json::from_str(SCHEMA).expect("schemas/x-apilogin.schema.json is JSON (typify read it)")
+        serde_json::from_str(SCHEMA)
+            .expect("schemas/x-apilogin.schema.json is JSON (typify read it)")
     })
 }
 
@@ -152,7 +153,13 @@ impl<'s> Walk<'s> {
     }
 
     /// The problems of `value` (at `at`) against `schema`, without recording them.
-    fn trial(&self, schema: &'s Value, value: &Value, at: &str, depth: usize) -> Vec<(String, String)> {
+    fn trial(
+        &self,
+        schema: &'s Value,
+        value: &Value,
+        at: &str,
+        depth: usize,
+    ) -> Vec<(String, String)> {
         let mut inner = Walk {
             root: self.root,
             problems: Vec::new(),
@@ -214,7 +221,10 @@ impl<'s> Walk<'s> {
         if let Some(constant) = s.get("const")
             && constant != value
         {
-            self.problem(at, format!("expected {}, found {}", shown(constant), shown(value)));
+            self.problem(
+                at,
+                format!("expected {}, found {}", shown(constant), shown(value)),
+            );
         }
         match value {
             Value::String(text) => self.string(s, text, at),
@@ -324,8 +334,7 @@ impl<'s> Walk<'s> {
         for (name, member) in members {
             let member_at = apilogin_spec::ptr(at, name);
             if let Some(names) = s.get("propertyNames") {
-                for (_, message) in self.trial(names, &Value::String(name.clone()), "", depth + 1)
-                {
+                for (_, message) in self.trial(names, &Value::String(name.clone()), "", depth + 1) {
                     self.problem(&member_at, format!("the name `{name}`: {message}"));
                 }
             }
@@ -354,7 +363,12 @@ impl<'s> Walk<'s> {
                 if !members.contains_key(name) {
                     continue;
                 }
-                for need in needs.as_array().into_iter().flatten().filter_map(Value::as_str) {
+                for need in needs
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                {
                     if !members.contains_key(need) {
                         self.problem(at, format!("`{name}` needs `{need}` beside it"));
                     }
@@ -371,7 +385,12 @@ impl<'s> Walk<'s> {
     }
 
     fn combinators(&mut self, s: &'s Map<String, Value>, value: &Value, at: &str, depth: usize) {
-        for member in s.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        for member in s
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             self.node(member, value, at, depth + 1);
         }
         for keyword in ["anyOf", "oneOf"] {
@@ -451,7 +470,10 @@ mod tests {
         ext["service"]["variant"] = json!("lower");
         ext["service"]["extra"] = json!(1);
         ext["login"]["outcomes"][0]["then"] = json!("maybe");
-        ext["login"]["outcomes"].as_array_mut().unwrap().push(json!({"status": 99}));
+        ext["login"]["outcomes"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"status": 99}));
         ext["session"]["token"] = json!({"body": "token", "header": "X-Token"});
         ext["inputs"] = json!({"Bad": {"label": ""}});
         let problems = check(&ext);
@@ -462,18 +484,46 @@ mod tests {
                 .map(|(_, m)| m.as_str())
                 .collect::<Vec<_>>()
         };
-        assert!(at("/service/variant")[0].contains("does not match the pattern"), "{problems:?}");
-        assert!(at("/service/extra")[0].contains("unknown field `extra`"), "{problems:?}");
+        assert!(
+            at("/service/variant")[0].contains("does not match the pattern"),
+            "{problems:?}"
+        );
+        assert!(
+            at("/service/extra")[0].contains("unknown field `extra`"),
+            "{problems:?}"
+        );
         assert!(
             at("/login/outcomes/0/then")[0].contains("unknown value `maybe`, expected one of"),
             "{problems:?}"
         );
-        assert!(at("/login/outcomes/1").iter().any(|m| m.contains("missing field `then`")), "{problems:?}");
-        assert!(at("/login/outcomes/1/status")[0].contains("less than the minimum"), "{problems:?}");
-        assert!(at("/session/token")[0].contains("at most 1 member"), "{problems:?}");
-        assert!(at("/session/token/body")[0].contains("pattern `^/`"), "{problems:?}");
-        assert!(at("/inputs/Bad").iter().any(|m| m.contains("the name `Bad`")), "{problems:?}");
-        assert!(at("/inputs/Bad/label")[0].contains("must not be empty"), "{problems:?}");
+        assert!(
+            at("/login/outcomes/1")
+                .iter()
+                .any(|m| m.contains("missing field `then`")),
+            "{problems:?}"
+        );
+        assert!(
+            at("/login/outcomes/1/status")[0].contains("less than the minimum"),
+            "{problems:?}"
+        );
+        assert!(
+            at("/session/token")[0].contains("at most 1 member"),
+            "{problems:?}"
+        );
+        assert!(
+            at("/session/token/body")[0].contains("pattern `^/`"),
+            "{problems:?}"
+        );
+        assert!(
+            at("/inputs/Bad")
+                .iter()
+                .any(|m| m.contains("the name `Bad`")),
+            "{problems:?}"
+        );
+        assert!(
+            at("/inputs/Bad/label")[0].contains("must not be empty"),
+            "{problems:?}"
+        );
         assert_eq!(problems.len(), 9, "{problems:#?}");
     }
 
@@ -483,9 +533,15 @@ mod tests {
         ext.as_object_mut().unwrap().remove("session");
         ext["login"]["outcomes"] = json!("all of them");
         let problems = check(&ext);
-        assert!(problems.contains(&(String::new(), "missing field `session`".to_owned())), "{problems:?}");
         assert!(
-            problems.contains(&("/login/outcomes".to_owned(), "expected a list, found a string".to_owned())),
+            problems.contains(&(String::new(), "missing field `session`".to_owned())),
+            "{problems:?}"
+        );
+        assert!(
+            problems.contains(&(
+                "/login/outcomes".to_owned(),
+                "expected a list, found a string".to_owned()
+            )),
             "{problems:?}"
         );
     }

@@ -129,8 +129,7 @@ pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, Re
         });
     }
     // Specs are independent: generate them side by side, then report in file order.
-    let results: Vec<(Option<spec::Spec>, Result<Generated, Vec<SpecError>>)> =
-        std::thread::scope(|scope| {
+    let results: Vec<OneSpec> = std::thread::scope(|scope| {
         let handles: Vec<_> = spec_files
             .iter()
             .filter(|file| !stem(file).is_some_and(|s| clashing.contains(&s)))
@@ -219,6 +218,9 @@ pub fn show_view(root: &Path, id: &str) -> Result<String, RegenError> {
     yaml_serde::to_string(&view).map_err(|e| RegenError::Io(std::io::Error::other(e.to_string())))
 }
 
+/// What [`generate_one`] gives for one spec file.
+type OneSpec = (Option<spec::Spec>, Result<Generated, Vec<SpecError>>);
+
 /// One spec's files and notices (its loaded `Spec` travels beside it, for the facade's glue).
 struct Generated {
     files: Vec<GeneratedFile>,
@@ -228,7 +230,7 @@ struct Generated {
 /// One spec read, checked and generated: the spec when its document could be read (so the
 /// facade's glue is made from it, or its problems are listed even when others failed), and
 /// its files or every problem found in it.
-fn generate_one(root: &Path, file: &Path) -> (Option<spec::Spec>, Result<Generated, Vec<SpecError>>) {
+fn generate_one(root: &Path, file: &Path) -> OneSpec {
     let (spec, errors) = match spec::load_lenient(root, file) {
         Ok(loaded) => loaded,
         Err(e) => return (None, Err(vec![e])),

@@ -169,7 +169,11 @@ impl<'a> Checker<'a> {
                 "`{url}` is a relative server URL, so the service is self-hosted (it has no public \
                  default server): a login must be given the server's address including `{url}`, \
                  e.g. `https://server.example.com{}`",
-                if url.starts_with('/') { url.to_owned() } else { format!("/{url}") }
+                if url.starts_with('/') {
+                    url.to_owned()
+                } else {
+                    format!("/{url}")
+                }
             ),
         );
     }
@@ -316,7 +320,10 @@ impl<'a> Checker<'a> {
             apilogin_spec::walk::METHODS.iter().find_map(|m| {
                 let op = item.get(*m)?;
                 (op.get("operationId").and_then(Value::as_str) == Some(id)).then(|| Op {
-                    id: op.get("operationId").and_then(Value::as_str).unwrap_or_default(),
+                    id: op
+                        .get("operationId")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
                     op,
                     item,
                     at: ptr(&item_at, m),
@@ -383,7 +390,11 @@ impl<'a> Checker<'a> {
         } else {
             Place::SessionStep(step)
         };
-        for (key, member) in [("body", "body"), ("parameters", "parameters"), ("credentials", "credentials")] {
+        for (key, member) in [
+            ("body", "body"),
+            ("parameters", "parameters"),
+            ("credentials", "credentials"),
+        ] {
             for (name, value) in entries(st.get(key)) {
                 if let Some(value) = value.as_str() {
                     self.value(place, value, &ptr(&ptr(&at, member), name));
@@ -422,7 +433,13 @@ impl<'a> Checker<'a> {
                 .into_iter()
                 .map(|a| (format!("the {} answer of `{}`", a.code, op.id), a))
                 .collect();
-            self.identity(identity, &format!("{at}/identity"), &answers);
+            // A session step reads its identity with the session at hand.
+            let reads = if step == "login" {
+                Place::Answer
+            } else {
+                place
+            };
+            self.identity(identity, reads, &format!("{at}/identity"), &answers);
         }
         for (i, outcome) in st
             .get("outcomes")
@@ -437,7 +454,10 @@ impl<'a> Checker<'a> {
 
     /// A security scheme a step or the session sends: it exists and takes one value.
     fn scheme(&mut self, scheme: &str, at: &str) {
-        match self.doc.pointer(&ptr("/components/securitySchemes", scheme)) {
+        match self
+            .doc
+            .pointer(&ptr("/components/securitySchemes", scheme))
+        {
             None => self.error(
                 at,
                 format!("`{scheme}` is not one of the spec's `components.securitySchemes`"),
@@ -449,7 +469,10 @@ impl<'a> Checker<'a> {
                         .and_then(Value::as_str)
                         .is_some_and(|x| x.eq_ignore_ascii_case("basic"))
                 {
-                    self.error(at, "an HTTP basic scheme cannot take one value from the login flow");
+                    self.error(
+                        at,
+                        "an HTTP basic scheme cannot take one value from the login flow",
+                    );
                 }
             }
         }
@@ -479,10 +502,17 @@ impl<'a> Checker<'a> {
     fn step_parameters(&mut self, op: &Op<'a>, st: &Value, sent: &[String], at: &str) {
         let params = self.parameters(op);
         let named = |p: &Value, name: &str| {
-            let (Some(n), place) = (p.get("name").and_then(Value::as_str), p.get("in").and_then(Value::as_str)) else {
+            let (Some(n), place) = (
+                p.get("name").and_then(Value::as_str),
+                p.get("in").and_then(Value::as_str),
+            ) else {
                 return false;
             };
-            if place == Some("header") { n.eq_ignore_ascii_case(name) } else { n == name }
+            if place == Some("header") {
+                n.eq_ignore_ascii_case(name)
+            } else {
+                n == name
+            }
         };
         let given = st.get("parameters").and_then(Value::as_object);
         for (key, value) in given.into_iter().flatten() {
@@ -493,12 +523,19 @@ impl<'a> Checker<'a> {
                     format!(
                         "`{}` has no parameter `{key}` (its parameters: {})",
                         op.id,
-                        listed(params.iter().filter_map(|p| p.get("name").and_then(Value::as_str)))
+                        listed(
+                            params
+                                .iter()
+                                .filter_map(|p| p.get("name").and_then(Value::as_str))
+                        )
                     ),
                 ),
                 Some(p) if p.get("in").and_then(Value::as_str) == Some("cookie") => self.error(
                     key_at,
-                    format!("`{key}` of `{}` is a cookie parameter, which the login flow cannot send", op.id),
+                    format!(
+                        "`{key}` of `{}` is a cookie parameter, which the login flow cannot send",
+                        op.id
+                    ),
                 ),
                 Some(p) => {
                     if let Some(v) = value.as_str() {
@@ -515,12 +552,15 @@ impl<'a> Checker<'a> {
             ) else {
                 continue;
             };
-            let required = place == "path" || p.get("required").and_then(Value::as_bool) == Some(true);
+            let required =
+                place == "path" || p.get("required").and_then(Value::as_bool) == Some(true);
             if !required || place == "cookie" {
                 continue;
             }
             let filled = given.is_some_and(|g| g.keys().any(|k| named(p, k)))
-                || sent.iter().any(|scheme| self.scheme_fills(scheme, place, name));
+                || sent
+                    .iter()
+                    .any(|scheme| self.scheme_fills(scheme, place, name));
             if !filled {
                 self.error(
                     at,
@@ -536,7 +576,10 @@ impl<'a> Checker<'a> {
 
     /// Whether security scheme `scheme` sends parameter `name` in `place`.
     fn scheme_fills(&self, scheme: &str, place: &str, name: &str) -> bool {
-        let Some(s) = self.doc.pointer(&ptr("/components/securitySchemes", scheme)) else {
+        let Some(s) = self
+            .doc
+            .pointer(&ptr("/components/securitySchemes", scheme))
+        else {
             return false;
         };
         let s = self.resolve(s);
@@ -545,7 +588,11 @@ impl<'a> Checker<'a> {
             Some("apiKey") => {
                 get("in") == Some(place)
                     && get("name").is_some_and(|n| {
-                        if place == "header" { n.eq_ignore_ascii_case(name) } else { n == name }
+                        if place == "header" {
+                            n.eq_ignore_ascii_case(name)
+                        } else {
+                            n == name
+                        }
                     })
             }
             Some("http" | "oauth2" | "openIdConnect") => {
@@ -558,7 +605,10 @@ impl<'a> Checker<'a> {
     /// The step's body against the operation's request body: it has one, it is a component
     /// schema, every required property is filled and every field is a property.
     fn step_body(&mut self, op: &Op<'a>, st: &Value, at: &str) {
-        let body = st.get("body").and_then(Value::as_object).filter(|b| !b.is_empty());
+        let body = st
+            .get("body")
+            .and_then(Value::as_object)
+            .filter(|b| !b.is_empty());
         let op_at = format!("{at}/operation");
         let Some(request) = op.op.get("requestBody").map(|r| self.resolve(r)) else {
             if body.is_some() {
@@ -578,7 +628,10 @@ impl<'a> Checker<'a> {
             if required {
                 self.error(
                     op_at,
-                    format!("`{}` requires a request body: give the step a `body`", op.id),
+                    format!(
+                        "`{}` requires a request body: give the step a `body`",
+                        op.id
+                    ),
                 );
             }
             return;
@@ -590,7 +643,10 @@ impl<'a> Checker<'a> {
         let Some(reference) = reference else {
             self.error(
                 op_at,
-                format!("the request body of `{}` must be a `$ref` to a component schema", op.id),
+                format!(
+                    "the request body of `{}` must be a `$ref` to a component schema",
+                    op.id
+                ),
             );
             return;
         };
@@ -655,7 +711,12 @@ impl<'a> Checker<'a> {
                 missing.push(name.to_owned());
             }
         }
-        for member in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+        for member in schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             self.missing_required(member, keys, missing, depth + 1);
         }
         for keyword in ["oneOf", "anyOf"] {
@@ -688,7 +749,9 @@ impl<'a> Checker<'a> {
         if let Some(p) = schema.pointer(&ptr("/properties", name)) {
             return Property::Known(Some(self.resolve(p)));
         }
-        let mut known: Vec<String> = entries(schema.get("properties")).map(|(k, _)| k.clone()).collect();
+        let mut known: Vec<String> = entries(schema.get("properties"))
+            .map(|(k, _)| k.clone())
+            .collect();
         let members: Vec<&'a Value> = ["allOf", "oneOf", "anyOf"]
             .iter()
             .filter_map(|k| schema.get(*k).and_then(Value::as_array))
@@ -719,7 +782,11 @@ impl<'a> Checker<'a> {
         if value.starts_with('$') || value.contains('{') {
             return;
         }
-        let Some(ty) = schema.map(|s| self.resolve(s)).and_then(|s| s.get("type")).and_then(Value::as_str) else {
+        let Some(ty) = schema
+            .map(|s| self.resolve(s))
+            .and_then(|s| s.get("type"))
+            .and_then(Value::as_str)
+        else {
             return;
         };
         let converts = match ty {
@@ -729,11 +796,17 @@ impl<'a> Checker<'a> {
             _ => true,
         };
         if !converts {
-            self.error(at, format!("`{value}` is not {}, the type the operation gives this value", match ty {
-                "integer" => "an integer",
-                "number" => "a number",
-                _ => "a boolean (`true` or `false`)",
-            }));
+            self.error(
+                at,
+                format!(
+                    "`{value}` is not {}, the type the operation gives this value",
+                    match ty {
+                        "integer" => "an integer",
+                        "number" => "a number",
+                        _ => "a boolean (`true` or `false`)",
+                    }
+                ),
+            );
         }
     }
 
@@ -746,8 +819,17 @@ impl<'a> Checker<'a> {
                 out.push(a);
             }
         };
-        for o in st.get("outcomes").and_then(Value::as_array).into_iter().flatten() {
-            if !o.get("then").and_then(Value::as_str).is_some_and(|t| thens.contains(&t)) {
+        for o in st
+            .get("outcomes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if !o
+                .get("then")
+                .and_then(Value::as_str)
+                .is_some_and(|t| thens.contains(&t))
+            {
                 continue;
             }
             match o.get("status").and_then(Value::as_u64) {
@@ -758,8 +840,11 @@ impl<'a> Checker<'a> {
                 }
                 None => {
                     let all = self.answers(op);
-                    let success: Vec<Answer<'a>> =
-                        all.iter().filter(|a| a.code.starts_with('2')).cloned().collect();
+                    let success: Vec<Answer<'a>> = all
+                        .iter()
+                        .filter(|a| a.code.starts_with('2'))
+                        .cloned()
+                        .collect();
                     for a in if success.is_empty() { all } else { success } {
                         add(a, &mut out);
                     }
@@ -806,15 +891,24 @@ impl<'a> Checker<'a> {
             (true, _) => "every answer it reads",
             (false, _) => "any answer it reads",
         };
-        self.error(at, format!("the pointer `{pointer}` is not in the schema of {whose}: {shown}"));
+        self.error(
+            at,
+            format!("the pointer `{pointer}` is not in the schema of {whose}: {shown}"),
+        );
     }
 
     /// Follows `pointer` through `schema` (at `schema_at`): `properties`, `items`,
     /// `additionalProperties`, and the members of `allOf`/`oneOf`/`anyOf`; a schema that
     /// constrains nothing takes any pointer. The error says where it stops.
-    fn resolve_pointer(&self, schema: &'a Value, schema_at: &str, pointer: &str) -> Result<(), String> {
+    fn resolve_pointer(
+        &self,
+        schema: &'a Value,
+        schema_at: &str,
+        pointer: &str,
+    ) -> Result<(), String> {
         let tokens = apilogin_spec::locate::tokens(pointer);
-        self.walk_pointer(schema, schema_at, &tokens, 0).map_err(|(_, why)| why)
+        self.walk_pointer(schema, schema_at, &tokens, 0)
+            .map_err(|(_, why)| why)
     }
 
     /// [`Self::resolve_pointer`] from `tokens` on; the error has how many tokens were followed
@@ -932,14 +1026,16 @@ impl<'a> Checker<'a> {
         ))
     }
 
-    fn identity(&mut self, identity: &Value, at: &str, answers: &[Read<'a>]) {
+    fn identity(&mut self, identity: &Value, place: Place, at: &str, answers: &[Read<'a>]) {
         for (name, value) in entries(Some(identity)) {
-            let Some(value) = value.as_str() else { continue };
+            let Some(value) = value.as_str() else {
+                continue;
+            };
             let value_at = ptr(at, name);
             if value.starts_with('/') {
                 self.pointer(value, &value_at, answers, false);
             } else {
-                self.value(Place::Answer, value, &value_at);
+                self.value(place, value, &value_at);
             }
         }
     }
@@ -951,10 +1047,12 @@ impl<'a> Checker<'a> {
             Some(status) => match self.answer_for(op, status) {
                 Some(a) => vec![(format!("the {status} answer of `{}`", op.id), a)],
                 None => {
-                    let reads = ["field", "code", "message", "method"]
-                        .iter()
-                        .any(|k| outcome.get(*k).and_then(Value::as_str).is_some_and(|v| v.starts_with('/')))
-                        || outcome.get("header").is_some();
+                    let reads = ["field", "code", "message", "method"].iter().any(|k| {
+                        outcome
+                            .get(*k)
+                            .and_then(Value::as_str)
+                            .is_some_and(|v| v.starts_with('/'))
+                    }) || outcome.get("header").is_some();
                     if reads {
                         self.error(
                             format!("{at}/status"),
@@ -976,7 +1074,11 @@ impl<'a> Checker<'a> {
                 .collect(),
         };
         for key in ["field", "code", "message", "method"] {
-            if let Some(p) = outcome.get(key).and_then(Value::as_str).filter(|p| p.starts_with('/')) {
+            if let Some(p) = outcome
+                .get(key)
+                .and_then(Value::as_str)
+                .filter(|p| p.starts_with('/'))
+            {
                 self.pointer(p, &format!("{at}/{key}"), &answers, false);
             }
         }
@@ -1023,8 +1125,14 @@ impl<'a> Checker<'a> {
         // The answers a session is made from: the `loggedIn` answers of login and relogin.
         let mut logged_in: Vec<Read<'a>> = Vec::new();
         for step in ["login", "relogin"] {
-            let Some(st) = self.ext.get(step) else { continue };
-            let Some(op) = st.get("operation").and_then(Value::as_str).and_then(|id| self.operation(id)) else {
+            let Some(st) = self.ext.get(step) else {
+                continue;
+            };
+            let Some(op) = st
+                .get("operation")
+                .and_then(Value::as_str)
+                .and_then(|id| self.operation(id))
+            else {
                 continue;
             };
             for a in self.answers_of(&op, st, &["loggedIn"]) {
@@ -1032,7 +1140,11 @@ impl<'a> Checker<'a> {
                 if logged_in.iter().any(|(_, b)| b.at == a.at) {
                     continue;
                 }
-                let by = if op.id == step { String::new() } else { format!(" ({step})") };
+                let by = if op.id == step {
+                    String::new()
+                } else {
+                    format!(" ({step})")
+                };
                 logged_in.push((format!("the {} answer of `{}`{by}", a.code, op.id), a));
             }
         }
@@ -1042,15 +1154,26 @@ impl<'a> Checker<'a> {
             }
             if let Some(h) = token.get("header").and_then(Value::as_str) {
                 for one in &logged_in {
-                    self.header(h, "/x-apilogin/session/token/header", std::slice::from_ref(one));
+                    self.header(
+                        h,
+                        "/x-apilogin/session/token/header",
+                        std::slice::from_ref(one),
+                    );
                 }
             }
         }
         if let Some(identity) = session.get("identity") {
-            self.identity(identity, "/x-apilogin/session/identity", &logged_in);
+            self.identity(
+                identity,
+                Place::Answer,
+                "/x-apilogin/session/identity",
+                &logged_in,
+            );
         }
         for (name, detail) in entries(session.get("details")) {
-            let Some(from) = detail.get("from").and_then(Value::as_str) else { continue };
+            let Some(from) = detail.get("from").and_then(Value::as_str) else {
+                continue;
+            };
             let at = ptr(&ptr("/x-apilogin/session/details", name), "from");
             if from.starts_with('/') {
                 let optional = detail.get("type").and_then(Value::as_str) == Some("optionalString");
@@ -1097,9 +1220,10 @@ fn placeholders(template: &str) -> Result<Vec<String>, String> {
                     match chars.next() {
                         Some('}') => break,
                         Some('{') | None => {
-                            return Err(format!(
-                                "has a `{{` that is not closed (write `{{{{` for a literal brace)"
-                            ));
+                            return Err(
+                                "has a `{` that is not closed (write `{{` for a literal brace)"
+                                    .to_owned(),
+                            );
                         }
                         Some(c) => name.push(c),
                     }
@@ -1110,7 +1234,9 @@ fn placeholders(template: &str) -> Result<Vec<String>, String> {
                 names.push(name);
             }
             '}' => {
-                return Err("has a `}` that closes nothing (write `}}` for a literal brace)".to_owned());
+                return Err(
+                    "has a `}` that closes nothing (write `}}` for a literal brace)".to_owned(),
+                );
             }
             _ => {}
         }
@@ -1236,14 +1362,19 @@ mod tests {
 
     #[test]
     fn a_token_pointer_missing_from_the_201_schema_is_an_error_at_the_pointer() {
+        // The server's 201 body says `access_token`; the extension reads `/accessToken`.
         let mut doc = photos();
-        doc["x-apilogin"]["session"]["token"]["body"] = json!("/access_token");
+        doc["components"]["schemas"]["Token"]["properties"] =
+            json!({"access_token": {"type": "string"}});
         let e = errors(&doc);
         let m = at(&e, "/x-apilogin/session/token/body");
         assert_eq!(m.len(), 1, "{e:?}");
-        assert!(m[0].contains("`/access_token`"), "{m:?}");
+        assert!(m[0].contains("the pointer `/accessToken`"), "{m:?}");
         assert!(m[0].contains("the 201 answer of `login`"), "{m:?}");
-        assert!(m[0].contains("`accessToken`"), "names the properties there are: {m:?}");
+        assert!(
+            m[0].contains("`accessToken` is not a property of `#/components/schemas/LoginResponse` (its properties: `access_token`, `userId`, `user`)"),
+            "names the properties there are: {m:?}"
+        );
         assert_eq!(e.len(), 1, "{e:?}");
     }
 
@@ -1259,7 +1390,10 @@ mod tests {
         assert!(m[0].contains("is a string, which has no `deeper`"), "{e:?}");
         let m = at(&e, "/x-apilogin/session/identity/name");
         assert!(m[0].contains("is a list: `first` is not an index"), "{e:?}");
-        assert!(at(&e, "/x-apilogin/session/identity/email").is_empty(), "an open object takes anything: {e:?}");
+        assert!(
+            at(&e, "/x-apilogin/session/identity/email").is_empty(),
+            "an open object takes anything: {e:?}"
+        );
         assert_eq!(e.len(), 2, "{e:?}");
     }
 
@@ -1275,7 +1409,10 @@ mod tests {
         let e = errors(&doc);
         let m = at(&e, "/x-apilogin/login/outcomes/1/field");
         assert!(m[0].contains("the 401 answer of `login`"), "{e:?}");
-        assert!(at(&e, "/x-apilogin/login/outcomes/1/message").is_empty(), "oneOf: a list of strings: {e:?}");
+        assert!(
+            at(&e, "/x-apilogin/login/outcomes/1/message").is_empty(),
+            "oneOf: a list of strings: {e:?}"
+        );
         let m = at(&e, "/x-apilogin/login/outcomes/2/status");
         assert!(m[0].contains("documents no 403 answer"), "{e:?}");
         assert_eq!(e.len(), 2, "{e:?}");
@@ -1285,16 +1422,23 @@ mod tests {
     fn an_unknown_source_or_placeholder_is_an_error() {
         let mut doc = photos();
         doc["x-apilogin"]["login"]["body"]["email"] = json!("$input.x");
-        doc["x-apilogin"]["login"]["parameters"]["X-Client"] = json!("apilogin {input.client} {generated.device}");
+        doc["x-apilogin"]["login"]["parameters"]["X-Client"] =
+            json!("apilogin {input.client} {generated.device}");
         doc["x-apilogin"]["verify"]["parameters"]["X-Device"] = json!("$detail.nope");
         doc["x-apilogin"]["session"]["credentials"]["bearer"] = json!("$tokn");
         doc["x-apilogin"]["verify"]["parameters"]["limit"] = json!("{oops");
         let e = errors(&doc);
         let m = at(&e, "/x-apilogin/login/body/email");
         assert!(m[0].contains("there is no input `x`"), "{e:?}");
-        assert!(m[0].contains("`client`"), "names the inputs there are: {e:?}");
+        assert!(
+            m[0].contains("`client`"),
+            "names the inputs there are: {e:?}"
+        );
         let m = at(&e, "/x-apilogin/login/parameters/X-Client");
-        assert!(m[0].contains("`{generated.device}`") && m[0].contains("no generated value `device`"), "{e:?}");
+        assert!(
+            m[0].contains("`{generated.device}`") && m[0].contains("no generated value `device`"),
+            "{e:?}"
+        );
         let m = at(&e, "/x-apilogin/verify/parameters/X-Device");
         assert!(m[0].contains("no session detail `nope`"), "{e:?}");
         let m = at(&e, "/x-apilogin/session/credentials/bearer");
@@ -1312,12 +1456,20 @@ mod tests {
         doc["x-apilogin"]["logout"]["credentials"] = json!({"bearer": "{code}"});
         doc["x-apilogin"]["login"]["body"]["remember"] = json!("$token");
         doc["x-apilogin"]["session"]["identity"]["username"] = json!("$userId");
+        // A session step's identity is read with the session: its user id is known there.
+        doc["x-apilogin"]["verify"]["identity"]["userId"] = json!("$userId");
         let e = errors(&doc);
         let m = at(&e, "/x-apilogin/verify/parameters/X-Device");
-        assert!(m[0].contains("`$password`: the password is known only to `login`"), "{e:?}");
+        assert!(
+            m[0].contains("`$password`: the password is known only to `login`"),
+            "{e:?}"
+        );
         assert!(m[0].ends_with("not to verify"), "{e:?}");
         let m = at(&e, "/x-apilogin/logout/credentials/bearer");
-        assert!(m[0].contains("`{code}` in `{code}`: the second-factor code"), "{e:?}");
+        assert!(
+            m[0].contains("`{code}` in `{code}`: the second-factor code"),
+            "{e:?}"
+        );
         let m = at(&e, "/x-apilogin/login/body/remember");
         assert!(m[0].contains("only where a session exists"), "{e:?}");
         let m = at(&e, "/x-apilogin/session/identity/username");
@@ -1332,11 +1484,25 @@ mod tests {
         doc["x-apilogin"]["session"]["credentials"]["bearer"] = json!("$input.client");
         let found = check(&doc);
         assert_eq!(found.notices.len(), 1, "{found:?}");
-        assert_eq!(found.notices[0].pointer, "/x-apilogin/verify/parameters/X-Device");
-        assert!(found.notices[0].message.contains("has no value in `verify`"), "{found:?}");
+        assert_eq!(
+            found.notices[0].pointer,
+            "/x-apilogin/verify/parameters/X-Device"
+        );
+        assert!(
+            found.notices[0]
+                .message
+                .contains("has no value in `verify`"),
+            "{found:?}"
+        );
         assert_eq!(found.errors.len(), 1, "{found:?}");
-        assert_eq!(found.errors[0].pointer, "/x-apilogin/session/credentials/bearer");
-        assert!(found.errors[0].message.contains("send `$detail.<name>`"), "{found:?}");
+        assert_eq!(
+            found.errors[0].pointer,
+            "/x-apilogin/session/credentials/bearer"
+        );
+        assert!(
+            found.errors[0].message.contains("send `$detail.<name>`"),
+            "{found:?}"
+        );
         doc["x-apilogin"]["session"]["details"] =
             json!({"client": {"from": "$input.client", "type": "string", "doc": "the client"}});
         doc["x-apilogin"]["session"]["credentials"]["bearer"] = json!("$detail.client");
@@ -1346,23 +1512,42 @@ mod tests {
     #[test]
     fn a_required_parameter_or_body_property_the_step_leaves_empty_is_an_error_at_the_step() {
         let mut doc = photos();
-        doc["x-apilogin"]["verify"].as_object_mut().unwrap().remove("parameters");
-        doc["x-apilogin"]["login"]["body"].as_object_mut().unwrap().remove("email");
+        doc["x-apilogin"]["verify"]
+            .as_object_mut()
+            .unwrap()
+            .remove("parameters");
+        doc["x-apilogin"]["login"]["body"]
+            .as_object_mut()
+            .unwrap()
+            .remove("email");
         let e = errors(&doc);
         let m = at(&e, "/x-apilogin/verify");
         assert_eq!(m.len(), 1, "{e:?}");
-        assert!(m[0].contains("the required header parameter `X-Device` of `me` is not filled"), "{e:?}");
+        assert!(
+            m[0].contains("the required header parameter `X-Device` of `me` is not filled"),
+            "{e:?}"
+        );
         let m = at(&e, "/x-apilogin/login/body");
-        assert!(m[0].contains("the required body property `email` of `login` (`#/components/schemas/LoginDto`)"), "{e:?}");
+        assert!(
+            m[0].contains(
+                "the required body property `email` of `login` (`#/components/schemas/LoginDto`)"
+            ),
+            "{e:?}"
+        );
         assert_eq!(e.len(), 2, "{e:?}");
     }
 
     #[test]
     fn a_security_scheme_the_step_sends_fills_a_parameter_of_its_name() {
         let mut doc = photos();
-        doc["components"]["securitySchemes"]["device"] = json!({"type": "apiKey", "in": "header", "name": "x-device"});
-        doc["x-apilogin"]["verify"]["credentials"] = json!({"device": "{generated.deviceId}", "bearer": "$token"});
-        doc["x-apilogin"]["verify"]["parameters"].as_object_mut().unwrap().remove("X-Device");
+        doc["components"]["securitySchemes"]["device"] =
+            json!({"type": "apiKey", "in": "header", "name": "x-device"});
+        doc["x-apilogin"]["verify"]["credentials"] =
+            json!({"device": "{generated.deviceId}", "bearer": "$token"});
+        doc["x-apilogin"]["verify"]["parameters"]
+            .as_object_mut()
+            .unwrap()
+            .remove("X-Device");
         assert_eq!(errors(&doc), Vec::new());
     }
 
@@ -1375,13 +1560,19 @@ mod tests {
         doc["x-apilogin"]["login"]["body"]["mail"] = json!("$user");
         let e = errors(&doc);
         let m = at(&e, "/x-apilogin/verify/parameters/X-Nope");
-        assert!(m[0].contains("`me` has no parameter `X-Nope` (its parameters: `X-Device`, `limit`)"), "{e:?}");
+        assert!(
+            m[0].contains("`me` has no parameter `X-Nope` (its parameters: `X-Device`, `limit`)"),
+            "{e:?}"
+        );
         let m = at(&e, "/x-apilogin/verify/parameters/limit");
         assert!(m[0].contains("`ten` is not an integer"), "{e:?}");
         let m = at(&e, "/x-apilogin/login/body/remember");
         assert!(m[0].contains("`yes` is not a boolean"), "{e:?}");
         let m = at(&e, "/x-apilogin/login/body/mail");
-        assert!(m[0].contains("`mail` is not a property of the request body"), "{e:?}");
+        assert!(
+            m[0].contains("`mail` is not a property of the request body"),
+            "{e:?}"
+        );
         assert_eq!(e.len(), 4, "{e:?}");
     }
 
@@ -1392,10 +1583,23 @@ mod tests {
         doc["x-apilogin"]["logout"]["operation"] = json!("signOut");
         doc["x-apilogin"]["session"]["credentials"] = json!({"nope": "$token", "basic": "$token"});
         let e = errors(&doc);
-        assert!(at(&e, "/x-apilogin/verify/operation")[0].contains("no operation has operationId `whoami`"), "{e:?}");
-        assert!(at(&e, "/x-apilogin/logout/operation")[0].contains("`signOut`"), "{e:?}");
-        assert!(at(&e, "/x-apilogin/session/credentials/nope")[0].contains("not one of the spec's"), "{e:?}");
-        assert!(at(&e, "/x-apilogin/session/credentials/basic")[0].contains("HTTP basic"), "{e:?}");
+        assert!(
+            at(&e, "/x-apilogin/verify/operation")[0]
+                .contains("no operation has operationId `whoami`"),
+            "{e:?}"
+        );
+        assert!(
+            at(&e, "/x-apilogin/logout/operation")[0].contains("`signOut`"),
+            "{e:?}"
+        );
+        assert!(
+            at(&e, "/x-apilogin/session/credentials/nope")[0].contains("not one of the spec's"),
+            "{e:?}"
+        );
+        assert!(
+            at(&e, "/x-apilogin/session/credentials/basic")[0].contains("HTTP basic"),
+            "{e:?}"
+        );
         assert_eq!(e.len(), 4, "{e:?}");
     }
 
@@ -1403,27 +1607,50 @@ mod tests {
     fn undocumented_headers_and_relative_servers_are_notices() {
         let mut doc = photos();
         doc["x-apilogin"]["session"]["token"] = json!({"header": "X-Token"});
-        doc["x-apilogin"]["login"]["outcomes"][1] = json!({"status": 401, "header": "X-Session", "then": "badCredentials"});
+        doc["x-apilogin"]["login"]["outcomes"][1] =
+            json!({"status": 401, "header": "X-Session", "then": "badCredentials"});
         doc["servers"][0]["url"] = json!("/api");
         let found = check(&doc);
         assert_eq!(found.errors, Vec::new());
-        let notices: Vec<(&str, &str)> =
-            found.notices.iter().map(|f| (f.pointer.as_str(), f.message.as_str())).collect();
+        let notices: Vec<(&str, &str)> = found
+            .notices
+            .iter()
+            .map(|f| (f.pointer.as_str(), f.message.as_str()))
+            .collect();
         assert_eq!(notices.len(), 3, "{notices:?}");
         assert_eq!(notices[0].0, "/servers/0/url");
-        assert!(notices[0].1.contains("`/api` is a relative server URL") && notices[0].1.contains("https://server.example.com/api"), "{notices:?}");
+        assert!(
+            notices[0].1.contains("`/api` is a relative server URL")
+                && notices[0].1.contains("https://server.example.com/api"),
+            "{notices:?}"
+        );
         assert_eq!(notices[1].0, "/x-apilogin/login/outcomes/1/header");
-        assert!(notices[1].1.contains("`X-Session` is not documented by the 401 answer of `login`"), "{notices:?}");
+        assert!(
+            notices[1]
+                .1
+                .contains("`X-Session` is not documented by the 401 answer of `login`"),
+            "{notices:?}"
+        );
         assert_eq!(notices[2].0, "/x-apilogin/session/token/header");
         assert!(notices[2].1.contains("`X-Token`"), "{notices:?}");
         doc["x-apilogin"]["session"]["token"] = json!({"header": "x-session"});
-        assert_eq!(check(&doc).notices.len(), 2, "documented (in any case) is quiet");
+        assert_eq!(
+            check(&doc).notices.len(),
+            2,
+            "documented (in any case) is quiet"
+        );
     }
 
     #[test]
     fn templates_escape_braces_and_name_placeholders() {
-        assert_eq!(placeholders("MediaBrowser Token=\"{token}\"").unwrap(), vec!["token"]);
-        assert_eq!(placeholders("{{x}} {input.a}{user}").unwrap(), vec!["input.a", "user"]);
+        assert_eq!(
+            placeholders("MediaBrowser Token=\"{token}\"").unwrap(),
+            vec!["token"]
+        );
+        assert_eq!(
+            placeholders("{{x}} {input.a}{user}").unwrap(),
+            vec!["input.a", "user"]
+        );
         assert!(placeholders("a } b").is_err());
         assert!(placeholders("{}").is_err());
         assert!(placeholders("{a").is_err());

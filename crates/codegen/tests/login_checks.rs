@@ -170,7 +170,9 @@ fn every_x_apilogin_problem_of_every_spec_is_listed_with_file_line_and_pointer()
         let line = line_of(text, needle);
         let head = format!("{file}:{line} at {pointer}: ");
         assert!(
-            shown.iter().any(|e| e.starts_with(&head) && e.contains(says)),
+            shown
+                .iter()
+                .any(|e| e.starts_with(&head) && e.contains(says)),
             "missing `{head}… {says} …` in:\n{all}"
         );
     };
