@@ -261,6 +261,13 @@ fn a_relative_server_is_a_located_notice_and_the_spec_is_generated() {
         .replace("          required: true\n", "          required: false\n");
     assert!(!fixed.contains("secret: $password") && fixed.contains("required: false"));
     std::fs::write(root.path().join("specs/photos.yml"), &fixed).unwrap();
+    // A facade manifest, so that regen writes the facade's glue too.
+    std::fs::create_dir_all(root.path().join("crates/facade")).unwrap();
+    std::fs::write(
+        root.path().join("crates/facade/Cargo.toml"),
+        "[package]\nname = \"apilogin\"\n\n[dependencies]\n",
+    )
+    .unwrap();
     let report = run(root.path(), Mode::Write).unwrap_or_else(|e| panic!("{e}"));
     let notices: Vec<String> = report.notices.iter().map(ToString::to_string).collect();
     let head = format!(
@@ -272,4 +279,15 @@ fn a_relative_server_is_a_located_notice_and_the_spec_is_generated() {
         "no `{head}` in {notices:#?}"
     );
     assert!(root.path().join("crates/photos-client/src/lib.rs").exists());
+    // `/api` is no public default server: the service is self-hosted.
+    let clients =
+        std::fs::read_to_string(root.path().join("crates/facade/src/generated/clients.rs"))
+            .unwrap();
+    assert!(
+        clients.contains("pub fn photos(base_url: &str) -> Result<Service, ConfigError>"),
+        "{clients}"
+    );
+    let kinds =
+        std::fs::read_to_string(root.path().join("crates/facade/src/generated/kinds.rs")).unwrap();
+    assert!(!kinds.contains("\"/api\""), "{kinds}");
 }
