@@ -58,19 +58,50 @@ impl std::fmt::Display for GlueError {
     }
 }
 
-/// Checks one spec's `x-apilogin` (if it has one) against the extension's schema, by reading
-/// it into the types generated from it (see `extension.rs`): the first problem, with its pointer.
+/// Checks one spec's `x-apilogin` (if it has one): against the extension's schema (see
+/// `extension.rs`) and what the schema cannot say (see `login_check.rs`): every problem, each
+/// with its pointer.
 pub fn validate(id: &str, doc: &Value) -> Vec<GlueError> {
+    check(id, doc).errors
+}
+
+/// What [`check`] found in one spec's `x-apilogin`.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Checked {
+    /// Problems: regen refuses the spec.
+    pub errors: Vec<GlueError>,
+    /// Located notices regen prints (a relative server URL, an undocumented header).
+    pub notices: Vec<GlueError>,
+}
+
+/// [`validate`], with the notices.
+pub fn check(id: &str, doc: &Value) -> Checked {
     let Some(ext) = doc.get("x-apilogin") else {
-        return Vec::new();
+        return Checked::default();
     };
-    match crate::extension::check(ext) {
-        Ok(()) => Vec::new(),
-        Err((pointer, message)) => vec![GlueError {
-            id: id.to_owned(),
-            pointer: format!("/x-apilogin{pointer}"),
-            message,
-        }],
+    let at = |pointer: String, message: String| GlueError {
+        id: id.to_owned(),
+        pointer,
+        message,
+    };
+    let mut errors: Vec<GlueError> = crate::extension::check(ext)
+        .into_iter()
+        .map(|(pointer, message)| at(format!("/x-apilogin{pointer}"), message))
+        .collect();
+    let found = crate::login_check::check(doc);
+    for f in found.errors {
+        let e = at(f.pointer, f.message);
+        if !errors.contains(&e) {
+            errors.push(e);
+        }
+    }
+    Checked {
+        errors,
+        notices: found
+            .notices
+            .into_iter()
+            .map(|f| at(f.pointer, f.message))
+            .collect(),
     }
 }
 
@@ -208,7 +239,7 @@ impl Service {
         let default_url = doc
             .pointer("/servers/0/url")
             .and_then(Value::as_str)
-            .filter(|u| !u.contains('{'))
+            .filter(|u| !u.contains('{') && u.contains("://"))
             .map(|u| u.trim_end_matches('/').to_owned());
         let schemes: BTreeMap<String, String> = doc
             .pointer("/components/securitySchemes")
@@ -910,18 +941,22 @@ impl Service {
     }
 }
 
-/// regen's side: from the specs regen has read (id and document), and the facade's manifest
-/// under `root`, the facade's generated files. Without a facade (a scratch workspace of specs
-/// only), nothing.
+/// regen's side: from the specs regen has read, and the facade's manifest under `root`, the
+/// facade's generated files. Without a facade (a scratch workspace of specs only), nothing.
+/// Problems are located in the spec's own file (`.yaml`, `.yml` or `.json`), with the line.
 pub(super) fn for_regen(
     root: &Path,
-    specs: &[(String, Value)],
+    specs: &[&apilogin_spec::Spec],
 ) -> Result<Vec<super::render::GeneratedFile>, Vec<super::SpecError>> {
     let manifest_path = root.join(FACADE).join("Cargo.toml");
     let Ok(manifest) = std::fs::read_to_string(&manifest_path) else {
         return Ok(Vec::new());
     };
-    generate(specs, &manifest)
+    let docs: Vec<(String, Value)> = specs
+        .iter()
+        .map(|s| (s.id.clone(), s.doc.clone()))
+        .collect();
+    generate(&docs, &manifest)
         .map(|outs| {
             outs.into_iter()
                 .map(|o| super::render::GeneratedFile {
@@ -930,17 +965,25 @@ pub(super) fn for_regen(
                 })
                 .collect()
         })
-        .map_err(|errs| {
-            errs.into_iter()
-                .map(|e| {
-                    super::SpecError::new(
-                        PathBuf::from(format!("specs/{}.yaml", e.id)),
-                        e.pointer,
-                        e.message,
-                    )
-                })
-                .collect()
-        })
+        .map_err(|errs| errs.into_iter().map(|e| located(specs, e)).collect())
+}
+
+/// A glue problem as a spec error: in the file of the spec it is about, with the line of its
+/// pointer (the facade's manifest for a problem of the manifest).
+pub(super) fn located(specs: &[&apilogin_spec::Spec], e: GlueError) -> super::SpecError {
+    match specs.iter().find(|s| s.id == e.id) {
+        Some(spec) => spec.error(e.pointer, e.message),
+        None if e.id == "facade" => super::SpecError::new(
+            PathBuf::from(FACADE).join("Cargo.toml"),
+            e.pointer,
+            e.message,
+        ),
+        None => super::SpecError::new(
+            PathBuf::from(format!("specs/{}.yaml", e.id)),
+            e.pointer,
+            e.message,
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ mod extension;
 mod files;
 mod generate;
 pub(crate) mod glue;
+mod login_check;
 mod render;
 mod security;
 mod stamp;
@@ -128,7 +129,7 @@ pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, Re
         });
     }
     // Specs are independent: generate them side by side, then report in file order.
-    let results: Vec<Result<Generated, Vec<SpecError>>> = std::thread::scope(|scope| {
+    let results: Vec<OneSpec> = std::thread::scope(|scope| {
         let handles: Vec<_> = spec_files
             .iter()
             .filter(|file| !stem(file).is_some_and(|s| clashing.contains(&s)))
@@ -141,22 +142,23 @@ pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, Re
     });
     let mut generated = Vec::new();
     let mut notices = Vec::new();
-    let mut docs = Vec::new();
+    let mut specs = Vec::new();
     let mut errors = duplicates;
-    for result in results {
+    for (spec, result) in results {
         match result {
             Ok(one) => {
                 generated.extend(one.files);
                 notices.extend(one.notices);
-                docs.push(one.doc);
             }
             Err(e) => errors.extend(e),
         }
+        specs.extend(spec);
     }
     if errors.is_empty() {
         // The facade's glue from every spec's `x-apilogin` (see glue.rs), from the documents
-        // already read.
-        glue::for_regen(root, &docs).map_or_else(|e| errors.extend(e), |f| generated.extend(f));
+        // already read and checked.
+        let specs: Vec<&spec::Spec> = specs.iter().collect();
+        glue::for_regen(root, &specs).map_or_else(|e| errors.extend(e), |f| generated.extend(f));
     }
     if !errors.is_empty() {
         return Err(RegenError::Specs(errors));
@@ -216,24 +218,45 @@ pub fn show_view(root: &Path, id: &str) -> Result<String, RegenError> {
     yaml_serde::to_string(&view).map_err(|e| RegenError::Io(std::io::Error::other(e.to_string())))
 }
 
-/// One spec's files and notices, and its document (id and content) for the facade's glue.
+/// What [`generate_one`] gives for one spec file.
+type OneSpec = (Option<spec::Spec>, Result<Generated, Vec<SpecError>>);
+
+/// One spec's files and notices (its loaded `Spec` travels beside it, for the facade's glue).
 struct Generated {
     files: Vec<GeneratedFile>,
     notices: Vec<SpecError>,
-    doc: (String, serde_json::Value),
 }
 
-fn generate_one(root: &Path, file: &Path) -> Result<Generated, Vec<SpecError>> {
-    // Every problem of the spec in one run: unresolved `$ref`s, the view's checks, security.
-    let (spec, mut errors) = spec::load_lenient(root, file).map_err(|e| vec![e])?;
-    let view = match view::build(&spec) {
+/// One spec read, checked and generated: the spec when its document could be read (so the
+/// facade's glue is made from it, or its problems are listed even when others failed), and
+/// its files or every problem found in it.
+fn generate_one(root: &Path, file: &Path) -> OneSpec {
+    let (spec, errors) = match spec::load_lenient(root, file) {
+        Ok(loaded) => loaded,
+        Err(e) => return (None, Err(vec![e])),
+    };
+    let result = generate_loaded(&spec, errors);
+    (Some(spec), result)
+}
+
+fn generate_loaded(
+    spec: &spec::Spec,
+    mut errors: Vec<SpecError>,
+) -> Result<Generated, Vec<SpecError>> {
+    // Every problem of the spec in one run: unresolved `$ref`s, the view's checks, security,
+    // and its `x-apilogin` (the schema and login_check.rs), whatever else failed.
+    let view = match view::build(spec) {
         Ok(view) => Some(view),
         Err(e) => {
             errors.extend(e);
             None
         }
     };
-    errors.extend(security::scheme_errors(&spec));
+    errors.extend(security::scheme_errors(spec));
+    let login = glue::check(&spec.id, &spec.doc);
+    let located = |e| glue::located(&[spec], e);
+    errors.extend(login.errors.into_iter().map(located));
+    let login_notices: Vec<SpecError> = login.notices.into_iter().map(located).collect();
     let Some(view) = view.filter(|_| errors.is_empty()) else {
         let mut unique: Vec<SpecError> = Vec::new();
         for e in errors {
@@ -245,17 +268,15 @@ fn generate_one(root: &Path, file: &Path) -> Result<Generated, Vec<SpecError>> {
         return Err(unique);
     };
     let one = |e: SpecError| vec![e];
-    let security = security::read(&spec, &view.doc).map_err(one)?;
-    let mut code = generate::generate(&spec, &view.doc).map_err(one)?;
+    let security = security::read(spec, &view.doc).map_err(one)?;
+    let mut code = generate::generate(spec, &view.doc).map_err(one)?;
     code.tokens = generate::restore_param_names(&code.tokens, &view.param_renames)
         .map_err(|e| vec![spec.error("", e)])?;
     let files =
-        render::render(&spec, &view.doc, &code, &security, &view.field_renames).map_err(one)?;
-    Ok(Generated {
-        files,
-        notices: view.notices,
-        doc: (spec.id, spec.doc),
-    })
+        render::render(spec, &view.doc, &code, &security, &view.field_renames).map_err(one)?;
+    let mut notices = view.notices;
+    notices.extend(login_notices);
+    Ok(Generated { files, notices })
 }
 
 #[cfg(test)]
