@@ -349,18 +349,21 @@ fn seconds(s: &str) -> Result<Duration, String> {
 pub fn command() -> clap::Command {
     let flags = input_flags();
     Cli::command().mut_subcommand("login", move |mut login| {
-        // The input flags right after --user: the login's own options keep their order, with
-        // room made after --user.
-        let ids: Vec<clap::Id> = login.get_arguments().map(|a| a.get_id().clone()).collect();
-        let mut order = 0;
-        for id in ids {
-            login = login.mut_arg(&id, |a| a.display_order(order));
-            order += if id == "user" { flags.len() + 1 } else { 1 };
-            if id == "user" {
-                for (i, flag) in flags.iter().enumerate() {
-                    login = login.arg(flag.arg().display_order(order - flags.len() + i));
-                }
-            }
+        // The input flags right after --user: the options after it move down to make room.
+        let user = login
+            .get_arguments()
+            .find(|a| a.get_id() == "user")
+            .map_or(0, Arg::get_display_order);
+        let after: Vec<(clap::Id, usize)> = login
+            .get_arguments()
+            .filter(|a| a.get_display_order() > user)
+            .map(|a| (a.get_id().clone(), a.get_display_order()))
+            .collect();
+        for (id, order) in after {
+            login = login.mut_arg(id, |a| a.display_order(order + flags.len()));
+        }
+        for (i, flag) in flags.iter().enumerate() {
+            login = login.arg(flag.arg().display_order(user + 1 + i));
         }
         login
     })
