@@ -91,10 +91,26 @@ fn every_spec_compiles_with_the_expected_operations() {
         ("rocketchat", "", &["login", "me", "logout"]),
         ("mattermost", "", &["login", "me", "logout"]),
     ];
-    assert_eq!(spec_ids().len(), expected.len());
-    for (spec, base_path, ops) in expected {
+    let ids = spec_ids();
+    for (spec, ..) in expected {
+        assert!(ids.iter().any(|id| id == spec), "{spec} is not in specs/");
+    }
+    // Every spec compiles; those of the table have exactly its operations. A spec the sandbox
+    // has a look-alike of must be in the table (the harness relies on the same name); a spec
+    // without one (just added) is only compiled.
+    for spec in &ids {
         let checker = ContractChecker::for_spec(spec);
-        assert_eq!(checker.base_path(), base_path, "{spec}");
+        let Some((_, base_path, ops)) = expected.iter().find(|(id, ..)| id == spec) else {
+            assert!(
+                Service::from_id(spec).is_none(),
+                "{spec} has a sandbox look-alike: add its operations to the table"
+            );
+            eprintln!(
+                "{spec}: compiled; its operations are not checked (the sandbox has no look-alike of it)"
+            );
+            continue;
+        };
+        assert_eq!(checker.base_path(), *base_path, "{spec}");
         let mut got = checker.operation_ids();
         got.sort_unstable();
         let mut want = ops.to_vec();

@@ -505,7 +505,7 @@ fn kinds(services: &[Service]) -> String {
     let mut o = String::new();
     o.push_str("//! The services: one per spec with an `x-apilogin` extension.\n");
     o.push_str("use serde::{Deserialize, Serialize};\n");
-    o.push_str("use crate::info::{DetailValue, InputInfo};\n");
+    o.push_str("use crate::info::{DetailInfo, DetailValue, InputInfo};\n");
     o.push_str("#[allow(unused_imports)]\nuse crate::secret::SecretString;\n");
     o.push_str("/// One of the supported login services.\n");
     o.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]\n");
@@ -609,6 +609,16 @@ fn kinds(services: &[Service]) -> String {
         "inputs(self) -> &'static [InputInfo]",
         each(&|s| format!("INPUTS_{}", s.id.to_ascii_uppercase())),
     );
+    constfn(
+        "What a session keeps besides the token (the spec's `session.details`: the fields of `SessionDetails`), and which of them are secret.",
+        "details(self) -> &'static [DetailInfo]",
+        each(&|s| format!("DETAILS_{}", s.id.to_ascii_uppercase())),
+    );
+    constfn(
+        "Whether a session knows the user's id (the spec's `session.identity.userId`).",
+        "has_user_id(self) -> bool",
+        each(&|s| session_facts(s).0.to_string()),
+    );
     let input_consts: String = services
         .iter()
         .map(|s| {
@@ -649,6 +659,7 @@ fn kinds(services: &[Service]) -> String {
     }
     o.push_str("}\n");
     o.push_str(&input_consts);
+    o.push_str(&detail_consts(services));
 
     o.push_str("/// What a session needs besides the token, per service (the spec's `x-apilogin.session.details`). Serialized with a `service` tag.\n");
     o.push_str("#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]\n#[serde(tag = \"service\")]\n#[non_exhaustive]\npub enum SessionDetails {\n");
@@ -725,6 +736,68 @@ fn kinds(services: &[Service]) -> String {
         o.push_str("},\n");
     }
     o.push_str("})\n}\n}\n");
+    o
+}
+
+/// From the extension: whether the session's identity has a user id, and each detail with
+/// whether it is secret (of type `secret`, or kept from a secret input).
+fn session_facts(s: &Service) -> (bool, Vec<(&Detail, bool)>) {
+    let ext: Value = serde_json::from_str(&s.description).unwrap_or_default();
+    let has_user_id = ext.pointer("/session/identity/userId").is_some();
+    let details = s
+        .details
+        .iter()
+        .map(|d| {
+            let from = ext
+                .pointer(&format!("/session/details/{}/from", d.name))
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let from_secret_input = from.strip_prefix("$input.").is_some_and(|i| {
+                ext.pointer(&format!("/inputs/{i}/secret")) == Some(&Value::Bool(true))
+            });
+            (d, d.kind == "secret" || from_secret_input)
+        })
+        .collect();
+    (has_user_id, details)
+}
+
+/// The `DETAILS_<ID>` arrays of `ServiceKind::details`, and `Session::client_debug`.
+fn detail_consts(services: &[Service]) -> String {
+    let mut o = String::new();
+    for s in services {
+        let items: Vec<String> = session_facts(s)
+            .1
+            .iter()
+            .map(|(d, secret)| {
+                format!(
+                    "DetailInfo {{ name: {}, kind: {}, secret: {secret}, doc: {} }}",
+                    lit(&d.name),
+                    lit(&d.kind),
+                    lit(&d.doc)
+                )
+            })
+            .collect();
+        o.push_str(&format!(
+            "/// The session details of {}.\nconst DETAILS_{}: &[DetailInfo] = &[{}];\n",
+            s.name,
+            s.id.to_ascii_uppercase(),
+            items.join(", ")
+        ));
+    }
+    o.push_str("impl crate::session::Session {\n/// The `Debug` text of the generated client this session hands out (`Session::<id>()`), credentials redacted: one call for every service, for logs and for checks that no secret shows.\npub fn client_debug(&self) -> Result<String, crate::error::LoginError> {\n");
+    if services.is_empty() {
+        o.push_str("match self.kind() {}\n");
+    } else {
+        o.push_str("Ok(match self.kind() {\n");
+        for s in services {
+            o.push_str(&format!(
+                "ServiceKind::{} => format!(\"{{:?}}\", self.{}()?),\n",
+                s.variant, s.id
+            ));
+        }
+        o.push_str("})\n");
+    }
+    o.push_str("}\n}\n");
     o
 }
 

@@ -68,3 +68,20 @@ impl DetailValue {
         }
     }
 }
+
+/// Something a session keeps besides the token (the spec's `x-apilogin.session.details`), e.g.
+/// remote.it's `service_authhash`: one field of [`SessionDetails`](crate::SessionDetails), by
+/// its name in the session's JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DetailInfo {
+    /// Its name, as the spec writes it and the session's JSON keys it, e.g. `service_authhash`.
+    pub name: &'static str,
+    /// Its type in the spec: `string`, `secret`, `integer` or `optionalString`.
+    pub kind: &'static str,
+    /// Whether it is a secret (of type `secret`, or kept from a secret input): never shown
+    /// unless asked for.
+    pub secret: bool,
+    /// What it is, from the spec.
+    pub doc: &'static str,
+}

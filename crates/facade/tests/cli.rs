@@ -7,13 +7,38 @@ mod support;
 use std::time::Duration;
 
 use apilogin_sandbox::{DEMO_PASSWORD, Fault, SECOND_FACTOR_CODE, Sandbox, Service};
-use support::{WRONG_PASSWORD, apilogin, demo_user, env_for, refs};
+use support::{
+    RecordingProxy, WRONG_PASSWORD, apilogin, demo_user, env_for, kind_of, refs, secret_members,
+    with,
+};
 
 /// `apilogin --help` and `apilogin login --help` are what `tests/golden/*.txt` hold. After a
 /// deliberate change: `UPDATE_GOLDEN=1 cargo test -p apilogin --all-features --test cli`.
+///
+/// The help lists every service of the specs, so the files hold the help of the services in
+/// `tests/golden/services.txt`. When a spec is added or removed the comparison is skipped, with
+/// a line that says so, until the files are refreshed: what a new service adds to the help
+/// comes from its spec, and `help_is_complete` checks it for every service.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_matches_the_golden_files() {
     let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
+    let services: String = apilogin::ServiceKind::ALL
+        .iter()
+        .map(|k| format!("{}\n", k.id()))
+        .collect();
+    let services_file = golden.join("services.txt");
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&services_file, &services).unwrap();
+    }
+    let written_for = std::fs::read_to_string(&services_file).unwrap_or_default();
+    if written_for != services {
+        eprintln!(
+            "skipped: the golden help files were written for the services {:?}, the specs now have {:?} (UPDATE_GOLDEN=1 refreshes them)",
+            written_for.lines().collect::<Vec<_>>(),
+            services.lines().collect::<Vec<_>>()
+        );
+        return;
+    }
     for (args, file) in [
         (&["--help"][..], "help.txt"),
         (&["login", "--help"][..], "login-help.txt"),
@@ -83,6 +108,44 @@ async fn help_is_complete() {
     ] {
         assert!(out.stdout.contains(word), "login --help lacks {word}");
     }
+    // Every service of the specs, with what its spec says: its id and summary, its variables,
+    // and in `token --help` the fields its sessions have.
+    let token = apilogin(&["token", "--help"], &[], None).await.expect(0);
+    for kind in apilogin::ServiceKind::ALL {
+        assert!(out.stdout.contains(kind.id()), "login --help lacks {kind}");
+        assert!(
+            out.stdout.contains(kind.summary()),
+            "login --help lacks {kind}"
+        );
+        let var = |name: &str| format!("{}_{name}", kind.id().to_ascii_uppercase());
+        for name in ["URL", "USERNAME", "PASSWORD"] {
+            assert!(
+                out.stdout.contains(&var(name)),
+                "login --help lacks {}",
+                var(name)
+            );
+        }
+        if kind.has_second_factor() {
+            assert!(
+                out.stdout.contains(&var("CODE")),
+                "login --help lacks {}",
+                var("CODE")
+            );
+        }
+        for d in kind.details() {
+            let field = d.name.replace('_', "-");
+            assert!(token.stdout.contains(&field), "token --help lacks {field}");
+            assert!(token.stdout.contains(d.doc), "token --help lacks {}", d.doc);
+        }
+        if kind.has_user_id() {
+            let line = token
+                .stdout
+                .lines()
+                .find(|l| l.trim_start().starts_with("user-id"))
+                .unwrap_or_default();
+            assert!(line.contains(kind.id()), "token --help: {line}");
+        }
+    }
     for sub in ["verify", "logout"] {
         let out = apilogin(&[sub, "--help"], &[], None).await.expect(0);
         assert!(out.stdout.contains("--session"), "{sub} --help");
@@ -113,15 +176,16 @@ async fn login_every_service_from_the_environment() {
         assert_eq!(session["base_url"], sandbox.base_url());
         assert!(session["token"].as_str().is_some_and(|t| !t.is_empty()));
 
-        // Without --show-token: the same, less every secret (remote.it's developer key and
-        // authhash included).
+        // Without --show-token: the same, less every secret its spec names (remote.it's
+        // developer key and authhash included).
         let out = apilogin(&["login", service.id(), "--json"], &refs(&env), None)
             .await
             .expect(0);
         let public = out.json();
         assert_eq!(public["service"], service.id());
         assert_eq!(public["user"], session["user"]);
-        for name in ["token", "developer_key", "service_authhash"] {
+        for name in secret_members(kind_of(service)) {
+            assert!(session.get(name).is_some(), "{name} not in {session}");
             assert!(public.get(name).is_none(), "{name} in {public}");
         }
         for (name, value) in session.as_object().unwrap() {
@@ -140,6 +204,128 @@ async fn login_every_service_from_the_environment() {
         assert!(out.stdout.contains(demo_user(service)), "{}", out.stdout);
         assert!(!out.stdout.contains("\"token\""), "{}", out.stdout);
     }
+}
+
+/// remote.it keeps two secret details (its spec's `developer_key` and `service_authhash`, of
+/// type `secret`): `login --json` prints neither, nor the token; `--show-token` prints them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_json_prints_no_secret_detail() {
+    let sandbox = Sandbox::start(Service::RemoteIt).await.unwrap();
+    let env = env_for(&sandbox, demo_user(Service::RemoteIt));
+    let secret = kind_of(Service::RemoteIt)
+        .details()
+        .iter()
+        .filter(|d| d.secret)
+        .map(|d| d.name)
+        .collect::<Vec<_>>();
+    assert_eq!(secret, ["developer_key", "service_authhash"]);
+    let full = apilogin(
+        &["login", "remoteit", "--json", "--show-token", "--no-store"],
+        &refs(&env),
+        None,
+    )
+    .await;
+    assert_eq!(full.code, 0, "{}", full.stderr);
+    let full = full.json();
+    let mut values = vec![full["token"].as_str().unwrap().to_owned()];
+    for name in &secret {
+        values.push(full[name].as_str().unwrap().to_owned());
+    }
+    let out = apilogin(
+        &["login", "remoteit", "--json", "--no-store"],
+        &refs(&env),
+        None,
+    )
+    .await
+    .expect(0);
+    for value in &values {
+        assert!(!out.stdout.contains(value.as_str()), "{}", out.stdout);
+        assert!(!out.stderr.contains(value.as_str()), "{}", out.stderr);
+    }
+    let public = out.json();
+    assert_eq!(public["user"], full["user"]);
+    assert_eq!(public["service"], "remoteit");
+}
+
+/// A non-secret input of a spec is a flag of `login` (Txty's `keyDescription`:
+/// `--key-description`), and what it says reaches the server; the variable is the fallback and
+/// the spec's default the last resort.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_input_flag_reaches_the_server() {
+    let sandbox = Sandbox::start(Service::Txty).await.unwrap();
+    let proxy = RecordingProxy::start(&sandbox).await;
+    let env = with(&env_for(&sandbox, "demo"), "TXTY_URL", proxy.base_url());
+    let sent = |n: usize| {
+        let recorded = proxy.recorded();
+        assert_eq!(recorded.len(), n, "{recorded:?}");
+        let login = recorded.last().unwrap();
+        assert!(
+            login.path_and_query.contains("newapikey/login"),
+            "{login:?}"
+        );
+        login.field("description")
+    };
+    let login = |args: Vec<&'static str>, env: Vec<(String, String)>| async move {
+        let mut all = vec!["login", "txty", "--no-store"];
+        all.extend(args);
+        apilogin(&all, &refs(&env), None).await.expect(0)
+    };
+    login(vec!["--key-description", "from-the-flag"], env.clone()).await;
+    assert_eq!(sent(1).as_deref(), Some("from-the-flag"));
+    let with_var = with(&env, "TXTY_KEY_DESCRIPTION", "from-the-variable");
+    login(vec![], with_var.clone()).await;
+    assert_eq!(sent(2).as_deref(), Some("from-the-variable"));
+    login(vec!["--key-description", "flag-wins"], with_var).await;
+    assert_eq!(sent(3).as_deref(), Some("flag-wins"));
+    login(vec![], env.clone()).await;
+    assert_eq!(sent(4).as_deref(), Some("apilogin"), "the spec's default");
+
+    // Another service's input flag is a mistake, said before anything is sent.
+    let out = apilogin(
+        &[
+            "login",
+            "rocketchat",
+            "--url",
+            proxy.base_url(),
+            "--key-description",
+            "x",
+        ],
+        &refs(&env),
+        None,
+    )
+    .await
+    .expect(2);
+    assert!(out.stderr.contains("--key-description"), "{}", out.stderr);
+    assert!(out.stderr.contains("Txty"), "{}", out.stderr);
+    assert_eq!(proxy.recorded().len(), 4);
+}
+
+/// Every non-secret input of every spec has a flag, with its help line; no secret input has one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_non_secret_input_has_a_flag() {
+    let help = apilogin(&["login", "--help"], &[], None)
+        .await
+        .expect(0)
+        .stdout;
+    let mut flags = 0;
+    for kind in apilogin::ServiceKind::ALL {
+        for input in kind.inputs() {
+            let flag = format!(
+                "--{} ",
+                input.env_suffix().to_ascii_lowercase().replace('_', "-")
+            );
+            let var = format!("{}_{}", kind.id().to_ascii_uppercase(), input.env_suffix());
+            assert!(help.contains(&var), "{var} not in {help}");
+            if input.secret {
+                assert!(!help.contains(&flag), "secret input {flag}in {help}");
+            } else {
+                flags += 1;
+                assert!(help.contains(&flag), "{flag}not in {help}");
+                assert!(help.contains(input.help), "{} not in {help}", input.help);
+            }
+        }
+    }
+    assert!(flags >= 1, "no spec has a non-secret input");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,7 +11,7 @@ use std::time::Duration;
 use apilogin_sandbox::{
     DEMO_PASSWORD, REMOTEIT_DEVELOPER_KEY, SECOND_FACTOR_CODE, Sandbox, Service,
 };
-use support::{Home, Output, apilogin, demo_user, env_for, refs, run_raw, with, without};
+use support::{Home, Output, apilogin, demo_user, env_for, kind_of, refs, run_raw, with, without};
 
 /// The stored sessions, as `status --json --offline` lists them.
 async fn listed(home: &Home) -> Vec<serde_json::Value> {
@@ -206,6 +206,84 @@ async fn login_status_token_logout_txty() {
     let view = txty_view(sandbox.base_url(), "demo", &key).await;
     assert!(view.contains("INVALID_APIKEY"), "{view}");
     assert!(listed(&home).await.is_empty());
+}
+
+/// `token --field` offers what each spec says a session has: `token`, `user-id` where the spec
+/// reads a user id, and every detail (kebab case, or as the spec writes it); each prints what
+/// the login gave. A field the service does not have is a usage error naming the ones it has.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn token_prints_every_field_the_spec_offers() {
+    let mut printed = 0;
+    for service in Service::ALL {
+        let kind = kind_of(service);
+        let sandbox = Sandbox::start(service).await.unwrap();
+        let home = Home::new();
+        let env = env_for(&sandbox, demo_user(service));
+        let session = home
+            .run(
+                &["login", service.id(), "--json", "--show-token"],
+                &refs(&env),
+                None,
+            )
+            .await;
+        assert_eq!(session.code, 0, "{}", session.stderr);
+        let session = session.json();
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        };
+        let mut fields = vec![("token".to_owned(), text(&session["token"]))];
+        if kind.has_user_id() {
+            fields.push(("user-id".to_owned(), text(&session["user"]["user_id"])));
+        }
+        for d in kind.details() {
+            let want = text(&session[d.name]);
+            fields.push((d.name.replace('_', "-"), want.clone()));
+            // The spec's spelling works too.
+            fields.push((d.name.to_owned(), want));
+        }
+        for (field, want) in fields {
+            let out = home
+                .run(&["token", service.id(), "--field", &field], &[], None)
+                .await;
+            match want {
+                Some(want) => {
+                    assert_eq!(out.code, 0, "{service:?} {field}: {}", out.stderr);
+                    assert_eq!(out.stdout, format!("{want}\n"), "{service:?} {field}");
+                    printed += 1;
+                }
+                // An optional detail the server did not give.
+                None => {
+                    assert_eq!(out.code, 1, "{service:?} {field}: {}", out.stderr);
+                    assert!(out.stderr.contains("has no"), "{}", out.stderr);
+                }
+            }
+        }
+
+        // Not a field of this service: exit 2, naming the ones it has.
+        let mut unknown = vec!["no-such-field"];
+        if !kind.has_user_id() {
+            unknown.push("user-id");
+        }
+        for field in unknown {
+            let out = home
+                .run(&["token", service.id(), "--field", field], &[], None)
+                .await
+                .expect(2);
+            assert!(out.stderr.contains(field), "{}", out.stderr);
+            assert!(out.stderr.contains("token"), "{}", out.stderr);
+            for d in kind.details() {
+                assert!(
+                    out.stderr.contains(&d.name.replace('_', "-")),
+                    "{}",
+                    out.stderr
+                );
+            }
+        }
+    }
+    // token ×5, four user ids, remote.it ×2×2, Txty ×2, Project Thanos ≥ 3×2.
+    assert!(printed >= 21, "{printed} fields printed");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,7 +13,44 @@ pub const WRONG_PASSWORD: &str = "wrong-Pa55word-xyzzy";
 
 /// The sandbox's look-alike of `kind` (the same id).
 pub fn sandbox_service(kind: ServiceKind) -> sb::Service {
-    sb::Service::from_id(kind.id()).expect("the sandbox has every service")
+    sb::Service::from_id(kind.id())
+        .unwrap_or_else(|| panic!("the sandbox has no look-alike of {kind}"))
+}
+
+/// Every service of the specs that the sandbox has a look-alike of, for the tests that log in
+/// to every service. A service without one (a spec added before its look-alike) is skipped,
+/// with a line that says so.
+pub fn look_alikes() -> Vec<ServiceKind> {
+    ServiceKind::ALL
+        .into_iter()
+        .filter(|kind| {
+            let found = sb::Service::from_id(kind.id()).is_some();
+            if !found {
+                eprintln!(
+                    "skipped {kind}: the sandbox has no look-alike of it (crates/sandbox), so it cannot be logged in to here"
+                );
+            }
+            found
+        })
+        .collect()
+}
+
+/// The secrets of `session`, as its spec says: the token and every secret detail (read from
+/// the session's JSON, where the details are members by their names in the spec).
+pub fn session_secrets(session: &Session) -> Vec<String> {
+    let json = serde_json::to_value(session).unwrap();
+    let mut secrets = vec![session.token().expose_secret().to_owned()];
+    for detail in session.kind().details().iter().filter(|d| d.secret) {
+        let value = json[detail.name].as_str().unwrap_or_else(|| {
+            panic!(
+                "{}: secret detail {} missing in {json}",
+                session.kind(),
+                detail.name
+            )
+        });
+        secrets.push(value.to_owned());
+    }
+    secrets
 }
 
 pub async fn start(kind: ServiceKind) -> sb::Sandbox {

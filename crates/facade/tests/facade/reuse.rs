@@ -67,7 +67,7 @@ fn relayed(base_url: &str, relay: SocketAddr) -> String {
 
 #[tokio::test]
 async fn logins_reuse_one_connection() {
-    for kind in ServiceKind::ALL {
+    for kind in look_alikes() {
         let counted = Counted::start(kind).await;
         let client = counted.client(kind);
         assert_eq!(counted.connections(), 0, "{kind}: connected before a login");

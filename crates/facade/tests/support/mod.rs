@@ -186,3 +186,130 @@ pub fn demo_user(service: Service) -> &'static str {
         _ => "demo",
     }
 }
+
+/// One request that went through a [`RecordingProxy`].
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    pub path_and_query: String,
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    /// The body as a form (`a=b&c=d`) or JSON object: the value of field `name`, as text.
+    pub fn field(&self, name: &str) -> Option<String> {
+        if let Ok(serde_json::Value::Object(map)) = serde_json::from_slice(&self.body) {
+            return map.get(name).map(|v| match v {
+                serde_json::Value::String(s) => s.clone(),
+                v => v.to_string(),
+            });
+        }
+        form_urlencoded::parse(&self.body)
+            .chain(form_urlencoded::parse(
+                self.path_and_query
+                    .split_once('?')
+                    .map_or("", |(_, q)| q)
+                    .as_bytes(),
+            ))
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.into_owned())
+    }
+}
+
+/// A plain HTTP relay in front of a sandbox that records every request (method, path, body)
+/// and passes it on unchanged, answer included: what the command really sent, over HTTP.
+pub struct RecordingProxy {
+    base_url: String,
+    recorded: std::sync::Arc<std::sync::Mutex<Vec<Recorded>>>,
+}
+
+impl RecordingProxy {
+    /// A proxy for `sandbox`, serving the same base path.
+    pub async fn start(sandbox: &Sandbox) -> RecordingProxy {
+        use axum::body::Bytes;
+        use axum::extract::State;
+        use axum::http::{HeaderMap, Method, Uri};
+
+        type Shared = (
+            std::sync::Arc<std::sync::Mutex<Vec<Recorded>>>,
+            String,
+            reqwest::Client,
+        );
+        async fn relay(
+            State((recorded, upstream, http)): State<Shared>,
+            method: Method,
+            uri: Uri,
+            headers: HeaderMap,
+            body: Bytes,
+        ) -> axum::response::Response {
+            let path_and_query = uri
+                .path_and_query()
+                .map_or_else(|| uri.path().to_owned(), ToString::to_string);
+            recorded.lock().unwrap().push(Recorded {
+                method: method.to_string(),
+                path_and_query: path_and_query.clone(),
+                body: body.to_vec(),
+            });
+            let mut request = http.request(
+                reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap(),
+                format!("{upstream}{path_and_query}"),
+            );
+            for (name, value) in &headers {
+                if !matches!(name.as_str(), "host" | "content-length" | "connection") {
+                    request = request.header(name.as_str(), value.as_bytes());
+                }
+            }
+            let answer = request.body(body.to_vec()).send().await.unwrap();
+            let mut response = axum::http::Response::builder().status(answer.status().as_u16());
+            for (name, value) in answer.headers() {
+                if !matches!(
+                    name.as_str(),
+                    "content-length" | "connection" | "transfer-encoding"
+                ) {
+                    response = response.header(name.as_str(), value.as_bytes());
+                }
+            }
+            response
+                .body(axum::body::Body::from(answer.bytes().await.unwrap()))
+                .unwrap()
+        }
+
+        let recorded = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let upstream = format!("http://{}", sandbox.addr());
+        let http = reqwest::Client::builder().no_proxy().build().unwrap();
+        let app =
+            axum::Router::new()
+                .fallback(relay)
+                .with_state((recorded.clone(), upstream, http));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        RecordingProxy {
+            base_url: format!("http://{addr}{}", sandbox.service().base_path()),
+            recorded,
+        }
+    }
+
+    /// The proxy's base URL, with the sandbox's base path.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Every request so far, oldest first.
+    pub fn recorded(&self) -> Vec<Recorded> {
+        self.recorded.lock().unwrap().clone()
+    }
+}
+
+/// The service of the specs a sandbox look-alike stands for (the same id).
+pub fn kind_of(service: Service) -> apilogin::ServiceKind {
+    apilogin::ServiceKind::from_id(service.id()).expect("a look-alike of a service of the specs")
+}
+
+/// The members of a session of `kind` that its spec makes secret: the token and the secret
+/// details (members of the session's JSON by their names in the spec).
+pub fn secret_members(kind: apilogin::ServiceKind) -> Vec<&'static str> {
+    std::iter::once("token")
+        .chain(kind.details().iter().filter(|d| d.secret).map(|d| d.name))
+        .collect()
+}

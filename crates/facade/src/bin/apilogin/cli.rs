@@ -1,17 +1,19 @@
 //! The command line: subcommands, flags, and the help text.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use apilogin::ServiceKind;
+use apilogin::{InputInfo, ServiceKind};
 use clap::builder::{PossibleValue, TypedValueParser, ValueParserFactory};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Arg, ArgAction, ArgMatches, Args, CommandFactory as _, FromArgMatches as _};
+use clap::{Parser, Subcommand};
 
 /// The help text's part on services: every service's variables, from its spec.
 fn service_variables() -> String {
     let mut out = String::from(
-        "Credentials (flags win over the environment; passwords, keys and codes are never taken as\n\
-         flags, which would show them to other users in the process list):\n",
+        "Credentials (flags win over the environment; passwords, codes and the inputs a spec marks\n\
+         secret are never taken as flags, which would show them to other users in the process list):\n",
     );
     for kind in ServiceKind::ALL {
         let var = |name: &str| format!("{}_{name}", kind.id().to_ascii_uppercase());
@@ -124,6 +126,7 @@ pub enum Command {
     /// server still accepts it. Never shows a secret.
     Status(StatusArgs),
     /// Print the token of a stored session, for scripts.
+    #[command(after_help = token_fields())]
     Token(TokenArgs),
     /// End a session on the server, where the service can, and forget it here.
     Logout(LogoutArgs),
@@ -147,10 +150,6 @@ pub struct LoginArgs {
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
 
-    /// Name of the API key a Txty login creates [env: TXTY_KEY_DESCRIPTION] [default: apilogin].
-    #[arg(long, value_name = "TEXT")]
-    pub key_description: Option<String>,
-
     /// Not accepted: a code on the command line is visible to other users. Set
     /// <SERVICE>_CODE, pipe the code in, or type it at the prompt.
     #[arg(long, value_name = "CODE", hide = true)]
@@ -171,6 +170,11 @@ pub struct LoginArgs {
     /// Print the session as JSON (without its secrets unless --show-token).
     #[arg(long)]
     pub json: bool,
+
+    /// The non-secret inputs given by their flags (one flag per input name of the specs, added
+    /// by [`command`]): input name → value.
+    #[arg(skip)]
+    pub inputs: BTreeMap<&'static str, String>,
 
     /// With --json: include the token and the other secrets, making the output a session
     /// that `verify --session` and `logout --session` accept. Keep it safe.
@@ -217,18 +221,10 @@ pub struct TokenArgs {
     #[command(flatten)]
     pub which: Which,
 
-    /// Which value to print: the token (Rocket.Chat X-Auth-Token, remote.it token, Txty API
-    /// key, Project Thanos auth token), Rocket.Chat's user id (X-User-Id), or remote.it's
-    /// developer key (header developerkey).
-    #[arg(long, value_enum, default_value_t = Field::Token)]
-    pub field: Field,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Field {
-    Token,
-    UserId,
-    DeveloperKey,
+    /// Which value to print: `token`, `user-id` where the service gives one, or a detail the
+    /// session keeps; each service's fields are listed below.
+    #[arg(long, value_name = "FIELD", default_value = "token")]
+    pub field: String,
 }
 
 #[derive(Args, Debug)]
@@ -347,4 +343,212 @@ fn seconds(s: &str) -> Result<Duration, String> {
         .filter(|v| *v > 0.0)
         .and_then(|v| Duration::try_from_secs_f64(v).ok())
         .ok_or_else(|| format!("{s:?} is not a positive number of seconds"))
+}
+
+/// The command line: the derived one, plus one `login` flag per non-secret input of the specs.
+pub fn command() -> clap::Command {
+    let flags = input_flags();
+    Cli::command().mut_subcommand("login", move |mut login| {
+        // The input flags right after --user: the options after it move down to make room.
+        let user = login
+            .get_arguments()
+            .find(|a| a.get_id() == "user")
+            .map_or(0, Arg::get_display_order);
+        let after: Vec<(clap::Id, usize)> = login
+            .get_arguments()
+            .filter(|a| a.get_display_order() > user)
+            .map(|a| (a.get_id().clone(), a.get_display_order()))
+            .collect();
+        for (id, order) in after {
+            login = login.mut_arg(id, |a| a.display_order(order + flags.len()));
+        }
+        for (i, flag) in flags.iter().enumerate() {
+            login = login.arg(flag.arg().display_order(user + 1 + i));
+        }
+        login
+    })
+}
+
+/// Parses the command line (exiting with clap's usage error, exit code 2, when it is wrong),
+/// the input flags included.
+pub fn parse() -> Cli {
+    let matches = command().get_matches();
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let (Command::Login(args), Some(("login", sub))) = (&mut cli.command, matches.subcommand()) {
+        args.inputs = input_values(sub);
+    }
+    cli
+}
+
+/// A `login` flag for the non-secret inputs of one name: `--key-description` for the inputs
+/// named `keyDescription` (of every service that has one).
+#[derive(Clone, Debug)]
+pub struct InputFlag {
+    /// The flag without its dashes, e.g. `key-description`.
+    pub long: &'static str,
+    /// Its argument id: `input:<long>`.
+    id: &'static str,
+    /// The inputs it sets, each with its service.
+    pub serves: Vec<(ServiceKind, &'static InputInfo)>,
+}
+
+impl InputFlag {
+    fn arg(&self) -> Arg {
+        let help: Vec<String> = self
+            .serves
+            .iter()
+            .map(|(kind, input)| {
+                let mut line = format!(
+                    "{}: {} [env: {}]",
+                    kind.name(),
+                    if input.help.is_empty() {
+                        input.label
+                    } else {
+                        input.help
+                    },
+                    crate::input::env_name(*kind, &input.env_suffix())
+                );
+                if let Some(d) = input.default {
+                    line.push_str(&format!(" [default: {d}]"));
+                }
+                line
+            })
+            .collect();
+        Arg::new(self.id)
+            .long(self.long)
+            .value_name("TEXT")
+            .action(ArgAction::Set)
+            .help(help.join("; "))
+    }
+
+    /// Whether this flag sets `input` of `kind`.
+    pub fn sets(&self, kind: ServiceKind, input: &InputInfo) -> bool {
+        self.serves
+            .iter()
+            .any(|(k, i)| *k == kind && i.name == input.name)
+    }
+}
+
+/// `keyDescription` → `key-description`.
+fn kebab(input: &InputInfo) -> String {
+    input.env_suffix().to_ascii_lowercase().replace('_', "-")
+}
+
+/// One flag per name of the non-secret inputs of every service, from their specs. A name that
+/// is already a flag of `login` (`--url`) becomes `--<service>-<name>`.
+pub fn input_flags() -> Vec<InputFlag> {
+    let cli = Cli::command();
+    let taken: Vec<String> = cli
+        .get_arguments()
+        .chain(
+            cli.find_subcommand("login")
+                .into_iter()
+                .flat_map(|c| c.get_arguments()),
+        )
+        .filter_map(|a| a.get_long().map(str::to_owned))
+        .chain(["help".to_owned(), "version".to_owned()])
+        .collect();
+    let mut flags: Vec<InputFlag> = Vec::new();
+    for kind in ServiceKind::ALL {
+        for input in kind.inputs().iter().filter(|i| !i.secret) {
+            let mut long = kebab(input);
+            if taken.contains(&long) {
+                long = format!("{}-{long}", kind.id());
+            }
+            match flags.iter_mut().find(|f| f.long == long) {
+                Some(flag) => flag.serves.push((kind, input)),
+                // Leaked: clap keeps `&'static str` names, and the command is built once.
+                None => flags.push(InputFlag {
+                    id: Box::leak(format!("input:{long}").into_boxed_str()),
+                    long: Box::leak(long.into_boxed_str()),
+                    serves: vec![(kind, input)],
+                }),
+            }
+        }
+    }
+    flags
+}
+
+/// The values of the input flags given: flag name → value.
+fn input_values(login: &ArgMatches) -> BTreeMap<&'static str, String> {
+    input_flags()
+        .into_iter()
+        .filter_map(|f| login.get_one::<String>(f.id).map(|v| (f.long, v.clone())))
+        .collect()
+}
+
+/// A value `token --field` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    /// The session token.
+    Token,
+    /// The user's id, where the service's spec reads one.
+    UserId,
+    /// A session detail, by its name in the spec (and the session's JSON).
+    Detail { name: &'static str, secret: bool },
+}
+
+/// The fields of `kind`'s sessions, each with its name on the command line: `token`,
+/// `user-id` where the spec reads a user id, and each detail in kebab case
+/// (`service_authhash` → `service-authhash`).
+pub fn fields(kind: ServiceKind) -> Vec<(String, Field)> {
+    let mut out = vec![("token".to_owned(), Field::Token)];
+    if kind.has_user_id() {
+        out.push(("user-id".to_owned(), Field::UserId));
+    }
+    for d in kind.details() {
+        out.push((
+            d.name.replace('_', "-"),
+            Field::Detail {
+                name: d.name,
+                secret: d.secret,
+            },
+        ));
+    }
+    out
+}
+
+/// The field `text` names for `kind`: its command-line name or the spec's (`service_authhash`).
+pub fn field(kind: ServiceKind, text: &str) -> Option<Field> {
+    let wanted = text.replace('_', "-");
+    fields(kind)
+        .into_iter()
+        .find(|(name, _)| *name == wanted)
+        .map(|(_, f)| f)
+}
+
+/// `token --help`'s epilogue: the fields of every service, from its spec.
+fn token_fields() -> String {
+    let with_id: Vec<&str> = ServiceKind::ALL
+        .into_iter()
+        .filter(|k| k.has_user_id())
+        .map(|k| k.id())
+        .collect();
+    let mut out = String::from("Fields (from each service's spec):\n");
+    out.push_str("  token          every service: the session token\n");
+    if !with_id.is_empty() {
+        out.push_str(&format!(
+            "  user-id        {}: the user's id, as the service gives it\n",
+            with_id.join(", ")
+        ));
+    }
+    for kind in ServiceKind::ALL {
+        for (i, d) in kind.details().iter().enumerate() {
+            let service = if i == 0 { kind.id() } else { "" };
+            out.push_str(&format!(
+                "  {service:<14} {}{}: {}\n",
+                d.name.replace('_', "-"),
+                if d.secret { " (secret)" } else { "" },
+                d.doc
+            ));
+        }
+    }
+    out.push_str(
+        "A field can also be written as the spec names it (`service_authhash`). A secret field is\n\
+         printed like the token: only because you asked for it.\n\n\
+         Examples:\n  \
+         curl -H \"X-Auth-Token: $(apilogin token rocketchat)\" \\\n       \
+         -H \"X-User-Id: $(apilogin token rocketchat --field user-id)\" https://chat.example.com/api/v1/me",
+    );
+    out
 }

@@ -6,11 +6,11 @@ use std::path::Path;
 use anyhow::Context as _;
 use apilogin::{
     Client, Credentials, LoginError, LoginOutcome, Options, Service, ServiceKind, Session,
-    SessionDetails,
 };
 
 use crate::cli::{
     Field, LoginArgs, LogoutArgs, SessionInput, StatusArgs, TokenArgs, VerifyArgs, Which,
+    input_flags,
 };
 use crate::failure::{CliFailure, login_exit_code, other, usage};
 use crate::input::{env_name, env_value, interactive, plain, secret, stdin_line};
@@ -25,6 +25,21 @@ fn normalise_url(kind: ServiceKind, url: &str) -> anyhow::Result<String> {
 
 pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
     let kind = ServiceKind::from(args.service);
+    // An input flag of another service is a mistake, not something to ignore silently.
+    let flags = input_flags();
+    for long in args.inputs.keys() {
+        let flag = flags.iter().find(|f| f.long == *long);
+        if !flag.is_some_and(|f| f.serves.iter().any(|(k, _)| *k == kind)) {
+            let of: Vec<&str> = flag
+                .into_iter()
+                .flat_map(|f| f.serves.iter().map(|(k, _)| k.name()))
+                .collect();
+            return Err(usage(format!(
+                "{kind} takes no --{long} (it is an input of {})",
+                of.join(", ")
+            )));
+        }
+    }
     if args.code.is_some() {
         return Err(usage(format!(
             "--code is not accepted: a code on the command line is visible to other users in the process list; set {}, pipe the code in, or type it at the prompt",
@@ -104,24 +119,33 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
     };
     let password = secret(&env_name(kind, "PASSWORD"), &format!("{kind} password"))?;
     let mut credentials = Credentials::new(user.clone(), password);
-    for input in kind.inputs().iter().filter(|i| i.secret && i.required) {
-        let value = secret(
-            &env_name(kind, &input.env_suffix()),
-            &format!("{kind} {}", input.label),
-        )?;
-        credentials = credentials.input(input.name, value);
-    }
-    if let Some(d) = args
-        .key_description
-        .clone()
-        .or_else(|| env_value(&env_name(kind, "KEY_DESCRIPTION")))
-    {
-        credentials = credentials.key_description(d);
-    }
+    // The service's inputs, from its spec: a non-secret one from its flag, else its variable
+    // (else a prompt, if the login needs it); a secret one from its variable or a prompt
+    // without echo, never from a flag.
     for input in kind.inputs() {
-        if credentials.input_value(input.name).is_none()
-            && let Some(v) = env_value(&env_name(kind, &input.env_suffix()))
-        {
+        let env = env_name(kind, &input.env_suffix());
+        let label = format!("{kind} {}", input.label);
+        let value = if input.secret {
+            match env_value(&env) {
+                Some(v) => Some(v),
+                None if input.required => Some(secret(&env, &label)?),
+                None => None,
+            }
+        } else {
+            let flag = flags.iter().find(|f| f.sets(kind, input));
+            let given = flag.and_then(|f| args.inputs.get(f.long).cloned());
+            match given.or_else(|| env_value(&env)) {
+                Some(v) => Some(v),
+                None if input.required => Some(plain(
+                    None,
+                    &flag.map_or_else(|| env.clone(), |f| format!("--{}", f.long)),
+                    &env,
+                    &label,
+                )?),
+                None => None,
+            }
+        };
+        if let Some(v) = value {
             credentials = credentials.input(input.name, v);
         }
     }
@@ -248,25 +272,18 @@ fn find<'a>(store: &'a Store, kind: ServiceKind, which: &Which) -> anyhow::Resul
 
 pub fn token(args: TokenArgs) -> anyhow::Result<()> {
     let kind = ServiceKind::from(args.service);
+    // A field the service does not have is a usage error, before the store is read.
+    crate::cli::field(kind, &args.field).ok_or_else(|| unknown_field(kind, &args.field))?;
     let store = Store::open()?;
     let entry = find(&store, kind, &args.which)?;
     let session = store.load(entry)?;
-    let value = match (args.field, session.details()) {
-        (Field::Token, _) => session.token().expose_secret().to_owned(),
-        (Field::UserId, _) if kind == ServiceKind::RocketChat => {
-            session.user().user_id.clone().unwrap_or_default()
-        }
-        (Field::DeveloperKey, SessionDetails::RemoteIt { developer_key, .. }) => {
-            developer_key.expose_secret().to_owned()
-        }
-        (field, _) => {
-            return Err(usage(format!(
-                "{} sessions have no {}: only the token",
+    let value = match field_value(&session, &args.field)? {
+        Some(v) => v,
+        None => {
+            return Err(other(format!(
+                "the stored {} session has no {} (the server gave none)",
                 kind.name(),
-                match field {
-                    Field::UserId => "user id to print (it is Rocket.Chat's X-User-Id)",
-                    _ => "developer key (it is remote.it's)",
-                }
+                clean(&args.field)
             )));
         }
     };
@@ -282,6 +299,37 @@ pub fn token(args: TokenArgs) -> anyhow::Result<()> {
     writeln!(stdout, "{value}")?;
     stdout.flush()?;
     Ok(())
+}
+
+/// The usage error of a field `kind` does not have, listing the ones it has.
+fn unknown_field(kind: ServiceKind, field: &str) -> anyhow::Error {
+    let names: Vec<String> = crate::cli::fields(kind)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    usage(format!(
+        "{} sessions have no field {:?}: they have {}",
+        kind.name(),
+        clean(field),
+        names.join(", ")
+    ))
+}
+
+/// The value of field `name` of `session` (`None`: the session has none).
+fn field_value(session: &Session, name: &str) -> anyhow::Result<Option<String>> {
+    let kind = session.kind();
+    let field = crate::cli::field(kind, name).ok_or_else(|| unknown_field(kind, name))?;
+    Ok(match field {
+        Field::Token => Some(session.token().expose_secret().to_owned()),
+        Field::UserId => session.user().user_id.clone(),
+        // The details are members of the session's JSON, by their names in the spec.
+        Field::Detail { name, .. } => match serde_json::to_value(session)?.get(name) {
+            Some(serde_json::Value::String(s)) => Some(s.clone()),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
+            _ => None,
+        },
+    })
 }
 
 /// A session's state, as `status` reports it.

@@ -1,5 +1,6 @@
-//! `apilogin`: log in to remote.it, Txty, Project Thanos or Rocket.Chat from the command line,
-//! and keep the session (like `gh auth`).
+//! `apilogin`: log in to any service of the specs (remote.it, Rocket.Chat, …) from the command
+//! line, and keep the session (like `gh auth`). Nothing here is per service: names, variables,
+//! inputs, secrets and fields all come from each spec's `x-apilogin`, through the generated glue.
 
 mod cli;
 mod commands;
@@ -11,12 +12,11 @@ mod store;
 use std::process::ExitCode;
 
 use apilogin::Options;
-use clap::Parser as _;
 
 use crate::cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = cli::parse();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::fmt::Write as _;
 
-use apilogin::Session;
+use apilogin::{ServiceKind, Session};
 
 /// `text` with every character that can steer a terminal written out as `\u{…}`: C0 and C1
 /// controls (escape sequences start with ESC or CSI), DEL, and the invisible format characters
@@ -53,16 +53,22 @@ pub fn json(value: &impl serde::Serialize) -> anyhow::Result<String> {
     Ok(out)
 }
 
-/// Names of the session's members that hold secrets (`Session` serializes them in the clear,
-/// because a stored session must round-trip).
-const SECRET_MEMBERS: [&str; 3] = ["token", "developer_key", "service_authhash"];
+/// Names of the members of a session of `kind` that hold secrets, from its spec: the token, and
+/// every detail the spec makes secret. (`Session` serializes them in the clear, because a stored
+/// session must round-trip; its details are members of the top level.)
+pub fn secret_members(kind: ServiceKind) -> impl Iterator<Item = &'static str> {
+    std::iter::once("token").chain(kind.details().iter().filter(|d| d.secret).map(|d| d.name))
+}
 
 /// The session as JSON: complete (what `verify --session` and `logout --session` read) when
-/// `show_secrets`, else without the token, developer key and authhash.
+/// `show_secrets`, else without the token and the secret details.
 pub fn session_json(session: &Session, show_secrets: bool) -> anyhow::Result<serde_json::Value> {
     let mut value = serde_json::to_value(session)?;
-    if !show_secrets && let Some(map) = value.as_object_mut() {
-        for name in SECRET_MEMBERS {
+    if !show_secrets {
+        let Some(map) = value.as_object_mut() else {
+            anyhow::bail!("a session that is not a JSON object");
+        };
+        for name in secret_members(session.kind()) {
             map.remove(name);
         }
     }
@@ -86,6 +92,55 @@ pub fn who(session: &Session) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A stored session of `kind` with every detail its spec lists, each with a value that
+    /// names it (`secret-value-service_authhash`), as `Session` reads it back.
+    fn session_of(kind: ServiceKind) -> Session {
+        let mut json = serde_json::json!({
+            "service": kind.id(),
+            "base_url": "https://example.com",
+            "user": {"username": "alice", "user_id": "u-1"},
+            "token": "secret-value-token",
+        });
+        for d in kind.details() {
+            json[d.name] = match d.kind {
+                "integer" => serde_json::json!(42),
+                _ => serde_json::json!(format!("secret-value-{}", d.name)),
+            };
+        }
+        serde_json::from_value(json).expect("a session of every service reads back")
+    }
+
+    /// For every service of the specs: without --show-token, no member the spec makes secret is
+    /// printed, and everything else is.
+    #[test]
+    fn every_secret_the_spec_names_is_left_out() {
+        let mut secret_details = 0;
+        for kind in ServiceKind::ALL {
+            let session = session_of(kind);
+            let full = session_json(&session, true).unwrap();
+            let public = session_json(&session, false).unwrap();
+            let text = json(&public).unwrap();
+            assert!(!text.contains("secret-value-token"), "{text}");
+            assert_eq!(full["token"], "secret-value-token");
+            for d in kind.details() {
+                let value = format!("secret-value-{}", d.name);
+                if d.secret {
+                    secret_details += 1;
+                    assert_eq!(full[d.name], value.as_str(), "{kind}");
+                    assert!(!text.contains(&value), "{kind}: {text}");
+                } else {
+                    assert_eq!(public[d.name], full[d.name], "{kind}: {text}");
+                }
+            }
+            assert_eq!(public["user"], full["user"]);
+            assert_eq!(public["service"], kind.id());
+        }
+        assert!(
+            secret_details >= 2,
+            "remote.it's two secret details at least"
+        );
+    }
 
     #[test]
     fn escapes_what_steers_a_terminal() {
