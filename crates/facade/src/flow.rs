@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::credentials::Credentials;
-use crate::error::{LoginError, Operation};
+use crate::error::{ConfigError, LoginError, Operation};
 use crate::generated::clients::{self, Api};
 use crate::generated::kinds::{ServiceKind, SessionDetails};
 use crate::glue::Answer;
@@ -82,6 +82,8 @@ pub(crate) enum Step {
 struct Description {
     #[serde(default)]
     inputs: BTreeMap<String, InputSpec>,
+    #[serde(default)]
+    generated: BTreeMap<String, GeneratedSpec>,
     login: StepSpec,
     session: SessionSpec,
     verify: Option<StepSpec>,
@@ -96,6 +98,21 @@ struct InputSpec {
     default: Option<String>,
 }
 
+/// A value made once per login and kept with the session (`x-apilogin.generated`).
+#[derive(Deserialize)]
+struct GeneratedSpec {
+    kind: GeneratedKind,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
+enum GeneratedKind {
+    /// A random UUID v4, hyphenated, lower case.
+    Uuid,
+    /// 32 random lower-case hex digits.
+    Hex32,
+}
+
 #[derive(Deserialize)]
 struct StepSpec {
     operation: String,
@@ -103,8 +120,73 @@ struct StepSpec {
     #[serde(default)]
     body: BTreeMap<String, String>,
     #[serde(default)]
+    parameters: BTreeMap<String, String>,
+    #[serde(default)]
     identity: IdentitySpec,
     outcomes: Vec<OutcomeSpec>,
+    /// Written by regen from the operation's schemas: the body fields and parameters of this
+    /// step that are not strings.
+    #[serde(default, rename = "$types")]
+    types: Types,
+}
+
+/// The JSON types of a step's request fields that are not strings (regen's `$types`).
+#[derive(Deserialize, Default)]
+struct Types {
+    #[serde(default)]
+    body: BTreeMap<String, Kind>,
+    #[serde(default)]
+    parameters: BTreeMap<String, Kind>,
+}
+
+/// How a request field or parameter is sent.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+impl Kind {
+    /// `text` as this JSON type; `None` when it does not convert.
+    fn convert(self, text: String) -> Option<Value> {
+        match self {
+            Kind::String => Some(Value::String(text)),
+            Kind::Integer => {
+                let t = text.trim();
+                t.parse::<i64>()
+                    .map(Value::from)
+                    .or_else(|_| t.parse::<u64>().map(Value::from))
+                    .ok()
+            }
+            Kind::Number => text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number),
+            Kind::Boolean => match text.trim() {
+                "true" => Some(Value::Bool(true)),
+                "false" => Some(Value::Bool(false)),
+                _ => None,
+            },
+        }
+    }
+
+    /// What a value that does not convert is called in the error (never the value itself).
+    fn what(self, parameter: bool) -> &'static str {
+        match (self, parameter) {
+            (Kind::Integer, false) => "request field typed integer",
+            (Kind::Number, false) => "request field typed number",
+            (Kind::Boolean, false) => "request field typed boolean (true or false)",
+            (Kind::Integer, true) => "request parameter typed integer",
+            (Kind::Number, true) => "request parameter typed number",
+            (Kind::Boolean, true) => "request parameter typed boolean (true or false)",
+            (Kind::String, _) => "request value",
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -121,6 +203,8 @@ struct IdentitySpec {
 struct OutcomeSpec {
     status: Option<u16>,
     field: Option<String>,
+    header: Option<String>,
+    empty_body: Option<bool>,
     equals: Option<String>,
     one_of: Option<Vec<String>>,
     answering: Option<bool>,
@@ -210,7 +294,40 @@ fn description(kind: ServiceKind) -> Result<&'static Description, LoginError> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Values: sources (`$user`, ...), pointers into answers, literals.
+// Values: sources (`$user`, ...), templates (`Bearer {token}`), pointers into answers, literals.
+
+/// Template `template` with each placeholder (`{token}`, `{input.deviceName}`) replaced by
+/// `lookup` of its name, `{{` and `}}` by a brace. `None` when a placeholder has no value, or
+/// the template is malformed (a `{` not closed, a lone `}`, an empty `{}`; regen refuses those).
+pub(crate) fn expand(template: &str, lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let brace = rest.as_bytes()[i];
+        let after = &rest[i + 1..];
+        if after.as_bytes().first() == Some(&brace) {
+            out.push(char::from(brace));
+            rest = &after[1..];
+            continue;
+        }
+        if brace == b'}' {
+            return None;
+        }
+        let end = after.find(['{', '}'])?;
+        if after.as_bytes()[end] != b'}' {
+            return None;
+        }
+        let name = after[..end].trim();
+        if name.is_empty() {
+            return None;
+        }
+        out.push_str(&lookup(name)?);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
 
 /// What a step's sources read from.
 struct Context<'a> {
@@ -218,15 +335,26 @@ struct Context<'a> {
     password: Option<&'a str>,
     code: Option<&'a str>,
     inputs: BTreeMap<&'a str, String>,
+    /// The generated values (`$generated.<name>`).
+    generated: BTreeMap<String, String>,
     session: Option<&'a Session>,
 }
 
 impl Context<'_> {
-    /// The value of `source`, `None` when it has none here (the field is then left out).
-    fn value(&self, source: &str) -> Option<String> {
-        let Some(name) = source.strip_prefix('$') else {
-            return Some(source.to_owned());
-        };
+    /// The value of `value` (a `$source`, a template or a literal), `None` when it has none
+    /// here (the field is then left out).
+    fn value(&self, value: &str) -> Option<String> {
+        if value.contains('{') {
+            return expand(value, |name| self.source(name));
+        }
+        match value.strip_prefix('$') {
+            Some(name) => self.source(name),
+            None => Some(value.to_owned()),
+        }
+    }
+
+    /// Source `name` (`user`, `token`, `input.developerKey`, …: the `$`-name without `$`).
+    fn source(&self, name: &str) -> Option<String> {
         match name {
             "user" => Some(self.user.to_owned()),
             "password" => self.password.map(str::to_owned),
@@ -235,7 +363,10 @@ impl Context<'_> {
                 if let Some(input) = name.strip_prefix("input.") {
                     return self.inputs.get(input).cloned();
                 }
-                self.session.and_then(|s| s.value(source).ok())
+                if let Some(generated) = name.strip_prefix("generated.") {
+                    return self.generated.get(generated).cloned();
+                }
+                self.session.and_then(|s| s.value(&format!("${name}")).ok())
             }
         }
     }
@@ -261,13 +392,89 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
 }
 
-/// A pointer into the answer's body, or a source.
+/// A pointer into the answer's body, at an array: its string (or scalar) items joined with
+/// `; ` (objects and arrays in it are skipped); otherwise the value as text.
+fn joined(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::Array(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|item| text(Some(item)))
+                .filter(|t| !t.is_empty())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("; "))
+        }
+        other => text(Some(other)),
+    }
+}
+
+/// Whether `value` is a JSON pointer into the answer (not a template).
+fn is_pointer(value: &str) -> bool {
+    value.starts_with('/') && !value.contains('{')
+}
+
+/// A pointer into the answer's body, or a source, template or literal.
 fn read(answer: &Answer, ctx: &Context<'_>, value: &str) -> Option<String> {
-    if value.starts_with('/') {
+    if is_pointer(value) {
         text(answer.body.pointer(value))
     } else {
         ctx.value(value)
     }
+}
+
+/// The step's request: its body (fields typed as regen found them in the schema) and its
+/// parameters. A value that does not convert to its type is a [`ConfigError::InvalidCredential`]
+/// (the value is not shown).
+fn request(
+    service: ServiceKind,
+    step: &StepSpec,
+    ctx: &Context<'_>,
+) -> Result<(Option<Value>, Map<String, Value>), LoginError> {
+    let typed = |kinds: &BTreeMap<String, Kind>,
+                 values: &BTreeMap<String, String>,
+                 parameter: bool|
+     -> Result<Map<String, Value>, LoginError> {
+        let mut out = Map::new();
+        for (name, value) in values {
+            let Some(text) = ctx.value(value) else {
+                continue;
+            };
+            let kind = kinds.get(name).copied().unwrap_or(Kind::String);
+            let Some(v) = kind.convert(text) else {
+                return Err(ConfigError::InvalidCredential {
+                    service,
+                    what: kind.what(parameter),
+                }
+                .into());
+            };
+            out.insert(name.clone(), v);
+        }
+        Ok(out)
+    };
+    let body = if step.body.is_empty() {
+        None
+    } else {
+        Some(Value::Object(typed(&step.types.body, &step.body, false)?))
+    };
+    let params = typed(&step.types.parameters, &step.parameters, true)?;
+    Ok((body, params))
+}
+
+/// A new value of `kind`, from the operating system's random numbers.
+fn generate(kind: GeneratedKind, name: &str) -> Result<String, LoginError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        LoginError::from(ConfigError::HttpClient {
+            detail: format!("no random numbers for the generated value `{name}`: {e}"),
+        })
+    })?;
+    Ok(match kind {
+        GeneratedKind::Uuid => uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .hyphenated()
+            .to_string(),
+        GeneratedKind::Hex32 => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,17 +497,8 @@ async fn send<'d>(
             .collect();
         api.with_credentials(&pairs)
     };
-    let body = (!step.body.is_empty()).then(|| {
-        Value::Object(
-            step.body
-                .iter()
-                .filter_map(|(field, source)| {
-                    Some((field.clone(), Value::String(ctx.value(source)?)))
-                })
-                .collect::<Map<_, _>>(),
-        )
-    });
-    let answer = api.send(call, &step.operation, body).await?;
+    let (body, params) = request(call.service, step, ctx)?;
+    let answer = api.send(call, &step.operation, body, &params).await?;
     let answering = ctx.code.is_some();
     let outcome = step
         .outcomes
@@ -316,12 +514,23 @@ fn matches(o: &OutcomeSpec, answer: &Answer, answering: bool) -> bool {
     if o.answering.is_some_and(|a| a != answering) {
         return false;
     }
-    let Some(field) = &o.field else { return true };
-    let found = answer.body.pointer(field).filter(|v| !v.is_null());
+    // A documented answer without content comes as `null`.
+    if o.empty_body.is_some_and(|empty| empty != answer.body.is_null()) {
+        return false;
+    }
+    let (present, value) = if let Some(name) = &o.header {
+        let value = header(&answer.headers, name);
+        (value.is_some(), value)
+    } else if let Some(field) = &o.field {
+        let found = answer.body.pointer(field).filter(|v| !v.is_null());
+        (found.is_some(), text(found))
+    } else {
+        return true;
+    };
     match (&o.equals, &o.one_of) {
-        (Some(want), _) => text(found).as_deref() == Some(want.as_str()),
-        (None, Some(any)) => text(found).is_some_and(|t| any.contains(&t)),
-        (None, None) => found.is_some(),
+        (Some(want), _) => value.as_deref() == Some(want.as_str()),
+        (None, Some(any)) => value.is_some_and(|t| any.contains(&t)),
+        (None, None) => present,
     }
 }
 
@@ -345,8 +554,8 @@ fn failure(call: &Call<'_>, o: Option<&OutcomeSpec>, answer: &Answer) -> LoginEr
     // A pointer's value (a server's code) or a literal.
     let code_of = |value: &Option<String>| -> Option<String> {
         let v = value.as_deref()?;
-        if v.starts_with('/') {
-            let code = text(answer.body.pointer(v))?;
+        if is_pointer(v) {
+            let code = joined(answer.body.pointer(v))?;
             Some(if is_code(&code) {
                 code
             } else {
@@ -366,7 +575,7 @@ fn failure(call: &Call<'_>, o: Option<&OutcomeSpec>, answer: &Answer) -> LoginEr
         Then::BadCredentials => LoginError::BadCredentials {
             service,
             code: code_of(&o.code)
-                .filter(|c| o.code.as_deref().is_some_and(|v| !v.starts_with('/')) || is_code(c)),
+                .filter(|c| o.code.as_deref().is_some_and(|v| !is_pointer(v)) || is_code(c)),
         },
         Then::Locked => LoginError::AccountLocked {
             service,
@@ -453,7 +662,7 @@ fn session_of(
         let Some(d) = desc.session.details.get(name) else {
             return DetailValue::Missing;
         };
-        if d.from.starts_with('/') {
+        if is_pointer(&d.from) {
             match answer.body.pointer(&d.from) {
                 Some(Value::Number(n)) if n.is_i64() => {
                     DetailValue::Integer(n.as_i64().unwrap_or_default())
@@ -477,6 +686,7 @@ fn session_of(
         user,
         SecretString::new(token),
         details,
+        ctx.generated.clone(),
     ))
 }
 
@@ -525,11 +735,17 @@ pub(crate) async fn login(
         }
     }
     let call = Call::new(kind, secrets);
+    let mut generated = BTreeMap::new();
+    for (name, spec) in &desc.generated {
+        let value = credentials.generated_or(name, || generate(spec.kind, name))?;
+        generated.insert(name.clone(), value);
+    }
     let ctx = Context {
         user: credentials.user(),
         password: Some(credentials.password().expose_secret()),
         code: code.map(SecretString::expose_secret),
         inputs,
+        generated,
         session: None,
     };
     let step = &desc.login;
@@ -593,6 +809,10 @@ impl Session {
             password: None,
             code: None,
             inputs,
+            generated: self
+                .generated_values()
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect(),
             session: Some(self),
         }
     }

@@ -1,5 +1,6 @@
 //! [`Session`]: what a login gives, and what to do with it afterwards.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -60,6 +61,10 @@ pub struct Session {
     base_url: String,
     user: Identity,
     token: SecretString,
+    /// The values the login made once (`x-apilogin.generated`, e.g. a device id), re-used by
+    /// later calls; absent from sessions stored before there were any.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    generated: BTreeMap<String, String>,
     /// Not stored: a loaded session gets the defaults (see [`Session::with_options`]).
     #[serde(skip)]
     options: Options,
@@ -72,14 +77,30 @@ impl Session {
         user: Identity,
         token: SecretString,
         details: SessionDetails,
+        generated: BTreeMap<String, String>,
     ) -> Session {
         Session {
             details,
             base_url: service.base_url().to_owned(),
             user,
             token,
+            generated,
             options: options.clone(),
         }
+    }
+
+    /// Generated value `name` of the login ([`ServiceKind::generated`], e.g. `deviceId`), if
+    /// the service has one. Not a secret by itself.
+    pub fn generated(&self, name: &str) -> Option<&str> {
+        self.generated.get(name).map(String::as_str)
+    }
+
+    /// Every generated value of the login, by name (give them to a later login with
+    /// [`Credentials::generated_from`](crate::Credentials::generated_from)).
+    pub fn generated_values(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.generated
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
     }
 
     /// The service and server this session belongs to.
@@ -122,19 +143,30 @@ impl Session {
     }
 
     /// The value of a session source of the login flow (`$token`, `$userId`, `$user`,
-    /// `$detail.<name>`), for the generated accessors and the engine.
+    /// `$detail.<name>`, `$generated.<name>`) or of a template over them
+    /// (`MediaBrowser Token="{token}"`), for the generated accessors and the engine. One
+    /// without a value: [`LoginError::SessionRejected`] (the session lacks what its calls send).
     pub(crate) fn value(&self, source: &str) -> Result<String, LoginError> {
         let missing = || LoginError::SessionRejected {
             service: self.kind(),
         };
+        if source.contains('{') {
+            return crate::flow::expand(source, |name| self.value(&format!("${name}")).ok())
+                .ok_or_else(missing);
+        }
         match source {
             "$token" => Ok(self.token.expose_secret().to_owned()),
             "$userId" => Ok(self.user.user_id.clone().unwrap_or_default()),
             "$user" => Ok(self.user.username.clone()),
-            _ => source
-                .strip_prefix("$detail.")
-                .and_then(|name| self.details.field(name))
-                .ok_or_else(missing),
+            _ => {
+                if let Some(name) = source.strip_prefix("$generated.") {
+                    return self.generated.get(name).cloned().ok_or_else(missing);
+                }
+                source
+                    .strip_prefix("$detail.")
+                    .and_then(|name| self.details.field(name))
+                    .ok_or_else(missing)
+            }
         }
     }
 
@@ -160,6 +192,7 @@ impl fmt::Debug for Session {
             .field("user", &self.user)
             .field("token", &self.token)
             .field("details", &self.details)
+            .field("generated", &self.generated)
             .finish_non_exhaustive()
     }
 }
