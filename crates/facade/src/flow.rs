@@ -980,6 +980,221 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::StatusCode;
+    use reqwest::header::HeaderValue;
+    use serde_json::json;
+
+    fn ctx() -> Context<'static> {
+        Context {
+            user: "demo",
+            password: Some("pw"),
+            code: None,
+            inputs: BTreeMap::from([("deviceName", "my box".to_owned())]),
+            generated: BTreeMap::from([("deviceId".to_owned(), "d-1".to_owned())]),
+            session: None,
+        }
+    }
+
+    fn step(json: Value) -> StepSpec {
+        serde_json::from_value(json).expect("a step")
+    }
+
+    fn answer(status: u16, headers: &[(&'static str, &'static str)], body: Value) -> Answer {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        Answer {
+            status: StatusCode::from_u16(status).expect("a status"),
+            headers: map,
+            body,
+        }
+    }
+
+    fn outcome(json: Value) -> OutcomeSpec {
+        serde_json::from_value(json).expect("an outcome")
+    }
+
+    #[test]
+    fn templates_replace_placeholders_and_keep_escaped_braces() {
+        let c = ctx();
+        assert_eq!(
+            c.value(r#"MediaBrowser Device="{input.deviceName}", DeviceId="{generated.deviceId}", User="{user}""#)
+                .as_deref(),
+            Some(r#"MediaBrowser Device="my box", DeviceId="d-1", User="demo""#)
+        );
+        assert_eq!(c.value("{{literal}} {user}}}").as_deref(), Some("{literal} demo}"));
+        assert_eq!(c.value("{ user }").as_deref(), Some("demo"));
+        assert_eq!(c.value("no braces: $ and }").as_deref(), Some("no braces: $ and }"));
+        assert_eq!(c.value("$generated.deviceId").as_deref(), Some("d-1"));
+        assert_eq!(c.value("$input.deviceName").as_deref(), Some("my box"));
+    }
+
+    #[test]
+    fn a_template_with_a_placeholder_without_value_has_no_value() {
+        let c = ctx();
+        // No code was sent, no session exists, no such input or generated value.
+        for v in [
+            "Code {code}",
+            "Token {token}",
+            "{input.nope}",
+            "{generated.nope}",
+            "{detail.x}",
+        ] {
+            assert_eq!(c.value(v), None, "{v}");
+        }
+        assert_eq!(c.value("$code"), None);
+    }
+
+    #[test]
+    fn a_malformed_template_has_no_value() {
+        for t in ["{user", "user}", "{}", "{us{er}", "a { b"] {
+            assert_eq!(expand(t, |_| Some("x".to_owned())), None, "{t}");
+        }
+        assert_eq!(expand("", |_| None).as_deref(), Some(""));
+        assert_eq!(expand("é{a}ü", |n| Some(n.to_uppercase())).as_deref(), Some("éAü"));
+    }
+
+    #[test]
+    fn request_fields_and_parameters_are_sent_as_their_schema_types() {
+        let s = step(json!({
+            "operation": "x",
+            "outcomes": [{"then": "ok"}],
+            "body": {"name": "$user", "count": "42", "big": "18446744073709551615", "ratio": "0.5",
+                     "remember": "true", "otp": "$code", "label": "{user}-{input.deviceName}"},
+            "parameters": {"limit": " 7 ", "flag": "false", "X-Client": "c={generated.deviceId}", "gone": "{code}"},
+            "$types": {"body": {"count": "integer", "big": "integer", "ratio": "number", "remember": "boolean", "otp": "integer"},
+                       "parameters": {"limit": "integer", "flag": "boolean"}}
+        }));
+        let (body, params) = request(ServiceKind::ALL[0], &s, &ctx()).expect("converts");
+        assert_eq!(
+            body,
+            Some(json!({"name": "demo", "count": 42, "big": 18446744073709551615u64, "ratio": 0.5,
+                        "remember": true, "label": "demo-my box"}))
+        );
+        assert_eq!(
+            Value::Object(params),
+            json!({"limit": 7, "flag": false, "X-Client": "c=d-1"})
+        );
+    }
+
+    #[test]
+    fn a_value_that_does_not_convert_is_a_typed_error_without_the_value() {
+        for (kind, value) in [
+            ("integer", "4.5"),
+            ("integer", "pw"),
+            ("number", "NaN"),
+            ("number", "inf"),
+            ("boolean", "yes"),
+            ("boolean", "$password"),
+        ] {
+            let s = step(json!({
+                "operation": "x", "outcomes": [{"then": "ok"}],
+                "body": {"f": value}, "$types": {"body": {"f": kind}}
+            }));
+            let err = request(ServiceKind::ALL[0], &s, &ctx()).expect_err(value);
+            assert!(
+                matches!(err, LoginError::Config(ConfigError::InvalidCredential { .. })),
+                "{err:?}"
+            );
+            assert!(!err.to_string().contains("pw"), "{err}");
+            let s = step(json!({
+                "operation": "x", "outcomes": [{"then": "ok"}],
+                "parameters": {"p": value}, "$types": {"parameters": {"p": kind}}
+            }));
+            let err = request(ServiceKind::ALL[0], &s, &ctx()).expect_err(value);
+            assert!(err.to_string().contains("parameter"), "{err}");
+        }
+        // No body member: no body at all.
+        let s = step(json!({"operation": "x", "outcomes": [{"then": "ok"}]}));
+        let (body, params) = request(ServiceKind::ALL[0], &s, &ctx()).expect("empty");
+        assert_eq!(body, None);
+        assert!(params.is_empty());
+    }
+
+    #[test]
+    fn outcomes_match_on_a_header_or_an_empty_body() {
+        let locked = answer(401, &[("x-login-failure", "locked")], json!({"title": "no"}));
+        let plain = answer(401, &[], json!({"title": "no"}));
+        let empty = answer(204, &[], Value::Null);
+        let equals = outcome(json!({"status": 401, "header": "X-Login-Failure", "equals": "locked", "then": "locked"}));
+        assert!(matches(&equals, &locked, false));
+        assert!(!matches(&equals, &plain, false));
+        let one_of = outcome(json!({"header": "x-login-failure", "oneOf": ["disabled", "locked"], "then": "locked"}));
+        assert!(matches(&one_of, &locked, false));
+        let other = outcome(json!({"header": "X-Login-Failure", "oneOf": ["disabled"], "then": "locked"}));
+        assert!(!matches(&other, &locked, false));
+        let present = outcome(json!({"header": "X-Login-Failure", "then": "locked"}));
+        assert!(matches(&present, &locked, false));
+        assert!(!matches(&present, &plain, false));
+        let is_empty = outcome(json!({"emptyBody": true, "then": "ok"}));
+        assert!(matches(&is_empty, &empty, false));
+        assert!(!matches(&is_empty, &plain, false));
+        let not_empty = outcome(json!({"status": 401, "emptyBody": false, "then": "refused"}));
+        assert!(matches(&not_empty, &plain, false));
+        assert!(!matches(&not_empty, &answer(401, &[], Value::Null), false));
+        // Body fields as before.
+        let field = outcome(json!({"field": "/title", "equals": "no", "then": "refused"}));
+        assert!(matches(&field, &plain, false));
+        assert!(!matches(&field, &empty, false));
+    }
+
+    #[test]
+    fn message_pointers_to_arrays_are_joined() {
+        assert_eq!(
+            joined(Some(&json!(["The Pw field is required.", 3, {"x": 1}, ["n"], true, ""]))).as_deref(),
+            Some("The Pw field is required.; 3; true")
+        );
+        assert_eq!(joined(Some(&json!([{"x": 1}]))), None);
+        assert_eq!(joined(Some(&json!("one"))).as_deref(), Some("one"));
+        let call = Call::new(ServiceKind::ALL[0], vec!["pw"]);
+        let o = outcome(json!({"status": 400, "then": "refused", "code": "/codes", "message": "/errors"}));
+        let a = answer(400, &[], json!({"codes": ["A", "B"], "errors": ["bad pw", "too short"]}));
+        match failure(&call, Some(&o), &a) {
+            LoginError::Refused { code, message, .. } => {
+                assert_eq!(code, "A; B");
+                assert_eq!(message, "bad <redacted>; too short");
+            }
+            e => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn generated_values_are_random_uuids_v4_or_32_hex_digits() {
+        let a = generate(GeneratedKind::Uuid, "a").expect("random");
+        let b = generate(GeneratedKind::Uuid, "b").expect("random");
+        assert_ne!(a, b);
+        let parsed = uuid::Uuid::parse_str(&a).expect("a UUID");
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(a, parsed.hyphenated().to_string());
+        let h = generate(GeneratedKind::Hex32, "h").expect("random");
+        assert_eq!(h.len(), 32);
+        assert!(h.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)), "{h}");
+        assert_ne!(h, generate(GeneratedKind::Hex32, "h").expect("random"));
+    }
+
+    #[test]
+    fn credentials_make_each_generated_value_once_and_prefer_a_given_one() {
+        let c = Credentials::new("u", "p");
+        let first = c
+            .generated_or("deviceId", || generate(GeneratedKind::Uuid, "deviceId"))
+            .expect("made");
+        let clone = c.clone();
+        let again = clone
+            .generated_or("deviceId", || -> Result<String, LoginError> {
+                panic!("made twice")
+            })
+            .expect("kept");
+        assert_eq!(first, again);
+        assert_eq!(c.generated_value("deviceId"), Some(first.clone()));
+        let given = Credentials::new("u", "p").generated("deviceId", "mine");
+        let v = given
+            .generated_or("deviceId", || -> Result<String, LoginError> {
+                panic!("given")
+            })
+            .expect("given");
+        assert_eq!(v, "mine");
+    }
 
     #[test]
     fn every_description_reads() {

@@ -202,3 +202,72 @@ impl fmt::Display for Session {
         write!(f, "{} on {} ({})", self.user, self.kind(), self.base_url)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::info::DetailValue;
+
+    /// A session of the first service whose details can all be missing, with `generated`.
+    fn session(generated: &[(&str, &str)]) -> Session {
+        let (kind, details) = ServiceKind::ALL
+            .iter()
+            .find_map(|k| Some((*k, SessionDetails::build(*k, |_| DetailValue::Missing)?)))
+            .expect("a service whose session keeps nothing but the token");
+        let service = Service::from_parts(kind, "https://example.com".to_owned());
+        Session::new(
+            &service,
+            &Options::default(),
+            Identity {
+                username: "demo".to_owned(),
+                user_id: Some("u-1".to_owned()),
+                name: None,
+                email: None,
+            },
+            SecretString::new("tok"),
+            details,
+            generated
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn session_values_read_templates_and_generated_values() {
+        let s = session(&[("deviceId", "d-1")]);
+        assert_eq!(s.value("$generated.deviceId").expect("kept"), "d-1");
+        assert_eq!(
+            s.value(r#"MediaBrowser DeviceId="{generated.deviceId}", Token="{token}", User="{userId}""#)
+                .expect("every placeholder has a value"),
+            r#"MediaBrowser DeviceId="d-1", Token="tok", User="u-1""#
+        );
+        for missing in ["$generated.other", "Token {generated.other}", "{password}", "{token"] {
+            assert!(
+                matches!(s.value(missing), Err(LoginError::SessionRejected { .. })),
+                "{missing}"
+            );
+        }
+        assert_eq!(s.generated("deviceId"), Some("d-1"));
+        assert_eq!(s.generated_values().collect::<Vec<_>>(), [("deviceId", "d-1")]);
+    }
+
+    #[test]
+    fn generated_values_are_stored_with_the_session_and_old_sessions_still_read() {
+        let s = session(&[("deviceId", "d-1")]);
+        let json = serde_json::to_value(&s).expect("serializes");
+        assert_eq!(json["generated"], serde_json::json!({"deviceId": "d-1"}));
+        let back: Session = serde_json::from_value(json.clone()).expect("reads back");
+        assert_eq!(back.generated("deviceId"), Some("d-1"));
+        // A session stored before `generated` existed, and one without any: no member.
+        let mut old = json;
+        old.as_object_mut().expect("an object").remove("generated");
+        let old: Session = serde_json::from_value(old).expect("an old session reads");
+        assert_eq!(old.generated_values().count(), 0);
+        let none = serde_json::to_value(session(&[])).expect("serializes");
+        assert!(none.get("generated").is_none(), "{none}");
+        // Not secret, so shown by Debug; the token is not.
+        let debug = format!("{s:?}");
+        assert!(debug.contains("d-1") && !debug.contains("tok\""), "{debug}");
+    }
+}
