@@ -1506,6 +1506,147 @@ mod tests {
         );
     }
 
+    /// The made-up media server of the new-service test (every new `x-apilogin` member).
+    fn mediaserver() -> (String, Value) {
+        let root = root();
+        let spec = apilogin_spec::load(
+            &root,
+            Path::new("tests/fixtures/new-service/mediaserver.yaml"),
+        )
+        .expect("the fixture loads");
+        (spec.id, spec.doc)
+    }
+
+    fn generated_with(extra: (String, Value)) -> Result<(String, String), Vec<GlueError>> {
+        let mut specs = specs();
+        specs.push(extra);
+        let out = generate(&specs, "[dependencies]\n")?;
+        let file = |name: &str| {
+            out.iter()
+                .find(|o| o.path.ends_with(name))
+                .expect("generated")
+                .contents
+                .clone()
+        };
+        Ok((file("kinds.rs"), file("clients.rs")))
+    }
+
+    #[test]
+    fn step_parameters_become_builder_calls_with_their_types() {
+        let (kinds, clients) = generated_with(mediaserver()).expect("generates");
+        let compact: String = clients.split_whitespace().collect();
+        assert!(
+            compact.contains(r#"letrequest=api.authenticate_by_name().body(body);letrequest=matchglue::param::<String,>(call,params,"X-Emby-Authorization")?{Some(value)=>request.x_emby_authorization(value),None=>request,};glue::answer(call,request.send().await).await"#),
+            "{clients}"
+        );
+        assert!(
+            compact.contains(r#"glue::param::<String>(call,params,"userId")?{Some(value)=>request.user_id(value)"#),
+            "{clients}"
+        );
+        assert!(
+            compact.contains(r#"glue::param::<bool>(call,params,"includePolicy")?{Some(value)=>request.include_policy(value)"#),
+            "{clients}"
+        );
+        // Logout fills no parameter: a plain call.
+        assert!(
+            compact.contains(r#"(Api::MediaServer(api),"logout")=>{glue::answer(call,api.logout().send().await).await}"#),
+            "{clients}"
+        );
+        // The templates of the session's credentials reach the accessor as they are.
+        assert!(
+            compact.contains(r#".media_browser_token(self.value("MediaBrowserToken=\"{token}\"")?,)"#),
+            "{clients}"
+        );
+        // The engine gets the non-string types; the generated values are listed.
+        assert!(kinds.contains(r#""$types":{"body":{"RememberMe":"boolean"}}"#), "{kinds}");
+        assert!(
+            kinds.contains(r#""$types":{"parameters":{"includePolicy":"boolean"}}"#),
+            "{kinds}"
+        );
+        let compact: String = kinds.split_whitespace().collect();
+        assert!(
+            compact.contains(r#"GeneratedInfo{name:"deviceId",kind:"uuid",doc:"Theidofthisdevice"#),
+            "{kinds}"
+        );
+    }
+
+    #[test]
+    fn parameter_methods_follow_progenitor_and_regens_renames() {
+        let doc = serde_json::json!({"paths": {"/a/{type}": {
+            "parameters": [{"name": "X-Trace", "in": "header"}, {"name": "type", "in": "path"}],
+            "get": {"operationId": "a", "parameters": [
+                {"name": "x_trace", "in": "query"},
+                {"name": "send", "in": "query"},
+                {"name": "pageSize", "in": "query"},
+                {"$ref": "#/components/parameters/Limit"},
+                {"name": "X-Trace", "in": "header", "description": "overrides the item's"}
+            ]}
+        }}, "components": {"parameters": {"Limit": {"name": "limit", "in": "query"}}}});
+        let methods: Vec<(String, String)> = parameter_methods(&doc, "/a/{type}", "get")
+            .into_iter()
+            .map(|(name, method, _)| (name, method))
+            .collect();
+        let pairs: Vec<(&str, &str)> = methods
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("type", "type_"),
+                ("x_trace", "x_trace"),
+                ("send", "send_param"),
+                ("pageSize", "page_size"),
+                ("limit", "limit"),
+                ("X-Trace", "x_trace_2"),
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_literals_parameters_and_templates_are_checked() {
+        let broken = |edit: &dyn Fn(&mut Value)| {
+            let (id, mut doc) = mediaserver();
+            edit(&mut doc["x-apilogin"]);
+            generated_with((id, doc)).expect_err("refused")
+        };
+        let errors = broken(&|x| x["login"]["body"]["RememberMe"] = Value::from("yes"));
+        assert_eq!(errors[0].pointer, "/x-apilogin/login/body/RememberMe", "{errors:?}");
+        assert!(errors[0].message.contains("typed `boolean`"), "{errors:?}");
+        let errors = broken(&|x| x["verify"]["parameters"]["nope"] = Value::from("1"));
+        assert_eq!(errors[0].pointer, "/x-apilogin/verify/parameters/nope", "{errors:?}");
+        let errors = broken(&|x| {
+            x["session"]["credentials"]["mediaBrowserToken"] = Value::from("Token {token")
+        });
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/session/credentials/mediaBrowserToken",
+            "{errors:?}"
+        );
+        assert!(errors[0].message.contains("not closed"), "{errors:?}");
+        let errors = broken(&|x| x["login"]["parameters"]["X-Emby-Authorization"] = Value::from("a {} b"));
+        assert!(errors[0].message.contains("empty placeholder"), "{errors:?}");
+        let errors = broken(&|x| x["login"]["outcomes"][1]["field"] = Value::from("/title"));
+        assert_eq!(errors[0].pointer, "/x-apilogin/login/outcomes/1", "{errors:?}");
+        // A pure literal is not a credential value; a template is.
+        let errors = broken(&|x| x["logout"]["credentials"]["mediaBrowserToken"] = Value::from("literal"));
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/logout/credentials/mediaBrowserToken",
+            "{errors:?}"
+        );
+        let errors = broken(&|x| x["generated"]["deviceId"]["kind"] = Value::from("random"));
+        assert_eq!(errors[0].pointer, "/x-apilogin/generated/deviceId/kind", "{errors:?}");
+    }
+
+    #[test]
+    fn template_syntax() {
+        assert_eq!(template_problem("plain } text"), None);
+        assert_eq!(template_problem("{{x}} {token}"), None);
+        assert!(template_problem("{token").is_some());
+        assert!(template_problem("{a} }").is_some());
+        assert!(template_problem("{ }").is_some());
+        assert!(template_problem("{a{b}}").is_some());
+    }
+
     #[test]
     fn the_manifest_gets_one_line_per_client_and_keeps_the_rest() {
         let manifest = "[package]\nname = \"apilogin\"\n\n[dependencies]\n# kept\nserde = \"1\"\nprogenitor-client = \"0.15\"\nold-client = { path = \"../old-client\" }\n";
