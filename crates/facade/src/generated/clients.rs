@@ -17,7 +17,6 @@ pub(crate) enum Api {
     ProjectThanos(projectthanos_client::Client),
     RocketChat(rocketchat_client::Client),
     Mattermost(mattermost_client::Client),
-    MediaServer(mediaserver_client::Client),
 }
 impl Api {
     /// The generated client of `service`, over the shared HTTP client of its base URL and options.
@@ -45,11 +44,6 @@ impl Api {
                 ServiceKind::Mattermost => {
                     Api::Mattermost(
                         mattermost_client::Client::new_with_client(url, client),
-                    )
-                }
-                ServiceKind::MediaServer => {
-                    Api::MediaServer(
-                        mediaserver_client::Client::new_with_client(url, client),
                     )
                 }
             },
@@ -102,16 +96,6 @@ impl Api {
                     };
                 }
                 Api::Mattermost(api.with_credentials(c))
-            }
-            Api::MediaServer(api) => {
-                let mut c = mediaserver_client::Credentials::new();
-                for &(scheme, value) in credentials {
-                    c = match scheme {
-                        "mediaBrowserToken" => c.media_browser_token(value),
-                        _ => c,
-                    };
-                }
-                Api::MediaServer(api.with_credentials(c))
             }
         }
     }
@@ -182,35 +166,6 @@ impl Api {
             (Api::Mattermost(api), "logout") => {
                 glue::answer(call, api.logout().send().await).await
             }
-            (Api::MediaServer(api), "authenticateByName") => {
-                let body: mediaserver_client::types::AuthenticateByName = glue::body(
-                    call,
-                    body,
-                )?;
-                let request = api.authenticate_by_name().body(body);
-                let request = match glue::param::<
-                    String,
-                >(call, params, "X-Emby-Authorization")? {
-                    Some(value) => request.x_emby_authorization(value),
-                    None => request,
-                };
-                glue::answer(call, request.send().await).await
-            }
-            (Api::MediaServer(api), "getUser") => {
-                let request = api.get_user();
-                let request = match glue::param::<String>(call, params, "userId")? {
-                    Some(value) => request.user_id(value),
-                    None => request,
-                };
-                let request = match glue::param::<bool>(call, params, "includePolicy")? {
-                    Some(value) => request.include_policy(value),
-                    None => request,
-                };
-                glue::answer(call, request.send().await).await
-            }
-            (Api::MediaServer(api), "logout") => {
-                glue::answer(call, api.logout().send().await).await
-            }
             #[allow(unreachable_patterns)]
             _ => Err(glue::no_operation(call, operation)),
         }
@@ -230,7 +185,6 @@ pub(crate) fn scheme_header(
         (ServiceKind::RocketChat, "twoFactorCode") => Some(("x-2fa-code", "")),
         (ServiceKind::RocketChat, "userId") => Some(("x-user-id", "")),
         (ServiceKind::Mattermost, "bearerAuth") => Some(("authorization", "Bearer ")),
-        (ServiceKind::MediaServer, "mediaBrowserToken") => Some(("authorization", "")),
         _ => None,
     }
 }
@@ -254,10 +208,6 @@ impl Service {
     /// Mattermost at a self-hosted server, e.g. `https://chat.example.com`.
     pub fn mattermost(base_url: &str) -> Result<Service, ConfigError> {
         Service::new(ServiceKind::Mattermost, Some(base_url))
-    }
-    /// Media Server at a self-hosted server, e.g. `https://chat.example.com`.
-    pub fn mediaserver(base_url: &str) -> Result<Service, ConfigError> {
-        Service::new(ServiceKind::MediaServer, Some(base_url))
     }
 }
 impl Session {
@@ -331,23 +281,6 @@ impl Session {
                 .with_credentials(
                     mattermost_client::Credentials::new()
                         .bearer_auth(self.value("$token")?),
-                ),
-        )
-    }
-    /// The generated Media Server client, sending this session's credentials (`mediaBrowserToken`) wherever an operation's `security` asks for them.
-    pub fn mediaserver(&self) -> Result<mediaserver_client::Client, LoginError> {
-        self.expect(ServiceKind::MediaServer)?;
-        let service = self.service();
-        Ok(
-            mediaserver_client::Client::new_with_client(
-                    service.base_url(),
-                    http::client(&service, self.options())?,
-                )
-                .with_credentials(
-                    mediaserver_client::Credentials::new()
-                        .media_browser_token(
-                            self.value("MediaBrowser Token=\"{token}\"")?,
-                        ),
                 ),
         )
     }

@@ -33,19 +33,15 @@ pub enum ServiceKind {
     /// Mattermost (self-hosted; second factor by an authenticator app code).
     #[serde(rename = "mattermost")]
     Mattermost,
-    /// Media Server (self-hosted; a made-up Jellyfin-like login for the new-service test).
-    #[serde(rename = "mediaserver")]
-    MediaServer,
 }
 impl ServiceKind {
     /// Every service, in a stable order.
-    pub const ALL: [ServiceKind; 6] = [
+    pub const ALL: [ServiceKind; 5] = [
         ServiceKind::RemoteIt,
         ServiceKind::Txty,
         ServiceKind::ProjectThanos,
         ServiceKind::RocketChat,
         ServiceKind::Mattermost,
-        ServiceKind::MediaServer,
     ];
     /// Short lower-case identifier: the spec's file name (`rocketchat` for `specs/rocketchat.yaml`).
     pub const fn id(self) -> &'static str {
@@ -55,7 +51,6 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => "projectthanos",
             ServiceKind::RocketChat => "rocketchat",
             ServiceKind::Mattermost => "mattermost",
-            ServiceKind::MediaServer => "mediaserver",
         }
     }
     /// Human-readable name, e.g. `Rocket.Chat`.
@@ -66,7 +61,6 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => "Project Thanos",
             ServiceKind::RocketChat => "Rocket.Chat",
             ServiceKind::Mattermost => "Mattermost",
-            ServiceKind::MediaServer => "Media Server",
         }
     }
     /// One line about the service.
@@ -85,9 +79,6 @@ impl ServiceKind {
             ServiceKind::Mattermost => {
                 "Mattermost (self-hosted; second factor by an authenticator app code)."
             }
-            ServiceKind::MediaServer => {
-                "Media Server (self-hosted; a made-up Jellyfin-like login for the new-service test)."
-            }
         }
     }
     /// Other names the service is known by (`rocket.chat`), for command lines.
@@ -98,7 +89,6 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => &["thanos"],
             ServiceKind::RocketChat => &["rocket.chat"],
             ServiceKind::Mattermost => &[],
-            ServiceKind::MediaServer => &["media-server"],
         }
     }
     /// The public server (the spec's first `servers` entry), or `None` for a self-hosted service.
@@ -109,7 +99,6 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => Some("https://stable.projectthanos.com"),
             ServiceKind::RocketChat => None,
             ServiceKind::Mattermost => None,
-            ServiceKind::MediaServer => None,
         }
     }
     /// Whether a login can answer with a second-factor challenge.
@@ -120,7 +109,6 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => false,
             ServiceKind::RocketChat => true,
             ServiceKind::Mattermost => true,
-            ServiceKind::MediaServer => false,
         }
     }
     /// Whether [`Session::verify`](crate::Session::verify) is available.
@@ -131,7 +119,6 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => false,
             ServiceKind::RocketChat => true,
             ServiceKind::Mattermost => true,
-            ServiceKind::MediaServer => true,
         }
     }
     /// Whether [`Session::logout`](crate::Session::logout) is available.
@@ -142,7 +129,6 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => false,
             ServiceKind::RocketChat => true,
             ServiceKind::Mattermost => true,
-            ServiceKind::MediaServer => true,
         }
     }
     /// Whether [`Session::relogin`](crate::Session::relogin) is available.
@@ -153,7 +139,6 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => false,
             ServiceKind::RocketChat => true,
             ServiceKind::Mattermost => false,
-            ServiceKind::MediaServer => false,
         }
     }
     /// What a login takes besides the user name, password and second-factor code.
@@ -164,7 +149,6 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => INPUTS_PROJECTTHANOS,
             ServiceKind::RocketChat => INPUTS_ROCKETCHAT,
             ServiceKind::Mattermost => INPUTS_MATTERMOST,
-            ServiceKind::MediaServer => INPUTS_MEDIASERVER,
         }
     }
     /// The values a login makes once and the session keeps (the spec's `x-apilogin.generated`), e.g. a device id.
@@ -175,15 +159,6 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => &[],
             ServiceKind::RocketChat => &[],
             ServiceKind::Mattermost => &[],
-            ServiceKind::MediaServer => {
-                &[
-                    GeneratedInfo {
-                        name: "deviceId",
-                        kind: "uuid",
-                        doc: "The id of this device, made at the first login and sent again by every later call.",
-                    },
-                ]
-            }
         }
     }
     /// The spec's `x-apilogin` extension, as JSON: what the login engine runs.
@@ -203,9 +178,6 @@ impl ServiceKind {
             }
             ServiceKind::Mattermost => {
                 r###"{"service":{"variant":"Mattermost","name":"Mattermost","summary":"Mattermost (self-hosted; second factor by an authenticator app code).","order":5,"aliases":[]},"login":{"operation":"login","body":{"login_id":"$user","password":"$password","token":"$code"},"outcomes":[{"status":200,"then":"loggedIn"},{"status":401,"field":"/id","equals":"mfa.validate_token.authenticate.app_error","then":"secondFactor","method":"totp"},{"status":401,"field":"/id","equals":"api.user.check_user_mfa.bad_code.app_error","then":"wrongCode"},{"status":401,"field":"/id","equals":"api.user.check_user_login_attempts.too_many.app_error","then":"locked"},{"status":401,"field":"/id","equals":"api.user.login.invalid_credentials_email_username","then":"badCredentials"},{"status":401,"field":"/id","equals":"api.user.login.inactive.app_error","then":"refused","code":"/id","message":"the account is deactivated; ask an administrator to activate it"},{"status":400,"then":"refused","code":"/id","message":"/message"},{"status":401,"then":"refused","code":"/id","message":"/message"}]},"session":{"token":{"header":"Token"},"identity":{"username":"/username","userId":"/id","email":"/email","name":"/nickname"},"credentials":{"bearerAuth":"$token"}},"verify":{"operation":"me","identity":{"username":"/username","userId":"/id","email":"/email","name":"/nickname"},"outcomes":[{"status":200,"then":"ok"},{"status":401,"then":"sessionRejected"}]},"logout":{"operation":"logout","outcomes":[{"status":200,"then":"ok"}]}}"###
-            }
-            ServiceKind::MediaServer => {
-                r###"{"service":{"variant":"MediaServer","name":"Media Server","summary":"Media Server (self-hosted; a made-up Jellyfin-like login for the new-service test).","aliases":["media-server"]},"inputs":{"deviceName":{"label":"device name","default":"apilogin","help":"The name the server shows for this device."}},"generated":{"deviceId":{"kind":"uuid","doc":"The id of this device, made at the first login and sent again by every later call."}},"login":{"operation":"authenticateByName","parameters":{"X-Emby-Authorization":"MediaBrowser Client=\"apilogin\", Device=\"{input.deviceName}\", DeviceId=\"{generated.deviceId}\", Version=\"1.0\""},"body":{"Username":"$user","Pw":"$password","RememberMe":"true"},"outcomes":[{"status":200,"then":"loggedIn"},{"status":401,"header":"X-Login-Failure","equals":"locked","then":"locked"},{"status":401,"header":"X-Password-Expired","then":"refused","code":"PASSWORD_EXPIRED","message":"the password has expired; change it in the server's web interface"},{"status":401,"then":"badCredentials"},{"status":400,"then":"refused","code":"BAD_REQUEST","message":"/errors"}],"$types":{"body":{"RememberMe":"boolean"}}},"session":{"token":{"body":"/AccessToken"},"identity":{"username":"/User/Name","userId":"/User/Id"},"details":{"server_id":{"from":"/ServerId","type":"string","doc":"The id of the server the session belongs to."}},"detailsDoc":"The server's id.","credentials":{"mediaBrowserToken":"MediaBrowser Token=\"{token}\""}},"verify":{"operation":"getUser","parameters":{"userId":"$userId","includePolicy":"false"},"identity":{"username":"/Name","userId":"/Id"},"outcomes":[{"status":200,"then":"ok"},{"status":401,"emptyBody":true,"then":"sessionRejected"}],"$types":{"parameters":{"includePolicy":"boolean"}}},"logout":{"operation":"logout","credentials":{"mediaBrowserToken":"MediaBrowser Client=\"apilogin\", DeviceId=\"{generated.deviceId}\", Token=\"{token}\""},"outcomes":[{"status":204,"emptyBody":true,"then":"ok"},{"status":401,"then":"sessionRejected"}]}}"###
             }
         }
     }
@@ -238,17 +210,6 @@ const INPUTS_PROJECTTHANOS: &[InputInfo] = &[];
 const INPUTS_ROCKETCHAT: &[InputInfo] = &[];
 /// The inputs of Mattermost.
 const INPUTS_MATTERMOST: &[InputInfo] = &[];
-/// The inputs of Media Server.
-const INPUTS_MEDIASERVER: &[InputInfo] = &[
-    InputInfo {
-        name: "deviceName",
-        label: "device name",
-        secret: false,
-        required: false,
-        default: Some("apilogin"),
-        help: "The name the server shows for this device.",
-    },
-];
 /// What a session needs besides the token, per service (the spec's `x-apilogin.session.details`). Serialized with a `service` tag.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "service")]
@@ -288,12 +249,6 @@ pub enum SessionDetails {
     /// Nothing besides the token.
     #[serde(rename = "mattermost")]
     Mattermost {},
-    /// The server's id.
-    #[serde(rename = "mediaserver")]
-    MediaServer {
-        /// The id of the server the session belongs to.
-        server_id: String,
-    },
 }
 impl SessionDetails {
     /// The service these details belong to.
@@ -304,7 +259,6 @@ impl SessionDetails {
             SessionDetails::ProjectThanos { .. } => ServiceKind::ProjectThanos,
             SessionDetails::RocketChat { .. } => ServiceKind::RocketChat,
             SessionDetails::Mattermost { .. } => ServiceKind::Mattermost,
-            SessionDetails::MediaServer { .. } => ServiceKind::MediaServer,
         }
     }
     /// Detail `name` as text (`$detail.<name>` of the flow), if this variant has it.
@@ -350,12 +304,6 @@ impl SessionDetails {
                     _ => None,
                 }
             }
-            SessionDetails::MediaServer { server_id } => {
-                match name {
-                    "server_id" => Some(server_id.clone()),
-                    _ => None,
-                }
-            }
         }
     }
     /// The details of `kind`, each taken by name from `take`; `None` when one is missing or of the wrong type.
@@ -387,11 +335,6 @@ impl SessionDetails {
                 }
                 ServiceKind::RocketChat => SessionDetails::RocketChat {},
                 ServiceKind::Mattermost => SessionDetails::Mattermost {},
-                ServiceKind::MediaServer => {
-                    SessionDetails::MediaServer {
-                        server_id: take("server_id").text()?,
-                    }
-                }
             },
         )
     }
