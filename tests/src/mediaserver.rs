@@ -181,9 +181,10 @@ pub fn media_browser(value: &str) -> Option<Vec<(String, String)>> {
 pub fn is_uuid_v4(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
-        && groups
-            .iter()
-            .all(|g| g.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        && groups.iter().all(|g| {
+            g.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        })
         && groups[2].starts_with('4')
         && groups[3].starts_with(['8', '9', 'a', 'b'])
 }
@@ -245,15 +246,19 @@ async fn login(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> 
 fn login_answer(state: &Shared, headers: &HeaderMap, body: &Bytes) -> Response {
     let mut errors = Vec::new();
     let device = client_header(headers, &mut errors);
-    let json_type = header(headers, "content-type")
-        .is_some_and(|t| t.starts_with("application/json"));
+    let json_type =
+        header(headers, "content-type").is_some_and(|t| t.starts_with("application/json"));
     if !json_type {
         errors.push("The body must be application/json.".to_owned());
     }
     let parsed: Option<serde_json::Map<String, Value>> = serde_json::from_slice(body).ok();
     let Some(fields) = parsed else {
         errors.push("The body must be a JSON object.".to_owned());
-        return problem(StatusCode::BAD_REQUEST, "One or more validation errors occurred.", &errors);
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "One or more validation errors occurred.",
+            &errors,
+        );
     };
     for key in fields.keys() {
         if !["Username", "Pw", "RememberMe"].contains(&key.as_str()) {
@@ -279,10 +284,18 @@ fn login_answer(state: &Shared, headers: &HeaderMap, body: &Bytes) -> Response {
     let (Some(user), Some(password), Some(device), true) =
         (user, password, device, errors.is_empty())
     else {
-        return problem(StatusCode::BAD_REQUEST, "One or more validation errors occurred.", &errors);
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "One or more validation errors occurred.",
+            &errors,
+        );
     };
     let refused = |extra: Option<(&'static str, &'static str)>| {
-        let mut r = problem(StatusCode::UNAUTHORIZED, "Invalid user name or password.", &[]);
+        let mut r = problem(
+            StatusCode::UNAUTHORIZED,
+            "Invalid user name or password.",
+            &[],
+        );
         if let Some((name, value)) = extra {
             r.headers_mut()
                 .insert(name, axum::http::HeaderValue::from_static(value));

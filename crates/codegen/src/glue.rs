@@ -589,8 +589,11 @@ fn find_operation<'d>(doc: &'d Value, op: &str) -> Option<(&'d str, &'d str, &'d
         .flatten()
         .find_map(|(path, item)| {
             item.as_object()?.iter().find_map(|(method, o)| {
-                (o.get("operationId").and_then(Value::as_str) == Some(op))
-                    .then_some((path.as_str(), method.as_str(), o))
+                (o.get("operationId").and_then(Value::as_str) == Some(op)).then_some((
+                    path.as_str(),
+                    method.as_str(),
+                    o,
+                ))
             })
         })
 }
@@ -691,7 +694,13 @@ fn body_kinds(
                 ),
             ));
         };
-        check_literal(id, kind, value, &format!("the body field `{field}`"), &field_at)?;
+        check_literal(
+            id,
+            kind,
+            value,
+            &format!("the body field `{field}`"),
+            &field_at,
+        )?;
         if kind != FieldKind::String {
             out.insert(field.clone(), Value::from(kind.name()));
         }
@@ -719,12 +728,57 @@ fn effective_parameters<'d>(doc: &'d Value, path: &str, method: &str) -> Vec<&'d
 fn is_keyword(word: &str) -> bool {
     matches!(
         word,
-        "as" | "async" | "await" | "break" | "const" | "continue" | "crate" | "dyn" | "else"
-            | "enum" | "extern" | "false" | "fn" | "for" | "if" | "impl" | "in" | "let" | "loop"
-            | "match" | "mod" | "move" | "mut" | "pub" | "ref" | "return" | "self" | "Self"
-            | "static" | "struct" | "super" | "trait" | "true" | "type" | "unsafe" | "use"
-            | "where" | "while" | "abstract" | "become" | "box" | "do" | "final" | "macro"
-            | "override" | "priv" | "typeof" | "unsized" | "virtual" | "yield" | "try" | "gen"
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
+            | "gen"
     )
 }
 
@@ -769,8 +823,7 @@ fn parameter_methods(doc: &Value, path: &str, method: &str) -> Vec<(String, Stri
 }
 
 /// String formats whose generated parameter type cannot be built from text by the glue.
-const UNSUPPORTED_PARAMETER_FORMATS: &[&str] =
-    &["date", "date-time", "time", "ip", "ipv4", "ipv6"];
+const UNSUPPORTED_PARAMETER_FORMATS: &[&str] = &["date", "date-time", "time", "ip", "ipv4", "ipv6"];
 
 /// The parameters step `st` fills (with their builder methods) and the kinds of those that are
 /// not strings (name → kind), with its literals checked.
@@ -803,9 +856,8 @@ fn step_params(
         let schema = p.get("schema").unwrap_or(&Value::Null);
         let resolved = apilogin_spec::refs::resolve(doc, schema);
         let format = resolved.get("format").and_then(Value::as_str);
-        let kind = kind_of(doc, schema).filter(|_| {
-            !format.is_some_and(|f| UNSUPPORTED_PARAMETER_FORMATS.contains(&f))
-        });
+        let kind = kind_of(doc, schema)
+            .filter(|_| !format.is_some_and(|f| UNSUPPORTED_PARAMETER_FORMATS.contains(&f)));
         let Some(kind) = kind else {
             return Err(err(
                 id,
@@ -815,7 +867,13 @@ fn step_params(
                 ),
             ));
         };
-        check_literal(id, kind, value, &format!("the parameter `{name}`"), &param_at)?;
+        check_literal(
+            id,
+            kind,
+            value,
+            &format!("the parameter `{name}`"),
+            &param_at,
+        )?;
         if kind != FieldKind::String {
             kinds.insert(name.clone(), Value::from(kind.name()));
         }
@@ -845,7 +903,11 @@ fn template_problem(text: &str) -> Option<String> {
             '}' if chars.peek() == Some(&'}') => {
                 chars.next();
             }
-            '}' => return Some("a `}` that closes nothing (write `}}` for a literal brace)".to_owned()),
+            '}' => {
+                return Some(
+                    "a `}` that closes nothing (write `}}` for a literal brace)".to_owned(),
+                );
+            }
             '{' => {
                 let mut name = String::new();
                 loop {
@@ -1554,11 +1616,15 @@ mod tests {
         );
         // The templates of the session's credentials reach the accessor as they are.
         assert!(
-            compact.contains(r#".media_browser_token(self.value("MediaBrowserToken=\"{token}\"")?,)"#),
+            compact
+                .contains(r#".media_browser_token(self.value("MediaBrowserToken=\"{token}\"")?,)"#),
             "{clients}"
         );
         // The engine gets the non-string types; the generated values are listed.
-        assert!(kinds.contains(r#""$types":{"body":{"RememberMe":"boolean"}}"#), "{kinds}");
+        assert!(
+            kinds.contains(r#""$types":{"body":{"RememberMe":"boolean"}}"#),
+            "{kinds}"
+        );
         assert!(
             kinds.contains(r#""$types":{"parameters":{"includePolicy":"boolean"}}"#),
             "{kinds}"
@@ -1611,10 +1677,16 @@ mod tests {
             generated_with((id, doc)).expect_err("refused")
         };
         let errors = broken(&|x| x["login"]["body"]["RememberMe"] = Value::from("yes"));
-        assert_eq!(errors[0].pointer, "/x-apilogin/login/body/RememberMe", "{errors:?}");
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/login/body/RememberMe",
+            "{errors:?}"
+        );
         assert!(errors[0].message.contains("typed `boolean`"), "{errors:?}");
         let errors = broken(&|x| x["verify"]["parameters"]["nope"] = Value::from("1"));
-        assert_eq!(errors[0].pointer, "/x-apilogin/verify/parameters/nope", "{errors:?}");
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/verify/parameters/nope",
+            "{errors:?}"
+        );
         let errors = broken(&|x| {
             x["session"]["credentials"]["mediaBrowserToken"] = Value::from("Token {token")
         });
@@ -1623,18 +1695,29 @@ mod tests {
             "{errors:?}"
         );
         assert!(errors[0].message.contains("not closed"), "{errors:?}");
-        let errors = broken(&|x| x["login"]["parameters"]["X-Emby-Authorization"] = Value::from("a {} b"));
-        assert!(errors[0].message.contains("empty placeholder"), "{errors:?}");
+        let errors =
+            broken(&|x| x["login"]["parameters"]["X-Emby-Authorization"] = Value::from("a {} b"));
+        assert!(
+            errors[0].message.contains("empty placeholder"),
+            "{errors:?}"
+        );
         let errors = broken(&|x| x["login"]["outcomes"][1]["field"] = Value::from("/title"));
-        assert_eq!(errors[0].pointer, "/x-apilogin/login/outcomes/1", "{errors:?}");
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/login/outcomes/1",
+            "{errors:?}"
+        );
         // A pure literal is not a credential value; a template is.
-        let errors = broken(&|x| x["logout"]["credentials"]["mediaBrowserToken"] = Value::from("literal"));
+        let errors =
+            broken(&|x| x["logout"]["credentials"]["mediaBrowserToken"] = Value::from("literal"));
         assert_eq!(
             errors[0].pointer, "/x-apilogin/logout/credentials/mediaBrowserToken",
             "{errors:?}"
         );
         let errors = broken(&|x| x["generated"]["deviceId"]["kind"] = Value::from("random"));
-        assert_eq!(errors[0].pointer, "/x-apilogin/generated/deviceId/kind", "{errors:?}");
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/generated/deviceId/kind",
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -515,7 +515,9 @@ fn matches(o: &OutcomeSpec, answer: &Answer, answering: bool) -> bool {
         return false;
     }
     // A documented answer without content comes as `null`.
-    if o.empty_body.is_some_and(|empty| empty != answer.body.is_null()) {
+    if o.empty_body
+        .is_some_and(|empty| empty != answer.body.is_null())
+    {
         return false;
     }
     let (present, value) = if let Some(name) = &o.header {
@@ -1023,9 +1025,15 @@ mod tests {
                 .as_deref(),
             Some(r#"MediaBrowser Device="my box", DeviceId="d-1", User="demo""#)
         );
-        assert_eq!(c.value("{{literal}} {user}}}").as_deref(), Some("{literal} demo}"));
+        assert_eq!(
+            c.value("{{literal}} {user}}}").as_deref(),
+            Some("{literal} demo}")
+        );
         assert_eq!(c.value("{ user }").as_deref(), Some("demo"));
-        assert_eq!(c.value("no braces: $ and }").as_deref(), Some("no braces: $ and }"));
+        assert_eq!(
+            c.value("no braces: $ and }").as_deref(),
+            Some("no braces: $ and }")
+        );
         assert_eq!(c.value("$generated.deviceId").as_deref(), Some("d-1"));
         assert_eq!(c.value("$input.deviceName").as_deref(), Some("my box"));
     }
@@ -1052,7 +1060,10 @@ mod tests {
             assert_eq!(expand(t, |_| Some("x".to_owned())), None, "{t}");
         }
         assert_eq!(expand("", |_| None).as_deref(), Some(""));
-        assert_eq!(expand("é{a}ü", |n| Some(n.to_uppercase())).as_deref(), Some("éAü"));
+        assert_eq!(
+            expand("é{a}ü", |n| Some(n.to_uppercase())).as_deref(),
+            Some("éAü")
+        );
     }
 
     #[test]
@@ -1069,8 +1080,10 @@ mod tests {
         let (body, params) = request(ServiceKind::ALL[0], &s, &ctx()).expect("converts");
         assert_eq!(
             body,
-            Some(json!({"name": "demo", "count": 42, "big": 18446744073709551615u64, "ratio": 0.5,
-                        "remember": true, "label": "demo-my box"}))
+            Some(
+                json!({"name": "demo", "count": 42, "big": 18446744073709551615u64, "ratio": 0.5,
+                        "remember": true, "label": "demo-my box"})
+            )
         );
         assert_eq!(
             Value::Object(params),
@@ -1094,7 +1107,10 @@ mod tests {
             }));
             let err = request(ServiceKind::ALL[0], &s, &ctx()).expect_err(value);
             assert!(
-                matches!(err, LoginError::Config(ConfigError::InvalidCredential { .. })),
+                matches!(
+                    err,
+                    LoginError::Config(ConfigError::InvalidCredential { .. })
+                ),
                 "{err:?}"
             );
             assert!(!err.to_string().contains("pw"), "{err}");
@@ -1114,15 +1130,24 @@ mod tests {
 
     #[test]
     fn outcomes_match_on_a_header_or_an_empty_body() {
-        let locked = answer(401, &[("x-login-failure", "locked")], json!({"title": "no"}));
+        let locked = answer(
+            401,
+            &[("x-login-failure", "locked")],
+            json!({"title": "no"}),
+        );
         let plain = answer(401, &[], json!({"title": "no"}));
         let empty = answer(204, &[], Value::Null);
-        let equals = outcome(json!({"status": 401, "header": "X-Login-Failure", "equals": "locked", "then": "locked"}));
+        let equals = outcome(
+            json!({"status": 401, "header": "X-Login-Failure", "equals": "locked", "then": "locked"}),
+        );
         assert!(matches(&equals, &locked, false));
         assert!(!matches(&equals, &plain, false));
-        let one_of = outcome(json!({"header": "x-login-failure", "oneOf": ["disabled", "locked"], "then": "locked"}));
+        let one_of = outcome(
+            json!({"header": "x-login-failure", "oneOf": ["disabled", "locked"], "then": "locked"}),
+        );
         assert!(matches(&one_of, &locked, false));
-        let other = outcome(json!({"header": "X-Login-Failure", "oneOf": ["disabled"], "then": "locked"}));
+        let other =
+            outcome(json!({"header": "X-Login-Failure", "oneOf": ["disabled"], "then": "locked"}));
         assert!(!matches(&other, &locked, false));
         let present = outcome(json!({"header": "X-Login-Failure", "then": "locked"}));
         assert!(matches(&present, &locked, false));
@@ -1142,14 +1167,23 @@ mod tests {
     #[test]
     fn message_pointers_to_arrays_are_joined() {
         assert_eq!(
-            joined(Some(&json!(["The Pw field is required.", 3, {"x": 1}, ["n"], true, ""]))).as_deref(),
+            joined(Some(
+                &json!(["The Pw field is required.", 3, {"x": 1}, ["n"], true, ""])
+            ))
+            .as_deref(),
             Some("The Pw field is required.; 3; true")
         );
         assert_eq!(joined(Some(&json!([{"x": 1}]))), None);
         assert_eq!(joined(Some(&json!("one"))).as_deref(), Some("one"));
         let call = Call::new(ServiceKind::ALL[0], vec!["pw"]);
-        let o = outcome(json!({"status": 400, "then": "refused", "code": "/codes", "message": "/errors"}));
-        let a = answer(400, &[], json!({"codes": ["A", "B"], "errors": ["bad pw", "too short"]}));
+        let o = outcome(
+            json!({"status": 400, "then": "refused", "code": "/codes", "message": "/errors"}),
+        );
+        let a = answer(
+            400,
+            &[],
+            json!({"codes": ["A", "B"], "errors": ["bad pw", "too short"]}),
+        );
         match failure(&call, Some(&o), &a) {
             LoginError::Refused { code, message, .. } => {
                 assert_eq!(code, "A; B");
@@ -1169,7 +1203,11 @@ mod tests {
         assert_eq!(a, parsed.hyphenated().to_string());
         let h = generate(GeneratedKind::Hex32, "h").expect("random");
         assert_eq!(h.len(), 32);
-        assert!(h.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)), "{h}");
+        assert!(
+            h.bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)),
+            "{h}"
+        );
         assert_ne!(h, generate(GeneratedKind::Hex32, "h").expect("random"));
     }
 

@@ -238,18 +238,28 @@ mod tests {
         let s = session(&[("deviceId", "d-1")]);
         assert_eq!(s.value("$generated.deviceId").expect("kept"), "d-1");
         assert_eq!(
-            s.value(r#"MediaBrowser DeviceId="{generated.deviceId}", Token="{token}", User="{userId}""#)
-                .expect("every placeholder has a value"),
+            s.value(
+                r#"MediaBrowser DeviceId="{generated.deviceId}", Token="{token}", User="{userId}""#
+            )
+            .expect("every placeholder has a value"),
             r#"MediaBrowser DeviceId="d-1", Token="tok", User="u-1""#
         );
-        for missing in ["$generated.other", "Token {generated.other}", "{password}", "{token"] {
+        for missing in [
+            "$generated.other",
+            "Token {generated.other}",
+            "{password}",
+            "{token",
+        ] {
             assert!(
                 matches!(s.value(missing), Err(LoginError::SessionRejected { .. })),
                 "{missing}"
             );
         }
         assert_eq!(s.generated("deviceId"), Some("d-1"));
-        assert_eq!(s.generated_values().collect::<Vec<_>>(), [("deviceId", "d-1")]);
+        assert_eq!(
+            s.generated_values().collect::<Vec<_>>(),
+            [("deviceId", "d-1")]
+        );
     }
 
     #[test]
