@@ -15,6 +15,7 @@ pub mod clients;
 pub mod contract;
 pub mod generate;
 pub mod harness;
+pub mod mediaserver;
 pub mod proxy;
 pub mod redirect;
 

@@ -170,6 +170,66 @@ struct Call {
     method: String,
     /// The request body's type in the client's `types`, when the call sends one.
     body: Option<String>,
+    /// The parameters a step fills (of every step that calls it), in the operation's order.
+    params: Vec<CallParam>,
+}
+
+/// A header, query or path parameter a step fills.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CallParam {
+    /// The name the spec gives it (what the engine's values are keyed by).
+    name: String,
+    /// The builder method progenitor generates for it (regen's renames included).
+    method: String,
+    /// What the glue hands the builder method: `String`, `i64`, `f64` or `bool`.
+    rust: &'static str,
+}
+
+/// How a request field or parameter is sent, from its schema's `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FieldKind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+impl FieldKind {
+    fn name(self) -> &'static str {
+        match self {
+            FieldKind::String => "string",
+            FieldKind::Integer => "integer",
+            FieldKind::Number => "number",
+            FieldKind::Boolean => "boolean",
+        }
+    }
+
+    fn rust(self) -> &'static str {
+        match self {
+            FieldKind::String => "String",
+            FieldKind::Integer => "i64",
+            FieldKind::Number => "f64",
+            FieldKind::Boolean => "bool",
+        }
+    }
+
+    /// Whether literal `text` can be sent as this kind (as the engine converts it).
+    fn converts(self, text: &str) -> bool {
+        match self {
+            FieldKind::String => true,
+            FieldKind::Integer => text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok(),
+            FieldKind::Number => text.parse::<f64>().is_ok_and(f64::is_finite),
+            FieldKind::Boolean => matches!(text, "true" | "false"),
+        }
+    }
+}
+
+/// A value made once per install (`x-apilogin.generated`).
+#[derive(Debug, Clone)]
+struct Generated {
+    name: String,
+    kind: String,
+    doc: String,
 }
 
 #[derive(Debug, Clone)]
@@ -213,6 +273,8 @@ struct Service {
     /// The session's credentials: scheme → source.
     session_credentials: BTreeMap<String, String>,
     calls: Vec<Call>,
+    /// The values made once and kept with the session.
+    generated: Vec<Generated>,
     /// The spec's `info.version`: the client crate's version.
     version: String,
     /// The extension, as compact JSON.
@@ -276,27 +338,77 @@ impl Service {
             })
             .collect();
         let mut calls: Vec<Call> = Vec::new();
+        // The extension as the engine reads it: each step gets `$types`, the JSON types of the
+        // body fields and parameters it fills that are not strings.
+        let mut description = ext.clone();
         for step in ["login", "verify", "relogin", "logout"] {
             let Some(st) = ext.get(step) else { continue };
             let at = format!("/x-apilogin/{step}");
-            for (scheme, _) in st
+            for (scheme, value) in st
                 .get("credentials")
                 .and_then(Value::as_object)
                 .into_iter()
                 .flatten()
             {
                 check_scheme(id, &schemes, scheme, &format!("{at}/credentials"))?;
+                check_template(id, value, &format!("{at}/credentials/{}", escape(scheme)))?;
+            }
+            for (i, outcome) in st
+                .get("outcomes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+            {
+                if outcome.get("field").is_some() && outcome.get("header").is_some() {
+                    return Err(err(
+                        id,
+                        format!("{at}/outcomes/{i}"),
+                        "an outcome looks at a body `field` or at a `header`, not both",
+                    ));
+                }
             }
             let op = st["operation"].as_str().unwrap_or_default();
             let has_body = st
                 .get("body")
                 .and_then(Value::as_object)
                 .is_some_and(|b| !b.is_empty());
-            let call = call_of(id, doc, op, has_body, &format!("{at}/operation"))?;
-            if !calls.iter().any(|c| c.method == call.method) {
-                calls.push(call);
+            let mut call = call_of(id, doc, op, has_body, &format!("{at}/operation"))?;
+            let mut types = serde_json::Map::new();
+            let body_types = body_kinds(id, doc, op, st, &at)?;
+            if !body_types.is_empty() {
+                types.insert("body".to_owned(), Value::Object(body_types));
+            }
+            let (params, param_types) = step_params(id, doc, op, st, &at)?;
+            if !param_types.is_empty() {
+                types.insert("parameters".to_owned(), Value::Object(param_types));
+            }
+            if !types.is_empty() {
+                description[step]["$types"] = Value::Object(types);
+            }
+            call.params = params;
+            match calls.iter_mut().find(|c| c.method == call.method) {
+                Some(known) => {
+                    for p in call.params {
+                        if !known.params.contains(&p) {
+                            known.params.push(p);
+                        }
+                    }
+                }
+                None => calls.push(call),
             }
         }
+        let generated = ext
+            .get("generated")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .map(|(name, g)| Generated {
+                name: name.clone(),
+                kind: g["kind"].as_str().unwrap_or("uuid").to_owned(),
+                doc: g["doc"].as_str().unwrap_or_default().to_owned(),
+            })
+            .collect();
         let session_credentials: BTreeMap<String, String> = ext
             .pointer("/session/credentials")
             .and_then(Value::as_object)
@@ -304,8 +416,13 @@ impl Service {
             .flatten()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
             .collect();
-        for scheme in session_credentials.keys() {
+        for (scheme, value) in &session_credentials {
             check_scheme(id, &schemes, scheme, "/x-apilogin/session/credentials")?;
+            check_template(
+                id,
+                &Value::from(value.as_str()),
+                &format!("/x-apilogin/session/credentials/{}", escape(scheme)),
+            )?;
         }
         let details = ext
             .pointer("/session/details")
@@ -369,12 +486,13 @@ impl Service {
             headers,
             session_credentials,
             calls,
+            generated,
             version: doc
                 .pointer("/info/version")
                 .and_then(Value::as_str)
                 .unwrap_or("0.0.0")
                 .to_owned(),
-            description: ext.to_string(),
+            description: description.to_string(),
         })
     }
 }
@@ -440,6 +558,7 @@ fn call_of(id: &str, doc: &Value, op: &str, has_body: bool, at: &str) -> Result<
             operation: op.to_owned(),
             method,
             body: None,
+            params: Vec::new(),
         });
     };
     let request = apilogin_spec::refs::resolve(doc, request);
@@ -456,6 +575,7 @@ fn call_of(id: &str, doc: &Value, op: &str, has_body: bool, at: &str) -> Result<
             operation: op.to_owned(),
             method,
             body: None,
+            params: Vec::new(),
         });
     }
     let content = request.get("content").and_then(Value::as_object);
@@ -483,7 +603,371 @@ fn call_of(id: &str, doc: &Value, op: &str, has_body: bool, at: &str) -> Result<
             method
         },
         body: Some(name.to_owned()),
+        params: Vec::new(),
     })
+}
+
+/// A JSON pointer token: `~` and `/` escaped.
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// Where operation `op` is: its path, method and node.
+fn find_operation<'d>(doc: &'d Value, op: &str) -> Option<(&'d str, &'d str, &'d Value)> {
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .find_map(|(path, item)| {
+            item.as_object()?.iter().find_map(|(method, o)| {
+                (o.get("operationId").and_then(Value::as_str) == Some(op)).then_some((
+                    path.as_str(),
+                    method.as_str(),
+                    o,
+                ))
+            })
+        })
+}
+
+/// The JSON kind of `schema` (resolved), `None` when it is not a string, number or boolean
+/// (an array or object). A schema without a `type` (or with `allOf` members only) is sent as a
+/// string unless a member says otherwise.
+fn kind_of(doc: &Value, schema: &Value) -> Option<FieldKind> {
+    let schema = apilogin_spec::refs::resolve(doc, schema);
+    match schema.get("type").and_then(Value::as_str) {
+        Some("integer") => Some(FieldKind::Integer),
+        Some("number") => Some(FieldKind::Number),
+        Some("boolean") => Some(FieldKind::Boolean),
+        Some("array" | "object") => None,
+        Some(_) => Some(FieldKind::String),
+        None => match schema.get("allOf").and_then(Value::as_array) {
+            Some(members) => members
+                .iter()
+                .map(|m| kind_of(doc, m))
+                .find(|k| *k != Some(FieldKind::String))
+                .unwrap_or(Some(FieldKind::String)),
+            None => Some(FieldKind::String),
+        },
+    }
+}
+
+/// The schema of property `name` of the (resolved) object schema `schema`, through `allOf`.
+fn property<'d>(doc: &'d Value, schema: &'d Value, name: &str) -> Option<&'d Value> {
+    let schema = apilogin_spec::refs::resolve(doc, schema);
+    if let Some(p) = schema.get("properties").and_then(|p| p.get(name)) {
+        return Some(p);
+    }
+    schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find_map(|m| property(doc, m, name))
+}
+
+/// A literal `value` (not a source or a template) that cannot be sent as `kind`: a regen error.
+fn check_literal(
+    id: &str,
+    kind: FieldKind,
+    value: &Value,
+    what: &str,
+    at: &str,
+) -> Result<(), GlueError> {
+    let text = value.as_str().unwrap_or_default();
+    if text.starts_with('$') || text.contains('{') || kind.converts(text) {
+        return Ok(());
+    }
+    Err(err(
+        id,
+        at,
+        format!(
+            "{what} is typed `{}` in the spec, and the literal `{text}` is not one",
+            kind.name()
+        ),
+    ))
+}
+
+/// The kinds of the body fields step `st` fills that are not strings (field → kind), with its
+/// literals checked.
+fn body_kinds(
+    id: &str,
+    doc: &Value,
+    op: &str,
+    st: &Value,
+    at: &str,
+) -> Result<serde_json::Map<String, Value>, GlueError> {
+    let mut out = serde_json::Map::new();
+    let Some(body) = st.get("body").and_then(Value::as_object) else {
+        return Ok(out);
+    };
+    let schema = find_operation(doc, op)
+        .and_then(|(_, _, o)| o.get("requestBody"))
+        .map(|r| apilogin_spec::refs::resolve(doc, r))
+        .and_then(|r| r.get("content").and_then(Value::as_object))
+        .and_then(|c| {
+            c.iter()
+                .find(|(k, _)| k.starts_with("application/json"))
+                .or_else(|| c.iter().next())
+        })
+        .and_then(|(_, m)| m.get("schema"));
+    for (field, value) in body {
+        let field_at = format!("{at}/body/{}", escape(field));
+        check_template(id, value, &field_at)?;
+        let Some(prop) = schema.and_then(|s| property(doc, s, field)) else {
+            continue;
+        };
+        let Some(kind) = kind_of(doc, prop) else {
+            return Err(err(
+                id,
+                field_at,
+                format!(
+                    "the body field `{field}` of `{op}` is an array or object in the spec; the login flow fills fields with one value"
+                ),
+            ));
+        };
+        check_literal(
+            id,
+            kind,
+            value,
+            &format!("the body field `{field}`"),
+            &field_at,
+        )?;
+        if kind != FieldKind::String {
+            out.insert(field.clone(), Value::from(kind.name()));
+        }
+    }
+    Ok(out)
+}
+
+/// The parameters that apply to the operation at `path`/`method` (the path item's, overridden
+/// by the operation's, as regen's view lists them), each resolved.
+fn effective_parameters<'d>(doc: &'d Value, path: &str, method: &str) -> Vec<&'d Value> {
+    let item = &doc["paths"][path];
+    let mut out: Vec<&Value> = Vec::new();
+    for list in [item.get("parameters"), item[method].get("parameters")] {
+        for p in list.and_then(Value::as_array).into_iter().flatten() {
+            let p = apilogin_spec::refs::resolve(doc, p);
+            let key = |q: &Value| (q.get("name").cloned(), q.get("in").cloned());
+            out.retain(|q| key(q) != key(p));
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Whether `word` is a Rust keyword (progenitor appends `_` to such a parameter's method).
+fn is_keyword(word: &str) -> bool {
+    matches!(
+        word,
+        "as" | "async"
+            | "await"
+            | "break"
+            | "const"
+            | "continue"
+            | "crate"
+            | "dyn"
+            | "else"
+            | "enum"
+            | "extern"
+            | "false"
+            | "fn"
+            | "for"
+            | "if"
+            | "impl"
+            | "in"
+            | "let"
+            | "loop"
+            | "match"
+            | "mod"
+            | "move"
+            | "mut"
+            | "pub"
+            | "ref"
+            | "return"
+            | "self"
+            | "Self"
+            | "static"
+            | "struct"
+            | "super"
+            | "trait"
+            | "true"
+            | "type"
+            | "unsafe"
+            | "use"
+            | "where"
+            | "while"
+            | "abstract"
+            | "become"
+            | "box"
+            | "do"
+            | "final"
+            | "macro"
+            | "override"
+            | "priv"
+            | "typeof"
+            | "unsized"
+            | "virtual"
+            | "yield"
+            | "try"
+            | "gen"
+    )
+}
+
+/// The builder methods of the parameters of the operation at `path`/`method`, by the name the
+/// spec gives them: progenitor's snake-case names, with regen's renames of colliding query and
+/// header parameters (`apilogin_spec::adapt::rename_colliding_parameters`: a name taken by an
+/// earlier parameter gets `_2`, `_3`…, one named like a builder method gets `_param`).
+fn parameter_methods(doc: &Value, path: &str, method: &str) -> Vec<(String, String, Value)> {
+    const BUILDER_METHODS: &[&str] = &["send", "body", "body_map"];
+    let mut taken = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for p in effective_parameters(doc, path, method) {
+        let name = p.get("name").and_then(Value::as_str).unwrap_or_default();
+        let renamable = matches!(
+            p.get("in").and_then(Value::as_str),
+            Some("query" | "header")
+        );
+        let mut rust = apilogin_spec::names::rust_snake(name);
+        if renamable && BUILDER_METHODS.contains(&rust.as_str()) {
+            rust = format!("{rust}_param");
+        }
+        if renamable && taken.contains(&rust) {
+            rust = (2..)
+                .map(|n| format!("{rust}_{n}"))
+                .find(|c| !taken.contains(c))
+                .unwrap_or_default();
+        }
+        taken.insert(rust.clone());
+        let mut method = rust;
+        if method.is_empty() {
+            method = "x".to_owned();
+        }
+        if method.starts_with(|c: char| c.is_ascii_digit()) {
+            method = format!("_{method}");
+        }
+        if is_keyword(&method) {
+            method.push('_');
+        }
+        out.push((name.to_owned(), method, p.clone()));
+    }
+    out
+}
+
+/// String formats whose generated parameter type cannot be built from text by the glue.
+const UNSUPPORTED_PARAMETER_FORMATS: &[&str] = &["date", "date-time", "time", "ip", "ipv4", "ipv6"];
+
+/// The parameters step `st` fills (with their builder methods) and the kinds of those that are
+/// not strings (name → kind), with its literals checked.
+fn step_params(
+    id: &str,
+    doc: &Value,
+    op: &str,
+    st: &Value,
+    at: &str,
+) -> Result<(Vec<CallParam>, serde_json::Map<String, Value>), GlueError> {
+    let mut params = Vec::new();
+    let mut kinds = serde_json::Map::new();
+    let Some(given) = st.get("parameters").and_then(Value::as_object) else {
+        return Ok((params, kinds));
+    };
+    let Some((path, method, _)) = find_operation(doc, op) else {
+        return Ok((params, kinds));
+    };
+    let known = parameter_methods(doc, path, method);
+    for (name, value) in given {
+        let param_at = format!("{at}/parameters/{}", escape(name));
+        check_template(id, value, &param_at)?;
+        let Some((_, builder, p)) = known.iter().find(|(n, _, _)| n == name) else {
+            return Err(err(
+                id,
+                param_at,
+                format!("`{op}` has no parameter `{name}`"),
+            ));
+        };
+        let schema = p.get("schema").unwrap_or(&Value::Null);
+        let resolved = apilogin_spec::refs::resolve(doc, schema);
+        let format = resolved.get("format").and_then(Value::as_str);
+        let kind = kind_of(doc, schema)
+            .filter(|_| !format.is_some_and(|f| UNSUPPORTED_PARAMETER_FORMATS.contains(&f)));
+        let Some(kind) = kind else {
+            return Err(err(
+                id,
+                param_at,
+                format!(
+                    "the parameter `{name}` of `{op}` is not a plain string, number or boolean in the spec (an array, object, date or address); the login flow fills parameters with one text value"
+                ),
+            ));
+        };
+        check_literal(
+            id,
+            kind,
+            value,
+            &format!("the parameter `{name}`"),
+            &param_at,
+        )?;
+        if kind != FieldKind::String {
+            kinds.insert(name.clone(), Value::from(kind.name()));
+        }
+        params.push(CallParam {
+            name: name.clone(),
+            method: builder.clone(),
+            rust: kind.rust(),
+        });
+    }
+    // In the operation's order, so the generated code follows the spec.
+    params.sort_by_key(|p| known.iter().position(|(n, _, _)| *n == p.name));
+    Ok((params, kinds))
+}
+
+/// A template's syntax (a value holding `{`): every `{` opens a placeholder closed by `}`,
+/// `{{` and `}}` are literal braces, and a placeholder is not empty.
+fn template_problem(text: &str) -> Option<String> {
+    if !text.contains('{') {
+        return None;
+    }
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+            }
+            '}' => {
+                return Some(
+                    "a `}` that closes nothing (write `}}` for a literal brace)".to_owned(),
+                );
+            }
+            '{' => {
+                let mut name = String::new();
+                loop {
+                    match chars.next() {
+                        Some('}') => break,
+                        Some('{') | None => {
+                            return Some(
+                                "a `{` that is not closed (write `{{` for a literal brace)"
+                                    .to_owned(),
+                            );
+                        }
+                        Some(c) => name.push(c),
+                    }
+                }
+                if name.trim().is_empty() {
+                    return Some("an empty placeholder `{}`".to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+fn check_template(id: &str, value: &Value, at: &str) -> Result<(), GlueError> {
+    match value.as_str().and_then(template_problem) {
+        Some(problem) => Err(err(id, at, format!("a template with {problem}"))),
+        None => Ok(()),
+    }
 }
 
 fn lit(s: &str) -> String {
@@ -505,7 +989,7 @@ fn kinds(services: &[Service]) -> String {
     let mut o = String::new();
     o.push_str("//! The services: one per spec with an `x-apilogin` extension.\n");
     o.push_str("use serde::{Deserialize, Serialize};\n");
-    o.push_str("use crate::info::{DetailInfo, DetailValue, InputInfo};\n");
+    o.push_str("use crate::info::{DetailInfo, DetailValue, GeneratedInfo, InputInfo};\n");
     o.push_str("#[allow(unused_imports)]\nuse crate::secret::SecretString;\n");
     o.push_str("/// One of the supported login services.\n");
     o.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]\n");
@@ -618,6 +1102,25 @@ fn kinds(services: &[Service]) -> String {
         "Whether a session knows the user's id (the spec's `session.identity.userId`).",
         "has_user_id(self) -> bool",
         each(&|s| session_facts(s).0.to_string()),
+    );
+    constfn(
+        "The values a login makes once and the session keeps (the spec's `x-apilogin.generated`), e.g. a device id.",
+        "generated(self) -> &'static [GeneratedInfo]",
+        each(&|s| {
+            format!(
+                "&[{}]",
+                s.generated
+                    .iter()
+                    .map(|g| format!(
+                        "GeneratedInfo {{ name: {}, kind: {}, doc: {} }}",
+                        lit(&g.name),
+                        lit(&g.kind),
+                        lit(&g.doc)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }),
     );
     let input_consts: String = services
         .iter()
@@ -804,7 +1307,7 @@ fn detail_consts(services: &[Service]) -> String {
 fn clients(services: &[Service]) -> String {
     let mut o = String::new();
     o.push_str("//! The typed calls into each service's generated client.\n");
-    o.push_str("use serde_json::Value;\n");
+    o.push_str("use serde_json::{Map, Value};\n");
     o.push_str("use crate::error::{ConfigError, LoginError};\nuse crate::generated::kinds::ServiceKind;\nuse crate::glue::{self, Answer};\nuse crate::http::{self, Call, Options};\nuse crate::service::Service;\nuse crate::session::Session;\n");
     o.push_str("/// The largest answer body the generated clients read, in bytes.\n");
     match services.first() {
@@ -857,22 +1360,38 @@ fn clients(services: &[Service]) -> String {
         ));
     }
     o.push_str("}\n}\n");
-    o.push_str("/// Sends operation `operation` (its `operationId`) with `body` (the flow's request fields) and reads the answer, documented or not.\npub(crate) async fn send(&self, call: &Call<'_>, operation: &str, body: Option<Value>) -> Result<Answer, LoginError> {\nlet _ = &body;\nmatch (self, operation) {\n");
+    o.push_str("/// Sends operation `operation` (its `operationId`) with `body` (the flow's request fields) and `params` (its header, query and path parameters, by the spec's names, as JSON values of their types) and reads the answer, documented or not.\npub(crate) async fn send(&self, call: &Call<'_>, operation: &str, body: Option<Value>, params: &Map<String, Value>) -> Result<Answer, LoginError> {\nlet _ = (&body, params);\nmatch (self, operation) {\n");
     for s in services {
         let c = crate_ident(&s.id);
         for call in &s.calls {
-            match &call.body {
-                Some(ty) => o.push_str(&format!(
-                    "(Api::{v}(api), {op}) => {{\nlet body: {c}::types::{ty} = glue::body(call, body)?;\nglue::answer(call, api.{m}().body(body).send().await).await\n}}\n",
-                    v = s.variant,
-                    op = lit(&call.operation),
-                    m = call.method
+            let v = &s.variant;
+            let op = lit(&call.operation);
+            let m = &call.method;
+            // Each parameter a step fills: set when the engine gives it a value.
+            let params: String = call
+                .params
+                .iter()
+                .map(|p| {
+                    format!(
+                        "let request = match glue::param::<{}>(call, params, {})? {{\nSome(value) => request.{}(value),\nNone => request,\n}};\n",
+                        p.rust,
+                        lit(&p.name),
+                        p.method
+                    )
+                })
+                .collect();
+            match (&call.body, params.is_empty()) {
+                (Some(ty), true) => o.push_str(&format!(
+                    "(Api::{v}(api), {op}) => {{\nlet body: {c}::types::{ty} = glue::body(call, body)?;\nglue::answer(call, api.{m}().body(body).send().await).await\n}}\n"
                 )),
-                None => o.push_str(&format!(
-                    "(Api::{v}(api), {op}) => glue::answer(call, api.{m}().send().await).await,\n",
-                    v = s.variant,
-                    op = lit(&call.operation),
-                    m = call.method
+                (Some(ty), false) => o.push_str(&format!(
+                    "(Api::{v}(api), {op}) => {{\nlet body: {c}::types::{ty} = glue::body(call, body)?;\nlet request = api.{m}().body(body);\n{params}glue::answer(call, request.send().await).await\n}}\n"
+                )),
+                (None, true) => o.push_str(&format!(
+                    "(Api::{v}(api), {op}) => glue::answer(call, api.{m}().send().await).await,\n"
+                )),
+                (None, false) => o.push_str(&format!(
+                    "(Api::{v}(api), {op}) => {{\nlet request = api.{m}();\n{params}glue::answer(call, request.send().await).await\n}}\n"
                 )),
             }
         }
@@ -1163,6 +1682,168 @@ mod tests {
             errors[0].pointer, "/x-apilogin/session/credentials/nope",
             "{errors:?}"
         );
+    }
+
+    /// The made-up media server of the new-service test (every new `x-apilogin` member).
+    fn mediaserver() -> (String, Value) {
+        let root = root();
+        let spec = apilogin_spec::load(
+            &root,
+            Path::new("tests/fixtures/new-service/mediaserver.yaml"),
+        )
+        .expect("the fixture loads");
+        (spec.id, spec.doc)
+    }
+
+    fn generated_with(extra: (String, Value)) -> Result<(String, String), Vec<GlueError>> {
+        let mut specs = specs();
+        specs.push(extra);
+        let out = generate(&specs, "[dependencies]\n")?;
+        let file = |name: &str| {
+            out.iter()
+                .find(|o| o.path.ends_with(name))
+                .expect("generated")
+                .contents
+                .clone()
+        };
+        Ok((file("kinds.rs"), file("clients.rs")))
+    }
+
+    #[test]
+    fn step_parameters_become_builder_calls_with_their_types() {
+        let (kinds, clients) = generated_with(mediaserver()).expect("generates");
+        let compact: String = clients.split_whitespace().collect();
+        assert!(
+            compact.contains(r#"letrequest=api.authenticate_by_name().body(body);letrequest=matchglue::param::<String,>(call,params,"X-Emby-Authorization")?{Some(value)=>request.x_emby_authorization(value),None=>request,};glue::answer(call,request.send().await).await"#),
+            "{clients}"
+        );
+        assert!(
+            compact.contains(r#"glue::param::<String>(call,params,"userId")?{Some(value)=>request.user_id(value)"#),
+            "{clients}"
+        );
+        assert!(
+            compact.contains(r#"glue::param::<bool>(call,params,"includePolicy")?{Some(value)=>request.include_policy(value)"#),
+            "{clients}"
+        );
+        // Logout fills no parameter: a plain call.
+        assert!(
+            compact.contains(r#"(Api::MediaServer(api),"logout")=>{glue::answer(call,api.logout().send().await).await}"#),
+            "{clients}"
+        );
+        // The templates of the session's credentials reach the accessor as they are.
+        assert!(
+            compact
+                .contains(r#".media_browser_token(self.value("MediaBrowserToken=\"{token}\"")?,)"#),
+            "{clients}"
+        );
+        // The engine gets the non-string types; the generated values are listed.
+        assert!(
+            kinds.contains(r#""$types":{"body":{"RememberMe":"boolean"}}"#),
+            "{kinds}"
+        );
+        assert!(
+            kinds.contains(r#""$types":{"parameters":{"includePolicy":"boolean"}}"#),
+            "{kinds}"
+        );
+        let compact: String = kinds.split_whitespace().collect();
+        assert!(
+            compact.contains(r#"GeneratedInfo{name:"deviceId",kind:"uuid",doc:"Theidofthisdevice"#),
+            "{kinds}"
+        );
+    }
+
+    #[test]
+    fn parameter_methods_follow_progenitor_and_regens_renames() {
+        let doc = serde_json::json!({"paths": {"/a/{type}": {
+            "parameters": [{"name": "X-Trace", "in": "header"}, {"name": "type", "in": "path"}],
+            "get": {"operationId": "a", "parameters": [
+                {"name": "x_trace", "in": "query"},
+                {"name": "send", "in": "query"},
+                {"name": "pageSize", "in": "query"},
+                {"$ref": "#/components/parameters/Limit"},
+                {"name": "X-Trace", "in": "header", "description": "overrides the item's"}
+            ]}
+        }}, "components": {"parameters": {"Limit": {"name": "limit", "in": "query"}}}});
+        let methods: Vec<(String, String)> = parameter_methods(&doc, "/a/{type}", "get")
+            .into_iter()
+            .map(|(name, method, _)| (name, method))
+            .collect();
+        let pairs: Vec<(&str, &str)> = methods
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("type", "type_"),
+                ("x_trace", "x_trace"),
+                ("send", "send_param"),
+                ("pageSize", "page_size"),
+                ("limit", "limit"),
+                ("X-Trace", "x_trace_2"),
+            ]
+        );
+    }
+
+    #[test]
+    fn typed_literals_parameters_and_templates_are_checked() {
+        let broken = |edit: &dyn Fn(&mut Value)| {
+            let (id, mut doc) = mediaserver();
+            edit(&mut doc["x-apilogin"]);
+            generated_with((id, doc)).expect_err("refused")
+        };
+        let errors = broken(&|x| x["login"]["body"]["RememberMe"] = Value::from("yes"));
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/login/body/RememberMe",
+            "{errors:?}"
+        );
+        assert!(errors[0].message.contains("typed `boolean`"), "{errors:?}");
+        let errors = broken(&|x| x["verify"]["parameters"]["nope"] = Value::from("1"));
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/verify/parameters/nope",
+            "{errors:?}"
+        );
+        let errors = broken(&|x| {
+            x["session"]["credentials"]["mediaBrowserToken"] = Value::from("Token {token")
+        });
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/session/credentials/mediaBrowserToken",
+            "{errors:?}"
+        );
+        assert!(errors[0].message.contains("not closed"), "{errors:?}");
+        let errors =
+            broken(&|x| x["login"]["parameters"]["X-Emby-Authorization"] = Value::from("a {} b"));
+        assert!(
+            errors[0].message.contains("empty placeholder"),
+            "{errors:?}"
+        );
+        let errors = broken(&|x| x["login"]["outcomes"][1]["field"] = Value::from("/title"));
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/login/outcomes/1",
+            "{errors:?}"
+        );
+        // A pure literal is not a credential value; a template is.
+        let errors =
+            broken(&|x| x["logout"]["credentials"]["mediaBrowserToken"] = Value::from("literal"));
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/logout/credentials/mediaBrowserToken",
+            "{errors:?}"
+        );
+        let errors = broken(&|x| x["generated"]["deviceId"]["kind"] = Value::from("random"));
+        assert_eq!(
+            errors[0].pointer, "/x-apilogin/generated/deviceId/kind",
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn template_syntax() {
+        assert_eq!(template_problem("plain } text"), None);
+        assert_eq!(template_problem("{{x}} {token}"), None);
+        assert!(template_problem("{token").is_some());
+        assert!(template_problem("{a} }").is_some());
+        assert!(template_problem("{ }").is_some());
+        assert!(template_problem("{a{b}}").is_some());
     }
 
     #[test]

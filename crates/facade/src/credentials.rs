@@ -2,10 +2,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::error::ConfigError;
 use crate::generated::kinds::ServiceKind;
 use crate::secret::SecretString;
+use crate::session::Session;
 
 /// The name Txty gives the API key a login creates, unless [`Credentials::key_description`] says
 /// otherwise.
@@ -15,11 +17,22 @@ pub const DEFAULT_KEY_DESCRIPTION: &str = "apilogin";
 /// ([`ServiceKind::inputs`]): remote.it's developer key, Txty's key description.
 ///
 /// `Debug` and `Display` never show the password or any input's value.
+///
+/// The values a service's login makes once ([`ServiceKind::generated`], e.g. a device id) are
+/// made the first time these credentials log in and kept: the answer to a second-factor
+/// challenge, and later logins with these credentials or their clones, send the same ones. Give
+/// a known value with [`generated`](Credentials::generated) (from a stored session:
+/// [`generated_from`](Credentials::generated_from)).
 #[derive(Clone)]
 pub struct Credentials {
     user: String,
     password: SecretString,
     inputs: BTreeMap<String, SecretString>,
+    /// Generated values given by the caller.
+    generated: BTreeMap<String, String>,
+    /// Generated values made by a login with these credentials (shared by clones, so that a
+    /// challenge's answer sends what the login sent).
+    made: Arc<Mutex<BTreeMap<String, String>>>,
 }
 
 /// The input names of the two shortcuts ([`Credentials::developer_key`],
@@ -34,7 +47,55 @@ impl Credentials {
             user: user.into(),
             password: password.into(),
             inputs: BTreeMap::new(),
+            generated: BTreeMap::new(),
+            made: Arc::default(),
         }
+    }
+
+    /// Re-uses `value` as the service's generated value `name` ([`ServiceKind::generated`],
+    /// e.g. the `deviceId` of an earlier session) instead of making a new one. Names the
+    /// service does not have are ignored.
+    pub fn generated(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.generated.insert(name.to_owned(), value.into());
+        self
+    }
+
+    /// Re-uses every generated value `session` keeps (see [`generated`](Credentials::generated)):
+    /// a new login then looks like the same device to the server.
+    pub fn generated_from(mut self, session: &Session) -> Self {
+        for (name, value) in session.generated_values() {
+            self.generated.insert(name.to_owned(), value.to_owned());
+        }
+        self
+    }
+
+    /// Generated value `name`: the one given, else the one a login with these credentials made.
+    pub fn generated_value(&self, name: &str) -> Option<String> {
+        self.generated.get(name).cloned().or_else(|| {
+            self.made
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(name)
+                .cloned()
+        })
+    }
+
+    /// Generated value `name`: the one given, else the one made before, else `make`'s (kept).
+    pub(crate) fn generated_or<E>(
+        &self,
+        name: &str,
+        make: impl FnOnce() -> Result<String, E>,
+    ) -> Result<String, E> {
+        if let Some(v) = self.generated.get(name) {
+            return Ok(v.clone());
+        }
+        let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(v) = made.get(name) {
+            return Ok(v.clone());
+        }
+        let v = make()?;
+        made.insert(name.to_owned(), v.clone());
+        Ok(v)
     }
 
     /// Sets input `name` of the service's [`inputs`](ServiceKind::inputs) (e.g.
@@ -110,7 +171,8 @@ impl fmt::Debug for Credentials {
             .field("user", &self.user)
             .field("password", &self.password)
             .field("inputs", &self.inputs)
-            .finish()
+            .field("generated", &self.generated)
+            .finish_non_exhaustive()
     }
 }
 

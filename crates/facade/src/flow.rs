@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::credentials::Credentials;
-use crate::error::{LoginError, Operation};
+use crate::error::{ConfigError, LoginError, Operation};
 use crate::generated::clients::{self, Api};
 use crate::generated::kinds::{ServiceKind, SessionDetails};
 use crate::glue::Answer;
@@ -82,6 +82,8 @@ pub(crate) enum Step {
 struct Description {
     #[serde(default)]
     inputs: BTreeMap<String, InputSpec>,
+    #[serde(default)]
+    generated: BTreeMap<String, GeneratedSpec>,
     login: StepSpec,
     session: SessionSpec,
     verify: Option<StepSpec>,
@@ -96,6 +98,21 @@ struct InputSpec {
     default: Option<String>,
 }
 
+/// A value made once per login and kept with the session (`x-apilogin.generated`).
+#[derive(Deserialize)]
+struct GeneratedSpec {
+    kind: GeneratedKind,
+}
+
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
+enum GeneratedKind {
+    /// A random UUID v4, hyphenated, lower case.
+    Uuid,
+    /// 32 random lower-case hex digits.
+    Hex32,
+}
+
 #[derive(Deserialize)]
 struct StepSpec {
     operation: String,
@@ -103,8 +120,73 @@ struct StepSpec {
     #[serde(default)]
     body: BTreeMap<String, String>,
     #[serde(default)]
+    parameters: BTreeMap<String, String>,
+    #[serde(default)]
     identity: IdentitySpec,
     outcomes: Vec<OutcomeSpec>,
+    /// Written by regen from the operation's schemas: the body fields and parameters of this
+    /// step that are not strings.
+    #[serde(default, rename = "$types")]
+    types: Types,
+}
+
+/// The JSON types of a step's request fields that are not strings (regen's `$types`).
+#[derive(Deserialize, Default)]
+struct Types {
+    #[serde(default)]
+    body: BTreeMap<String, Kind>,
+    #[serde(default)]
+    parameters: BTreeMap<String, Kind>,
+}
+
+/// How a request field or parameter is sent.
+#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+impl Kind {
+    /// `text` as this JSON type; `None` when it does not convert.
+    fn convert(self, text: String) -> Option<Value> {
+        match self {
+            Kind::String => Some(Value::String(text)),
+            Kind::Integer => {
+                let t = text.trim();
+                t.parse::<i64>()
+                    .map(Value::from)
+                    .or_else(|_| t.parse::<u64>().map(Value::from))
+                    .ok()
+            }
+            Kind::Number => text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(serde_json::Number::from_f64)
+                .map(Value::Number),
+            Kind::Boolean => match text.trim() {
+                "true" => Some(Value::Bool(true)),
+                "false" => Some(Value::Bool(false)),
+                _ => None,
+            },
+        }
+    }
+
+    /// What a value that does not convert is called in the error (never the value itself).
+    fn what(self, parameter: bool) -> &'static str {
+        match (self, parameter) {
+            (Kind::Integer, false) => "request field typed integer",
+            (Kind::Number, false) => "request field typed number",
+            (Kind::Boolean, false) => "request field typed boolean (true or false)",
+            (Kind::Integer, true) => "request parameter typed integer",
+            (Kind::Number, true) => "request parameter typed number",
+            (Kind::Boolean, true) => "request parameter typed boolean (true or false)",
+            (Kind::String, _) => "request value",
+        }
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -121,6 +203,8 @@ struct IdentitySpec {
 struct OutcomeSpec {
     status: Option<u16>,
     field: Option<String>,
+    header: Option<String>,
+    empty_body: Option<bool>,
     equals: Option<String>,
     one_of: Option<Vec<String>>,
     answering: Option<bool>,
@@ -210,7 +294,40 @@ fn description(kind: ServiceKind) -> Result<&'static Description, LoginError> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Values: sources (`$user`, ...), pointers into answers, literals.
+// Values: sources (`$user`, ...), templates (`Bearer {token}`), pointers into answers, literals.
+
+/// Template `template` with each placeholder (`{token}`, `{input.deviceName}`) replaced by
+/// `lookup` of its name, `{{` and `}}` by a brace. `None` when a placeholder has no value, or
+/// the template is malformed (a `{` not closed, a lone `}`, an empty `{}`; regen refuses those).
+pub(crate) fn expand(template: &str, lookup: impl Fn(&str) -> Option<String>) -> Option<String> {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let brace = rest.as_bytes()[i];
+        let after = &rest[i + 1..];
+        if after.as_bytes().first() == Some(&brace) {
+            out.push(char::from(brace));
+            rest = &after[1..];
+            continue;
+        }
+        if brace == b'}' {
+            return None;
+        }
+        let end = after.find(['{', '}'])?;
+        if after.as_bytes()[end] != b'}' {
+            return None;
+        }
+        let name = after[..end].trim();
+        if name.is_empty() {
+            return None;
+        }
+        out.push_str(&lookup(name)?);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
+}
 
 /// What a step's sources read from.
 struct Context<'a> {
@@ -218,15 +335,26 @@ struct Context<'a> {
     password: Option<&'a str>,
     code: Option<&'a str>,
     inputs: BTreeMap<&'a str, String>,
+    /// The generated values (`$generated.<name>`).
+    generated: BTreeMap<String, String>,
     session: Option<&'a Session>,
 }
 
 impl Context<'_> {
-    /// The value of `source`, `None` when it has none here (the field is then left out).
-    fn value(&self, source: &str) -> Option<String> {
-        let Some(name) = source.strip_prefix('$') else {
-            return Some(source.to_owned());
-        };
+    /// The value of `value` (a `$source`, a template or a literal), `None` when it has none
+    /// here (the field is then left out).
+    fn value(&self, value: &str) -> Option<String> {
+        if value.contains('{') {
+            return expand(value, |name| self.source(name));
+        }
+        match value.strip_prefix('$') {
+            Some(name) => self.source(name),
+            None => Some(value.to_owned()),
+        }
+    }
+
+    /// Source `name` (`user`, `token`, `input.developerKey`, …: the `$`-name without `$`).
+    fn source(&self, name: &str) -> Option<String> {
         match name {
             "user" => Some(self.user.to_owned()),
             "password" => self.password.map(str::to_owned),
@@ -235,7 +363,10 @@ impl Context<'_> {
                 if let Some(input) = name.strip_prefix("input.") {
                     return self.inputs.get(input).cloned();
                 }
-                self.session.and_then(|s| s.value(source).ok())
+                if let Some(generated) = name.strip_prefix("generated.") {
+                    return self.generated.get(generated).cloned();
+                }
+                self.session.and_then(|s| s.value(&format!("${name}")).ok())
             }
         }
     }
@@ -261,13 +392,89 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
 }
 
-/// A pointer into the answer's body, or a source.
+/// A pointer into the answer's body, at an array: its string (or scalar) items joined with
+/// `; ` (objects and arrays in it are skipped); otherwise the value as text.
+fn joined(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::Array(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .filter_map(|item| text(Some(item)))
+                .filter(|t| !t.is_empty())
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("; "))
+        }
+        other => text(Some(other)),
+    }
+}
+
+/// Whether `value` is a JSON pointer into the answer (not a template).
+fn is_pointer(value: &str) -> bool {
+    value.starts_with('/') && !value.contains('{')
+}
+
+/// A pointer into the answer's body, or a source, template or literal.
 fn read(answer: &Answer, ctx: &Context<'_>, value: &str) -> Option<String> {
-    if value.starts_with('/') {
+    if is_pointer(value) {
         text(answer.body.pointer(value))
     } else {
         ctx.value(value)
     }
+}
+
+/// The step's request: its body (fields typed as regen found them in the schema) and its
+/// parameters. A value that does not convert to its type is a [`ConfigError::InvalidCredential`]
+/// (the value is not shown).
+fn request(
+    service: ServiceKind,
+    step: &StepSpec,
+    ctx: &Context<'_>,
+) -> Result<(Option<Value>, Map<String, Value>), LoginError> {
+    let typed = |kinds: &BTreeMap<String, Kind>,
+                 values: &BTreeMap<String, String>,
+                 parameter: bool|
+     -> Result<Map<String, Value>, LoginError> {
+        let mut out = Map::new();
+        for (name, value) in values {
+            let Some(text) = ctx.value(value) else {
+                continue;
+            };
+            let kind = kinds.get(name).copied().unwrap_or(Kind::String);
+            let Some(v) = kind.convert(text) else {
+                return Err(ConfigError::InvalidCredential {
+                    service,
+                    what: kind.what(parameter),
+                }
+                .into());
+            };
+            out.insert(name.clone(), v);
+        }
+        Ok(out)
+    };
+    let body = if step.body.is_empty() {
+        None
+    } else {
+        Some(Value::Object(typed(&step.types.body, &step.body, false)?))
+    };
+    let params = typed(&step.types.parameters, &step.parameters, true)?;
+    Ok((body, params))
+}
+
+/// A new value of `kind`, from the operating system's random numbers.
+fn generate(kind: GeneratedKind, name: &str) -> Result<String, LoginError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| {
+        LoginError::from(ConfigError::HttpClient {
+            detail: format!("no random numbers for the generated value `{name}`: {e}"),
+        })
+    })?;
+    Ok(match kind {
+        GeneratedKind::Uuid => uuid::Builder::from_random_bytes(bytes)
+            .into_uuid()
+            .hyphenated()
+            .to_string(),
+        GeneratedKind::Hex32 => bytes.iter().map(|b| format!("{b:02x}")).collect(),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -290,17 +497,8 @@ async fn send<'d>(
             .collect();
         api.with_credentials(&pairs)
     };
-    let body = (!step.body.is_empty()).then(|| {
-        Value::Object(
-            step.body
-                .iter()
-                .filter_map(|(field, source)| {
-                    Some((field.clone(), Value::String(ctx.value(source)?)))
-                })
-                .collect::<Map<_, _>>(),
-        )
-    });
-    let answer = api.send(call, &step.operation, body).await?;
+    let (body, params) = request(call.service, step, ctx)?;
+    let answer = api.send(call, &step.operation, body, &params).await?;
     let answering = ctx.code.is_some();
     let outcome = step
         .outcomes
@@ -316,12 +514,25 @@ fn matches(o: &OutcomeSpec, answer: &Answer, answering: bool) -> bool {
     if o.answering.is_some_and(|a| a != answering) {
         return false;
     }
-    let Some(field) = &o.field else { return true };
-    let found = answer.body.pointer(field).filter(|v| !v.is_null());
+    // A documented answer without content comes as `null`.
+    if o.empty_body
+        .is_some_and(|empty| empty != answer.body.is_null())
+    {
+        return false;
+    }
+    let (present, value) = if let Some(name) = &o.header {
+        let value = header(&answer.headers, name);
+        (value.is_some(), value)
+    } else if let Some(field) = &o.field {
+        let found = answer.body.pointer(field).filter(|v| !v.is_null());
+        (found.is_some(), text(found))
+    } else {
+        return true;
+    };
     match (&o.equals, &o.one_of) {
-        (Some(want), _) => text(found).as_deref() == Some(want.as_str()),
-        (None, Some(any)) => text(found).is_some_and(|t| any.contains(&t)),
-        (None, None) => found.is_some(),
+        (Some(want), _) => value.as_deref() == Some(want.as_str()),
+        (None, Some(any)) => value.is_some_and(|t| any.contains(&t)),
+        (None, None) => present,
     }
 }
 
@@ -345,8 +556,8 @@ fn failure(call: &Call<'_>, o: Option<&OutcomeSpec>, answer: &Answer) -> LoginEr
     // A pointer's value (a server's code) or a literal.
     let code_of = |value: &Option<String>| -> Option<String> {
         let v = value.as_deref()?;
-        if v.starts_with('/') {
-            let code = text(answer.body.pointer(v))?;
+        if is_pointer(v) {
+            let code = joined(answer.body.pointer(v))?;
             Some(if is_code(&code) {
                 code
             } else {
@@ -366,7 +577,7 @@ fn failure(call: &Call<'_>, o: Option<&OutcomeSpec>, answer: &Answer) -> LoginEr
         Then::BadCredentials => LoginError::BadCredentials {
             service,
             code: code_of(&o.code)
-                .filter(|c| o.code.as_deref().is_some_and(|v| !v.starts_with('/')) || is_code(c)),
+                .filter(|c| o.code.as_deref().is_some_and(|v| !is_pointer(v)) || is_code(c)),
         },
         Then::Locked => LoginError::AccountLocked {
             service,
@@ -453,7 +664,7 @@ fn session_of(
         let Some(d) = desc.session.details.get(name) else {
             return DetailValue::Missing;
         };
-        if d.from.starts_with('/') {
+        if is_pointer(&d.from) {
             match answer.body.pointer(&d.from) {
                 Some(Value::Number(n)) if n.is_i64() => {
                     DetailValue::Integer(n.as_i64().unwrap_or_default())
@@ -477,6 +688,7 @@ fn session_of(
         user,
         SecretString::new(token),
         details,
+        ctx.generated.clone(),
     ))
 }
 
@@ -525,11 +737,17 @@ pub(crate) async fn login(
         }
     }
     let call = Call::new(kind, secrets);
+    let mut generated = BTreeMap::new();
+    for (name, spec) in &desc.generated {
+        let value = credentials.generated_or(name, || generate(spec.kind, name))?;
+        generated.insert(name.clone(), value);
+    }
     let ctx = Context {
         user: credentials.user(),
         password: Some(credentials.password().expose_secret()),
         code: code.map(SecretString::expose_secret),
         inputs,
+        generated,
         session: None,
     };
     let step = &desc.login;
@@ -593,6 +811,10 @@ impl Session {
             password: None,
             code: None,
             inputs,
+            generated: self
+                .generated_values()
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect(),
             session: Some(self),
         }
     }
@@ -760,6 +982,257 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use reqwest::StatusCode;
+    use reqwest::header::HeaderValue;
+    use serde_json::json;
+
+    fn ctx() -> Context<'static> {
+        Context {
+            user: "demo",
+            password: Some("pw"),
+            code: None,
+            inputs: BTreeMap::from([("deviceName", "my box".to_owned())]),
+            generated: BTreeMap::from([("deviceId".to_owned(), "d-1".to_owned())]),
+            session: None,
+        }
+    }
+
+    fn step(json: Value) -> StepSpec {
+        serde_json::from_value(json).expect("a step")
+    }
+
+    fn answer(status: u16, headers: &[(&'static str, &'static str)], body: Value) -> Answer {
+        let mut map = HeaderMap::new();
+        for (name, value) in headers {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        Answer {
+            status: StatusCode::from_u16(status).expect("a status"),
+            headers: map,
+            body,
+        }
+    }
+
+    fn outcome(json: Value) -> OutcomeSpec {
+        serde_json::from_value(json).expect("an outcome")
+    }
+
+    #[test]
+    fn templates_replace_placeholders_and_keep_escaped_braces() {
+        let c = ctx();
+        assert_eq!(
+            c.value(r#"MediaBrowser Device="{input.deviceName}", DeviceId="{generated.deviceId}", User="{user}""#)
+                .as_deref(),
+            Some(r#"MediaBrowser Device="my box", DeviceId="d-1", User="demo""#)
+        );
+        assert_eq!(
+            c.value("{{literal}} {user}}}").as_deref(),
+            Some("{literal} demo}")
+        );
+        assert_eq!(c.value("{ user }").as_deref(), Some("demo"));
+        assert_eq!(
+            c.value("no braces: $ and }").as_deref(),
+            Some("no braces: $ and }")
+        );
+        assert_eq!(c.value("$generated.deviceId").as_deref(), Some("d-1"));
+        assert_eq!(c.value("$input.deviceName").as_deref(), Some("my box"));
+    }
+
+    #[test]
+    fn a_template_with_a_placeholder_without_value_has_no_value() {
+        let c = ctx();
+        // No code was sent, no session exists, no such input or generated value.
+        for v in [
+            "Code {code}",
+            "Token {token}",
+            "{input.nope}",
+            "{generated.nope}",
+            "{detail.x}",
+        ] {
+            assert_eq!(c.value(v), None, "{v}");
+        }
+        assert_eq!(c.value("$code"), None);
+    }
+
+    #[test]
+    fn a_malformed_template_has_no_value() {
+        for t in ["{user", "user}", "{}", "{us{er}", "a { b"] {
+            assert_eq!(expand(t, |_| Some("x".to_owned())), None, "{t}");
+        }
+        assert_eq!(expand("", |_| None).as_deref(), Some(""));
+        assert_eq!(
+            expand("é{a}ü", |n| Some(n.to_uppercase())).as_deref(),
+            Some("éAü")
+        );
+    }
+
+    #[test]
+    fn request_fields_and_parameters_are_sent_as_their_schema_types() {
+        let s = step(json!({
+            "operation": "x",
+            "outcomes": [{"then": "ok"}],
+            "body": {"name": "$user", "count": "42", "big": "18446744073709551615", "ratio": "0.5",
+                     "remember": "true", "otp": "$code", "label": "{user}-{input.deviceName}"},
+            "parameters": {"limit": " 7 ", "flag": "false", "X-Client": "c={generated.deviceId}", "gone": "{code}"},
+            "$types": {"body": {"count": "integer", "big": "integer", "ratio": "number", "remember": "boolean", "otp": "integer"},
+                       "parameters": {"limit": "integer", "flag": "boolean"}}
+        }));
+        let (body, params) = request(ServiceKind::ALL[0], &s, &ctx()).expect("converts");
+        assert_eq!(
+            body,
+            Some(
+                json!({"name": "demo", "count": 42, "big": 18446744073709551615u64, "ratio": 0.5,
+                        "remember": true, "label": "demo-my box"})
+            )
+        );
+        assert_eq!(
+            Value::Object(params),
+            json!({"limit": 7, "flag": false, "X-Client": "c=d-1"})
+        );
+    }
+
+    #[test]
+    fn a_value_that_does_not_convert_is_a_typed_error_without_the_value() {
+        for (kind, value) in [
+            ("integer", "4.5"),
+            ("integer", "pw"),
+            ("number", "NaN"),
+            ("number", "inf"),
+            ("boolean", "yes"),
+            ("boolean", "$password"),
+        ] {
+            let s = step(json!({
+                "operation": "x", "outcomes": [{"then": "ok"}],
+                "body": {"f": value}, "$types": {"body": {"f": kind}}
+            }));
+            let err = request(ServiceKind::ALL[0], &s, &ctx()).expect_err(value);
+            assert!(
+                matches!(
+                    err,
+                    LoginError::Config(ConfigError::InvalidCredential { .. })
+                ),
+                "{err:?}"
+            );
+            assert!(!err.to_string().contains("pw"), "{err}");
+            let s = step(json!({
+                "operation": "x", "outcomes": [{"then": "ok"}],
+                "parameters": {"p": value}, "$types": {"parameters": {"p": kind}}
+            }));
+            let err = request(ServiceKind::ALL[0], &s, &ctx()).expect_err(value);
+            assert!(err.to_string().contains("parameter"), "{err}");
+        }
+        // No body member: no body at all.
+        let s = step(json!({"operation": "x", "outcomes": [{"then": "ok"}]}));
+        let (body, params) = request(ServiceKind::ALL[0], &s, &ctx()).expect("empty");
+        assert_eq!(body, None);
+        assert!(params.is_empty());
+    }
+
+    #[test]
+    fn outcomes_match_on_a_header_or_an_empty_body() {
+        let locked = answer(
+            401,
+            &[("x-login-failure", "locked")],
+            json!({"title": "no"}),
+        );
+        let plain = answer(401, &[], json!({"title": "no"}));
+        let empty = answer(204, &[], Value::Null);
+        let equals = outcome(
+            json!({"status": 401, "header": "X-Login-Failure", "equals": "locked", "then": "locked"}),
+        );
+        assert!(matches(&equals, &locked, false));
+        assert!(!matches(&equals, &plain, false));
+        let one_of = outcome(
+            json!({"header": "x-login-failure", "oneOf": ["disabled", "locked"], "then": "locked"}),
+        );
+        assert!(matches(&one_of, &locked, false));
+        let other =
+            outcome(json!({"header": "X-Login-Failure", "oneOf": ["disabled"], "then": "locked"}));
+        assert!(!matches(&other, &locked, false));
+        let present = outcome(json!({"header": "X-Login-Failure", "then": "locked"}));
+        assert!(matches(&present, &locked, false));
+        assert!(!matches(&present, &plain, false));
+        let is_empty = outcome(json!({"emptyBody": true, "then": "ok"}));
+        assert!(matches(&is_empty, &empty, false));
+        assert!(!matches(&is_empty, &plain, false));
+        let not_empty = outcome(json!({"status": 401, "emptyBody": false, "then": "refused"}));
+        assert!(matches(&not_empty, &plain, false));
+        assert!(!matches(&not_empty, &answer(401, &[], Value::Null), false));
+        // Body fields as before.
+        let field = outcome(json!({"field": "/title", "equals": "no", "then": "refused"}));
+        assert!(matches(&field, &plain, false));
+        assert!(!matches(&field, &empty, false));
+    }
+
+    #[test]
+    fn message_pointers_to_arrays_are_joined() {
+        assert_eq!(
+            joined(Some(
+                &json!(["The Pw field is required.", 3, {"x": 1}, ["n"], true, ""])
+            ))
+            .as_deref(),
+            Some("The Pw field is required.; 3; true")
+        );
+        assert_eq!(joined(Some(&json!([{"x": 1}]))), None);
+        assert_eq!(joined(Some(&json!("one"))).as_deref(), Some("one"));
+        let call = Call::new(ServiceKind::ALL[0], vec!["pw"]);
+        let o = outcome(
+            json!({"status": 400, "then": "refused", "code": "/codes", "message": "/errors"}),
+        );
+        let a = answer(
+            400,
+            &[],
+            json!({"codes": ["A", "B"], "errors": ["bad pw", "too short"]}),
+        );
+        match failure(&call, Some(&o), &a) {
+            LoginError::Refused { code, message, .. } => {
+                assert_eq!(code, "A; B");
+                assert_eq!(message, "bad <redacted>; too short");
+            }
+            e => panic!("{e:?}"),
+        }
+    }
+
+    #[test]
+    fn generated_values_are_random_uuids_v4_or_32_hex_digits() {
+        let a = generate(GeneratedKind::Uuid, "a").expect("random");
+        let b = generate(GeneratedKind::Uuid, "b").expect("random");
+        assert_ne!(a, b);
+        let parsed = uuid::Uuid::parse_str(&a).expect("a UUID");
+        assert_eq!(parsed.get_version_num(), 4);
+        assert_eq!(a, parsed.hyphenated().to_string());
+        let h = generate(GeneratedKind::Hex32, "h").expect("random");
+        assert_eq!(h.len(), 32);
+        assert!(
+            h.bytes()
+                .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)),
+            "{h}"
+        );
+        assert_ne!(h, generate(GeneratedKind::Hex32, "h").expect("random"));
+    }
+
+    #[test]
+    fn credentials_make_each_generated_value_once_and_prefer_a_given_one() {
+        let c = Credentials::new("u", "p");
+        let first = c
+            .generated_or("deviceId", || generate(GeneratedKind::Uuid, "deviceId"))
+            .expect("made");
+        let clone = c.clone();
+        let again = clone
+            .generated_or("deviceId", || -> Result<String, LoginError> {
+                panic!("made twice")
+            })
+            .expect("kept");
+        assert_eq!(first, again);
+        assert_eq!(c.generated_value("deviceId"), Some(first.clone()));
+        let given = Credentials::new("u", "p").generated("deviceId", "mine");
+        let v = given
+            .generated_or("deviceId", || -> Result<String, LoginError> {
+                panic!("given")
+            })
+            .expect("given");
+        assert_eq!(v, "mine");
+    }
 
     #[test]
     fn every_description_reads() {

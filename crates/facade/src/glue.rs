@@ -6,7 +6,7 @@ use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::LoginError;
 use crate::http::Call;
@@ -30,6 +30,31 @@ pub(crate) fn body<T: DeserializeOwned>(
                 "the request could not be built from the credentials (line {}, column {}): check the user name and the other inputs",
                 e.line(),
                 e.column()
+            ),
+        )
+    })
+}
+
+/// Parameter `name` (as the spec names it) of the flow's `params`, as the type the generated
+/// glue hands the client's builder (`String`, `i64`, `f64` or `bool`); `None` when the step gave
+/// it no value (an optional parameter is then not sent).
+#[allow(
+    dead_code,
+    reason = "called by the generated glue only where a spec's step fills parameters"
+)]
+pub(crate) fn param<T: DeserializeOwned>(
+    call: &Call<'_>,
+    params: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<T>, LoginError> {
+    let Some(value) = params.get(name) else {
+        return Ok(None);
+    };
+    T::deserialize(value).map(Some).map_err(|_| {
+        call.unexpected(
+            None,
+            &format!(
+                "the parameter `{name}` does not have the type the generated glue sends: run `cargo xtask regen`"
             ),
         )
     })

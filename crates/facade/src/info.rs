@@ -85,3 +85,18 @@ pub struct DetailInfo {
     /// What it is, from the spec.
     pub doc: &'static str,
 }
+
+/// A value a login makes once and the session keeps (the spec's `x-apilogin.generated`), e.g. a
+/// media server's device id. Read it from a session with
+/// [`Session::generated`](crate::Session::generated); give it to a later login with
+/// [`Credentials::generated`](crate::Credentials::generated) so the server sees the same one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GeneratedInfo {
+    /// Its name, e.g. `deviceId`.
+    pub name: &'static str,
+    /// How it is made: `uuid` (a random UUID v4) or `hex32` (32 random hex digits).
+    pub kind: &'static str,
+    /// What it is.
+    pub doc: &'static str,
+}

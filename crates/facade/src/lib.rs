@@ -18,7 +18,7 @@ pub use credentials::{Credentials, DEFAULT_KEY_DESCRIPTION};
 pub use error::{ConfigError, LoginError, Operation, TransportKind};
 pub use flow::SecondFactorMethod;
 pub use http::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Options};
-pub use info::InputInfo;
+pub use info::{DetailInfo, GeneratedInfo, InputInfo};
 pub use login::{Challenge, Client, LoginOutcome, login};
 pub use secret::SecretString;
 pub use service::{Service, ServiceKind};

@@ -1,5 +1,6 @@
 //! [`Session`]: what a login gives, and what to do with it afterwards.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -60,6 +61,10 @@ pub struct Session {
     base_url: String,
     user: Identity,
     token: SecretString,
+    /// The values the login made once (`x-apilogin.generated`, e.g. a device id), re-used by
+    /// later calls; absent from sessions stored before there were any.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    generated: BTreeMap<String, String>,
     /// Not stored: a loaded session gets the defaults (see [`Session::with_options`]).
     #[serde(skip)]
     options: Options,
@@ -72,14 +77,30 @@ impl Session {
         user: Identity,
         token: SecretString,
         details: SessionDetails,
+        generated: BTreeMap<String, String>,
     ) -> Session {
         Session {
             details,
             base_url: service.base_url().to_owned(),
             user,
             token,
+            generated,
             options: options.clone(),
         }
+    }
+
+    /// Generated value `name` of the login ([`ServiceKind::generated`], e.g. `deviceId`), if
+    /// the service has one. Not a secret by itself.
+    pub fn generated(&self, name: &str) -> Option<&str> {
+        self.generated.get(name).map(String::as_str)
+    }
+
+    /// Every generated value of the login, by name (give them to a later login with
+    /// [`Credentials::generated_from`](crate::Credentials::generated_from)).
+    pub fn generated_values(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.generated
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
     }
 
     /// The service and server this session belongs to.
@@ -122,19 +143,30 @@ impl Session {
     }
 
     /// The value of a session source of the login flow (`$token`, `$userId`, `$user`,
-    /// `$detail.<name>`), for the generated accessors and the engine.
+    /// `$detail.<name>`, `$generated.<name>`) or of a template over them
+    /// (`MediaBrowser Token="{token}"`), for the generated accessors and the engine. One
+    /// without a value: [`LoginError::SessionRejected`] (the session lacks what its calls send).
     pub(crate) fn value(&self, source: &str) -> Result<String, LoginError> {
         let missing = || LoginError::SessionRejected {
             service: self.kind(),
         };
+        if source.contains('{') {
+            return crate::flow::expand(source, |name| self.value(&format!("${name}")).ok())
+                .ok_or_else(missing);
+        }
         match source {
             "$token" => Ok(self.token.expose_secret().to_owned()),
             "$userId" => Ok(self.user.user_id.clone().unwrap_or_default()),
             "$user" => Ok(self.user.username.clone()),
-            _ => source
-                .strip_prefix("$detail.")
-                .and_then(|name| self.details.field(name))
-                .ok_or_else(missing),
+            _ => {
+                if let Some(name) = source.strip_prefix("$generated.") {
+                    return self.generated.get(name).cloned().ok_or_else(missing);
+                }
+                source
+                    .strip_prefix("$detail.")
+                    .and_then(|name| self.details.field(name))
+                    .ok_or_else(missing)
+            }
         }
     }
 
@@ -160,6 +192,7 @@ impl fmt::Debug for Session {
             .field("user", &self.user)
             .field("token", &self.token)
             .field("details", &self.details)
+            .field("generated", &self.generated)
             .finish_non_exhaustive()
     }
 }
@@ -167,5 +200,84 @@ impl fmt::Debug for Session {
 impl fmt::Display for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} on {} ({})", self.user, self.kind(), self.base_url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::info::DetailValue;
+
+    /// A session of the first service whose details can all be missing, with `generated`.
+    fn session(generated: &[(&str, &str)]) -> Session {
+        let (kind, details) = ServiceKind::ALL
+            .iter()
+            .find_map(|k| Some((*k, SessionDetails::build(*k, |_| DetailValue::Missing)?)))
+            .expect("a service whose session keeps nothing but the token");
+        let service = Service::from_parts(kind, "https://example.com".to_owned());
+        Session::new(
+            &service,
+            &Options::default(),
+            Identity {
+                username: "demo".to_owned(),
+                user_id: Some("u-1".to_owned()),
+                name: None,
+                email: None,
+            },
+            SecretString::new("tok"),
+            details,
+            generated
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn session_values_read_templates_and_generated_values() {
+        let s = session(&[("deviceId", "d-1")]);
+        assert_eq!(s.value("$generated.deviceId").expect("kept"), "d-1");
+        assert_eq!(
+            s.value(
+                r#"MediaBrowser DeviceId="{generated.deviceId}", Token="{token}", User="{userId}""#
+            )
+            .expect("every placeholder has a value"),
+            r#"MediaBrowser DeviceId="d-1", Token="tok", User="u-1""#
+        );
+        for missing in [
+            "$generated.other",
+            "Token {generated.other}",
+            "{password}",
+            "{token",
+        ] {
+            assert!(
+                matches!(s.value(missing), Err(LoginError::SessionRejected { .. })),
+                "{missing}"
+            );
+        }
+        assert_eq!(s.generated("deviceId"), Some("d-1"));
+        assert_eq!(
+            s.generated_values().collect::<Vec<_>>(),
+            [("deviceId", "d-1")]
+        );
+    }
+
+    #[test]
+    fn generated_values_are_stored_with_the_session_and_old_sessions_still_read() {
+        let s = session(&[("deviceId", "d-1")]);
+        let json = serde_json::to_value(&s).expect("serializes");
+        assert_eq!(json["generated"], serde_json::json!({"deviceId": "d-1"}));
+        let back: Session = serde_json::from_value(json.clone()).expect("reads back");
+        assert_eq!(back.generated("deviceId"), Some("d-1"));
+        // A session stored before `generated` existed, and one without any: no member.
+        let mut old = json;
+        old.as_object_mut().expect("an object").remove("generated");
+        let old: Session = serde_json::from_value(old).expect("an old session reads");
+        assert_eq!(old.generated_values().count(), 0);
+        let none = serde_json::to_value(session(&[])).expect("serializes");
+        assert!(none.get("generated").is_none(), "{none}");
+        // Not secret, so shown by Debug; the token is not.
+        let debug = format!("{s:?}");
+        assert!(debug.contains("d-1") && !debug.contains("tok\""), "{debug}");
     }
 }
