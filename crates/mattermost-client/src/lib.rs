@@ -862,13 +862,13 @@ mod generated {
     /// `public/model/utils.go`). Where Mattermost's own OpenAPI description
     /// (`api/v4/source/users.yaml`) disagrees, this spec follows the server:
     ///
-    /// * Login answers **200** and **400** or **401** (the vendor spec lists 201, 400 and 403). No
+    /// * Login answers **200**, **400** and **401** (the vendor spec lists 201, 400 and 403). No
     ///  403 is listed because the server has none for login: every error whose id is not on the
     ///  handler's short list of kept ids is rewritten to 401
     ///  `api.user.login.invalid_credentials_email_username`, and the kept ones are 400 or 401.
     /// * Login has `security: []`: it is an `APIHandler` (no session required), and a token sent
-    ///  with it, even an expired one, is ignored. The vendor spec gives it its global
-    ///  `security: [bearerAuth]`.
+    ///  with it in `Authorization`, even an unknown or expired one, is ignored. The vendor spec
+    ///  gives it its global `security: [bearerAuth]`.
     /// * Logout answers **200**, with or without a session, and lists only the **500** of a failing
     ///  session store (the vendor spec lists 201, 400 and 403, and says a session is required; the
     ///  handler reads no input to refuse and needs no session).
@@ -937,8 +937,9 @@ mod generated {
         ///
         /// The vendor's spec says 201 and lists 400 and 403; the server answers 200, 400 and 401
         /// (followed here; it has no 403 for login). It needs no session (`security: []`): a token
-        /// sent along is ignored. Session cookies (`MMAUTHTOKEN`, `MMUSERID`, `MMCSRF`) are set only for requests
-        /// with `X-Requested-With: XMLHttpRequest`; this spec does not use them.
+        /// sent along in `Authorization` is ignored. Session cookies (`MMAUTHTOKEN`, `MMUSERID`,
+        /// `MMCSRF`) are set only for requests with `X-Requested-With: XMLHttpRequest`; this spec
+        /// does not use them.
         ///
         ///
         /// Sends a `POST` request to `/api/v4/users/login`
