@@ -86,10 +86,8 @@ fn available(package: &str, module: &str) -> bool {
             format!("{package} is {got}, not the pinned {want}")
         }
     };
-    let install = format!(
-        "python3 -m pip install --target tools/python -r tests/clients/requirements.txt \
-         (as .ci/run does)"
-    );
+    let install = "python3 -m pip install --target tools/python -r tests/clients/requirements.txt \
+                   (as .ci/run does)";
     assert!(
         !in_ci(),
         "{problem}. Under CI this test must run: {install}"
