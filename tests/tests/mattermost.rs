@@ -1,7 +1,10 @@
-//! Mattermost: every operation of `mattermost-client` (`login`, `me`, `logout`) and every
-//! documented outcome the look-alike can produce (login 200 with the `Token` header, 400 blank
-//! password, 401 with each error id, me 200/401, logout 200), through the recording proxy, with
-//! each exchange checked against `specs/mattermost.yaml`.
+//! Mattermost: every operation of `mattermost-client` (`login`, `me`, `logout`, and `me` and
+//! `logout` with their optional, ignored JSON body) and every documented outcome the look-alike
+//! can produce (login 200 with the `Token` header, 400 blank password, 401 with each error id,
+//! me 200/401, logout 200), through the recording proxy, with each exchange checked against
+//! `specs/mattermost.yaml`. Also the token sent as `Authorization: Token <t>` (`tokenAuth`), and
+//! a login body with `"token": null`, which the server reads as no code (what the Python
+//! `mattermostdriver` sends; `third_party_clients.rs` runs the driver itself).
 //!
 //! The one documented outcome no scenario shows is `logout 500` (the server's session store
 //! failing), which the sandbox does not emulate; the coverage test names it as the exception.
@@ -12,8 +15,9 @@ use apilogin_sandbox::{DEMO_PASSWORD, SECOND_FACTOR_CODE, Service};
 use apilogin_tests::clients::{TIMEOUT, error_body, http};
 use apilogin_tests::contract::ContractChecker;
 use apilogin_tests::{Harness, TEST_LIMIT, within};
-use mattermost_client::types::{AppError, LoginRequest, User};
+use mattermost_client::types::{AppError, IgnoredBody, LoginRequest, User};
 use mattermost_client::{Client, Credentials, Error, ResponseValue};
+use serde_json::{Value, json};
 
 type LoginResult = Result<ResponseValue<User>, Error<AppError>>;
 
@@ -159,6 +163,94 @@ async fn me_and_logout() -> Harness {
     h
 }
 
+/// A login sent as raw JSON (the generated client never sends `null`): status and body.
+async fn raw_login(h: &Harness, body: &Value) -> (u16, Value) {
+    let resp = http(TIMEOUT, &[])
+        .post(format!("{}/api/v4/users/login", h.base_url()))
+        .json(body)
+        .send()
+        .await
+        .expect("login sent");
+    let status = resp.status().as_u16();
+    (status, resp.json().await.expect("a JSON answer"))
+}
+
+async fn what_other_clients_send() -> Harness {
+    let h = Harness::start(Service::Mattermost).await;
+    // `"token": null` is no code: a plain login, and the MFA user is asked for the code.
+    let (status, user) = raw_login(
+        &h,
+        &json!({"login_id": "demo", "password": DEMO_PASSWORD, "token": null, "device_id": null}),
+    )
+    .await;
+    assert_eq!((status, user["username"].as_str()), (200, Some("demo")));
+    let (status, err) = raw_login(
+        &h,
+        &json!({"login_id": "demo-mfa", "password": DEMO_PASSWORD, "token": null}),
+    )
+    .await;
+    assert_eq!(
+        (status, err["id"].as_str()),
+        (401, Some("mfa.validate_token.authenticate.app_error"))
+    );
+    let token = h.exchanges()[0]
+        .response_header("token")
+        .expect("the Token header")
+        .to_owned();
+
+    // The token as `Authorization: Token <t>`, and `me` and `logout` with the JSON body `{}`.
+    let c = client(h.base_url());
+    let by_token = c.with_credentials(Credentials::new().token_auth(token.as_str()));
+    let me = by_token
+        .me()
+        .send()
+        .await
+        .expect("me with Token")
+        .into_inner();
+    assert_eq!(me.username, "demo");
+    let empty = || IgnoredBody(serde_json::Map::new());
+    let me = by_token
+        .me_with_body()
+        .body(empty())
+        .send()
+        .await
+        .expect("me with a body")
+        .into_inner();
+    assert_eq!(me.username, "demo");
+    by_token
+        .logout_with_body()
+        .body(empty())
+        .send()
+        .await
+        .expect("logout with a body");
+    let sent = h.exchanges();
+    for ex in &sent[2..] {
+        assert_eq!(
+            ex.request_header("authorization"),
+            Some(format!("Token {token}").as_str()),
+            "{}",
+            ex.label()
+        );
+    }
+    assert!(sent[2].request_body.is_empty());
+    assert_eq!(sent[3].request_body, b"{}");
+    assert_eq!(sent[4].request_body, b"{}");
+    // The logout sent that way ended the session.
+    let bearer = c.with_credentials(Credentials::new().bearer_auth(token.as_str()));
+    let after = bearer.me_with_body().body(empty()).send().await;
+    assert_eq!(
+        error_body(after, 401).into_inner().id,
+        "api.context.session_expired.app_error"
+    );
+    // Logout without a session, with the body: 200.
+    c.logout_with_body()
+        .body(empty())
+        .send()
+        .await
+        .expect("logout with a body and without a session");
+    h
+}
+
 /// One test per scenario, each with its own sandbox and proxy.
 mod scenario {
     macro_rules! scenarios {
@@ -181,6 +273,7 @@ mod scenario {
         deactivated_account_is_401_inactive,
         ten_failures_lock_the_account,
         me_and_logout,
+        what_other_clients_send,
     );
 }
 
@@ -200,6 +293,7 @@ async fn every_documented_outcome_is_exercised() {
         within(TEST_LIMIT, deactivated_account_is_401_inactive()).await,
         within(TEST_LIMIT, ten_failures_lock_the_account()).await,
         within(TEST_LIMIT, me_and_logout()).await,
+        within(TEST_LIMIT, what_other_clients_send()).await,
     ];
     let mut observed = BTreeSet::new();
     for h in harnesses {

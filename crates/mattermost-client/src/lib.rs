@@ -71,20 +71,53 @@ mod generated {
                 Default::default()
             }
         }
-        /// What `login` reads (all strings; the server drops values of any other type). The server
-        /// also reads `id` (log in by user id) and `ldap_only` (the string `"true"`: LDAP accounts
-        /// only; the vendor's spec types it as a boolean, which the server drops); neither is
-        /// described here, as they need server settings this API description does not cover.
+        /// Any JSON object; the server does not read it (`{}` is what clients that send a body on
+        /// every call send).
+        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+        #[serde(transparent)]
+        pub struct IgnoredBody(
+            pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        );
+        impl ::std::ops::Deref for IgnoredBody {
+            type Target = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+            fn deref(
+                &self,
+            ) -> &::serde_json::Map<::std::string::String, ::serde_json::Value> {
+                &self.0
+            }
+        }
+        impl ::std::convert::From<IgnoredBody>
+        for ::serde_json::Map<::std::string::String, ::serde_json::Value> {
+            fn from(value: IgnoredBody) -> Self {
+                value.0
+            }
+        }
+        impl ::std::convert::From<
+            ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        > for IgnoredBody {
+            fn from(
+                value: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+            ) -> Self {
+                Self(value)
+            }
+        }
+        /// What `login` reads (strings; `null` and values of any other type read as empty, so the
+        /// optional fields may be `null`). The server also reads `id` (log in by user id) and
+        /// `ldap_only` (the string `"true"`: LDAP accounts only; the vendor's spec types it as a
+        /// boolean, which the server drops); neither is described here, as they need server
+        /// settings this API description does not cover.
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         pub struct LoginRequest {
-            ///A mobile device id; a session with one is a mobile session.
+            /// A mobile device id; a session with one is a mobile session. Left out, empty or
+            /// `null`: none.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub device_id: ::std::option::Option<::std::string::String>,
             ///The user name or email address.
             pub login_id: ::std::string::String,
             ///The user's password.
             pub password: crate::Secret,
-            ///The MFA code from the user's authenticator app, for users with MFA.
+            /// The MFA code from the user's authenticator app, for users with MFA. Left out, empty
+            /// or `null`: no code.
             #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub token: ::std::option::Option<crate::Secret>,
         }
@@ -807,8 +840,8 @@ mod generated {
     ///  code in `token`.
     /// * On success the session token comes back in the **`Token` response header**, not in the
     ///  body (the body is the logged-in user). Every authenticated call sends it as
-    ///  `Authorization: Bearer <token>` (security scheme `bearerAuth`). Sessions last 720 hours
-    ///  by default.
+    ///  `Authorization: Bearer <token>` (security scheme `bearerAuth`), or, equally, as
+    ///  `Authorization: Token <token>` (scheme `tokenAuth`). Sessions last 720 hours by default.
     /// * A user with MFA who logs in without `token` gets HTTP 401 with error id
     ///  `mfa.validate_token.authenticate.app_error`; repeat the login with the code. A wrong code
     ///  answers HTTP 401 with id `api.user.check_user_mfa.bad_code.app_error`.
@@ -825,12 +858,34 @@ mod generated {
     /// ## What is documented and what is inferred
     ///
     /// Everything here was read from the Mattermost server source (`server/channels/api4/user.go`,
-    /// `app/login.go`, `app/authentication.go`, `public/model/utils.go`). Where Mattermost's own
-    /// OpenAPI description (`api/v4/source/users.yaml`) disagrees, this spec follows the server:
-    /// login and logout answer **200** (the vendor spec says 201); login failures answer **401**
-    /// (the vendor spec lists no 401 for login); `ldap_only` is the string `"true"` (the vendor
-    /// spec types it as a boolean, which the server drops); logout needs no session and answers 200
-    /// without one (the vendor spec says a session is required).
+    /// `app/login.go`, `app/authentication.go`, `web/handlers.go`, `web/context.go`,
+    /// `public/model/utils.go`). Where Mattermost's own OpenAPI description
+    /// (`api/v4/source/users.yaml`) disagrees, this spec follows the server:
+    ///
+    /// * Login answers **200**, **400** and **401** (the vendor spec lists 201, 400 and 403). No
+    ///  403 is listed because the server has none for login: every error whose id is not on the
+    ///  handler's short list of kept ids is rewritten to 401
+    ///  `api.user.login.invalid_credentials_email_username`, and the kept ones are 400 or 401.
+    /// * Login has `security: []`: it is an `APIHandler` (no session required), and a token sent
+    ///  with it in `Authorization`, even an unknown or expired one, is ignored. The vendor spec
+    ///  gives it its global `security: [bearerAuth]`.
+    /// * Logout answers **200**, with or without a session, and lists only the **500** of a failing
+    ///  session store (the vendor spec lists 201, 400 and 403, and says a session is required; the
+    ///  handler reads no input to refuse and needs no session).
+    /// * `me` lists **200** and **401** (the vendor's `GetUser` adds 400 and 404, which only a user
+    ///  id in the path can cause: for `me` the server puts the session's own user id there, which
+    ///  is always valid and exists while the session does).
+    /// * `ldap_only` is the string `"true"` (the vendor spec types it as a boolean, which the
+    ///  server drops).
+    ///
+    /// ## Request bodies, as clients really send them
+    ///
+    /// The server reads the login body with `model.MapFromJSON`, a Go `json.Decoder` into a map of
+    /// strings: a `null` value reads as the empty string, so `"token": null` means "no code" (the
+    /// Python `mattermostdriver` sends exactly that when it has no MFA code), and other non-string
+    /// values read as empty too. `me` and `logout` never read the request body; clients that put a
+    /// JSON body on every call (`mattermostdriver` sends `{}`) are answered as without one, so
+    /// both operations describe an optional, ignored JSON object.
     ///
     ///
     /// Version: 1.0.0
@@ -867,9 +922,10 @@ mod generated {
         /// session token is in the `Token` response header. Later calls send it as
         /// `Authorization: Bearer <token>`.
         ///
-        /// The server reads the body as a JSON object of strings: fields that are not strings are
-        /// dropped, and a body that is not JSON (e.g. form-encoded) reads as empty, which fails
-        /// with HTTP 400 `api.user.login.blank_pwd.app_error`.
+        /// The server reads the body as a JSON object of strings: `null` and values that are not
+        /// strings read as empty (`"token": null` is no code), and a body that is not JSON (e.g.
+        /// form-encoded) reads as empty, which fails with HTTP 400
+        /// `api.user.login.blank_pwd.app_error`.
         ///
         /// Failures answer HTTP 401 with an error `id`: `api.user.login.invalid_credentials_email_username`
         /// for a wrong password or an unknown user (the server does not say which),
@@ -879,9 +935,11 @@ mod generated {
         /// after too many failed logins, `api.user.login.inactive.app_error` for a deactivated
         /// account. The server checks in this order: deactivated, attempts, password, MFA code.
         ///
-        /// The vendor's spec says 201 and lists no 401; the server answers 200 and 401 (followed
-        /// here). Session cookies (`MMAUTHTOKEN`, `MMUSERID`, `MMCSRF`) are set only for requests
-        /// with `X-Requested-With: XMLHttpRequest`; this spec does not use them.
+        /// The vendor's spec says 201 and lists 400 and 403; the server answers 200, 400 and 401
+        /// (followed here; it has no 403 for login). It needs no session (`security: []`): a token
+        /// sent along in `Authorization` is ignored. Session cookies (`MMAUTHTOKEN`, `MMUSERID`,
+        /// `MMCSRF`) are set only for requests with `X-Requested-With: XMLHttpRequest`; this spec
+        /// does not use them.
         ///
         ///
         /// Sends a `POST` request to `/api/v4/users/login`
@@ -903,6 +961,11 @@ mod generated {
         /// (`api.context.session_expired.app_error`) when the token is unknown, expired or logged
         /// out.
         ///
+        /// The server does not read a request body; clients that send one (the Python
+        /// `mattermostdriver` sends `{}` on every call) get the same answer. The vendor's spec
+        /// (`GetUser`) also lists 400 and 404, which `me` cannot give: the server replaces `me`
+        /// with the session's own user id.
+        ///
         ///
         /// Sends a `GET` request to `/api/v4/users/me`
         ///
@@ -919,7 +982,8 @@ mod generated {
         /// Ends the session whose token the call sends; afterwards the token is refused with HTTP
         /// 401. The server answers 200 with or without a session (the vendor's spec says 201 and
         /// that a session is required; the server does neither), so a logout cannot tell whether
-        /// the token was still valid.
+        /// the token was still valid. The server does not read a request body (the Python
+        /// `mattermostdriver` sends `{}`).
         ///
         ///
         /// Sends a `POST` request to `/api/v4/users/logout`
@@ -931,6 +995,59 @@ mod generated {
         /// ```
         pub fn logout(&self) -> builder::Logout<'_> {
             builder::Logout::new(self)
+        }
+        /// Read the logged-in user
+        ///
+        /// Returns the user the session token belongs to. Answers HTTP 401
+        /// (`api.context.session_expired.app_error`) when the token is unknown, expired or logged
+        /// out.
+        ///
+        /// The server does not read a request body; clients that send one (the Python
+        /// `mattermostdriver` sends `{}` on every call) get the same answer. The vendor's spec
+        /// (`GetUser`) also lists 400 and 404, which `me` cannot give: the server replaces `me`
+        /// with the session's own user id.
+        ///
+        ///
+        /// Sends the optional request body; `me` sends none.
+        ///
+        /// Sends a `GET` request to `/api/v4/users/me#body`
+        ///
+        /// Arguments:
+        /// - `body`: Optional and ignored: the server does not read it. Some clients send `{}` on every call.
+        ///
+        /// ```ignore
+        /// let response = client.me_with_body()
+        ///    .body(body)
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn me_with_body(&self) -> builder::MeWithBody<'_> {
+            builder::MeWithBody::new(self)
+        }
+        /// Log out
+        ///
+        /// Ends the session whose token the call sends; afterwards the token is refused with HTTP
+        /// 401. The server answers 200 with or without a session (the vendor's spec says 201 and
+        /// that a session is required; the server does neither), so a logout cannot tell whether
+        /// the token was still valid. The server does not read a request body (the Python
+        /// `mattermostdriver` sends `{}`).
+        ///
+        ///
+        /// Sends the optional request body; `logout` sends none.
+        ///
+        /// Sends a `POST` request to `/api/v4/users/logout#body`
+        ///
+        /// Arguments:
+        /// - `body`: Optional and ignored: the server does not read it. Some clients send `{}` on every call.
+        ///
+        /// ```ignore
+        /// let response = client.logout_with_body()
+        ///    .body(body)
+        ///    .send()
+        ///    .await;
+        /// ```
+        pub fn logout_with_body(&self) -> builder::LogoutWithBody<'_> {
+            builder::LogoutWithBody::new(self)
         }
     }
     /// Types for composing operation parameters.
@@ -1130,6 +1247,150 @@ mod generated {
                     .build()?;
                 let info = OperationInfo {
                     operation_id: "logout",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    500u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /// Builder for [`Client::me_with_body`]
+        ///
+        /// [`Client::me_with_body`]: super::Client::me_with_body
+        #[derive(Debug, Clone)]
+        pub struct MeWithBody<'a> {
+            client: &'a super::Client,
+            body: Result<types::IgnoredBody, String>,
+        }
+        impl<'a> MeWithBody<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    body: Err("body was not initialized".to_string()),
+                }
+            }
+            pub fn body<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<types::IgnoredBody>,
+            {
+                self.body = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `IgnoredBody` for body failed".to_string()
+                    });
+                self
+            }
+            ///Sends a `GET` request to `/api/v4/users/me#body`
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::User>, Error<types::AppError>> {
+                let Self { client, body } = self;
+                let body = body.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v4/users/me#body", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .get(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "me_with_body",
+                };
+                client.pre(&mut request, &info).await?;
+                let result = client.exec(request, &info).await;
+                client.post(&result, &info).await?;
+                let response = result?;
+                match response.status().as_u16() {
+                    200u16 => ResponseValue::from_response(response).await,
+                    401u16 => {
+                        Err(
+                            Error::ErrorResponse(
+                                ResponseValue::from_response(response).await?,
+                            ),
+                        )
+                    }
+                    _ => Err(Error::UnexpectedResponse(response)),
+                }
+            }
+        }
+        /// Builder for [`Client::logout_with_body`]
+        ///
+        /// [`Client::logout_with_body`]: super::Client::logout_with_body
+        #[derive(Debug, Clone)]
+        pub struct LogoutWithBody<'a> {
+            client: &'a super::Client,
+            body: Result<types::IgnoredBody, String>,
+        }
+        impl<'a> LogoutWithBody<'a> {
+            pub fn new(client: &'a super::Client) -> Self {
+                Self {
+                    client: client,
+                    body: Err("body was not initialized".to_string()),
+                }
+            }
+            pub fn body<V>(mut self, value: V) -> Self
+            where
+                V: std::convert::TryInto<types::IgnoredBody>,
+            {
+                self.body = value
+                    .try_into()
+                    .map_err(|_| {
+                        "conversion to `IgnoredBody` for body failed".to_string()
+                    });
+                self
+            }
+            ///Sends a `POST` request to `/api/v4/users/logout#body`
+            pub async fn send(
+                self,
+            ) -> Result<ResponseValue<types::StatusOk>, Error<types::AppError>> {
+                let Self { client, body } = self;
+                let body = body.map_err(Error::InvalidRequest)?;
+                let url = format!("{}/api/v4/users/logout#body", client.baseurl,);
+                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+                header_map
+                    .append(
+                        ::reqwest::header::HeaderName::from_static("api-version"),
+                        ::reqwest::header::HeaderValue::from_static(
+                            super::Client::api_version(),
+                        ),
+                    );
+                #[allow(unused_mut)]
+                let mut request = client
+                    .client
+                    .post(url)
+                    .header(
+                        ::reqwest::header::ACCEPT,
+                        ::reqwest::header::HeaderValue::from_static("application/json"),
+                    )
+                    .json(&body)
+                    .headers(header_map)
+                    .build()?;
+                let info = OperationInfo {
+                    operation_id: "logout_with_body",
                 };
                 client.pre(&mut request, &info).await?;
                 let result = client.exec(request, &info).await;
@@ -1479,8 +1740,14 @@ mod generated {
         /// `bearerAuth`: HTTP bearer token (`Authorization: Bearer …`).
         ///
         /// The session token from the `Token` header of `login`, sent as
-        /// `Authorization: Bearer <token>`. The server also accepts `Authorization: Token <token>`.
+        /// `Authorization: Bearer <token>`.
         pub bearer_auth: Option<Secret>,
+        /// `tokenAuth`: API key in header `Authorization`.
+        ///
+        /// The same session token sent as `Authorization: Token <token>`, which the server reads
+        /// like `Bearer` (`ParseAuthTokenFromRequest` in `app/authentication.go`; the word in any
+        /// case). An alternative to `bearerAuth`: an operation needs one of them.
+        pub token_auth: Option<Secret>,
     }
     impl Credentials {
         /// No credentials: operations that require some fail without sending.
@@ -1492,10 +1759,16 @@ mod generated {
             self.bearer_auth = Some(value.into());
             self
         }
+        /// Sets `tokenAuth` (API key in header `Authorization`) (sent as `Token <value>`).
+        pub fn token_auth(mut self, value: impl Into<Secret>) -> Self {
+            self.token_auth = Some(value.into());
+            self
+        }
         /// The credential of scheme `index` of [`SCHEMES`], if set.
         fn get(&self, index: usize) -> Option<Credential<'_>> {
             match index {
                 0 => self.bearer_auth.as_ref().map(Credential::Secret),
+                1 => self.token_auth.as_ref().map(Credential::Secret),
                 _ => None,
             }
         }
@@ -1507,13 +1780,20 @@ mod generated {
             place: Place::Bearer,
             prefix: "",
         },
+        SchemeInfo {
+            name: "tokenAuth",
+            place: Place::Header("Authorization"),
+            prefix: "Token ",
+        },
     ];
     /// What each operation's `security` allows (by method name): alternatives, each a list
     /// of [`SCHEMES`] to send together. Empty: send no credentials.
     fn security_requirements(operation: &str) -> &'static [&'static [usize]] {
         match operation {
-            "me" => &[&[0]],
-            "logout" => &[&[0], &[]],
+            "me" => &[&[0], &[1]],
+            "logout" => &[&[0], &[1], &[]],
+            "me_with_body" => &[&[0], &[1]],
+            "logout_with_body" => &[&[0], &[1], &[]],
             _ => &[],
         }
     }
@@ -1659,6 +1939,10 @@ mod generated {
             ("me", 401) => Some(&["application/json"]),
             ("logout", 200) => Some(&["application/json"]),
             ("logout", 500) => Some(&["application/json"]),
+            ("me_with_body", 200) => Some(&["application/json"]),
+            ("me_with_body", 401) => Some(&["application/json"]),
+            ("logout_with_body", 200) => Some(&["application/json"]),
+            ("logout_with_body", 500) => Some(&["application/json"]),
             _ => None,
         }
     }

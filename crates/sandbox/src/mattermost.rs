@@ -7,7 +7,9 @@
 //! unknown user and a wrong password are the same answer; a missing MFA code does not count as a
 //! failure. The session token comes in the `Token` response header, and later calls send it as
 //! `Authorization: Bearer <token>` (or `Token <token>`). Logout answers 200 with or without a
-//! session. The login rate limit of the real server is off by default and not emulated.
+//! session. `me` and logout never read the request body (clients such as the Python
+//! `mattermostdriver` send `{}`), and a login field that is `null` reads as empty, as Go's decoder
+//! leaves it. The login rate limit of the real server is off by default and not emulated.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -166,7 +168,8 @@ fn user_json(u: &User) -> Value {
     })
 }
 
-/// The body's string fields, as the server's `MapFromJSON`: anything else reads as empty.
+/// The body's string fields, as the server's `MapFromJSON`: `null` and anything else that is not
+/// a string read as empty (left out here).
 fn fields(body: &[u8]) -> serde_json::Map<String, Value> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => map.into_iter().filter(|(_, v)| v.is_string()).collect(),

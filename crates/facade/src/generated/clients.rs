@@ -92,6 +92,7 @@ impl Api {
                 for &(scheme, value) in credentials {
                     c = match scheme {
                         "bearerAuth" => c.bearer_auth(value),
+                        "tokenAuth" => c.token_auth(value),
                         _ => c,
                     };
                 }
@@ -185,6 +186,7 @@ pub(crate) fn scheme_header(
         (ServiceKind::RocketChat, "twoFactorCode") => Some(("x-2fa-code", "")),
         (ServiceKind::RocketChat, "userId") => Some(("x-user-id", "")),
         (ServiceKind::Mattermost, "bearerAuth") => Some(("authorization", "Bearer ")),
+        (ServiceKind::Mattermost, "tokenAuth") => Some(("authorization", "Token ")),
         _ => None,
     }
 }
