@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
 
+use apilogin_tests::mediaserver::{self, MediaServer};
 use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
@@ -431,6 +432,8 @@ fn text(out: &std::process::Output) -> String {
 fn allowed(path: &str) -> bool {
     path == "specs/tinylogin.yaml"
         || path.starts_with("crates/tinylogin-client/")
+        || path == "specs/mediaserver.yaml"
+        || path.starts_with("crates/mediaserver-client/")
         || path == "crates/facade/Cargo.toml"
         || path.starts_with("crates/facade/src/generated/")
         || path == "Cargo.lock"
@@ -513,13 +516,20 @@ async fn a_new_spec_is_a_new_service() {
     assert!(!root.join("crates/tinylogin-client").exists());
     std::fs::write(&lib, &lib_text).unwrap();
 
-    // 3. The new spec: regen checks the new crate and the facade, and touches nothing else.
+    // 3. The new specs (the tiny one, and the media server of the fixtures, which uses every
+    //    x-apilogin capability a plain login does not): regen checks the new crates and the
+    //    facade, and touches nothing else.
     let before = snapshot(&root);
     std::fs::write(root.join("specs/tinylogin.yaml"), SPEC).unwrap();
+    std::fs::copy(
+        root.join("tests/fixtures/new-service/mediaserver.yaml"),
+        root.join("specs/mediaserver.yaml"),
+    )
+    .unwrap();
     let regen = copy.regen();
     assert!(regen.status.success(), "regen failed:\n{}", text(&regen));
     assert!(
-        text(&regen).contains("checked: apilogin, tinylogin-client build"),
+        text(&regen).contains("checked: apilogin, mediaserver-client, tinylogin-client build"),
         "{}",
         text(&regen)
     );
@@ -560,6 +570,7 @@ async fn a_new_spec_is_a_new_service() {
     let table = String::from_utf8_lossy(&demo.stdout);
     assert!(demo.status.success(), "the demo failed:\n{}", text(&demo));
     assert!(table.contains("Tiny Login"), "{table}");
+    assert!(table.contains("Media Server"), "{table}");
     assert!(table.contains("Mattermost"), "{table}");
 
     // 5. The command, against the tiny server.
@@ -665,4 +676,81 @@ async fn a_new_spec_is_a_new_service() {
     .await
     .unwrap();
     assert_eq!(wrong.status.code(), Some(4), "{}", text(&wrong));
+
+    // 6. The media server: a header parameter and credentials from templates, a device id made
+    //    once and sent again, a typed body field, outcomes on headers and empty bodies.
+    let media = MediaServer::start().await.unwrap();
+    let password = [("MEDIASERVER_PASSWORD", mediaserver::PASSWORD)];
+    let login = run(
+        &[
+            "login",
+            "mediaserver",
+            "--url",
+            &media.url,
+            "--user",
+            mediaserver::USER,
+            "--device-name",
+            "test-box",
+        ],
+        &password,
+    )
+    .await
+    .unwrap();
+    assert!(login.status.success(), "login failed:\n{}", text(&login));
+    let first = media
+        .received()
+        .pop()
+        .expect("the login reached the server");
+    let header = first.emby_authorization.clone().unwrap_or_default();
+    assert!(header.contains("Device=\"test-box\""), "{first:?}");
+    assert!(first.body.contains("\"RememberMe\":true"), "{first:?}");
+    let token = run(&["token", "mediaserver"], &[]).await.unwrap();
+    let token = String::from_utf8_lossy(&token.stdout).trim().to_owned();
+    assert!(!token.is_empty());
+    assert!(!text(&login).contains(&token), "login printed the token");
+
+    // Logging in again (password again) sends the device id of the stored session.
+    let again = run(
+        &[
+            "login",
+            "mediaserver",
+            "--fresh",
+            "--user",
+            mediaserver::USER,
+        ],
+        &password,
+    )
+    .await
+    .unwrap();
+    assert!(again.status.success(), "login failed:\n{}", text(&again));
+    let ids = media.login_device_ids();
+    assert_eq!(ids.len(), 2, "{:?}", media.received());
+    assert_eq!(ids[0], ids[1], "a second device id was made");
+    assert!(mediaserver::is_uuid_v4(&ids[0]), "{ids:?}");
+
+    let verify = run(&["verify", "mediaserver"], &[]).await.unwrap();
+    assert!(verify.status.success(), "verify failed:\n{}", text(&verify));
+    assert!(String::from_utf8_lossy(&verify.stdout).contains(mediaserver::USER));
+    let live = media.live_sessions();
+    let logout = run(&["logout", "mediaserver"], &[]).await.unwrap();
+    assert!(logout.status.success(), "logout failed:\n{}", text(&logout));
+    assert_eq!(media.live_sessions(), live - 1);
+
+    // An outcome on a header: the locked account (exit code 3, refused).
+    let locked = run(
+        &[
+            "login",
+            "mediaserver",
+            "--url",
+            &media.url,
+            "--user",
+            mediaserver::LOCKED_USER,
+            "--no-store",
+        ],
+        &password,
+    )
+    .await
+    .unwrap();
+    assert_eq!(locked.status.code(), Some(3), "{}", text(&locked));
+    assert!(text(&locked).contains("locked"), "{}", text(&locked));
 }

@@ -149,6 +149,17 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
             credentials = credentials.input(input.name, v);
         }
     }
+    // Values the spec makes once per install (a device id): the server sees the same one as
+    // last time, from the stored session of this server (this account's, else the latest).
+    if !kind.generated().is_empty()
+        && let Some(store) = &store
+        && let Some(previous) = store
+            .find(kind, Some(service.base_url()), Some(&user))
+            .or_else(|| store.find(kind, Some(service.base_url()), None))
+        && let Ok(previous) = store.load(previous)
+    {
+        credentials = credentials.generated_from(&previous);
+    }
 
     let session = match client.login(&credentials).await? {
         LoginOutcome::LoggedIn(session) => session,
