@@ -253,8 +253,8 @@ fn generate_loaded(
         }
     };
     errors.extend(security::scheme_errors(spec));
-    let login = glue::check(&spec.id, &spec.doc);
-    let located = |e| glue::located(&[spec], e);
+    let login = login_check::check(&spec.doc);
+    let located = |f: login_check::Finding| spec.error(f.pointer, f.message);
     errors.extend(login.errors.into_iter().map(located));
     let login_notices: Vec<SpecError> = login.notices.into_iter().map(located).collect();
     let Some(view) = view.filter(|_| errors.is_empty()) else {

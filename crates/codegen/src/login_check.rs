@@ -1,6 +1,9 @@
-//! What regen checks in a spec's `x-apilogin` beyond its JSON Schema, on the document as read
+//! Every check regen makes of a spec's `x-apilogin`, in one place: the extension against its
+//! JSON Schema (`extension.rs`), then what the schema cannot say, on the document as read
 //! (`serde_json::Value`, not the types `extension.rs` generates, so members the schema gains
-//! are checked as soon as they are written): every problem, each at its JSON pointer.
+//! are checked as soon as they are written): every problem, each at its JSON pointer. The
+//! facade's glue (`glue.rs`) is generated only from a spec that passed, and reads the spec with
+//! the helpers here (the operation lookup, parameters, request bodies, field kinds).
 //!
 //! * the sources and template placeholders of every value (`$input.x` needs `inputs.x`, ...)
 //!   and where each may appear (`$password` and `$code` only in `login`, `$token` only where a
@@ -8,8 +11,10 @@
 //! * every step's operation: it exists, its answers are JSON, its request body is a component
 //!   schema; every security scheme a step or the session sends exists and is not HTTP basic;
 //!   every required parameter and required body property is filled by the step, and every
-//!   `parameters` key and body field is one the operation has; a literal for a typed field
-//!   converts to its type;
+//!   `parameters` key and body field is one the operation has and one the login flow can fill
+//!   (a string, number or boolean; a parameter not a date or an address either); a literal for
+//!   a typed field converts to its type;
+//! * an outcome looks at a body `field` or at a `header`, not both;
 //! * every JSON pointer against the schema of the answer it reads (an outcome's
 //!   `field`/`code`/`message`/`method` against the answers of its `status`; the session's
 //!   token, identity and details against the `loggedIn` answers; a step's identity against its
@@ -36,8 +41,8 @@ pub struct Findings {
     pub notices: Vec<Finding>,
 }
 
-/// The steps of a flow, in the order they are checked.
-const STEPS: [&str; 4] = ["login", "verify", "relogin", "logout"];
+/// The steps of a flow, in the order they are checked (and generated).
+pub(crate) const STEPS: [&str; 4] = ["login", "verify", "relogin", "logout"];
 
 /// Where a value is read, which decides the sources it may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,8 +69,34 @@ impl Place {
     }
 }
 
-/// Checks the `x-apilogin` of `doc` (nothing when it has none).
+/// Checks the `x-apilogin` of `doc` (nothing when it has none): against the extension's schema
+/// (`extension.rs`), then [`beyond_schema`]; every problem once, each at its pointer.
 pub fn check(doc: &Value) -> Findings {
+    let Some(ext) = doc.get("x-apilogin") else {
+        return Findings::default();
+    };
+    let mut errors: Vec<Finding> = crate::extension::check(ext)
+        .into_iter()
+        .map(|(pointer, message)| Finding {
+            pointer: format!("/x-apilogin{pointer}"),
+            message,
+        })
+        .collect();
+    let found = beyond_schema(doc);
+    for f in found.errors {
+        if !errors.contains(&f) {
+            errors.push(f);
+        }
+    }
+    Findings {
+        errors,
+        notices: found.notices,
+    }
+}
+
+/// What the extension's schema cannot say about the `x-apilogin` of `doc` (nothing when it has
+/// none).
+fn beyond_schema(doc: &Value) -> Findings {
     let Some(ext) = doc.get("x-apilogin") else {
         return Findings::default();
     };
@@ -85,12 +116,191 @@ pub fn check(doc: &Value) -> Findings {
 }
 
 /// An operation of the document, as a step calls it.
-struct Op<'a> {
-    id: &'a str,
-    op: &'a Value,
-    item: &'a Value,
+pub(crate) struct Op<'a> {
+    /// Its `operationId`.
+    pub(crate) id: &'a str,
+    /// The operation object.
+    pub(crate) op: &'a Value,
+    /// Its path item, `$ref` followed.
+    pub(crate) item: &'a Value,
     /// The operation's JSON pointer.
     at: String,
+}
+
+/// The operation whose `operationId` is `id`.
+pub(crate) fn operation<'a>(doc: &'a Value, id: &str) -> Option<Op<'a>> {
+    entries(doc.get("paths")).find_map(|(path, item)| {
+        let (item, item_at) = refs::resolve_at(doc, item, &ptr("/paths", path));
+        apilogin_spec::walk::METHODS.iter().find_map(|m| {
+            let op = item.get(*m)?;
+            (op.get("operationId").and_then(Value::as_str) == Some(id)).then(|| Op {
+                id: op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+                op,
+                item,
+                at: ptr(&item_at, m),
+            })
+        })
+    })
+}
+
+/// The parameters that apply to an operation, `$ref`s followed: its path item's, then its own,
+/// one of the same name and place overriding the path item's (the order regen's renames of
+/// colliding parameters follow, `apilogin_spec::adapt`).
+pub(crate) fn parameters<'a>(doc: &'a Value, op: &Op<'a>) -> Vec<&'a Value> {
+    let mut out: Vec<&'a Value> = Vec::new();
+    for list in [op.item.get("parameters"), op.op.get("parameters")] {
+        for p in list.and_then(Value::as_array).into_iter().flatten() {
+            let p = refs::resolve(doc, p);
+            let key = |q: &Value| (q.get("name").cloned(), q.get("in").cloned());
+            out.retain(|q| key(q) != key(p));
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Whether `key` of a step's `parameters` names parameter `p` (a header in any case).
+pub(crate) fn names_parameter(p: &Value, key: &str) -> bool {
+    let (Some(name), place) = (
+        p.get("name").and_then(Value::as_str),
+        p.get("in").and_then(Value::as_str),
+    ) else {
+        return false;
+    };
+    if place == Some("header") {
+        name.eq_ignore_ascii_case(key)
+    } else {
+        name == key
+    }
+}
+
+/// Whether security scheme `scheme` is HTTP basic (a user name and a password, not one value).
+pub(crate) fn is_http_basic(doc: &Value, scheme: &Value) -> bool {
+    let s = refs::resolve(doc, scheme);
+    s.get("type").and_then(Value::as_str) == Some("http")
+        && s.get("scheme")
+            .and_then(Value::as_str)
+            .is_some_and(|x| x.eq_ignore_ascii_case("basic"))
+}
+
+/// An operation's request body, `$ref` followed.
+pub(crate) struct RequestBody<'a> {
+    /// Whether the operation requires it.
+    pub(crate) required: bool,
+    /// The schema of its JSON media type (else of its first one).
+    pub(crate) schema: Option<&'a Value>,
+}
+
+/// The request body of operation `op`, if it has one.
+pub(crate) fn request_body<'a>(doc: &'a Value, op: &'a Value) -> Option<RequestBody<'a>> {
+    let request = refs::resolve(doc, op.get("requestBody")?);
+    let content = request.get("content").and_then(Value::as_object);
+    let media = content.and_then(|c| {
+        c.iter()
+            .find(|(k, _)| k.starts_with("application/json"))
+            .or_else(|| c.iter().next())
+    });
+    Some(RequestBody {
+        required: request.get("required").and_then(Value::as_bool) == Some(true),
+        schema: media.and_then(|(_, m)| m.get("schema")),
+    })
+}
+
+/// The component schema a request body's schema is a `$ref` to: its name in
+/// `components.schemas` (the type of the generated client's `types` the body is).
+pub(crate) fn body_component(schema: Option<&Value>) -> Option<&str> {
+    schema?
+        .get("$ref")?
+        .as_str()?
+        .strip_prefix(COMPONENT_SCHEMAS)
+}
+
+const COMPONENT_SCHEMAS: &str = "#/components/schemas/";
+
+/// How a request field or parameter is sent, from its schema's `type`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldKind {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+impl FieldKind {
+    /// The JSON type's name, as the login engine reads it (`$types`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            FieldKind::String => "string",
+            FieldKind::Integer => "integer",
+            FieldKind::Number => "number",
+            FieldKind::Boolean => "boolean",
+        }
+    }
+
+    /// Whether literal `text` can be sent as this kind (as the engine converts it).
+    fn converts(self, text: &str) -> bool {
+        match self {
+            FieldKind::String => true,
+            FieldKind::Integer => text.parse::<i64>().is_ok() || text.parse::<u64>().is_ok(),
+            FieldKind::Number => text.parse::<f64>().is_ok_and(f64::is_finite),
+            FieldKind::Boolean => matches!(text, "true" | "false"),
+        }
+    }
+
+    /// What a literal must be, for messages.
+    fn wanted(self) -> &'static str {
+        match self {
+            FieldKind::String => "a string",
+            FieldKind::Integer => "an integer",
+            FieldKind::Number => "a number",
+            FieldKind::Boolean => "a boolean (`true` or `false`)",
+        }
+    }
+}
+
+/// The kind of a value of `schema` (`$ref` followed), `None` for an array or object, which the
+/// login flow cannot fill with one value. A schema without a `type` (or with `allOf` members
+/// only) is sent as a string unless a member says otherwise.
+pub(crate) fn kind_of(doc: &Value, schema: &Value) -> Option<FieldKind> {
+    kind_at(doc, schema, 0)
+}
+
+fn kind_at(doc: &Value, schema: &Value, depth: usize) -> Option<FieldKind> {
+    let schema = refs::resolve(doc, schema);
+    match schema.get("type").and_then(Value::as_str) {
+        Some("integer") => Some(FieldKind::Integer),
+        Some("number") => Some(FieldKind::Number),
+        Some("boolean") => Some(FieldKind::Boolean),
+        Some("array" | "object") => None,
+        Some(_) => Some(FieldKind::String),
+        None if depth > MAX_DEPTH => Some(FieldKind::String),
+        None => match schema.get("allOf").and_then(Value::as_array) {
+            Some(members) => members
+                .iter()
+                .map(|m| kind_at(doc, m, depth + 1))
+                .find(|k| *k != Some(FieldKind::String))
+                .unwrap_or(Some(FieldKind::String)),
+            None => Some(FieldKind::String),
+        },
+    }
+}
+
+/// String formats whose generated parameter type cannot be built from text by the glue.
+const UNSUPPORTED_PARAMETER_FORMATS: &[&str] = &["date", "date-time", "time", "ip", "ipv4", "ipv6"];
+
+/// The kind of parameter `p` (resolved), `None` when the login flow cannot fill it with one
+/// text value: an array or object, or a string the generated client types as a date, time or
+/// address.
+pub(crate) fn parameter_kind(doc: &Value, p: &Value) -> Option<FieldKind> {
+    let schema = p.get("schema").unwrap_or(&Value::Null);
+    let format = refs::resolve(doc, schema)
+        .get("format")
+        .and_then(Value::as_str);
+    kind_of(doc, schema)
+        .filter(|_| !format.is_some_and(|f| UNSUPPORTED_PARAMETER_FORMATS.contains(&f)))
 }
 
 /// One answer an operation documents: its key in `responses` (`200`, `4XX`, `default`) and the
@@ -314,24 +524,6 @@ impl<'a> Checker<'a> {
     // -----------------------------------------------------------------------------------------
     // Operations
 
-    fn operation(&self, id: &str) -> Option<Op<'a>> {
-        entries(self.doc.get("paths")).find_map(|(path, item)| {
-            let (item, item_at) = refs::resolve_at(self.doc, item, &ptr("/paths", path));
-            apilogin_spec::walk::METHODS.iter().find_map(|m| {
-                let op = item.get(*m)?;
-                (op.get("operationId").and_then(Value::as_str) == Some(id)).then(|| Op {
-                    id: op
-                        .get("operationId")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default(),
-                    op,
-                    item,
-                    at: ptr(&item_at, m),
-                })
-            })
-        })
-    }
-
     /// The operation's answers, in written order.
     fn answers(&self, op: &Op<'a>) -> Vec<Answer<'a>> {
         entries(op.op.get("responses"))
@@ -363,21 +555,6 @@ impl<'a> Checker<'a> {
             let at = ptr(&ptr(&ptr(&answer.at, "content"), k), "schema");
             (m.get("schema").unwrap_or(&ANY), at)
         })
-    }
-
-    /// The parameters of an operation (its own override its path item's), `$ref`s followed.
-    fn parameters(&self, op: &Op<'a>) -> Vec<&'a Value> {
-        let mut out: Vec<&'a Value> = Vec::new();
-        for list in [op.op.get("parameters"), op.item.get("parameters")] {
-            for p in list.and_then(Value::as_array).into_iter().flatten() {
-                let p = self.resolve(p);
-                let key = (p.get("name"), p.get("in"));
-                if !out.iter().any(|q| (q.get("name"), q.get("in")) == key) {
-                    out.push(p);
-                }
-            }
-        }
-        out
     }
 
     // -----------------------------------------------------------------------------------------
@@ -414,10 +591,24 @@ impl<'a> Checker<'a> {
                 .map(|(k, _)| k.clone())
                 .collect(),
         };
+        let outcomes: Vec<&'a Value> = st
+            .get("outcomes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .collect();
+        for (i, outcome) in outcomes.iter().enumerate() {
+            if outcome.get("field").is_some() && outcome.get("header").is_some() {
+                self.error(
+                    format!("{at}/outcomes/{i}"),
+                    "an outcome looks at a body `field` or at a `header`, not both",
+                );
+            }
+        }
         let Some(id) = st.get("operation").and_then(Value::as_str) else {
             return;
         };
-        let Some(op) = self.operation(id) else {
+        let Some(op) = operation(self.doc, id) else {
             self.error(
                 format!("{at}/operation"),
                 format!("no operation has operationId `{id}`"),
@@ -441,13 +632,7 @@ impl<'a> Checker<'a> {
             };
             self.identity(identity, reads, &format!("{at}/identity"), &answers);
         }
-        for (i, outcome) in st
-            .get("outcomes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
+        for (i, outcome) in outcomes.into_iter().enumerate() {
             self.outcome(&op, outcome, &format!("{at}/outcomes/{i}"));
         }
     }
@@ -463,12 +648,7 @@ impl<'a> Checker<'a> {
                 format!("`{scheme}` is not one of the spec's `components.securitySchemes`"),
             ),
             Some(s) => {
-                let s = self.resolve(s);
-                if s.get("type").and_then(Value::as_str) == Some("http")
-                    && s.get("scheme")
-                        .and_then(Value::as_str)
-                        .is_some_and(|x| x.eq_ignore_ascii_case("basic"))
-                {
+                if is_http_basic(self.doc, s) {
                     self.error(
                         at,
                         "an HTTP basic scheme cannot take one value from the login flow",
@@ -497,27 +677,14 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Every `parameters` key is a parameter of the operation; every required parameter is
-    /// filled by the step's `parameters` or by a security scheme it sends.
+    /// Every `parameters` key is a parameter of the operation the login flow can fill; every
+    /// required parameter is filled by the step's `parameters` or by a security scheme it sends.
     fn step_parameters(&mut self, op: &Op<'a>, st: &Value, sent: &[String], at: &str) {
-        let params = self.parameters(op);
-        let named = |p: &Value, name: &str| {
-            let (Some(n), place) = (
-                p.get("name").and_then(Value::as_str),
-                p.get("in").and_then(Value::as_str),
-            ) else {
-                return false;
-            };
-            if place == Some("header") {
-                n.eq_ignore_ascii_case(name)
-            } else {
-                n == name
-            }
-        };
+        let params = parameters(self.doc, op);
         let given = st.get("parameters").and_then(Value::as_object);
         for (key, value) in given.into_iter().flatten() {
             let key_at = ptr(&format!("{at}/parameters"), key);
-            match params.iter().find(|p| named(p, key)) {
+            match params.iter().find(|p| names_parameter(p, key)) {
                 None => self.error(
                     key_at,
                     format!(
@@ -537,12 +704,22 @@ impl<'a> Checker<'a> {
                         op.id
                     ),
                 ),
-                Some(p) => {
-                    if let Some(v) = value.as_str() {
-                        let schema = p.get("schema").map(|s| self.resolve(s));
-                        self.typed_literal(v, schema, &key_at);
+                Some(p) => match parameter_kind(self.doc, p) {
+                    None => self.error(
+                        key_at,
+                        format!(
+                            "the parameter `{key}` of `{}` is not a plain string, number or \
+                             boolean in the spec (an array, object, date or address); the login \
+                             flow fills parameters with one text value",
+                            op.id
+                        ),
+                    ),
+                    Some(kind) => {
+                        if let Some(v) = value.as_str() {
+                            self.typed_literal(v, kind, &key_at);
+                        }
                     }
-                }
+                },
             }
         }
         for p in &params {
@@ -557,7 +734,7 @@ impl<'a> Checker<'a> {
             if !required || place == "cookie" {
                 continue;
             }
-            let filled = given.is_some_and(|g| g.keys().any(|k| named(p, k)))
+            let filled = given.is_some_and(|g| g.keys().any(|k| names_parameter(p, k)))
                 || sent
                     .iter()
                     .any(|scheme| self.scheme_fills(scheme, place, name));
@@ -610,22 +787,14 @@ impl<'a> Checker<'a> {
             .and_then(Value::as_object)
             .filter(|b| !b.is_empty());
         let op_at = format!("{at}/operation");
-        let Some(request) = op.op.get("requestBody").map(|r| self.resolve(r)) else {
+        let Some(request) = request_body(self.doc, op.op) else {
             if body.is_some() {
                 self.error(op_at, format!("`{}` has no request body", op.id));
             }
             return;
         };
-        let required = request.get("required").and_then(Value::as_bool) == Some(true);
-        let content = request.get("content").and_then(Value::as_object);
-        let media = content.and_then(|c| {
-            c.iter()
-                .find(|(k, _)| k.starts_with("application/json"))
-                .or_else(|| c.iter().next())
-        });
-        let schema = media.and_then(|(_, m)| m.get("schema"));
         let Some(body) = body else {
-            if required {
+            if request.required {
                 self.error(
                     op_at,
                     format!(
@@ -636,11 +805,8 @@ impl<'a> Checker<'a> {
             }
             return;
         };
-        let reference = schema
-            .and_then(|s| s.get("$ref"))
-            .and_then(Value::as_str)
-            .filter(|r| r.starts_with("#/components/schemas/"));
-        let Some(reference) = reference else {
+        let (Some(schema), Some(component)) = (request.schema, body_component(request.schema))
+        else {
             self.error(
                 op_at,
                 format!(
@@ -650,7 +816,8 @@ impl<'a> Checker<'a> {
             );
             return;
         };
-        let schema = self.resolve(schema.unwrap_or(&Value::Null));
+        let reference = format!("{COMPONENT_SCHEMAS}{component}");
+        let schema = self.resolve(schema);
         let body_at = format!("{at}/body");
         let keys: BTreeSet<&str> = body.keys().map(String::as_str).collect();
         // Required properties: every one of the schema's (and its allOf members'); of oneOf or
@@ -669,12 +836,22 @@ impl<'a> Checker<'a> {
         }
         for (name, value) in body {
             let field_at = ptr(&body_at, name);
-            match self.property(schema, name, 0) {
-                Property::Known(prop) => {
-                    if let Some(v) = value.as_str() {
-                        self.typed_literal(v, prop, &field_at);
+            match property(self.doc, schema, name) {
+                Property::Known(prop) => match kind_of(self.doc, prop) {
+                    None => self.error(
+                        field_at,
+                        format!(
+                            "the body field `{name}` of `{}` is an array or object in the spec; \
+                             the login flow fills fields with one value",
+                            op.id
+                        ),
+                    ),
+                    Some(kind) => {
+                        if let Some(v) = value.as_str() {
+                            self.typed_literal(v, kind, &field_at);
+                        }
                     }
-                }
+                },
                 Property::Open => {}
                 Property::Unknown(known) => self.error(
                     field_at,
@@ -739,75 +916,18 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Property `name` of an object schema: its schema, open (any name is taken), or unknown
-    /// (with the names it has).
-    fn property(&self, schema: &'a Value, name: &str, depth: usize) -> Property<'a> {
-        let schema = self.resolve(schema);
-        if depth > MAX_DEPTH {
-            return Property::Open;
-        }
-        if let Some(p) = schema.pointer(&ptr("/properties", name)) {
-            return Property::Known(Some(self.resolve(p)));
-        }
-        let mut known: Vec<String> = entries(schema.get("properties"))
-            .map(|(k, _)| k.clone())
-            .collect();
-        let members: Vec<&'a Value> = ["allOf", "oneOf", "anyOf"]
-            .iter()
-            .filter_map(|k| schema.get(*k).and_then(Value::as_array))
-            .flatten()
-            .collect();
-        let mut open = match schema.get("additionalProperties") {
-            Some(Value::Bool(false)) => false,
-            Some(Value::Bool(true)) => true,
-            Some(other) => return Property::Known(Some(self.resolve(other))),
-            None => known.is_empty() && members.is_empty(),
-        };
-        for member in members {
-            match self.property(member, name, depth + 1) {
-                Property::Known(p) => return Property::Known(p),
-                Property::Open => open = true,
-                Property::Unknown(more) => known.extend(more),
-            }
-        }
-        if open {
-            Property::Open
-        } else {
-            Property::Unknown(known)
-        }
-    }
-
     /// A literal for a field or parameter typed `integer`, `number` or `boolean` must convert.
-    fn typed_literal(&mut self, value: &str, schema: Option<&'a Value>, at: &str) {
-        if value.starts_with('$') || value.contains('{') {
+    fn typed_literal(&mut self, value: &str, kind: FieldKind, at: &str) {
+        if value.starts_with('$') || value.contains('{') || kind.converts(value) {
             return;
         }
-        let Some(ty) = schema
-            .map(|s| self.resolve(s))
-            .and_then(|s| s.get("type"))
-            .and_then(Value::as_str)
-        else {
-            return;
-        };
-        let converts = match ty {
-            "integer" => value.parse::<i64>().is_ok(),
-            "number" => value.parse::<f64>().is_ok_and(f64::is_finite),
-            "boolean" => value == "true" || value == "false",
-            _ => true,
-        };
-        if !converts {
-            self.error(
-                at,
-                format!(
-                    "`{value}` is not {}, the type the operation gives this value",
-                    match ty {
-                        "integer" => "an integer",
-                        "number" => "a number",
-                        _ => "a boolean (`true` or `false`)",
-                    }
-                ),
-            );
-        }
+        self.error(
+            at,
+            format!(
+                "`{value}` is not {}, the type the operation gives this value",
+                kind.wanted()
+            ),
+        );
     }
 
     /// The answers a step's `then` outcomes (of `thens`) read: each such outcome's status, or
@@ -1128,7 +1248,7 @@ impl<'a> Checker<'a> {
             let Some(op) = st
                 .get("operation")
                 .and_then(Value::as_str)
-                .and_then(|id| self.operation(id))
+                .and_then(|id| operation(self.doc, id))
             else {
                 continue;
             };
@@ -1182,13 +1302,57 @@ impl<'a> Checker<'a> {
     }
 }
 
-enum Property<'a> {
-    /// A declared property, with its schema (if it has one).
-    Known(Option<&'a Value>),
+/// What an object schema says of a property.
+pub(crate) enum Property<'a> {
+    /// A declared property (or one its `additionalProperties` schema takes), with its schema,
+    /// `$ref` followed.
+    Known(&'a Value),
     /// The schema takes any property.
     Open,
     /// Not a property: the names the schema has.
     Unknown(Vec<String>),
+}
+
+/// Property `name` of an object schema (`$ref`s and `allOf`/`oneOf`/`anyOf` followed): its
+/// schema, open (any name is taken), or unknown (with the names it has).
+pub(crate) fn property<'a>(doc: &'a Value, schema: &'a Value, name: &str) -> Property<'a> {
+    property_at(doc, schema, name, 0)
+}
+
+fn property_at<'a>(doc: &'a Value, schema: &'a Value, name: &str, depth: usize) -> Property<'a> {
+    let schema = refs::resolve(doc, schema);
+    if depth > MAX_DEPTH {
+        return Property::Open;
+    }
+    if let Some(p) = schema.pointer(&ptr("/properties", name)) {
+        return Property::Known(refs::resolve(doc, p));
+    }
+    let mut known: Vec<String> = entries(schema.get("properties"))
+        .map(|(k, _)| k.clone())
+        .collect();
+    let members: Vec<&'a Value> = ["allOf", "oneOf", "anyOf"]
+        .iter()
+        .filter_map(|k| schema.get(*k).and_then(Value::as_array))
+        .flatten()
+        .collect();
+    let mut open = match schema.get("additionalProperties") {
+        Some(Value::Bool(false)) => false,
+        Some(Value::Bool(true)) => true,
+        Some(other) => return Property::Known(refs::resolve(doc, other)),
+        None => known.is_empty() && members.is_empty(),
+    };
+    for member in members {
+        match property_at(doc, member, name, depth + 1) {
+            Property::Known(p) => return Property::Known(p),
+            Property::Open => open = true,
+            Property::Unknown(more) => known.extend(more),
+        }
+    }
+    if open {
+        Property::Open
+    } else {
+        Property::Unknown(known)
+    }
 }
 
 /// How deep `$ref`s and combinators are followed (a schema that refers to itself).
@@ -1241,11 +1405,10 @@ fn placeholders(template: &str) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
-/// A spec's `x-apilogin` problems without the schema check, as `(pointer, message)`; for tests
-/// elsewhere in the crate.
+/// A spec's `x-apilogin` problems without the schema check, as `(pointer, message)`.
 #[cfg(test)]
-pub fn errors_of(doc: &Value) -> Vec<(String, String)> {
-    check(doc)
+fn errors_of(doc: &Value) -> Vec<(String, String)> {
+    beyond_schema(doc)
         .errors
         .into_iter()
         .map(|f| (f.pointer, f.message))
@@ -1657,7 +1820,108 @@ mod tests {
         );
         assert!(placeholders("a } b").is_err());
         assert!(placeholders("{}").is_err());
+        assert!(placeholders("{ }").is_err());
         assert!(placeholders("{a").is_err());
+        assert!(placeholders("{a} }").is_err());
+        assert!(placeholders("{a{b}}").is_err());
+    }
+
+    #[test]
+    fn a_template_is_read_only_where_a_value_has_a_brace() {
+        let mut doc = photos();
+        doc["x-apilogin"]["login"]["parameters"]["X-Client"] = json!("plain } text");
+        assert_eq!(errors(&doc), Vec::new());
+        doc["x-apilogin"]["login"]["parameters"]["X-Client"] = json!("{a{b}}");
+        let e = errors(&doc);
+        let m = at(&e, "/x-apilogin/login/parameters/X-Client");
+        assert!(
+            m[0].contains("the template `{a{b}}` has a `{` that is not closed"),
+            "{e:?}"
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+    }
+
+    #[test]
+    fn an_outcome_looks_at_a_field_or_a_header_not_both() {
+        let mut doc = photos();
+        doc["x-apilogin"]["login"]["outcomes"][1]["header"] = json!("X-Session");
+        // Reported with an unknown operation too: every problem in one run.
+        doc["x-apilogin"]["verify"]["operation"] = json!("whoami");
+        doc["x-apilogin"]["verify"]["outcomes"][1]["field"] = json!("/reason");
+        doc["x-apilogin"]["verify"]["outcomes"][1]["header"] = json!("X-Reason");
+        let e = errors(&doc);
+        let m = at(&e, "/x-apilogin/login/outcomes/1");
+        assert_eq!(
+            m,
+            ["an outcome looks at a body `field` or at a `header`, not both"],
+            "{e:?}"
+        );
+        assert_eq!(at(&e, "/x-apilogin/verify/outcomes/1").len(), 1, "{e:?}");
+        assert_eq!(at(&e, "/x-apilogin/verify/operation").len(), 1, "{e:?}");
+        assert_eq!(e.len(), 3, "{e:?}");
+    }
+
+    #[test]
+    fn a_body_field_or_parameter_the_flow_cannot_fill_with_one_value_is_an_error() {
+        let mut doc = photos();
+        let schemas = &mut doc["components"]["schemas"];
+        schemas["LoginDto"]["properties"]["remember"] =
+            json!({"type": "array", "items": {"type": "boolean"}});
+        schemas["LoginDto"]["properties"]["email"] = json!({"$ref": "#/components/schemas/Token"});
+        let me = &mut doc["paths"]["/users/me"]["get"]["parameters"];
+        me[1]["schema"] = json!({"type": "string", "format": "date"});
+        me.as_array_mut()
+            .unwrap()
+            .push(json!({"name": "ids", "in": "query",
+            "schema": {"type": "array", "items": {"type": "integer"}}}));
+        doc["x-apilogin"]["verify"]["parameters"]["ids"] = json!("1");
+        let e = errors(&doc);
+        for field in ["remember", "email"] {
+            let m = at(&e, &format!("/x-apilogin/login/body/{field}"));
+            assert!(
+                m[0].contains(&format!(
+                    "the body field `{field}` of `login` is an array or object in the spec"
+                )),
+                "{e:?}"
+            );
+        }
+        for name in ["limit", "ids"] {
+            let m = at(&e, &format!("/x-apilogin/verify/parameters/{name}"));
+            assert!(
+                m[0].contains(&format!(
+                    "the parameter `{name}` of `me` is not a plain string, number or boolean"
+                )),
+                "{e:?}"
+            );
+        }
+        assert_eq!(e.len(), 4, "{e:?}");
+    }
+
+    #[test]
+    fn a_literal_converts_to_a_type_given_through_all_of() {
+        let mut doc = photos();
+        doc["components"]["schemas"]["Flag"] = json!({"type": "boolean"});
+        doc["components"]["schemas"]["LoginDto"]["properties"]["remember"] =
+            json!({"allOf": [{"$ref": "#/components/schemas/Flag"}], "description": "remember me"});
+        doc["x-apilogin"]["login"]["body"]["remember"] = json!("yes");
+        // As the engine converts: an integer beyond i64 is sent as a u64.
+        doc["x-apilogin"]["verify"]["parameters"]["limit"] = json!("18446744073709551615");
+        let e = errors(&doc);
+        let m = at(&e, "/x-apilogin/login/body/remember");
+        assert!(m[0].contains("`yes` is not a boolean"), "{e:?}");
+        assert_eq!(e.len(), 1, "{e:?}");
+    }
+
+    #[test]
+    fn the_schema_problems_come_first_and_once() {
+        let mut doc = photos();
+        doc["x-apilogin"]["service"]["extra"] = json!(1);
+        doc["x-apilogin"]["login"]["body"]["email"] = json!("$input.x");
+        let found = check(&doc);
+        assert_eq!(found.errors.len(), 2, "{found:?}");
+        assert_eq!(found.errors[0].pointer, "/x-apilogin/service/extra");
+        assert!(found.errors[0].message.contains("unknown field `extra`"));
+        assert_eq!(found.errors[1].pointer, "/x-apilogin/login/body/email");
     }
 
     #[test]
