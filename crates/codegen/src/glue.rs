@@ -220,7 +220,11 @@ impl Service {
         let default_url = doc
             .pointer("/servers/0/url")
             .and_then(Value::as_str)
-            .filter(|u| !u.contains('{') && u.contains("://"))
+            .filter(|u| {
+                !u.contains('{')
+                    && u.contains("://")
+                    && crate::login_check::loopback_host(u).is_none()
+            })
             .map(|u| u.trim_end_matches('/').to_owned());
         let schemes: BTreeMap<String, String> = doc
             .pointer("/components/securitySchemes")

@@ -177,6 +177,26 @@ pub(crate) fn names_parameter(p: &Value, key: &str) -> bool {
     }
 }
 
+/// The host of `url` when it is this machine (`localhost`, `127.0.0.1`, `[::1]`, `0.0.0.0`):
+/// a vendor's development server, never a service's public default.
+pub(crate) fn loopback_host(url: &str) -> Option<&str> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host_port.starts_with('[') {
+        host_port.split_inclusive(']').next()?
+    } else {
+        host_port.split(':').next()?
+    };
+    let lower = host.to_ascii_lowercase();
+    (lower == "localhost"
+        || lower.ends_with(".localhost")
+        || lower.starts_with("127.")
+        || lower == "[::1]"
+        || lower == "0.0.0.0")
+        .then_some(host)
+}
+
 /// Whether security scheme `scheme` is HTTP basic (a user name and a password, not one value).
 pub(crate) fn is_http_basic(doc: &Value, scheme: &Value) -> bool {
     let s = refs::resolve(doc, scheme);
@@ -370,6 +390,17 @@ impl<'a> Checker<'a> {
         let Some(url) = self.doc.pointer("/servers/0/url").and_then(Value::as_str) else {
             return;
         };
+        if let Some(host) = loopback_host(url) {
+            self.notice(
+                "/servers/0/url",
+                format!(
+                    "`{url}` is on this machine ({host}), so it is taken as a development server: \
+                     the service is self-hosted (no public default server), and a login must be \
+                     given the server's address"
+                ),
+            );
+            return;
+        }
         if url.contains('{') || url.contains("://") {
             return;
         }
@@ -616,6 +647,11 @@ impl<'a> Checker<'a> {
             return;
         };
         self.json_answers(&op, &format!("{at}/operation"));
+        if let Some(own) = st.get("credentials").and_then(Value::as_object) {
+            for scheme in own.keys() {
+                self.listed_in_security(&op, scheme, &ptr(&format!("{at}/credentials"), scheme));
+            }
+        }
         self.step_parameters(&op, st, &sent, &at);
         self.step_body(&op, st, &at);
         if let Some(identity) = st.get("identity") {
@@ -655,6 +691,44 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
+        }
+    }
+
+    /// A scheme a step sends on purpose must be one its operation's `security` (or the
+    /// document's) names: the generated client sends only those, so another would silently not
+    /// be sent.
+    fn listed_in_security(&mut self, op: &Op<'a>, scheme: &str, at: &str) {
+        let Some(requirements) = op
+            .op
+            .get("security")
+            .or_else(|| self.doc.get("security"))
+            .and_then(Value::as_array)
+        else {
+            self.error(
+                at,
+                format!(
+                    "`{}` has no `security`, so its generated client sends no credentials and \
+                     `{scheme}` would not be sent: list it in the operation's `security` \
+                     (`security: [{{{scheme}: []}}]`), as the server requires it",
+                    op.id
+                ),
+            );
+            return;
+        };
+        let listed = requirements
+            .iter()
+            .filter_map(Value::as_object)
+            .any(|alternative| alternative.contains_key(scheme));
+        if !listed {
+            self.error(
+                at,
+                format!(
+                    "the `security` of `{}` does not name `{scheme}`, so its generated client \
+                     would not send it: add `{{{scheme}: []}}` to the operation's `security`, as \
+                     the server requires it",
+                    op.id
+                ),
+            );
         }
     }
 
@@ -1715,7 +1789,78 @@ mod tests {
             .as_object_mut()
             .unwrap()
             .remove("X-Device");
+        doc["paths"]["/users/me"]["get"]["security"] = json!([{"bearer": [], "device": []}]);
         assert_eq!(errors(&doc), Vec::new());
+    }
+
+    /// The generated client sends only the schemes an operation's `security` names: a step
+    /// that sends another would have it silently left out (a vendor's login without
+    /// `security` whose server needs a client header).
+    #[test]
+    fn a_scheme_a_step_sends_must_be_in_its_operations_security() {
+        let mut doc = photos();
+        doc["x-apilogin"]["login"]["credentials"] = json!({"bearer": "client {input.client}"});
+        doc["x-apilogin"]["logout"]["credentials"] = json!({"bearer": "$token"});
+        doc["components"]["securitySchemes"]["device"] =
+            json!({"type": "apiKey", "in": "header", "name": "x-device"});
+        doc["x-apilogin"]["verify"]["credentials"] =
+            json!({"device": "{generated.deviceId}", "bearer": "$token"});
+        let e = errors(&doc);
+        let m = at(&e, "/x-apilogin/login/credentials/bearer");
+        assert!(
+            m[0].contains("`login` has no `security`") && m[0].contains("would not be sent"),
+            "{e:?}"
+        );
+        let m = at(&e, "/x-apilogin/verify/credentials/device");
+        assert!(
+            m[0].contains("the `security` of `me` does not name `device`"),
+            "{e:?}"
+        );
+        assert!(
+            at(&e, "/x-apilogin/logout/credentials/bearer").is_empty(),
+            "{e:?}"
+        );
+        assert!(
+            at(&e, "/x-apilogin/verify/credentials/bearer").is_empty(),
+            "{e:?}"
+        );
+        // The document's `security` counts for an operation without its own.
+        doc["security"] = json!([{"bearer": []}]);
+        doc["paths"]["/auth/login"]["post"]
+            .as_object_mut()
+            .unwrap()
+            .remove("security");
+        let e = errors(&doc);
+        assert!(
+            at(&e, "/x-apilogin/login/credentials/bearer").is_empty(),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn a_server_on_this_machine_is_a_development_server() {
+        for (url, host) in [
+            ("http://localhost", Some("localhost")),
+            ("http://localhost:8096/api", Some("localhost")),
+            ("https://127.0.0.1:8443", Some("127.0.0.1")),
+            ("http://[::1]:80/x", Some("[::1]")),
+            ("http://user@0.0.0.0:1", Some("0.0.0.0")),
+            ("https://photos.example.com/api", None),
+            ("https://localhost.example.com", None),
+            ("/api", None),
+        ] {
+            assert_eq!(loopback_host(url), host, "{url}");
+        }
+        let mut doc = photos();
+        doc["servers"][0]["url"] = json!("http://localhost:2283/api");
+        let found = check(&doc);
+        assert_eq!(found.errors, Vec::new());
+        assert!(
+            found.notices.iter().any(|n| n.pointer == "/servers/0/url"
+                && n.message.contains("taken as a development server")),
+            "{:?}",
+            found.notices
+        );
     }
 
     #[test]
