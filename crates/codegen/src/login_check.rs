@@ -679,10 +679,22 @@ impl<'a> Checker<'a> {
             .doc
             .pointer(&ptr("/components/securitySchemes", scheme))
         {
-            None => self.error(
-                at,
-                format!("`{scheme}` is not one of the spec's `components.securitySchemes`"),
-            ),
+            None => {
+                let known: Vec<String> = entries(self.doc.pointer("/components/securitySchemes"))
+                    .map(|(name, _)| format!("`{name}`"))
+                    .collect();
+                self.error(
+                    at,
+                    format!(
+                        "`{scheme}` is not one of the spec's `components.securitySchemes` ({})",
+                        if known.is_empty() {
+                            "it has none".to_owned()
+                        } else {
+                            format!("its schemes: {}", known.join(", "))
+                        }
+                    ),
+                );
+            }
             Some(s) => {
                 if is_http_basic(self.doc, s) {
                     self.error(
