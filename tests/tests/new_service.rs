@@ -413,7 +413,7 @@ fn seed(target: &Path) {
     for part in ["deps", "build", ".fingerprint"] {
         // Best effort: without the seed, cargo compiles everything itself.
         let _ = Command::new("cp")
-            .arg("-a")
+            .args(["-a", "--reflink=auto"])
             .arg(debug.join(part))
             .arg(target.join("debug"))
             .status();
