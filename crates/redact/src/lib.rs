@@ -383,12 +383,36 @@ pub fn scrub(text: &str, secrets: &[&str]) -> String {
 
 /// A one-line excerpt of at most `max_chars` characters of `body` (a server's answer),
 /// with the values of JSON members named like secrets ([`redact_secret_members`]) and every
-/// one of `secrets` replaced by [`REDACTED`]. The whole body is scrubbed before it is cut, so a
-/// secret is never shown in part.
+/// secret of `scrubber` replaced by [`REDACTED`]. Enough of the body is scrubbed before it is
+/// cut ([`Scrubber::window`]) that a secret is never shown in part.
 pub fn excerpt(body: &[u8], scrubber: &Scrubber, max_chars: usize) -> String {
     let text = String::from_utf8_lossy(body);
-    one_line(&scrubber.scrub(&redact_secret_members(&text)), max_chars)
+    let text = scrubber.window(&text, max_chars);
+    one_line(&scrubber.scrub(&redact_secret_members(text)), max_chars)
 }
+
+impl Scrubber {
+    /// The start of `text` that must be scrubbed before its first `max_chars` characters are
+    /// shown: those characters (4 bytes each at most) and room for the longest spelling of the
+    /// longest secret that may start among them ([`MAX_LAYERS`] encodings, each at most
+    /// [`LONGEST_SPELLING`] bytes per byte), so that no secret is cut in two by the excerpt.
+    pub fn window<'t>(&self, text: &'t str, max_chars: usize) -> &'t str {
+        let longest = self.secrets.iter().map(Vec::len).max().unwrap_or(0);
+        let room = longest.saturating_mul(LONGEST_SPELLING.pow(MAX_LAYERS as u32));
+        let mut end = max_chars.saturating_mul(4).saturating_add(room);
+        if end >= text.len() {
+            return text;
+        }
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        &text[..end]
+    }
+}
+
+/// The most bytes one encoding writes for one byte of its input: an HTML reference such as
+/// `&DiacriticalGrave;` for a backtick (JSON's `\uXXXX` is 6, percent-encoding 3, base64 less than 2).
+pub const LONGEST_SPELLING: usize = 18;
 
 /// `text` on one line (runs of whitespace and control characters become one space), cut after
 /// `max_chars` characters with `…`.
