@@ -26,7 +26,10 @@ fn assert_refused<T, E: Debug>(
     op: &str,
     status: u16,
     pair: &RedirectPair,
-    result: Result<progenitor_client::ResponseValue<T>, impl AsRef<Error<E>> + Debug + std::fmt::Display>,
+    result: Result<
+        progenitor_client::ResponseValue<T>,
+        impl AsRef<Error<E>> + Debug + std::fmt::Display,
+    >,
 ) {
     let err = match result {
         Err(err) => err,

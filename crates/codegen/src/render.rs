@@ -404,7 +404,10 @@ fn secret_places_table(view: &Value) -> String {
             if !is_password(resolve(view, schema)) {
                 continue;
             }
-            let name = param.get("name").and_then(Value::as_str).unwrap_or_default();
+            let name = param
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             match param.get("in").and_then(Value::as_str) {
                 Some("query") => query.push(format!("{name:?}")),
                 Some("header") => headers.push(format!("{name:?}")),
@@ -429,7 +432,15 @@ fn secret_places_table(view: &Value) -> String {
         }
         let body: Vec<String> = body
             .iter()
-            .map(|p| format!("&[{}]", p.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(", ")))
+            .map(|p| {
+                format!(
+                    "&[{}]",
+                    p.iter()
+                        .map(|s| format!("{s:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
             .collect();
         let _ = writeln!(
             arms,
@@ -469,15 +480,21 @@ fn secret_paths(
         out.push(path.clone());
     }
     for key in ["allOf", "anyOf", "oneOf"] {
-        for sub in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
+        for sub in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             secret_paths(view, sub, path, out, depth + 1);
         }
     }
-    let step = |segment: String, sub: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>| {
-        path.push(segment);
-        secret_paths(view, sub, path, out, depth + 1);
-        path.pop();
-    };
+    let step =
+        |segment: String, sub: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>| {
+            path.push(segment);
+            secret_paths(view, sub, path, out, depth + 1);
+            path.pop();
+        };
     if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
         for (name, sub) in properties {
             step(name.clone(), sub, path, out);
@@ -520,9 +537,11 @@ fn scrubbed_errors(file: &mut syn::File) -> Result<(), String> {
         removed += before - group.items.len();
     }
     if removed != 1 {
-        return Err("progenitor's `pub use progenitor_client::{.., Error, ..}` was not found once; \
+        return Err(
+            "progenitor's `pub use progenitor_client::{.., Error, ..}` was not found once; \
                     regen's error replacement needs updating for this progenitor"
-            .into());
+                .into(),
+        );
     }
     let builder = module
         .1
@@ -534,7 +553,9 @@ fn scrubbed_errors(file: &mut syn::File) -> Result<(), String> {
         .ok_or("progenitor's `mod builder` is missing")?;
     let mut error_types: Vec<syn::Type> = Vec::new();
     for item in builder.1.iter_mut() {
-        let syn::Item::Impl(block) = item else { continue };
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
         for item in block.items.iter_mut() {
             let syn::ImplItem::Fn(f) = item else { continue };
             if f.sig.ident == "send" {
@@ -550,7 +571,9 @@ fn scrubbed_errors(file: &mut syn::File) -> Result<(), String> {
         }
     }
     for e in error_types {
-        let simple = quote::ToTokens::to_token_stream(&e).to_string().replace(' ', "");
+        let simple = quote::ToTokens::to_token_stream(&e)
+            .to_string()
+            .replace(' ', "");
         if simple == "()" || simple == "ByteStream" {
             continue;
         }
@@ -568,7 +591,11 @@ fn scrubbed_errors(file: &mut syn::File) -> Result<(), String> {
 /// Rewrites one `send`; returns its error type `E` (of `Result<_, Error<E>>`).
 fn wrap_send(f: &mut syn::ImplItemFn) -> Result<syn::Type, String> {
     let name = f.sig.ident.to_string();
-    let bad = || format!("`{name}` does not return `Result<_, Error<_>>`; regen's error replacement needs updating for this progenitor");
+    let bad = || {
+        format!(
+            "`{name}` does not return `Result<_, Error<_>>`; regen's error replacement needs updating for this progenitor"
+        )
+    };
     let syn::ReturnType::Type(_, ty) = &f.sig.output else {
         return Err(bad());
     };
@@ -591,7 +618,9 @@ fn wrap_send(f: &mut syn::ImplItemFn) -> Result<syn::Type, String> {
                 .collect(),
         )
     };
-    let result = args(ty, "Result").filter(|a| a.len() == 2).ok_or_else(bad)?;
+    let result = args(ty, "Result")
+        .filter(|a| a.len() == 2)
+        .ok_or_else(bad)?;
     let ok = result[0].clone();
     let e = args(&result[1], "Error")
         .and_then(|a| a.into_iter().next())

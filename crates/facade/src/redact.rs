@@ -27,8 +27,14 @@ mod tests {
         let password = "p\"ä/ss w&rd";
         let body = r#"<pre>{&quot;password&quot;:&quot;p\&quot;ä/ss w&amp;rd&quot;}</pre>"#;
         let e = excerpt(body.as_bytes(), &[password]);
-        assert_eq!(e, "<pre>{&quot;password&quot;:&quot;<redacted>&quot;}</pre>");
-        let e = excerpt(format!("{}{password}", "x".repeat(500)).as_bytes(), &[password]);
+        assert_eq!(
+            e,
+            "<pre>{&quot;password&quot;:&quot;<redacted>&quot;}</pre>"
+        );
+        let e = excerpt(
+            format!("{}{password}", "x".repeat(500)).as_bytes(),
+            &[password],
+        );
         assert_eq!(e.chars().count(), EXCERPT_CHARS + 1);
         let e = excerpt(br#"{"token":"abc"}"#, &[]);
         assert_eq!(e, r#"{"token":"<redacted>"}"#);
