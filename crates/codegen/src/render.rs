@@ -266,6 +266,21 @@ fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> Stri
          sends no `Referer`. Error messages show request URLs without their query. Response \
          bodies are read up to `MAX_RESPONSE_BYTES` (1 MiB), and an answer whose `Content-Type` \
          is not the one the spec lists is an error, not parsed on trust.\n\n\
+         ## Errors\n\n\
+         Every operation fails with this crate's [`Error`]: progenitor's error as its \
+         [`kind()`](Error::kind) (`ErrorKind::ErrorResponse` holds the spec's typed value of a \
+         documented error answer, `InvalidResponsePayload` the raw body, `UnexpectedResponse` the \
+         response), with text that carries no secret. Its `Display` and `Debug` show the \
+         server's text (the error value, the body, headers) cut to `ERROR_TEXT_CHARS` characters \
+         on one line, **scrubbed**: every value the request carried that the spec marks secret \
+         (the `format: password` fields of its body and query, the credentials of every scheme, \
+         every header sent as sensitive) is replaced by `<redacted>` wherever the server echoed \
+         it, raw or through up to three nested encodings (JSON escaping, percent or form \
+         encoding, HTML references, base64), and so are the values of JSON members named like \
+         secrets; a text too large to check is not shown. The scrubber is the \
+         [`apilogin-redact`](https://crates.io/crates/apilogin-redact) crate. `source()` is \
+         `None` (the causes are in the scrubbed text); the data itself, through `kind()`, is \
+         as the server sent it.\n\n\
          To bring your own `reqwest::Client` (`Client::new_with_client`), start from \
          [`client_builder()`](client_builder), which carries these rules; otherwise turn \
          redirects off (`reqwest::redirect::Policy::none()`), disable `Referer`, and give \

@@ -857,9 +857,15 @@ async fn layered_echo_server() -> String {
                     .replace('"', "&quot;")
                     .replace('<', "&lt;")
                     .replace('>', "&gt;");
-                ("text/html", format!("<html><body><h1>Bad gateway</h1><pre>{escaped}</pre></body></html>"))
+                (
+                    "text/html",
+                    format!("<html><body><h1>Bad gateway</h1><pre>{escaped}</pre></body></html>"),
+                )
             }
-            "double" => ("text/plain", format!("upstream said no to {}", twice(&body))),
+            "double" => (
+                "text/plain",
+                format!("upstream said no to {}", twice(&body)),
+            ),
             _ => {
                 use base64::Engine as _;
                 let encoded = base64::engine::general_purpose::STANDARD.encode(&body);
@@ -898,7 +904,11 @@ async fn a_password_echoed_through_layered_encodings_is_scrubbed_for_both_chat_s
             let out = apilogin(&["login", service], &refs(&env), None)
                 .await
                 .expect(7);
-            assert!(out.stderr.contains("<redacted>"), "{service} {mode}: {}", out.stderr);
+            assert!(
+                out.stderr.contains("<redacted>"),
+                "{service} {mode}: {}",
+                out.stderr
+            );
             for leaked in [
                 "ss w",
                 "ss+w",
@@ -916,7 +926,10 @@ async fn a_password_echoed_through_layered_encodings_is_scrubbed_for_both_chat_s
                 );
             }
             // No run of base64 in what was printed decodes to the password, at any alignment.
-            for run in out.stderr.split(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/')) {
+            for run in out
+                .stderr
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/'))
+            {
                 use base64::Engine as _;
                 for offset in 0..4.min(run.len()) {
                     let piece = &run[offset..];
