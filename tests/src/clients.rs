@@ -93,7 +93,12 @@ pub enum Failure {
 }
 
 /// Classifies a generated client's error.
-pub fn failure<E>(err: &Error<E>) -> Failure {
+pub fn failure<E>(err: &impl AsRef<Error<E>>) -> Failure {
+    classify(err.as_ref())
+}
+
+/// Classifies progenitor's error (a client's `Error::kind`).
+pub fn classify<E>(err: &Error<E>) -> Failure {
     match err {
         Error::InvalidRequest(_) => Failure::InvalidRequest,
         Error::CommunicationError(e) => Failure::Communication {
@@ -109,7 +114,9 @@ pub fn failure<E>(err: &Error<E>) -> Failure {
 }
 
 /// A call's result reduced to its status or its [`Failure`].
-pub fn outcome<T, E>(result: &Result<ResponseValue<T>, Error<E>>) -> Result<u16, Failure> {
+pub fn outcome<T, E>(
+    result: &Result<ResponseValue<T>, impl AsRef<Error<E>>>,
+) -> Result<u16, Failure> {
     match result {
         Ok(rv) => Ok(rv.status().as_u16()),
         Err(e) => Err(failure(e)),
@@ -121,12 +128,12 @@ pub fn outcome<T, E>(result: &Result<ResponseValue<T>, Error<E>>) -> Result<u16,
 /// # Panics
 /// If the call did not end with `Error::ErrorResponse` of that status.
 pub fn error_body<T: std::fmt::Debug, E>(
-    result: Result<ResponseValue<T>, Error<E>>,
+    result: Result<ResponseValue<T>, impl Into<Error<E>>>,
     status: u16,
 ) -> ResponseValue<E> {
-    match result {
+    match result.map_err(Into::into) {
         Err(Error::ErrorResponse(rv)) if rv.status().as_u16() == status => rv,
-        Err(e) => panic!("expected ErrorResponse {status}, got {:?}", failure(&e)),
+        Err(e) => panic!("expected ErrorResponse {status}, got {:?}", classify(&e)),
         Ok(rv) => panic!("expected ErrorResponse {status}, got success {rv:?}"),
     }
 }

@@ -8,8 +8,8 @@ use apilogin_tests::{Harness, within};
 use progenitor_client::Error;
 
 /// The error of a call refused before sending: `InvalidRequest` naming what is missing.
-fn refused_before_sending<E: std::fmt::Debug>(err: Error<E>, wanted: &str) {
-    match err {
+fn refused_before_sending<E: std::fmt::Debug>(err: impl Into<Error<E>>, wanted: &str) {
+    match err.into() {
         Error::InvalidRequest(message) => {
             assert!(message.contains(wanted), "{message}");
             assert!(message.contains("with_credentials"), "{message}");

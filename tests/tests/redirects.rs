@@ -26,10 +26,11 @@ fn assert_refused<T, E: Debug>(
     op: &str,
     status: u16,
     pair: &RedirectPair,
-    result: Result<progenitor_client::ResponseValue<T>, Error<E>>,
-) where
-    Error<E>: std::fmt::Display,
-{
+    result: Result<
+        progenitor_client::ResponseValue<T>,
+        impl AsRef<Error<E>> + Debug + std::fmt::Display,
+    >,
+) {
     let err = match result {
         Err(err) => err,
         Ok(v) => panic!("{op} {status}: followed the redirect: HTTP {}", v.status()),
@@ -44,7 +45,7 @@ fn assert_refused<T, E: Debug>(
         }
         assert!(!text.contains('?'), "{op} {status}: a query in {text}");
     }
-    let Error::CommunicationError(e) = &err else {
+    let Error::CommunicationError(e) = err.as_ref() else {
         panic!("{op} {status}: expected a refused redirect, got {err:?}")
     };
     // Each crate defines its own `RedirectRefused`; find it by its message.

@@ -86,7 +86,7 @@ async fn missing_developer_key_is_401() -> Harness {
         .send()
         .await;
     assert!(
-        matches!(&result, Err(progenitor_client::Error::InvalidRequest(m)) if m.contains("developerKey")),
+        matches!(result.as_ref().map_err(|e| e.kind()), Err(progenitor_client::Error::InvalidRequest(m)) if m.contains("developerKey")),
         "{result:?}"
     );
     assert!(h.proxy.exchanges().is_empty(), "nothing was sent");

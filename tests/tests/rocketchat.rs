@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use apilogin_sandbox::{DEMO_PASSWORD, SECOND_FACTOR_CODE, Sandbox, Service};
 use apilogin_tests::clients::{self, error_body};
 use apilogin_tests::{Harness, scenario_tests};
-use progenitor_client::{Error, ResponseValue};
+use progenitor_client::ResponseValue;
 use rocketchat_client::Secret;
 use rocketchat_client::types::{
     EmailLogin, LoginErrorBody, LoginErrorDetailsMethod, LoginRequest, LoginResponse,
@@ -18,7 +18,7 @@ use rocketchat_client::types::{
 const USER: &str = "demo";
 const USER_2FA: &str = "demo-2fa";
 
-type LoginResult = Result<ResponseValue<LoginResponse>, Error<LoginErrorBody>>;
+type LoginResult = Result<ResponseValue<LoginResponse>, rocketchat_client::Error<LoginErrorBody>>;
 
 fn password(user: &str, password: &str, code: Option<&str>) -> LoginRequest {
     LoginRequest::PasswordLogin(PasswordLogin {

@@ -35,6 +35,7 @@ const SECRET_TEMPLATE: &str = include_str!("templates/secret.rs");
 const HOOKS_TEMPLATE: &str = include_str!("templates/hooks.rs");
 const CLIENT_TEMPLATE: &str = include_str!("templates/client.rs");
 const AUTH_TEMPLATE: &str = include_str!("templates/auth.rs");
+const ERROR_TEMPLATE: &str = include_str!("templates/error.rs");
 
 pub fn render(
     spec: &Spec,
@@ -115,6 +116,7 @@ fn cargo_toml(spec: &Spec, version: &str, generated: &Generated) -> String {
     out.push_str("categories = [\"api-bindings\", \"web-programming::http-client\"]\n\n");
     out.push_str("[dependencies]\n");
     let mut deps = vec![
+        "apilogin-redact",
         "http",
         "progenitor-client",
         "reqwest",
@@ -251,7 +253,7 @@ fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> Stri
              the spec; give them to a client with `Client::with_credentials`. Each request sends \
              exactly the credentials its operation's `security` names (none where it says \
              `security: []`); an operation whose requirement is not met fails with \
-             `Error::InvalidRequest` before anything is sent.\n\n",
+             `ErrorKind::InvalidRequest` before anything is sent.\n\n",
         );
         out.push_str(&security::readme_lines(security));
         out.push('\n');
@@ -264,6 +266,21 @@ fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> Stri
          sends no `Referer`. Error messages show request URLs without their query. Response \
          bodies are read up to `MAX_RESPONSE_BYTES` (1 MiB), and an answer whose `Content-Type` \
          is not the one the spec lists is an error, not parsed on trust.\n\n\
+         ## Errors\n\n\
+         Every operation fails with this crate's [`Error`]: progenitor's error as its \
+         [`kind()`](Error::kind) (`ErrorKind::ErrorResponse` holds the spec's typed value of a \
+         documented error answer, `InvalidResponsePayload` the raw body, `UnexpectedResponse` the \
+         response), with text that carries no secret. Its `Display` and `Debug` show the \
+         server's text (the error value, the body, headers) cut to `ERROR_TEXT_CHARS` characters \
+         on one line, **scrubbed**: every value the request carried that the spec marks secret \
+         (the `format: password` fields of its body and query, the credentials of every scheme, \
+         every header sent as sensitive) is replaced by `<redacted>` wherever the server echoed \
+         it, raw or through up to three nested encodings (JSON escaping, percent or form \
+         encoding, HTML references, base64), and so are the values of JSON members named like \
+         secrets; a text too large to check is not shown. The scrubber is the \
+         [`apilogin-redact`](https://crates.io/crates/apilogin-redact) crate. `source()` is \
+         `None` (the causes are in the scrubbed text); the data itself, through `kind()`, is \
+         as the server sent it.\n\n\
          To bring your own `reqwest::Client` (`Client::new_with_client`), start from \
          [`client_builder()`](client_builder), which carries these rules; otherwise turn \
          redirects off (`reqwest::redirect::Policy::none()`), disable `Referer`, and give \
@@ -356,22 +373,293 @@ fn lib_rs(
          // progenitor orders status arms its own way: a `4XX` arm may come before `404`.\n\
          #![allow(unreachable_patterns)]\n\
          #[rustfmt::skip]\n\
-         mod generated {{\n{SECRET_TEMPLATE}\n{}\n{CLIENT_TEMPLATE}\n{auth}\n{}\n{HOOKS_TEMPLATE}\n{}\n}}\n\
+         mod generated {{\n{SECRET_TEMPLATE}\n{}\n{CLIENT_TEMPLATE}\n{ERROR_TEMPLATE}\n{auth}\n{}\n{HOOKS_TEMPLATE}\n{}\n{}\n}}\n\
          pub use generated::*;\n",
         generated.tokens,
         security::rust(security),
-        media_types_table(view)
+        media_types_table(view),
+        secret_places_table(view)
     );
     let mut file = syn::parse_file(&source).map_err(|e| {
         format!("the generated code does not parse ({e}); report it as a regen or progenitor bug")
     })?;
     drop_progenitor_constructors(&mut file)?;
+    scrubbed_errors(&mut file)?;
     restore_wire_names(&mut file, field_renames)?;
     Ok(format!(
         "// {}\n{}",
         header(spec),
         prettyplease::unparse(&file)
     ))
+}
+
+/// `secret_places()`: for each operation, where its request carries what the spec marks secret
+/// (`format: password`): query and header parameters, and paths into the body. The crate's
+/// [`Error`](templates/error.rs) scrubs these values (with the credentials) from its text.
+fn secret_places_table(view: &Value) -> String {
+    let mut arms = String::new();
+    for (path, method) in operations(view) {
+        let op = &view["paths"][&path][&method];
+        let Some(id) = op.get("operationId").and_then(Value::as_str) else {
+            continue;
+        };
+        let mut query = Vec::new();
+        let mut headers = Vec::new();
+        let params = view["paths"][&path]
+            .get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .chain(op.get("parameters").and_then(Value::as_array))
+            .flatten();
+        for param in params {
+            let param = resolve(view, param);
+            let Some(schema) = param.get("schema") else {
+                continue;
+            };
+            if !is_password(resolve(view, schema)) {
+                continue;
+            }
+            let name = param
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            match param.get("in").and_then(Value::as_str) {
+                Some("query") => query.push(format!("{name:?}")),
+                Some("header") => headers.push(format!("{name:?}")),
+                _ => {}
+            }
+        }
+        let mut body = Vec::new();
+        let content = op
+            .get("requestBody")
+            .map(|b| resolve(view, b))
+            .and_then(|b| b.get("content"))
+            .and_then(Value::as_object);
+        for media in content.into_iter().flat_map(|c| c.values()) {
+            if let Some(schema) = media.get("schema") {
+                secret_paths(view, schema, &mut Vec::new(), &mut body, 0);
+            }
+        }
+        body.sort();
+        body.dedup();
+        if query.is_empty() && headers.is_empty() && body.is_empty() {
+            continue;
+        }
+        let body: Vec<String> = body
+            .iter()
+            .map(|p| {
+                format!(
+                    "&[{}]",
+                    p.iter()
+                        .map(|s| format!("{s:?}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            arms,
+            "{:?} => SecretPlaces {{ query: &[{}], headers: &[{}], body: &[{}] }},",
+            snake(id),
+            query.join(", "),
+            headers.join(", "),
+            body.join(", ")
+        );
+    }
+    format!(
+        "\n/// Where an operation's request (by method name) carries values its spec marks secret.\n\
+         fn secret_places(operation: &str) -> SecretPlaces {{\n\
+         match operation {{\n{arms}_ => SecretPlaces {{ query: &[], headers: &[], body: &[] }},\n}}\n}}\n"
+    )
+}
+
+fn is_password(schema: &Value) -> bool {
+    schema.get("format").and_then(Value::as_str) == Some("password")
+}
+
+/// The paths (property names, `*` for items and map members) of the `format: password`
+/// strings of a request body's schema.
+fn secret_paths(
+    view: &Value,
+    schema: &Value,
+    path: &mut Vec<String>,
+    out: &mut Vec<Vec<String>>,
+    depth: usize,
+) {
+    // Deep enough for any real body; a recursive schema stops here.
+    if depth > 12 {
+        return;
+    }
+    let schema = resolve(view, schema);
+    if is_password(schema) {
+        out.push(path.clone());
+    }
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for sub in schema
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            secret_paths(view, sub, path, out, depth + 1);
+        }
+    }
+    let step =
+        |segment: String, sub: &Value, path: &mut Vec<String>, out: &mut Vec<Vec<String>>| {
+            path.push(segment);
+            secret_paths(view, sub, path, out, depth + 1);
+            path.pop();
+        };
+    if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+        for (name, sub) in properties {
+            step(name.clone(), sub, path, out);
+        }
+    }
+    if let Some(items) = schema.get("items") {
+        step("*".into(), items, path, out);
+    }
+    if let Some(members) = schema.get("additionalProperties").filter(|m| m.is_object()) {
+        step("*".into(), members, path, out);
+    }
+}
+
+/// Makes every operation return the crate's [`Error`](templates/error.rs) instead of
+/// progenitor's, whose `Display` and `Debug` print what the server sent: progenitor's `Error`
+/// is no longer re-exported under that name, and each builder's `send` runs progenitor's body
+/// in an `async` block (where `Error` is progenitor's again), with the request's secrets taken
+/// after its `pre` hook, then wraps the error with them. Every error type gets `ErrorValue`.
+fn scrubbed_errors(file: &mut syn::File) -> Result<(), String> {
+    let module = generated_module(file)?;
+    let mut removed = 0;
+    for item in module.1.iter_mut() {
+        let syn::Item::Use(u) = item else { continue };
+        let syn::UseTree::Path(p) = &mut u.tree else {
+            continue;
+        };
+        if p.ident != "progenitor_client" {
+            continue;
+        }
+        let syn::UseTree::Group(group) = &mut *p.tree else {
+            continue;
+        };
+        let before = group.items.len();
+        group.items = group
+            .items
+            .iter()
+            .filter(|t| !matches!(t, syn::UseTree::Name(n) if n.ident == "Error"))
+            .cloned()
+            .collect();
+        removed += before - group.items.len();
+    }
+    if removed != 1 {
+        return Err(
+            "progenitor's `pub use progenitor_client::{.., Error, ..}` was not found once; \
+                    regen's error replacement needs updating for this progenitor"
+                .into(),
+        );
+    }
+    let builder = module
+        .1
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
+            _ => None,
+        })
+        .ok_or("progenitor's `mod builder` is missing")?;
+    let mut error_types: Vec<syn::Type> = Vec::new();
+    for item in builder.1.iter_mut() {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        for item in block.items.iter_mut() {
+            let syn::ImplItem::Fn(f) = item else { continue };
+            if f.sig.ident == "send" {
+                let e = wrap_send(f)?;
+                let text = quote::ToTokens::to_token_stream(&e).to_string();
+                if !error_types
+                    .iter()
+                    .any(|t| quote::ToTokens::to_token_stream(t).to_string() == text)
+                {
+                    error_types.push(e);
+                }
+            }
+        }
+    }
+    for e in error_types {
+        let simple = quote::ToTokens::to_token_stream(&e)
+            .to_string()
+            .replace(' ', "");
+        if simple == "()" || simple == "ByteStream" {
+            continue;
+        }
+        module.1.push(syn::parse_quote! {
+            impl ErrorValue for #e {
+                fn describe(&self) -> String {
+                    format!("{self:?}")
+                }
+            }
+        });
+    }
+    Ok(())
+}
+
+/// Rewrites one `send`; returns its error type `E` (of `Result<_, Error<E>>`).
+fn wrap_send(f: &mut syn::ImplItemFn) -> Result<syn::Type, String> {
+    let name = f.sig.ident.to_string();
+    let bad = || {
+        format!(
+            "`{name}` does not return `Result<_, Error<_>>`; regen's error replacement needs updating for this progenitor"
+        )
+    };
+    let syn::ReturnType::Type(_, ty) = &f.sig.output else {
+        return Err(bad());
+    };
+    let args = |ty: &syn::Type, want: &str| -> Option<Vec<syn::Type>> {
+        let syn::Type::Path(p) = ty else { return None };
+        let last = p.path.segments.last()?;
+        if last.ident != want {
+            return None;
+        }
+        let syn::PathArguments::AngleBracketed(a) = &last.arguments else {
+            return None;
+        };
+        Some(
+            a.args
+                .iter()
+                .filter_map(|a| match a {
+                    syn::GenericArgument::Type(t) => Some(t.clone()),
+                    _ => None,
+                })
+                .collect(),
+        )
+    };
+    let result = args(ty, "Result")
+        .filter(|a| a.len() == 2)
+        .ok_or_else(bad)?;
+    let ok = result[0].clone();
+    let e = args(&result[1], "Error")
+        .and_then(|a| a.into_iter().next())
+        .ok_or_else(bad)?;
+    let mut stmts = f.block.stmts.clone();
+    let exec = stmts
+        .iter()
+        .position(|s| quote::ToTokens::to_token_stream(s).to_string().starts_with("let result = client . exec (request"))
+        .ok_or_else(|| format!("`{name}` has no `let result = client.exec(request, ..)`; regen's error replacement needs updating for this progenitor"))?;
+    stmts.insert(
+        exec,
+        syn::parse_quote!(super::add_request_secrets(&mut __scrubber, &request, info.operation_id);),
+    );
+    f.block = syn::parse_quote!({
+        let mut __scrubber = super::client_scrubber(self.client);
+        let __result: ::std::result::Result<#ok, progenitor_client::Error<#e>> = async {
+            #[allow(unused_imports)]
+            use progenitor_client::Error;
+            #(#stmts)*
+        }
+        .await;
+        __result.map_err(|e| Error::new(e, __scrubber))
+    });
+    Ok(e)
 }
 
 /// Gives the fields the view renamed (rule C: `authTime` beside `auth_time` is the field

@@ -269,7 +269,7 @@ pub fn rust(security: &Security) -> String {
          /// Give them to a client with [`Client::with_credentials`]. Each request sends exactly the\n\
          /// credentials its operation's `security` names (none for an operation with\n\
          /// `security: []`); an operation whose requirement is not met fails with\n\
-         /// [`Error::InvalidRequest`] before anything is sent. Values are [`Secret`]s: `Debug`\n\
+         /// [`ErrorKind::InvalidRequest`] before anything is sent. Values are [`Secret`]s: `Debug`\n\
          /// never shows them.\n\
          #[derive(Clone, Debug, Default, PartialEq, Eq)]\n\
          #[non_exhaustive]\n\

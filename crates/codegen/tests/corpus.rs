@@ -343,7 +343,10 @@ fn scratch_workspace(dir: &Path) {
         if line.starts_with('[') {
             keep = matches!(
                 line.trim(),
-                "[workspace.package]" | "[workspace.dependencies]"
+                "[workspace.package]"
+                    | "[workspace.dependencies]"
+                    | "[workspace.lints.rust]"
+                    | "[workspace.lints.clippy]"
             );
         }
         if keep {
@@ -353,6 +356,13 @@ fn scratch_workspace(dir: &Path) {
     }
     std::fs::write(dir.join("Cargo.toml"), out).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    // The hand-written crates the generated ones depend on (the scrubber, and its list).
+    for krate in ["redact", "secret-names"] {
+        copy_dir(
+            &root.join("crates").join(krate),
+            &dir.join("crates").join(krate),
+        );
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -61,14 +61,15 @@ pub(crate) fn param<T: DeserializeOwned>(
 }
 
 /// The answer of a generated client's call: documented answers (success or error) become an
-/// [`Answer`]; everything else is mapped by [`Call::fail`].
+/// [`Answer`]; everything else is mapped by [`Call::fail`]. A client's error is taken apart
+/// into progenitor's (its `kind`): the facade scrubs what it shows with its own secrets.
 pub(crate) async fn answer<T: Serialize, E: Serialize>(
     call: &Call<'_>,
-    result: Result<ResponseValue<T>, ApiError<E>>,
+    result: Result<ResponseValue<T>, impl Into<ApiError<E>>>,
 ) -> Result<Answer, LoginError> {
     match result {
         Ok(rv) => of(call, rv),
-        Err(e) => call.fail(e, |rv| of(call, rv)).await,
+        Err(e) => call.fail(e.into(), |rv| of(call, rv)).await,
     }
 }
 

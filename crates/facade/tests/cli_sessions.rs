@@ -837,6 +837,117 @@ async fn a_password_echoed_in_any_encoding_is_scrubbed() {
     }
 }
 
+/// A Rocket.Chat and Mattermost look-alike that answers a login with an error page echoing the
+/// JSON body it got in a layered encoding (`/{mode}/…`): inside an HTML page (a `"` of the
+/// password reads `\&quot;`), percent-encoded twice, or base64 of the body.
+async fn layered_echo_server() -> String {
+    use axum::extract::Path;
+    use axum::routing::post;
+
+    async fn login(Path(mode): Path<String>, body: String) -> axum::response::Response {
+        use axum::response::IntoResponse as _;
+        let twice = |s: &str| {
+            let once: String = form_urlencoded::byte_serialize(s.as_bytes()).collect();
+            form_urlencoded::byte_serialize(once.as_bytes()).collect::<String>()
+        };
+        let (content_type, page) = match mode.as_str() {
+            "htmljson" => {
+                let escaped = body
+                    .replace('&', "&amp;")
+                    .replace('"', "&quot;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;");
+                (
+                    "text/html",
+                    format!("<html><body><h1>Bad gateway</h1><pre>{escaped}</pre></body></html>"),
+                )
+            }
+            "double" => (
+                "text/plain",
+                format!("upstream said no to {}", twice(&body)),
+            ),
+            _ => {
+                use base64::Engine as _;
+                let encoded = base64::engine::general_purpose::STANDARD.encode(&body);
+                ("text/plain", format!("request was {encoded}"))
+            }
+        };
+        (
+            axum::http::StatusCode::BAD_GATEWAY,
+            [("content-type", content_type)],
+            page,
+        )
+            .into_response()
+    }
+    let app = axum::Router::new()
+        .route("/{mode}/api/v1/login", post(login))
+        .route("/{mode}/api/v4/users/login", post(login));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_echoed_through_layered_encodings_is_scrubbed_for_both_chat_services() {
+    let origin = layered_echo_server().await;
+    let password = "p\"ä/ss w&rd<1>%";
+    for service in ["rocketchat", "mattermost"] {
+        let prefix = service.to_ascii_uppercase();
+        for mode in ["htmljson", "double", "base64"] {
+            let url = format!("{origin}/{mode}");
+            let env = [
+                (format!("{prefix}_URL"), url),
+                (format!("{prefix}_USERNAME"), "mallory".to_owned()),
+                (format!("{prefix}_PASSWORD"), password.to_owned()),
+            ];
+            let out = apilogin(&["login", service], &refs(&env), None)
+                .await
+                .expect(7);
+            assert!(
+                out.stderr.contains("<redacted>"),
+                "{service} {mode}: {}",
+                out.stderr
+            );
+            for leaked in [
+                "ss w",
+                "ss+w",
+                "ss%20w",
+                "ss%2Bw",
+                "ss%2520w",
+                "\\&quot;",
+                "&quot;p\\",
+                "ss%252Bw",
+            ] {
+                assert!(
+                    !out.stderr.contains(leaked),
+                    "{service} {mode}: {leaked} in {}",
+                    out.stderr
+                );
+            }
+            // No run of base64 in what was printed decodes to the password, at any alignment.
+            for run in out
+                .stderr
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '+' || c == '/'))
+            {
+                use base64::Engine as _;
+                for offset in 0..4.min(run.len()) {
+                    let piece = &run[offset..];
+                    let piece = &piece[..piece.len() / 4 * 4];
+                    let decoded = base64::engine::general_purpose::STANDARD_NO_PAD
+                        .decode(piece)
+                        .unwrap_or_default();
+                    assert!(
+                        !String::from_utf8_lossy(&decoded).contains("ss w"),
+                        "{service} {mode}: the password in base64 in {}",
+                        out.stderr
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_http_never_goes_through_a_proxy() {
     let proxy = TcpListener::bind("127.0.0.1:0").unwrap();

@@ -43,7 +43,7 @@ mod generated {
         }
     }
     #[allow(unused_imports)]
-    pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
+    pub use progenitor_client::{ByteStream, ClientInfo, ResponseValue};
     #[allow(unused_imports)]
     use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
     /// Types used as operation parameters and responses.
@@ -2043,47 +2043,69 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::LoginResult>, Error<()>> {
-                let Self { client, description, pass, tfkey, user } = self;
-                let description = description.map_err(Error::InvalidRequest)?;
-                let pass = pass.map_err(Error::InvalidRequest)?;
-                let tfkey = tfkey.map_err(Error::InvalidRequest)?;
-                let user = user.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/user/newapikey/login.json", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let mut __scrubber = super::client_scrubber(self.client);
+                let __result: ::std::result::Result<
+                    ResponseValue<types::LoginResult>,
+                    progenitor_client::Error<()>,
+                > = async {
+                    #[allow(unused_imports)]
+                    use progenitor_client::Error;
+                    let Self { client, description, pass, tfkey, user } = self;
+                    let description = description.map_err(Error::InvalidRequest)?;
+                    let pass = pass.map_err(Error::InvalidRequest)?;
+                    let tfkey = tfkey.map_err(Error::InvalidRequest)?;
+                    let user = user.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/user/newapikey/login.json", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(
-                        &progenitor_client::QueryParam::new("description", &description),
-                    )
-                    .query(&progenitor_client::QueryParam::new("pass", &pass))
-                    .query(&progenitor_client::QueryParam::new("tfkey", &tfkey))
-                    .query(&progenitor_client::QueryParam::new("user", &user))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "login_with_query",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "description",
+                                &description,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("pass", &pass))
+                        .query(&progenitor_client::QueryParam::new("tfkey", &tfkey))
+                        .query(&progenitor_client::QueryParam::new("user", &user))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "login_with_query",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    super::add_request_secrets(
+                        &mut __scrubber,
+                        &request,
+                        info.operation_id,
+                    );
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
                 }
+                    .await;
+                __result.map_err(|e| Error::new(e, __scrubber))
             }
         }
         /// Builder for [`Client::login`]
@@ -2127,43 +2149,62 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::LoginResult>, Error<()>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginForm::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/user/newapikey/login.json", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let mut __scrubber = super::client_scrubber(self.client);
+                let __result: ::std::result::Result<
+                    ResponseValue<types::LoginResult>,
+                    progenitor_client::Error<()>,
+                > = async {
+                    #[allow(unused_imports)]
+                    use progenitor_client::Error;
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::LoginForm::try_from(v).map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/user/newapikey/login.json", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .form_urlencoded(&body)?
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "login",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .form_urlencoded(&body)?
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "login",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    super::add_request_secrets(
+                        &mut __scrubber,
+                        &request,
+                        info.operation_id,
+                    );
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
                 }
+                    .await;
+                __result.map_err(|e| Error::new(e, __scrubber))
             }
         }
         /// Builder for [`Client::login_xml_with_query`]
@@ -2236,43 +2277,63 @@ mod generated {
             }
             ///Sends a `GET` request to `/user/newapikey/login.xml`
             pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let Self { client, description, pass, tfkey, user } = self;
-                let description = description.map_err(Error::InvalidRequest)?;
-                let pass = pass.map_err(Error::InvalidRequest)?;
-                let tfkey = tfkey.map_err(Error::InvalidRequest)?;
-                let user = user.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/user/newapikey/login.xml", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let mut __scrubber = super::client_scrubber(self.client);
+                let __result: ::std::result::Result<
+                    ResponseValue<ByteStream>,
+                    progenitor_client::Error<()>,
+                > = async {
+                    #[allow(unused_imports)]
+                    use progenitor_client::Error;
+                    let Self { client, description, pass, tfkey, user } = self;
+                    let description = description.map_err(Error::InvalidRequest)?;
+                    let pass = pass.map_err(Error::InvalidRequest)?;
+                    let tfkey = tfkey.map_err(Error::InvalidRequest)?;
+                    let user = user.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/user/newapikey/login.xml", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .query(
-                        &progenitor_client::QueryParam::new("description", &description),
-                    )
-                    .query(&progenitor_client::QueryParam::new("pass", &pass))
-                    .query(&progenitor_client::QueryParam::new("tfkey", &tfkey))
-                    .query(&progenitor_client::QueryParam::new("user", &user))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "login_xml_with_query",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => Ok(ResponseValue::stream(response)),
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .query(
+                            &progenitor_client::QueryParam::new(
+                                "description",
+                                &description,
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("pass", &pass))
+                        .query(&progenitor_client::QueryParam::new("tfkey", &tfkey))
+                        .query(&progenitor_client::QueryParam::new("user", &user))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "login_xml_with_query",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    super::add_request_secrets(
+                        &mut __scrubber,
+                        &request,
+                        info.operation_id,
+                    );
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => Ok(ResponseValue::stream(response)),
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
                 }
+                    .await;
+                __result.map_err(|e| Error::new(e, __scrubber))
             }
         }
         /// Builder for [`Client::login_xml`]
@@ -2314,39 +2375,56 @@ mod generated {
             }
             ///Sends a `POST` request to `/user/newapikey/login.xml`
             pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::LoginForm::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/user/newapikey/login.xml", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let mut __scrubber = super::client_scrubber(self.client);
+                let __result: ::std::result::Result<
+                    ResponseValue<ByteStream>,
+                    progenitor_client::Error<()>,
+                > = async {
+                    #[allow(unused_imports)]
+                    use progenitor_client::Error;
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::LoginForm::try_from(v).map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/user/newapikey/login.xml", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .form_urlencoded(&body)?
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "login_xml",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => Ok(ResponseValue::stream(response)),
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .form_urlencoded(&body)?
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "login_xml",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    super::add_request_secrets(
+                        &mut __scrubber,
+                        &request,
+                        info.operation_id,
+                    );
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => Ok(ResponseValue::stream(response)),
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
                 }
+                    .await;
+                __result.map_err(|e| Error::new(e, __scrubber))
             }
         }
         /// Builder for [`Client::view_account_with_query`]
@@ -2393,41 +2471,60 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::AccountResult>, Error<()>> {
-                let Self { client, key, user } = self;
-                let key = key.map_err(Error::InvalidRequest)?;
-                let user = user.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/view/user/api.json", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let mut __scrubber = super::client_scrubber(self.client);
+                let __result: ::std::result::Result<
+                    ResponseValue<types::AccountResult>,
+                    progenitor_client::Error<()>,
+                > = async {
+                    #[allow(unused_imports)]
+                    use progenitor_client::Error;
+                    let Self { client, key, user } = self;
+                    let key = key.map_err(Error::InvalidRequest)?;
+                    let user = user.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/view/user/api.json", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(&progenitor_client::QueryParam::new("key", &key))
-                    .query(&progenitor_client::QueryParam::new("user", &user))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "view_account_with_query",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("key", &key))
+                        .query(&progenitor_client::QueryParam::new("user", &user))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "view_account_with_query",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    super::add_request_secrets(
+                        &mut __scrubber,
+                        &request,
+                        info.operation_id,
+                    );
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
                 }
+                    .await;
+                __result.map_err(|e| Error::new(e, __scrubber))
             }
         }
         /// Builder for [`Client::view_account`]
@@ -2473,43 +2570,62 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::AccountResult>, Error<()>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::AccountForm::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/view/user/api.json", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let mut __scrubber = super::client_scrubber(self.client);
+                let __result: ::std::result::Result<
+                    ResponseValue<types::AccountResult>,
+                    progenitor_client::Error<()>,
+                > = async {
+                    #[allow(unused_imports)]
+                    use progenitor_client::Error;
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::AccountForm::try_from(v).map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/view/user/api.json", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .form_urlencoded(&body)?
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "view_account",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .form_urlencoded(&body)?
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "view_account",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    super::add_request_secrets(
+                        &mut __scrubber,
+                        &request,
+                        info.operation_id,
+                    );
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
                 }
+                    .await;
+                __result.map_err(|e| Error::new(e, __scrubber))
             }
         }
         /// Builder for [`Client::view_account_xml_with_query`]
@@ -2554,37 +2670,54 @@ mod generated {
             }
             ///Sends a `GET` request to `/view/user/api.xml`
             pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let Self { client, key, user } = self;
-                let key = key.map_err(Error::InvalidRequest)?;
-                let user = user.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/view/user/api.xml", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let mut __scrubber = super::client_scrubber(self.client);
+                let __result: ::std::result::Result<
+                    ResponseValue<ByteStream>,
+                    progenitor_client::Error<()>,
+                > = async {
+                    #[allow(unused_imports)]
+                    use progenitor_client::Error;
+                    let Self { client, key, user } = self;
+                    let key = key.map_err(Error::InvalidRequest)?;
+                    let user = user.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/view/user/api.xml", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .query(&progenitor_client::QueryParam::new("key", &key))
-                    .query(&progenitor_client::QueryParam::new("user", &user))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "view_account_xml_with_query",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => Ok(ResponseValue::stream(response)),
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .query(&progenitor_client::QueryParam::new("key", &key))
+                        .query(&progenitor_client::QueryParam::new("user", &user))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "view_account_xml_with_query",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    super::add_request_secrets(
+                        &mut __scrubber,
+                        &request,
+                        info.operation_id,
+                    );
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => Ok(ResponseValue::stream(response)),
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
                 }
+                    .await;
+                __result.map_err(|e| Error::new(e, __scrubber))
             }
         }
         /// Builder for [`Client::view_account_xml`]
@@ -2628,39 +2761,56 @@ mod generated {
             }
             ///Sends a `POST` request to `/view/user/api.xml`
             pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::AccountForm::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/view/user/api.xml", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let mut __scrubber = super::client_scrubber(self.client);
+                let __result: ::std::result::Result<
+                    ResponseValue<ByteStream>,
+                    progenitor_client::Error<()>,
+                > = async {
+                    #[allow(unused_imports)]
+                    use progenitor_client::Error;
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::AccountForm::try_from(v).map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/view/user/api.xml", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .form_urlencoded(&body)?
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "view_account_xml",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => Ok(ResponseValue::stream(response)),
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .form_urlencoded(&body)?
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "view_account_xml",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    super::add_request_secrets(
+                        &mut __scrubber,
+                        &request,
+                        info.operation_id,
+                    );
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => Ok(ResponseValue::stream(response)),
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
                 }
+                    .await;
+                __result.map_err(|e| Error::new(e, __scrubber))
             }
         }
         /// Builder for [`Client::delete_api_key_with_query`]
@@ -2720,43 +2870,62 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::DeleteResult>, Error<()>> {
-                let Self { client, apikey, key, user } = self;
-                let apikey = apikey.map_err(Error::InvalidRequest)?;
-                let key = key.map_err(Error::InvalidRequest)?;
-                let user = user.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/user/deleteapikey/api.json", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let mut __scrubber = super::client_scrubber(self.client);
+                let __result: ::std::result::Result<
+                    ResponseValue<types::DeleteResult>,
+                    progenitor_client::Error<()>,
+                > = async {
+                    #[allow(unused_imports)]
+                    use progenitor_client::Error;
+                    let Self { client, apikey, key, user } = self;
+                    let apikey = apikey.map_err(Error::InvalidRequest)?;
+                    let key = key.map_err(Error::InvalidRequest)?;
+                    let user = user.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/user/deleteapikey/api.json", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .query(&progenitor_client::QueryParam::new("apikey", &apikey))
-                    .query(&progenitor_client::QueryParam::new("key", &key))
-                    .query(&progenitor_client::QueryParam::new("user", &user))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "delete_api_key_with_query",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .query(&progenitor_client::QueryParam::new("apikey", &apikey))
+                        .query(&progenitor_client::QueryParam::new("key", &key))
+                        .query(&progenitor_client::QueryParam::new("user", &user))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "delete_api_key_with_query",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    super::add_request_secrets(
+                        &mut __scrubber,
+                        &request,
+                        info.operation_id,
+                    );
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
                 }
+                    .await;
+                __result.map_err(|e| Error::new(e, __scrubber))
             }
         }
         /// Builder for [`Client::delete_api_key`]
@@ -2804,43 +2973,63 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::DeleteResult>, Error<()>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::DeleteApiKeyForm::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/user/deleteapikey/api.json", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let mut __scrubber = super::client_scrubber(self.client);
+                let __result: ::std::result::Result<
+                    ResponseValue<types::DeleteResult>,
+                    progenitor_client::Error<()>,
+                > = async {
+                    #[allow(unused_imports)]
+                    use progenitor_client::Error;
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::DeleteApiKeyForm::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/user/deleteapikey/api.json", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .header(
-                        ::reqwest::header::ACCEPT,
-                        ::reqwest::header::HeaderValue::from_static("application/json"),
-                    )
-                    .form_urlencoded(&body)?
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "delete_api_key",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => ResponseValue::from_response(response).await,
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .header(
+                            ::reqwest::header::ACCEPT,
+                            ::reqwest::header::HeaderValue::from_static(
+                                "application/json",
+                            ),
+                        )
+                        .form_urlencoded(&body)?
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "delete_api_key",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    super::add_request_secrets(
+                        &mut __scrubber,
+                        &request,
+                        info.operation_id,
+                    );
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => ResponseValue::from_response(response).await,
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
                 }
+                    .await;
+                __result.map_err(|e| Error::new(e, __scrubber))
             }
         }
         /// Builder for [`Client::delete_api_key_xml_with_query`]
@@ -2898,39 +3087,56 @@ mod generated {
             }
             ///Sends a `GET` request to `/user/deleteapikey/api.xml`
             pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let Self { client, apikey, key, user } = self;
-                let apikey = apikey.map_err(Error::InvalidRequest)?;
-                let key = key.map_err(Error::InvalidRequest)?;
-                let user = user.map_err(Error::InvalidRequest)?;
-                let url = format!("{}/user/deleteapikey/api.xml", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let mut __scrubber = super::client_scrubber(self.client);
+                let __result: ::std::result::Result<
+                    ResponseValue<ByteStream>,
+                    progenitor_client::Error<()>,
+                > = async {
+                    #[allow(unused_imports)]
+                    use progenitor_client::Error;
+                    let Self { client, apikey, key, user } = self;
+                    let apikey = apikey.map_err(Error::InvalidRequest)?;
+                    let key = key.map_err(Error::InvalidRequest)?;
+                    let user = user.map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/user/deleteapikey/api.xml", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .get(url)
-                    .query(&progenitor_client::QueryParam::new("apikey", &apikey))
-                    .query(&progenitor_client::QueryParam::new("key", &key))
-                    .query(&progenitor_client::QueryParam::new("user", &user))
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "delete_api_key_xml_with_query",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => Ok(ResponseValue::stream(response)),
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .get(url)
+                        .query(&progenitor_client::QueryParam::new("apikey", &apikey))
+                        .query(&progenitor_client::QueryParam::new("key", &key))
+                        .query(&progenitor_client::QueryParam::new("user", &user))
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "delete_api_key_xml_with_query",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    super::add_request_secrets(
+                        &mut __scrubber,
+                        &request,
+                        info.operation_id,
+                    );
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => Ok(ResponseValue::stream(response)),
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
                 }
+                    .await;
+                __result.map_err(|e| Error::new(e, __scrubber))
             }
         }
         /// Builder for [`Client::delete_api_key_xml`]
@@ -2976,39 +3182,57 @@ mod generated {
             }
             ///Sends a `POST` request to `/user/deleteapikey/api.xml`
             pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let Self { client, body } = self;
-                let body = body
-                    .and_then(|v| {
-                        types::DeleteApiKeyForm::try_from(v).map_err(|e| e.to_string())
-                    })
-                    .map_err(Error::InvalidRequest)?;
-                let url = format!("{}/user/deleteapikey/api.xml", client.baseurl,);
-                let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-                header_map
-                    .append(
-                        ::reqwest::header::HeaderName::from_static("api-version"),
-                        ::reqwest::header::HeaderValue::from_static(
-                            super::Client::api_version(),
-                        ),
+                let mut __scrubber = super::client_scrubber(self.client);
+                let __result: ::std::result::Result<
+                    ResponseValue<ByteStream>,
+                    progenitor_client::Error<()>,
+                > = async {
+                    #[allow(unused_imports)]
+                    use progenitor_client::Error;
+                    let Self { client, body } = self;
+                    let body = body
+                        .and_then(|v| {
+                            types::DeleteApiKeyForm::try_from(v)
+                                .map_err(|e| e.to_string())
+                        })
+                        .map_err(Error::InvalidRequest)?;
+                    let url = format!("{}/user/deleteapikey/api.xml", client.baseurl,);
+                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
+                        1usize,
                     );
-                #[allow(unused_mut)]
-                let mut request = client
-                    .client
-                    .post(url)
-                    .form_urlencoded(&body)?
-                    .headers(header_map)
-                    .build()?;
-                let info = OperationInfo {
-                    operation_id: "delete_api_key_xml",
-                };
-                client.pre(&mut request, &info).await?;
-                let result = client.exec(request, &info).await;
-                client.post(&result, &info).await?;
-                let response = result?;
-                match response.status().as_u16() {
-                    200u16 => Ok(ResponseValue::stream(response)),
-                    _ => Err(Error::UnexpectedResponse(response)),
+                    header_map
+                        .append(
+                            ::reqwest::header::HeaderName::from_static("api-version"),
+                            ::reqwest::header::HeaderValue::from_static(
+                                super::Client::api_version(),
+                            ),
+                        );
+                    #[allow(unused_mut)]
+                    let mut request = client
+                        .client
+                        .post(url)
+                        .form_urlencoded(&body)?
+                        .headers(header_map)
+                        .build()?;
+                    let info = OperationInfo {
+                        operation_id: "delete_api_key_xml",
+                    };
+                    client.pre(&mut request, &info).await?;
+                    super::add_request_secrets(
+                        &mut __scrubber,
+                        &request,
+                        info.operation_id,
+                    );
+                    let result = client.exec(request, &info).await;
+                    client.post(&result, &info).await?;
+                    let response = result?;
+                    match response.status().as_u16() {
+                        200u16 => Ok(ResponseValue::stream(response)),
+                        _ => Err(Error::UnexpectedResponse(response)),
+                    }
                 }
+                    .await;
+                __result.map_err(|e| Error::new(e, __scrubber))
             }
         }
     }
@@ -3139,6 +3363,286 @@ mod generated {
             operation: &str,
             request: &mut reqwest::Request,
         ) -> Result<(), String>;
+        /// Every credential's secret value, for [`Error`]'s scrubber.
+        fn secrets(&self) -> Vec<&str> {
+            Vec::new()
+        }
+    }
+    /// What went wrong in an operation, as progenitor reports it: match on its variants through
+    /// [`Error::kind`] or [`Error::into_kind`].
+    pub use progenitor_client::Error as ErrorKind;
+    /// The error of every operation of this crate: progenitor's [`ErrorKind`], with every variant's
+    /// data as it came (the typed value of a documented error answer, the raw body of an answer that
+    /// did not parse, the unexpected response), and text that never shows a secret.
+    ///
+    /// `Display` and `Debug` replace every value the request carried that the spec marks secret
+    /// (the `format: password` fields of its body and query, and the credentials of every security
+    /// scheme) wherever the server echoed it, raw or through up to three nested encodings (JSON
+    /// escaping, percent or form encoding, HTML references, base64), with `<redacted>`, by the
+    /// scrubber of [`apilogin_redact`]. They show a server's text cut to [`ERROR_TEXT_CHARS`]
+    /// characters, on one line, and the values of JSON members named like secrets (`token`,
+    /// `password`, …) are replaced too. [`source`](std::error::Error::source) is `None`: the
+    /// causes are part of `Display`, scrubbed; the unscrubbed error is [`Error::kind`].
+    pub struct Error<E = ()> {
+        kind: ErrorKind<E>,
+        scrubber: apilogin_redact::Scrubber,
+    }
+    /// The most characters of a server's text (a body, an error value) an [`Error`] shows.
+    pub const ERROR_TEXT_CHARS: usize = 500;
+    impl<E> Error<E> {
+        /// An error whose text is scrubbed of `scrubber`'s secrets.
+        pub fn new(kind: ErrorKind<E>, scrubber: apilogin_redact::Scrubber) -> Self {
+            Self { kind, scrubber }
+        }
+        /// What went wrong, with the data as it came: for a documented error answer,
+        /// `ErrorKind::ErrorResponse(value)` holds the spec's typed value. Printing it (or its
+        /// parts) yourself prints what the server sent, unscrubbed.
+        pub fn kind(&self) -> &ErrorKind<E> {
+            &self.kind
+        }
+        /// [`kind`](Self::kind), owned.
+        pub fn into_kind(self) -> ErrorKind<E> {
+            self.kind
+        }
+        /// The typed value of a documented error answer (`ErrorKind::ErrorResponse`), if this is one.
+        pub fn error_response(&self) -> Option<&ResponseValue<E>> {
+            match &self.kind {
+                ErrorKind::ErrorResponse(value) => Some(value),
+                _ => None,
+            }
+        }
+        /// The HTTP status, when the error comes from an answer.
+        pub fn status(&self) -> Option<reqwest::StatusCode> {
+            self.kind.status()
+        }
+        /// Whether trying again may succeed (a transport error, 408, 429, 502, 503, 504).
+        pub fn is_retryable(&self) -> bool {
+            self.kind.is_retryable()
+        }
+        /// This error without the typed value of an error answer.
+        pub fn into_untyped(self) -> Error<()> {
+            Error {
+                kind: self.kind.into_untyped(),
+                scrubber: self.scrubber,
+            }
+        }
+        /// One line, with the server's text cut and every secret replaced; `detail` adds headers.
+        fn text(&self, detail: bool) -> String
+        where
+            E: ErrorValue,
+        {
+            let cut = |text: &str| {
+                apilogin_redact::excerpt(
+                    text.as_bytes(),
+                    &self.scrubber,
+                    ERROR_TEXT_CHARS,
+                )
+            };
+            let chain = |e: &reqwest::Error| {
+                let mut text = e.to_string();
+                let mut source = ::std::error::Error::source(e);
+                while let Some(s) = source {
+                    text.push_str(": ");
+                    text.push_str(&s.to_string());
+                    source = s.source();
+                }
+                cut(&text)
+            };
+            let headers = |headers: &reqwest::header::HeaderMap| {
+                if !detail {
+                    return String::new();
+                }
+                let mut text = String::from("; headers: ");
+                for (name, value) in headers {
+                    let value = if value.is_sensitive() {
+                        "<sensitive>".into()
+                    } else {
+                        String::from_utf8_lossy(value.as_bytes())
+                    };
+                    text.push_str(&format!("{name}: {}; ", cut(& value)));
+                }
+                text
+            };
+            match &self.kind {
+                ErrorKind::InvalidRequest(s) => format!("invalid request: {}", cut(s)),
+                ErrorKind::CommunicationError(e) => {
+                    format!("communication error: {}", chain(e))
+                }
+                ErrorKind::InvalidUpgrade(e) => {
+                    format!("invalid response upgrade: {}", chain(e))
+                }
+                ErrorKind::ErrorResponse(value) => {
+                    format!(
+                        "error response: HTTP {}{}; value: {}", value.status(),
+                        headers(value.headers()), cut(& value.as_ref().describe())
+                    )
+                }
+                ErrorKind::ResponseBodyError(e) => {
+                    format!("the response body could not be read: {}", chain(e))
+                }
+                ErrorKind::InvalidResponsePayload(body, e) => {
+                    format!(
+                        "invalid response payload ({} bytes): {}; body: {}", body.len(),
+                        cut(& e.to_string()), cut(& String::from_utf8_lossy(body))
+                    )
+                }
+                ErrorKind::UnexpectedResponse(response) => {
+                    format!(
+                        "unexpected response: HTTP {} from {}{}", response.status(),
+                        cut(response.url().as_str()), headers(response.headers())
+                    )
+                }
+                ErrorKind::Custom(s) => cut(s),
+            }
+        }
+    }
+    impl<E: ErrorValue> ::std::fmt::Display for Error<E> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(&self.text(false))
+        }
+    }
+    impl<E: ErrorValue> ::std::fmt::Debug for Error<E> {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.debug_tuple("Error").field(&self.text(true)).finish()
+        }
+    }
+    impl<E: ErrorValue> ::std::error::Error for Error<E> {}
+    impl<E> AsRef<ErrorKind<E>> for Error<E> {
+        fn as_ref(&self) -> &ErrorKind<E> {
+            &self.kind
+        }
+    }
+    impl<E> From<Error<E>> for ErrorKind<E> {
+        fn from(error: Error<E>) -> Self {
+            error.kind
+        }
+    }
+    /// How the typed value of an error answer is shown (before it is scrubbed): `Debug` for the
+    /// spec's types, a placeholder for a byte stream. Implemented for every error type of this
+    /// crate's operations.
+    pub trait ErrorValue {
+        /// The value as text.
+        fn describe(&self) -> String;
+    }
+    impl ErrorValue for () {
+        fn describe(&self) -> String {
+            "(none)".into()
+        }
+    }
+    impl ErrorValue for ByteStream {
+        fn describe(&self) -> String {
+            "<stream>".into()
+        }
+    }
+    /// The scrubber of a request of `client`: its credentials to start with.
+    fn client_scrubber(client: &Client) -> apilogin_redact::Scrubber {
+        apilogin_redact::Scrubber::new(client.inner.secrets())
+    }
+    /// Adds the secrets `request` carries (as its operation's spec marks them, and every header
+    /// marked sensitive) to `scrubber`.
+    fn add_request_secrets(
+        scrubber: &mut apilogin_redact::Scrubber,
+        request: &reqwest::Request,
+        operation: &str,
+    ) {
+        let places = secret_places(operation);
+        let text = |v: &reqwest::header::HeaderValue| {
+            String::from_utf8_lossy(v.as_bytes()).into_owned()
+        };
+        scrubber
+            .extend(
+                request
+                    .headers()
+                    .iter()
+                    .filter(|(name, value)| {
+                        value.is_sensitive()
+                            || places
+                                .headers
+                                .iter()
+                                .any(|h| name.as_str().eq_ignore_ascii_case(h))
+                    })
+                    .map(|(_, value)| text(value)),
+            );
+        scrubber
+            .extend(
+                request
+                    .url()
+                    .query_pairs()
+                    .filter(|(name, _)| places.query.contains(&name.as_ref()))
+                    .map(|(_, value)| value.into_owned()),
+            );
+        let Some(body) = request.body().and_then(reqwest::Body::as_bytes) else {
+            return;
+        };
+        if places.body.is_empty() {
+            return;
+        }
+        let form = request
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .is_some_and(|v| {
+                v.as_bytes().starts_with(b"application/x-www-form-urlencoded")
+            });
+        if form {
+            let mut url = reqwest::Url::parse("http://body.invalid/")
+                .expect("a valid URL");
+            url.set_query(Some(&String::from_utf8_lossy(body)));
+            scrubber
+                .extend(
+                    url
+                        .query_pairs()
+                        .filter(|(name, _)| {
+                            places
+                                .body
+                                .iter()
+                                .any(|p| p.len() == 1 && p[0] == name.as_ref())
+                        })
+                        .map(|(_, value)| value.into_owned()),
+                );
+        } else if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+            for path in places.body {
+                let mut found = Vec::new();
+                json_strings_at(&value, path, &mut found);
+                scrubber.extend(found);
+            }
+        }
+    }
+    /// The strings at `path` (property names; `*` for every item or member) of `value`.
+    fn json_strings_at<'v>(
+        value: &'v serde_json::Value,
+        path: &[&str],
+        out: &mut Vec<&'v str>,
+    ) {
+        let Some((first, rest)) = path.split_first() else {
+            if let Some(s) = value.as_str() {
+                out.push(s);
+            }
+            return;
+        };
+        match (value, *first) {
+            (serde_json::Value::Array(items), "*") => {
+                items.iter().for_each(|v| json_strings_at(v, rest, out))
+            }
+            (serde_json::Value::Object(members), "*") => {
+                members.values().for_each(|v| json_strings_at(v, rest, out))
+            }
+            (serde_json::Value::Object(members), name) => {
+                if let Some(v) = members.get(name) {
+                    json_strings_at(v, rest, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    /// Where an operation's request carries values its spec marks secret (`format: password`).
+    struct SecretPlaces {
+        /// Query parameters.
+        query: &'static [&'static str],
+        /// Header parameters.
+        headers: &'static [&'static str],
+        /// Paths into the body: property names, `*` for every item of an array or member of a map
+        /// (a form body has one-name paths).
+        body: &'static [&'static [&'static str]],
     }
     /// This API declares no security schemes: whatever identifies the caller travels in the operations' own fields.
     type Auth = ();
@@ -3300,6 +3804,102 @@ mod generated {
             ("delete_api_key_xml_with_query", 200) => Some(&["application/xml"]),
             ("delete_api_key_xml", 200) => Some(&["application/xml"]),
             _ => None,
+        }
+    }
+    /// Where an operation's request (by method name) carries values its spec marks secret.
+    fn secret_places(operation: &str) -> SecretPlaces {
+        match operation {
+            "login_with_query" => {
+                SecretPlaces {
+                    query: &["pass", "tfkey"],
+                    headers: &[],
+                    body: &[],
+                }
+            }
+            "login" => {
+                SecretPlaces {
+                    query: &[],
+                    headers: &[],
+                    body: &[&["pass"], &["tfkey"]],
+                }
+            }
+            "login_xml_with_query" => {
+                SecretPlaces {
+                    query: &["pass", "tfkey"],
+                    headers: &[],
+                    body: &[],
+                }
+            }
+            "login_xml" => {
+                SecretPlaces {
+                    query: &[],
+                    headers: &[],
+                    body: &[&["pass"], &["tfkey"]],
+                }
+            }
+            "view_account_with_query" => {
+                SecretPlaces {
+                    query: &["key"],
+                    headers: &[],
+                    body: &[],
+                }
+            }
+            "view_account" => {
+                SecretPlaces {
+                    query: &[],
+                    headers: &[],
+                    body: &[&["key"]],
+                }
+            }
+            "view_account_xml_with_query" => {
+                SecretPlaces {
+                    query: &["key"],
+                    headers: &[],
+                    body: &[],
+                }
+            }
+            "view_account_xml" => {
+                SecretPlaces {
+                    query: &[],
+                    headers: &[],
+                    body: &[&["key"]],
+                }
+            }
+            "delete_api_key_with_query" => {
+                SecretPlaces {
+                    query: &["key", "apikey"],
+                    headers: &[],
+                    body: &[],
+                }
+            }
+            "delete_api_key" => {
+                SecretPlaces {
+                    query: &[],
+                    headers: &[],
+                    body: &[&["apikey"], &["key"]],
+                }
+            }
+            "delete_api_key_xml_with_query" => {
+                SecretPlaces {
+                    query: &["key", "apikey"],
+                    headers: &[],
+                    body: &[],
+                }
+            }
+            "delete_api_key_xml" => {
+                SecretPlaces {
+                    query: &[],
+                    headers: &[],
+                    body: &[&["apikey"], &["key"]],
+                }
+            }
+            _ => {
+                SecretPlaces {
+                    query: &[],
+                    headers: &[],
+                    body: &[],
+                }
+            }
         }
     }
 }

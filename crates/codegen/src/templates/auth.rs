@@ -49,6 +49,16 @@ enum Credential<'a> {
 }
 
 impl Authenticate for Credentials {
+    fn secrets(&self) -> Vec<&str> {
+        (0..SCHEMES.len())
+            .filter_map(|i| self.get(i))
+            .map(|c| match c {
+                Credential::Secret(secret) => secret.expose_secret(),
+                Credential::Basic(basic) => basic.password.expose_secret(),
+            })
+            .collect()
+    }
+
     fn authenticate(
         &self,
         client: &reqwest::Client,

@@ -131,4 +131,9 @@ trait Authenticate {
         operation: &str,
         request: &mut reqwest::Request,
     ) -> Result<(), String>;
+
+    /// Every credential's secret value, for [`Error`]'s scrubber.
+    fn secrets(&self) -> Vec<&str> {
+        Vec::new()
+    }
 }
