@@ -134,6 +134,29 @@ pub enum Command {
     Verify(VerifyArgs),
 }
 
+impl Command {
+    /// Whether `--json` was given (`login`, `status`, `verify`): failures are JSON too.
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Login(a) => a.json,
+            Command::Status(a) => a.json,
+            Command::Verify(a) => a.json,
+            Command::Token(_) | Command::Logout(_) => false,
+        }
+    }
+
+    /// The service the command is about, when it names one.
+    pub fn service(&self) -> Option<ServiceKind> {
+        match self {
+            Command::Login(a) => Some(a.service.0),
+            Command::Status(a) => a.service.map(|s| s.0),
+            Command::Token(a) => Some(a.service.0),
+            Command::Logout(a) => a.service.map(|s| s.0),
+            Command::Verify(a) => a.service.map(|s| s.0),
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct LoginArgs {
     /// The service to log in to.
@@ -372,12 +395,51 @@ pub fn command() -> clap::Command {
 /// Parses the command line (exiting with clap's usage error, exit code 2, when it is wrong),
 /// the input flags included.
 pub fn parse() -> Cli {
-    let matches = command().get_matches();
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let matches = command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (m, cli)));
+    let (matches, mut cli) = match matches {
+        Ok(parsed) => parsed,
+        Err(e) => usage_exit(e),
+    };
     if let (Command::Login(args), Some(("login", sub))) = (&mut cli.command, matches.subcommand()) {
         args.inputs = input_values(sub);
     }
     cli
+}
+
+/// Exits on a command line clap cannot take: help and version as clap prints them; a usage
+/// error as clap prints it (exit 2), and, when `--json` is among the arguments, as the JSON
+/// error object on stdout too.
+fn usage_exit(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    let is_usage = !matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
+    let json = std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json");
+    if is_usage && json {
+        let text = e.render().to_string();
+        // The first paragraph: what is wrong (the usage line and the hint follow on stderr).
+        let message = text
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .trim_start_matches("error: ")
+            .to_owned();
+        let failure = anyhow::Error::from(crate::failure::CliFailure::Usage(message));
+        let value = crate::failure::json_error(&failure, None);
+        if let Ok(json) = crate::output::json(&value) {
+            println!("{json}");
+        }
+    }
+    e.exit()
 }
 
 /// A `login` flag for the non-secret inputs of one name: `--key-description` for the inputs
