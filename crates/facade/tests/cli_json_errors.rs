@@ -365,3 +365,20 @@ async fn a_server_message_is_said_once() {
         );
     }
 }
+
+/// `--help` documents the error object, and names each exit code by its `kind`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_names_every_kind() {
+    let out = apilogin(&["--help"], &[], None).await.expect(0);
+    for (code, kind) in KINDS {
+        assert!(
+            out.stdout.contains(&format!("\n  {code}  {kind}: ")),
+            "--help does not name exit code {code} {kind}"
+        );
+    }
+    assert!(out.stdout.contains(r#"{"error": {"kind": "refused", "exit_code": 3"#));
+    for sub in ["login", "status", "verify"] {
+        let out = apilogin(&[sub, "--help"], &[], None).await.expect(0);
+        assert!(out.stdout.contains("JSON error object"), "{sub} --help");
+    }
+}
