@@ -27,12 +27,17 @@ const KINDS: [(i32, &str); 7] = [
 /// in words.
 #[track_caller]
 fn error_of(out: &Output) -> serde_json::Map<String, serde_json::Value> {
-    let mut stream = serde_json::Deserializer::from_str(&out.stdout).into_iter::<serde_json::Value>();
+    let mut stream =
+        serde_json::Deserializer::from_str(&out.stdout).into_iter::<serde_json::Value>();
     let value = stream
         .next()
         .unwrap_or_else(|| panic!("nothing on stdout; stderr: {}", out.stderr))
         .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", out.stdout));
-    assert!(stream.next().is_none(), "more than one JSON value: {}", out.stdout);
+    assert!(
+        stream.next().is_none(),
+        "more than one JSON value: {}",
+        out.stdout
+    );
     let error = value["error"]
         .as_object()
         .unwrap_or_else(|| panic!("no error object: {}", out.stdout))
@@ -98,15 +103,28 @@ async fn usage_errors_are_2() {
     let error = error_of(&out);
     assert_eq!(error["service"], "rocketchat");
     assert!(
-        error["message"].as_str().unwrap().contains("ROCKETCHAT_PASSWORD"),
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("ROCKETCHAT_PASSWORD"),
         "{}",
         out.stdout
     );
-    assert!(!error.contains_key("reason"), "not the library's: {}", out.stdout);
+    assert!(
+        !error.contains_key("reason"),
+        "not the library's: {}",
+        out.stdout
+    );
 
     // The library's configuration errors: an insecure URL.
     let out = apilogin(
-        &["login", "rocketchat", "--json", "--url", "http://example.com"],
+        &[
+            "login",
+            "rocketchat",
+            "--json",
+            "--url",
+            "http://example.com",
+        ],
         &[],
         None,
     )
@@ -196,7 +214,10 @@ async fn second_factor_4_rate_limit_5_server_7() {
     let error = error_of(&out);
     assert_eq!(error["service"], "rocketchat");
     assert!(
-        error["message"].as_str().unwrap().contains("ROCKETCHAT_CODE"),
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("ROCKETCHAT_CODE"),
         "{}",
         out.stdout
     );
@@ -273,7 +294,12 @@ async fn status_and_verify_failures_are_json_too() {
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let out = home.run(&["status", "--json"], &[], None).await.expect(3);
     let error = error_of(&out);
-    assert_eq!(out.json()["sessions"][0]["state"], "rejected", "{}", out.stdout);
+    assert_eq!(
+        out.json()["sessions"][0]["state"],
+        "rejected",
+        "{}",
+        out.stdout
+    );
     assert!(
         error["message"].as_str().unwrap().contains("log in again"),
         "{}",
@@ -349,9 +375,13 @@ async fn a_server_message_is_said_once() {
         assert_eq!(out.stderr.trim_end(), format!("error: {said}"), "{mode}");
         assert_eq!(out.stderr.matches(repeated).count(), 1, "{}", out.stderr);
 
-        let out = apilogin(&["login", "rocketchat", "--json", "--url", &url], &env, None)
-            .await
-            .expect(3);
+        let out = apilogin(
+            &["login", "rocketchat", "--json", "--url", &url],
+            &env,
+            None,
+        )
+        .await
+        .expect(3);
         let error = error_of(&out);
         assert_eq!(error["message"], said);
         assert_eq!(error["reason"], "refused");
@@ -376,7 +406,10 @@ async fn help_names_every_kind() {
             "--help does not name exit code {code} {kind}"
         );
     }
-    assert!(out.stdout.contains(r#"{"error": {"kind": "refused", "exit_code": 3"#));
+    assert!(
+        out.stdout
+            .contains(r#"{"error": {"kind": "refused", "exit_code": 3"#)
+    );
     for sub in ["login", "status", "verify"] {
         let out = apilogin(&[sub, "--help"], &[], None).await.expect(0);
         assert!(out.stdout.contains("JSON error object"), "{sub} --help");

@@ -15,7 +15,11 @@ use apilogin_sandbox::{DEMO_PASSWORD, Sandbox, Service};
 use support::{Home, RecordingProxy, env_for, refs, without};
 
 fn mode(path: &Path) -> u32 {
-    std::fs::symlink_metadata(path).unwrap().permissions().mode() & 0o777
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777
 }
 
 fn set_mode(path: &Path, mode: u32) {
@@ -46,7 +50,10 @@ async fn a_folder_others_can_use_is_closed_with_a_notice() {
         .find(|l| l.starts_with("notice: the session folder"))
         .unwrap_or_else(|| panic!("no notice: {}", out.stderr));
     assert!(notice.contains(&folder), "{notice}");
-    assert!(notice.contains("read and changed by other users"), "{notice}");
+    assert!(
+        notice.contains("read and changed by other users"),
+        "{notice}"
+    );
     assert!(notice.contains("mode 0777"), "{notice}");
     assert!(notice.contains("0700"), "{notice}");
     assert!(notice.contains("apilogin status"), "{notice}");
@@ -110,7 +117,8 @@ async fn a_store_file_others_can_use_is_closed_with_a_notice() {
         .await
         .expect(0);
     assert!(
-        out.stderr.contains("could be read by other users (mode 0644)"),
+        out.stderr
+            .contains("could be read by other users (mode 0644)"),
         "{}",
         out.stderr
     );
@@ -170,11 +178,23 @@ async fn a_linked_store_file_or_folder_is_refused_and_left_alone() {
             "{args:?}: {}",
             out.stderr
         );
-        assert!(out.stderr.contains("set APILOGIN_CONFIG_DIR"), "{}", out.stderr);
+        assert!(
+            out.stderr.contains("set APILOGIN_CONFIG_DIR"),
+            "{}",
+            out.stderr
+        );
     }
-    assert!(std::fs::symlink_metadata(home.store_file()).unwrap().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(home.store_file())
+            .unwrap()
+            .is_symlink()
+    );
     assert_eq!(std::fs::read(elsewhere.store_file()).unwrap(), content);
-    assert_eq!(mode(&elsewhere.store_file()), 0o644, "the link's target was chmodded");
+    assert_eq!(
+        mode(&elsewhere.store_file()),
+        0o644,
+        "the link's target was chmodded"
+    );
 
     // The folder is a link to that store's folder.
     let home = Home::new();
@@ -192,7 +212,11 @@ async fn a_linked_store_file_or_folder_is_refused_and_left_alone() {
             out.stderr
         );
     }
-    assert_eq!(mode(&elsewhere.config()), 0o755, "the link's target was chmodded");
+    assert_eq!(
+        mode(&elsewhere.config()),
+        0o755,
+        "the link's target was chmodded"
+    );
     assert_eq!(std::fs::read(elsewhere.store_file()).unwrap(), content);
     let mut names: Vec<_> = std::fs::read_dir(elsewhere.config())
         .unwrap()
@@ -200,6 +224,21 @@ async fn a_linked_store_file_or_folder_is_refused_and_left_alone() {
         .collect();
     names.sort();
     assert_eq!(names, ["sessions.json", "sessions.lock"]);
+
+    // A link to a folder that does not exist yet: not created through the link either.
+    let home = Home::new();
+    std::fs::create_dir_all(home.config().parent().unwrap()).unwrap();
+    let nowhere = home.path().join("nowhere");
+    std::os::unix::fs::symlink(&nowhere, home.config()).unwrap();
+    for args in [&["login", "rocketchat"][..], &["status"]] {
+        let out = home.run(args, &refs(&env), None).await.expect(1);
+        assert!(
+            out.stderr.contains("it is a symbolic link"),
+            "{}",
+            out.stderr
+        );
+    }
+    assert!(!nowhere.exists());
 
     // The lock file is a link: the login that would write through it fails, the target is
     // neither created nor changed.
@@ -247,7 +286,11 @@ async fn a_store_of_another_user_is_refused() {
     }
     let sandbox = Sandbox::start(Service::RocketChat).await.unwrap();
     let proxy = RecordingProxy::start(&sandbox).await;
-    let env = support::with(&env_for(&sandbox, "demo"), "ROCKETCHAT_URL", proxy.base_url());
+    let env = support::with(
+        &env_for(&sandbox, "demo"),
+        "ROCKETCHAT_URL",
+        proxy.base_url(),
+    );
     let home = Home::new();
     home.run(&["login", "rocketchat"], &refs(&env), None)
         .await
@@ -310,16 +353,17 @@ async fn output_refuses_a_link_and_leaves_its_target_alone() {
         .await
         .expect(2);
     assert!(
-        out.stderr.contains(&format!(
-            "--output: {} is a symbolic link",
-            link.display()
-        )),
+        out.stderr
+            .contains(&format!("--output: {} is a symbolic link", link.display())),
         "{}",
         out.stderr
     );
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
     assert_eq!(mode(&target), 0o644);
-    assert!(proxy.recorded().is_empty(), "refused before anything was sent");
+    assert!(
+        proxy.recorded().is_empty(),
+        "refused before anything was sent"
+    );
     assert!(!home.config().exists(), "nothing stored");
 
     // A link to nowhere is refused too (it would create its target).
@@ -345,7 +389,11 @@ async fn output_refuses_a_link_and_leaves_its_target_alone() {
     .await
     .expect(0);
     assert_eq!(mode(&real), 0o600);
-    assert!(std::fs::read_to_string(&real).unwrap().contains("\"token\""));
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .contains("\"token\"")
+    );
 }
 
 /// The attack of issue 21: someone who could write the store points a session's server at
@@ -412,7 +460,11 @@ async fn a_server_from_the_store_is_named_before_the_password_goes_there() {
         .run_stderr_to(&["login", "rocketchat"], &refs(&no_url), &stderr_file)
         .await
         .expect(0);
-    assert!(out.stderr.contains("without the password"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("without the password"),
+        "{}",
+        out.stderr
+    );
     let relogin = &proxy.recorded()[first];
     assert!(
         relogin.witness.as_deref().unwrap().contains(&named),
@@ -422,7 +474,13 @@ async fn a_server_from_the_store_is_named_before_the_password_goes_there() {
     // A server the command line names is not announced: the user chose it.
     let out = home
         .run(
-            &["login", "rocketchat", "--fresh", "--url", genuine.base_url()],
+            &[
+                "login",
+                "rocketchat",
+                "--fresh",
+                "--url",
+                genuine.base_url(),
+            ],
             &refs(&no_url),
             None,
         )

@@ -330,10 +330,12 @@ impl RecordingProxy {
         let recorded = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let upstream = format!("http://{}", sandbox.addr());
         let http = reqwest::Client::builder().no_proxy().build().unwrap();
-        let app =
-            axum::Router::new()
-                .fallback(relay)
-                .with_state((recorded.clone(), upstream, http, witness));
+        let app = axum::Router::new().fallback(relay).with_state((
+            recorded.clone(),
+            upstream,
+            http,
+            witness,
+        ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await });

@@ -159,7 +159,9 @@ fn login_details(e: &LoginError) -> Vec<(&'static str, Value)> {
     };
     let mut out = vec![("reason", json!(reason))];
     match e {
-        BadCredentials { code: Some(code), .. }
+        BadCredentials {
+            code: Some(code), ..
+        }
         | SecondFactorUnsupported { code, .. }
         | Refused { code, .. } => out.push(("code", json!(code))),
         ServerError { status, .. } | Redirected { status, .. } => {

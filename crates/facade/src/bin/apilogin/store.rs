@@ -351,10 +351,16 @@ impl Store {
     /// Changes the session list under the lock, on the index as it is on disk now (another
     /// process may have changed it since `open`), and writes it back.
     fn mutate(&mut self, change: impl FnOnce(&mut Vec<Entry>)) -> anyhow::Result<()> {
-        create_private_dir(&self.dir)
-            .map_err(|e| store_error(&self.dir, &format!("cannot create the folder: {e}")))?;
-        let folder = Folder::open(&self.dir)?
-            .ok_or_else(|| store_error(&self.dir, "the folder disappeared"))?;
+        let folder = match Folder::open(&self.dir)? {
+            Some(folder) => folder,
+            None => {
+                create_private_dir(&self.dir).map_err(|e| {
+                    store_error(&self.dir, &format!("cannot create the folder: {e}"))
+                })?;
+                Folder::open(&self.dir)?
+                    .ok_or_else(|| store_error(&self.dir, "the folder disappeared"))?
+            }
+        };
         let _lock = lock(&folder)?;
         self.index = read_index(&folder, &self.index_path)?;
         change(&mut self.index.sessions);
@@ -473,11 +479,8 @@ fn store_error(path: &Path, reason: &str) -> anyhow::Error {
     .into()
 }
 
-/// Creates `dir` (and its parents) if needed; a folder created here gets mode `0700`.
+/// Creates `dir` (and its parents); a folder created here gets mode `0700`.
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -552,7 +555,7 @@ fn open_private_output(path: &Path) -> Result<File, String> {
 fn link_or(path: &Path, e: &std::io::Error) -> String {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => {
-            "it is a symbolic link, which apilogin does not follow (someone could point it at a file of theirs)".to_owned()
+            "it is a symbolic link, which apilogin does not follow (whoever made it would choose where sessions are read and written)".to_owned()
         }
         _ => e.to_string(),
     }
@@ -668,7 +671,10 @@ impl Folder {
                 Ok(fd) => fd,
                 Err(rustix::io::Errno::NOENT) if access == Access::Read => return Ok(None),
                 Err(e) => {
-                    return Err(store_error(&path, &link_or(&path, &std::io::Error::from(e))));
+                    return Err(store_error(
+                        &path,
+                        &link_or(&path, &std::io::Error::from(e)),
+                    ));
                 }
             };
             let file = File::from(fd);
@@ -726,7 +732,11 @@ fn enforce(open: &File, path: &Path, file: bool) -> anyhow::Result<()> {
                 ),
             )
         })?;
-    let what = if file { "the session store" } else { "the session folder" };
+    let what = if file {
+        "the session store"
+    } else {
+        "the session folder"
+    };
     let check = if mode & 0o022 != 0 {
         "; if you did not make it so, check with `apilogin status` that every session and server listed is yours"
     } else {
