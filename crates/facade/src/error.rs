@@ -85,7 +85,7 @@ pub enum LoginError {
 
     /// The service refused the request for a reason of its own (an error code this library
     /// does not know, or an account state such as remote.it's `pending`).
-    #[error("{service} refused the request ({code}): {message}")]
+    #[error("{service} refused the request{}", refused_detail(code, message))]
     Refused {
         /// The service.
         service: ServiceKind,
@@ -212,6 +212,18 @@ fn retry_hint(reset_at: Option<SystemTime>) -> String {
         Some(Ok(wait)) => format!("wait {} s and try again", wait.as_secs() + 1),
         Some(Err(_)) => "try again now".to_owned(),
         None => "wait a minute and try again".to_owned(),
+    }
+}
+
+/// `Refused`'s code and message, each once: a server that gives the same text as both (or
+/// one of them empty) is not repeated.
+fn refused_detail(code: &str, message: &str) -> String {
+    match (code.trim(), message.trim()) {
+        ("", "") => String::new(),
+        (code, "") => format!(" ({code})"),
+        ("", message) => format!(": {message}"),
+        (code, message) if code == message => format!(": {message}"),
+        (code, message) => format!(" ({code}): {message}"),
     }
 }
 

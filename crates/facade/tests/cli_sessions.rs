@@ -1139,6 +1139,13 @@ async fn logout_that_cannot_reach_the_server_still_forgets() {
     sandbox.shutdown().await;
     let out = home.run(&["logout", "txty"], &[], None).await.expect(6);
     assert!(out.stderr.contains("may still be valid"), "{}", out.stderr);
+    // Said once: as the error, not also as a warning before it.
+    assert_eq!(
+        out.stderr.matches("could not reach").count(),
+        1,
+        "{}",
+        out.stderr
+    );
     assert!(listed(&home).await.is_empty());
 }
 

@@ -110,6 +110,25 @@ impl Home {
     }
 }
 
+impl Home {
+    /// [`Home::run`], with the command's standard error going to the file `stderr` as it is
+    /// written (a server the command talks to can read what it said so far: see
+    /// [`RecordingProxy::start_watching`]); `Output::stderr` is the file's content afterwards.
+    pub async fn run_stderr_to(
+        &self,
+        args: &[&str],
+        envs: &[(&str, &str)],
+        stderr: &Path,
+    ) -> Output {
+        let mut all: Vec<(String, String)> = vec![(
+            "APILOGIN_CONFIG_DIR".to_owned(),
+            self.config().to_str().unwrap().to_owned(),
+        )];
+        all.extend(envs.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        run_to(args, all, None, Some(stderr.to_owned())).await
+    }
+}
+
 /// Runs `apilogin` with a store of its own (thrown away afterwards).
 pub async fn apilogin(args: &[&str], envs: &[(&str, &str)], stdin: Option<&str>) -> Output {
     Home::new().run(args, envs, stdin).await
@@ -118,6 +137,16 @@ pub async fn apilogin(args: &[&str], envs: &[(&str, &str)], stdin: Option<&str>)
 /// Runs `apilogin` with exactly `envs` as its environment and `stdin` (or nothing: not a
 /// terminal) as standard input. Blocking, so off the runtime that serves the sandboxes.
 pub async fn run_raw(args: &[&str], envs: Vec<(String, String)>, stdin: Option<&str>) -> Output {
+    run_to(args, envs, stdin, None).await
+}
+
+/// [`run_raw`], with standard error to the file `stderr_file` when given.
+async fn run_to(
+    args: &[&str],
+    envs: Vec<(String, String)>,
+    stdin: Option<&str>,
+    stderr_file: Option<PathBuf>,
+) -> Output {
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let stdin = stdin.map(str::to_owned);
     tokio::task::spawn_blocking(move || {
@@ -131,7 +160,10 @@ pub async fn run_raw(args: &[&str], envs: Vec<(String, String)>, stdin: Option<&
                 Stdio::null()
             })
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+            .stderr(match &stderr_file {
+                Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
+                None => Stdio::piped(),
+            });
         let mut child = cmd.spawn().expect("apilogin starts");
         if let Some(input) = stdin {
             // The command may exit before reading it all.
@@ -141,7 +173,10 @@ pub async fn run_raw(args: &[&str], envs: Vec<(String, String)>, stdin: Option<&
         Output {
             code: out.status.code().expect("exited, not killed"),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            stderr: match &stderr_file {
+                Some(path) => std::fs::read_to_string(path).unwrap(),
+                None => String::from_utf8_lossy(&out.stderr).into_owned(),
+            },
         }
     })
     .await
@@ -193,6 +228,9 @@ pub struct Recorded {
     pub method: String,
     pub path_and_query: String,
     pub body: Vec<u8>,
+    /// What the watched file held when the request arrived (see
+    /// [`RecordingProxy::start_watching`]).
+    pub witness: Option<String>,
 }
 
 impl Recorded {
@@ -226,6 +264,17 @@ pub struct RecordingProxy {
 impl RecordingProxy {
     /// A proxy for `sandbox`, serving the same base path.
     pub async fn start(sandbox: &Sandbox) -> RecordingProxy {
+        Self::start_inner(sandbox, None).await
+    }
+
+    /// A proxy that also records, with each request, what the file `witness` held when the
+    /// request arrived: with the command's standard error there
+    /// ([`Home::run_stderr_to`]), what the command had said before it sent the request.
+    pub async fn start_watching(sandbox: &Sandbox, witness: &Path) -> RecordingProxy {
+        Self::start_inner(sandbox, Some(witness.to_owned())).await
+    }
+
+    async fn start_inner(sandbox: &Sandbox, witness: Option<PathBuf>) -> RecordingProxy {
         use axum::body::Bytes;
         use axum::extract::State;
         use axum::http::{HeaderMap, Method, Uri};
@@ -234,9 +283,10 @@ impl RecordingProxy {
             std::sync::Arc<std::sync::Mutex<Vec<Recorded>>>,
             String,
             reqwest::Client,
+            Option<PathBuf>,
         );
         async fn relay(
-            State((recorded, upstream, http)): State<Shared>,
+            State((recorded, upstream, http, witness)): State<Shared>,
             method: Method,
             uri: Uri,
             headers: HeaderMap,
@@ -249,6 +299,9 @@ impl RecordingProxy {
                 method: method.to_string(),
                 path_and_query: path_and_query.clone(),
                 body: body.to_vec(),
+                witness: witness
+                    .as_deref()
+                    .map(|p| std::fs::read_to_string(p).unwrap_or_default()),
             });
             let mut request = http.request(
                 reqwest::Method::from_bytes(method.as_str().as_bytes()).unwrap(),
@@ -277,10 +330,12 @@ impl RecordingProxy {
         let recorded = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let upstream = format!("http://{}", sandbox.addr());
         let http = reqwest::Client::builder().no_proxy().build().unwrap();
-        let app =
-            axum::Router::new()
-                .fallback(relay)
-                .with_state((recorded.clone(), upstream, http));
+        let app = axum::Router::new().fallback(relay).with_state((
+            recorded.clone(),
+            upstream,
+            http,
+            witness,
+        ));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await });

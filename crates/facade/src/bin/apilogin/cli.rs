@@ -64,23 +64,35 @@ second-factor code can also be piped in on standard input.
 Sessions are kept in the OS keyring, or, where there is none (or with --insecure-storage or
 APILOGIN_STORAGE=file), in sessions.json, readable only by you, in the config folder:
 APILOGIN_CONFIG_DIR, else the platform's (~/.config/apilogin on Linux). APILOGIN_STORAGE=keyring
-forbids the file. Plain http:// requests never go through a proxy; https:// ones honour
-HTTPS_PROXY, ALL_PROXY and NO_PROXY.
+forbids the file. Every use of the store checks the folder and its files: what other users
+could read or change is made yours alone (with a notice); a symbolic link, or a folder or
+file of another user, is refused. When the server of a login comes from a stored session (no
+--url, no <SERVICE>_URL), login names it before asking for or sending anything secret.
+Plain http:// requests never go through a proxy; https:// ones honour HTTPS_PROXY, ALL_PROXY
+and NO_PROXY.
 
-Exit codes:
+With --json (login, status, verify), a failure prints one JSON object on stdout, besides the
+message on stderr:
+  {\"error\": {\"kind\": \"refused\", \"exit_code\": 3, \"message\": \"...\", \"service\": \"rocketchat\"}}
+kind names the exit code (below); service is null when the failure concerns none. When known,
+it also has reason (the library's error: bad_credentials, session_rejected, transport, ...),
+code (the server's error code), http_status, retry_after_seconds and transport (timeout,
+connect, tls, interrupted). status --json prints it beside \"sessions\", in one object.
+
+Exit codes, with their kind:
   0  success
-  1  other failure: not logged in (nothing stored), the session store or a file cannot be
-     read or written, the output cannot be written
-  2  usage or configuration: bad arguments, missing credentials, invalid or insecure URL,
-     an operation the service does not have
+  1  other: not logged in (nothing stored), the session store or a file cannot be read or
+     written, the output cannot be written
+  2  usage: bad arguments, missing credentials, invalid or insecure URL, an operation the
+     service does not have
   3  refused: bad credentials, account locked or not active, no permission, session logged
      out or expired, or another refusal the service explains
-  4  second factor: asked for but no code given, wrong code, too many attempts, or a kind
+  4  second_factor: asked for but no code given, wrong code, too many attempts, or a kind
      this endpoint cannot complete
-  5  rate limited: wait and try again
+  5  rate_limited: wait and try again
   6  transport: timeout, connection refused, TLS failure, connection cut
-  7  the server failed or answered something unexpected (HTTP 5xx, a redirect, a body that is
-     not the API's)
+  7  server: the server failed or answered something unexpected (HTTP 5xx, a redirect, a
+     body that is not the API's)
 
 Examples:
   ROCKETCHAT_URL=https://chat.example.com apilogin login rocketchat --user alice
@@ -134,6 +146,29 @@ pub enum Command {
     Verify(VerifyArgs),
 }
 
+impl Command {
+    /// Whether `--json` was given (`login`, `status`, `verify`): failures are JSON too.
+    pub fn json(&self) -> bool {
+        match self {
+            Command::Login(a) => a.json,
+            Command::Status(a) => a.json,
+            Command::Verify(a) => a.json,
+            Command::Token(_) | Command::Logout(_) => false,
+        }
+    }
+
+    /// The service the command is about, when it names one.
+    pub fn service(&self) -> Option<ServiceKind> {
+        match self {
+            Command::Login(a) => Some(a.service.0),
+            Command::Status(a) => a.service.map(|s| s.0),
+            Command::Token(a) => Some(a.service.0),
+            Command::Logout(a) => a.service.map(|s| s.0),
+            Command::Verify(a) => a.service.map(|s| s.0),
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct LoginArgs {
     /// The service to log in to.
@@ -167,7 +202,8 @@ pub struct LoginArgs {
     #[arg(long)]
     pub no_store: bool,
 
-    /// Print the session as JSON (without its secrets unless --show-token).
+    /// Print the session as JSON (without its secrets unless --show-token); a failure as a
+    /// JSON error object (see `apilogin --help`).
     #[arg(long)]
     pub json: bool,
 
@@ -182,7 +218,7 @@ pub struct LoginArgs {
     pub show_token: bool,
 
     /// Also write the whole session, secrets included, to FILE (mode 0600), for
-    /// `verify --session` and `logout --session`.
+    /// `verify --session` and `logout --session`. A symbolic link is refused.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -208,7 +244,8 @@ pub struct StatusArgs {
     #[arg(long)]
     pub offline: bool,
 
-    /// Print the list as JSON.
+    /// Print the list as JSON, with the JSON error object of a failure (see `apilogin
+    /// --help`).
     #[arg(long)]
     pub json: bool,
 }
@@ -256,7 +293,8 @@ pub struct VerifyArgs {
     #[command(flatten)]
     pub input: SessionInput,
 
-    /// Print who the session belongs to as JSON.
+    /// Print who the session belongs to as JSON; a failure as a JSON error object (see
+    /// `apilogin --help`).
     #[arg(long)]
     pub json: bool,
 }
@@ -372,12 +410,51 @@ pub fn command() -> clap::Command {
 /// Parses the command line (exiting with clap's usage error, exit code 2, when it is wrong),
 /// the input flags included.
 pub fn parse() -> Cli {
-    let matches = command().get_matches();
-    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let matches = command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (m, cli)));
+    let (matches, mut cli) = match matches {
+        Ok(parsed) => parsed,
+        Err(e) => usage_exit(e),
+    };
     if let (Command::Login(args), Some(("login", sub))) = (&mut cli.command, matches.subcommand()) {
         args.inputs = input_values(sub);
     }
     cli
+}
+
+/// Exits on a command line clap cannot take: help and version as clap prints them; a usage
+/// error as clap prints it (exit 2), and, when `--json` is among the arguments, as the JSON
+/// error object on stdout too.
+fn usage_exit(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    let is_usage = !matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    );
+    let json = std::env::args_os()
+        .skip(1)
+        .take_while(|a| a != "--")
+        .any(|a| a == "--json");
+    if is_usage && json {
+        let text = e.render().to_string();
+        // The first paragraph: what is wrong (the usage line and the hint follow on stderr).
+        let message = text
+            .split("\n\n")
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .trim_start_matches("error: ")
+            .to_owned();
+        let failure = anyhow::Error::from(crate::failure::CliFailure::Usage(message));
+        let value = crate::failure::json_error(&failure, None);
+        if let Ok(json) = crate::output::json(&value) {
+            println!("{json}");
+        }
+    }
+    e.exit()
 }
 
 /// A `login` flag for the non-secret inputs of one name: `--key-description` for the inputs

@@ -48,6 +48,10 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
     }
     let preference = Preference::from_env(args.insecure_storage)?;
     let out = args_out(&args);
+    // An output file that is a link is refused before anything is asked or sent.
+    if let Some(problem) = out.output.as_deref().and_then(crate::store::output_problem) {
+        return Err(usage(format!("--output: {}", clean(&problem))));
+    }
     // Read the store first: a store that cannot be read stops the login before anything is
     // asked or sent, and is never overwritten.
     let mut store = if args.no_store {
@@ -59,11 +63,15 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
     let url = args.url.or_else(|| env_value(&env_name(kind, "URL")));
     let user = args.user.or_else(|| env_value(&env_name(kind, "USERNAME")));
     // Rocket.Chat has no public server: the latest stored one is the default.
-    let url = match (url, &store) {
-        (None, Some(store)) if kind.default_base_url().is_none() => store
-            .find(kind, None, user.as_deref())
-            .map(|e| e.base_url.clone()),
-        (url, _) => url,
+    let (url, url_from_store) = match (url, &store) {
+        (None, Some(store)) if kind.default_base_url().is_none() => {
+            let stored = store
+                .find(kind, None, user.as_deref())
+                .map(|e| e.base_url.clone());
+            let found = stored.is_some();
+            (stored, found)
+        }
+        (url, _) => (url, false),
     };
     if kind.default_base_url().is_none() && url.is_none() {
         return Err(usage(format!(
@@ -75,6 +83,15 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
     let service = Service::new(kind, url.as_deref()).map_err(LoginError::from)?;
     // Check the URL before asking for anything.
     let client = Client::with_options(service.clone(), options.clone())?;
+    // A server nobody named on this command line: say where the secrets go before any is
+    // asked for or sent (the store may have been changed outside apilogin).
+    if url_from_store {
+        eprintln!(
+            "Logging in to {kind} at {}, the server of the stored session (--url or {} chooses another).",
+            clean(service.base_url()),
+            env_name(kind, "URL")
+        );
+    }
 
     // A stored session that cannot be read is not replaced: say so before asking anything.
     if let (Some(store), Some(user)) = (&store, &user) {
@@ -415,13 +432,35 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
         rows.push(row);
     }
 
+    // What the rows mean for the exit code.
+    let failure = if rows.is_empty() {
+        Some(other(match only {
+            Some(k) => format!(
+                "not logged in to {}: run `apilogin login {}`",
+                k.name(),
+                k.id()
+            ),
+            None => "not logged in to any service: run `apilogin login <service>`".to_owned(),
+        }))
+    } else if rows.iter().any(|r| r.state == "unreadable") {
+        Some(other("a stored session cannot be read (see above)"))
+    } else if rows.iter().any(|r| r.state == "rejected") {
+        Some(
+            CliFailure::Refused("a stored session is no longer accepted: log in again".to_owned())
+                .into(),
+        )
+    } else {
+        None
+    };
+
     let mut stdout = std::io::stdout().lock();
     if args.json {
-        writeln!(
-            stdout,
-            "{}",
-            output::json(&serde_json::json!({ "sessions": rows }))?
-        )?;
+        // One object: the sessions, and the error when the exit code is not 0.
+        let mut value = serde_json::json!({ "sessions": rows });
+        if let Some(e) = &failure {
+            value["error"] = crate::failure::json_error(e, only)["error"].take();
+        }
+        writeln!(stdout, "{}", output::json(&value)?)?;
     } else {
         for row in &rows {
             let name = row
@@ -457,27 +496,11 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
     }
     stdout.flush()?;
     drop(stdout);
-
-    if rows.is_empty() {
-        return Err(other(match only {
-            Some(k) => format!(
-                "not logged in to {}: run `apilogin login {}`",
-                k.name(),
-                k.id()
-            ),
-            None => "not logged in to any service: run `apilogin login <service>`".to_owned(),
-        }));
+    match failure {
+        Some(e) if args.json => Err(crate::failure::Shown(e).into()),
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    if rows.iter().any(|r| r.state == "unreadable") {
-        return Err(other("a stored session cannot be read (see above)"));
-    }
-    if rows.iter().any(|r| r.state == "rejected") {
-        return Err(CliFailure::Refused(
-            "a stored session is no longer accepted: log in again".to_owned(),
-        )
-        .into());
-    }
-    Ok(())
 }
 
 pub async fn logout(args: LogoutArgs, options: Options) -> anyhow::Result<()> {
@@ -533,22 +556,24 @@ pub async fn logout(args: LogoutArgs, options: Options) -> anyhow::Result<()> {
                 Err(LoginError::SessionRejected { .. }) => {
                     eprintln!("The server had already ended the session.")
                 }
-                Err(e) => {
-                    eprintln!(
-                        "warning: could not end the session of {what} on the server: {}",
-                        clean(&e.to_string())
-                    );
-                    failure.get_or_insert(e.into());
+                // The first failure is the command's error (said once, at the end); later
+                // ones are warnings.
+                Err(e) if failure.is_none() => {
+                    failure = Some(anyhow::Error::from(e).context(format!(
+                        "the session of {what} was forgotten here, but may still be valid on the server"
+                    )));
                 }
+                Err(e) => eprintln!(
+                    "warning: could not end the session of {what} on the server: {}",
+                    clean(&e.to_string())
+                ),
             },
         }
         store.remove(entry)?;
         writeln!(std::io::stdout(), "Logged out of {what}.")?;
     }
     match failure {
-        Some(e) => {
-            Err(e.context("the session was forgotten here, but may still be valid on the server"))
-        }
+        Some(e) => Err(e),
         None => Ok(()),
     }
 }

@@ -1,7 +1,10 @@
-//! Failures of the command and their exit codes (documented in `--help`, tested in
-//! `tests/cli.rs`).
+//! Failures of the command, their exit codes and their JSON form (documented in `--help`,
+//! tested in `tests/cli.rs` and `tests/cli_json_errors.rs`).
 
-use apilogin::{LoginError, TransportKind};
+use std::time::SystemTime;
+
+use apilogin::{LoginError, ServiceKind, TransportKind};
+use serde_json::{Value, json};
 
 /// A failure with its own exit code, besides the ones of [`LoginError`].
 #[derive(Debug)]
@@ -66,9 +69,24 @@ pub fn login_exit_code(e: &LoginError) -> u8 {
     }
 }
 
+/// A failure already shown in the command's own JSON output (`status --json` puts it beside
+/// the sessions), so that `main` does not print a second object.
+#[derive(Debug)]
+pub struct Shown(pub anyhow::Error);
+
+impl std::fmt::Display for Shown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.0)
+    }
+}
+
+impl std::error::Error for Shown {}
+
 /// The exit code of any failure of the command.
 pub fn exit_code(e: &anyhow::Error) -> u8 {
-    if let Some(e) = e.downcast_ref::<LoginError>() {
+    if let Some(Shown(e)) = e.downcast_ref::<Shown>() {
+        exit_code(e)
+    } else if let Some(e) = e.downcast_ref::<LoginError>() {
         login_exit_code(e)
     } else if let Some(f) = e.downcast_ref::<CliFailure>() {
         match f {
@@ -80,4 +98,98 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     } else {
         1
     }
+}
+
+/// The name of an exit code: `error.kind` of the JSON error object.
+pub fn exit_code_name(code: u8) -> &'static str {
+    match code {
+        2 => "usage",
+        3 => "refused",
+        4 => "second_factor",
+        5 => "rate_limited",
+        6 => "transport",
+        7 => "server",
+        _ => "other",
+    }
+}
+
+/// The JSON error object `--json` prints for a failure (documented in `--help`, under
+/// "--json"): `{"error": {"kind", "exit_code", "message", "service", …}}`, with what the
+/// library's error says besides (`reason`, `code`, `http_status`, `retry_after_seconds`,
+/// `transport`) when it is one. `service` is the error's own, else the command's, else null.
+pub fn json_error(e: &anyhow::Error, service: Option<ServiceKind>) -> Value {
+    let code = exit_code(e);
+    let login = e.chain().find_map(|c| c.downcast_ref::<LoginError>());
+    let service = login.and_then(LoginError::service).or(service);
+    let mut error = json!({
+        "kind": exit_code_name(code),
+        "exit_code": code,
+        "message": format!("{e:#}"),
+        "service": service.map(ServiceKind::id),
+    });
+    if let (Some(login), Some(map)) = (login, error.as_object_mut()) {
+        for (key, value) in login_details(login) {
+            map.insert(key.to_owned(), value);
+        }
+    }
+    json!({ "error": error })
+}
+
+/// What a library error says besides its message, for the JSON error object.
+fn login_details(e: &LoginError) -> Vec<(&'static str, Value)> {
+    use LoginError::*;
+    let reason = match e {
+        BadCredentials { .. } => "bad_credentials",
+        SecondFactorInvalid { .. } => "second_factor_invalid",
+        SecondFactorExhausted { .. } => "second_factor_exhausted",
+        SecondFactorUnsupported { .. } => "second_factor_unsupported",
+        AccountLocked { .. } => "account_locked",
+        RateLimited { .. } => "rate_limited",
+        PermissionDenied { .. } => "permission_denied",
+        SessionRejected { .. } => "session_rejected",
+        Refused { .. } => "refused",
+        ServerError { .. } => "server_error",
+        Redirected { .. } => "redirected",
+        UnexpectedResponse { .. } => "unexpected_response",
+        BodyTooLarge { .. } => "body_too_large",
+        Transport { .. } => "transport",
+        Unsupported { .. } => "unsupported",
+        Config(_) => "config",
+        _ => "other",
+    };
+    let mut out = vec![("reason", json!(reason))];
+    match e {
+        BadCredentials {
+            code: Some(code), ..
+        }
+        | SecondFactorUnsupported { code, .. }
+        | Refused { code, .. } => out.push(("code", json!(code))),
+        ServerError { status, .. } | Redirected { status, .. } => {
+            out.push(("http_status", json!(status)));
+        }
+        UnexpectedResponse {
+            status: Some(status),
+            ..
+        } => out.push(("http_status", json!(status))),
+        RateLimited {
+            reset_at: Some(at), ..
+        } => {
+            let wait = at
+                .duration_since(SystemTime::now())
+                .map_or(0, |d| d.as_secs() + 1);
+            out.push(("retry_after_seconds", json!(wait)));
+        }
+        Transport { kind, .. } => out.push((
+            "transport",
+            json!(match kind {
+                TransportKind::Timeout => "timeout",
+                TransportKind::Connect => "connect",
+                TransportKind::Tls => "tls",
+                TransportKind::Interrupted => "interrupted",
+                _ => "other",
+            }),
+        )),
+        _ => {}
+    }
+    out
 }

@@ -27,15 +27,32 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let json = cli.command.json();
+    let service = cli.command.service();
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         // A reader that stopped reading (`apilogin status | head`) is not a failure.
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
+            // With --json, the failure is one JSON object on stdout (unless the command's
+            // own output already holds it), as the help says; stderr has it in words too.
+            if json && e.downcast_ref::<failure::Shown>().is_none() {
+                print_json_error(&e, service);
+            }
             // Messages can carry what a server sent: never raw to the terminal.
             eprintln!("error: {}", output::clean(&format!("{e:#}")));
             ExitCode::from(failure::exit_code(&e))
         }
+    }
+}
+
+/// The JSON error object on stdout (escaped for a terminal like every JSON output).
+fn print_json_error(e: &anyhow::Error, service: Option<apilogin::ServiceKind>) {
+    use std::io::Write as _;
+    if let Ok(text) = output::json(&failure::json_error(e, service)) {
+        let mut stdout = std::io::stdout().lock();
+        // Nowhere to report a stdout that cannot be written: the exit code still says.
+        let _ = writeln!(stdout, "{text}").and_then(|()| stdout.flush());
     }
 }
 

@@ -6,10 +6,16 @@
 //! kept in the OS keyring (service `apilogin`, user `<service> <base URL> <account>`) or, when
 //! there is no keyring or the user asks (`--insecure-storage`, `APILOGIN_STORAGE=file`), inside
 //! the index. The index is changed under a lock (`sessions.lock`) and written whole to a
-//! temporary file and renamed, with mode `0600` in a `0700` folder. A store that cannot be read is reported with its location and never
-//! overwritten.
+//! temporary file and renamed, with mode `0600` in a `0700` folder. A store that cannot be read
+//! is reported with its location and never overwritten.
+//!
+//! On Unix, every read and write checks what it opens: the folder and its files are opened
+//! without following a symbolic link (`O_NOFOLLOW`), must belong to the user running the
+//! command, and lose any permission for other users (`chmod go-rwx`, with a notice naming the
+//! file and what was wrong); anything else is refused with its path and what to do.
 
 use std::fmt;
+use std::fs::File;
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -158,7 +164,10 @@ impl Store {
     pub fn open() -> anyhow::Result<Store> {
         let dir = config_dir()?;
         let index_path = dir.join(INDEX_FILE);
-        let index = read_index(&index_path)?;
+        let index = match Folder::open(&dir)? {
+            Some(folder) => read_index(&folder, &index_path)?,
+            None => Index::empty(),
+        };
         Ok(Store {
             dir,
             index_path,
@@ -342,10 +351,18 @@ impl Store {
     /// Changes the session list under the lock, on the index as it is on disk now (another
     /// process may have changed it since `open`), and writes it back.
     fn mutate(&mut self, change: impl FnOnce(&mut Vec<Entry>)) -> anyhow::Result<()> {
-        create_private_dir(&self.dir)
-            .map_err(|e| store_error(&self.dir, &format!("cannot create the folder: {e}")))?;
-        let _lock = lock(&self.dir)?;
-        self.index = read_index(&self.index_path)?;
+        let folder = match Folder::open(&self.dir)? {
+            Some(folder) => folder,
+            None => {
+                create_private_dir(&self.dir).map_err(|e| {
+                    store_error(&self.dir, &format!("cannot create the folder: {e}"))
+                })?;
+                Folder::open(&self.dir)?
+                    .ok_or_else(|| store_error(&self.dir, "the folder disappeared"))?
+            }
+        };
+        let _lock = lock(&folder)?;
+        self.index = read_index(&folder, &self.index_path)?;
         change(&mut self.index.sessions);
         self.write()
     }
@@ -370,17 +387,19 @@ impl Store {
     }
 }
 
-/// The index at `path` (an absent one is empty).
-fn read_index(path: &Path) -> anyhow::Result<Index> {
-    let file = match std::fs::File::open(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok(Index {
-                version: 1,
-                sessions: Vec::new(),
-            });
+impl Index {
+    fn empty() -> Index {
+        Index {
+            version: 1,
+            sessions: Vec::new(),
         }
-        Err(e) => return Err(store_error(path, &e.to_string())),
-        Ok(file) => file,
+    }
+}
+
+/// The index in `folder`, at `path` (an absent one is empty).
+fn read_index(folder: &Folder, path: &Path) -> anyhow::Result<Index> {
+    let Some(file) = folder.open_file(INDEX_FILE, Access::Read)? else {
+        return Ok(Index::empty());
     };
     let mut text = String::new();
     file.take(MAX_INDEX_BYTES)
@@ -414,25 +433,20 @@ struct Lock {
     _file: std::fs::File,
 }
 
-fn lock(dir: &Path) -> anyhow::Result<Lock> {
+fn lock(folder: &Folder) -> anyhow::Result<Lock> {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        let path = dir.join(LOCK_FILE);
-        let file = std::fs::OpenOptions::new()
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(&path)
-            .map_err(|e| store_error(&path, &e.to_string()))?;
+        let path = folder.path.join(LOCK_FILE);
+        let file = folder
+            .open_file(LOCK_FILE, Access::Create)?
+            .ok_or_else(|| store_error(&path, "it disappeared"))?;
         rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
             .map_err(|e| store_error(&path, &format!("cannot lock it: {e}")))?;
         Ok(Lock { _file: file })
     }
     #[cfg(not(unix))]
     {
-        let _ = dir;
+        let _ = folder;
         Ok(Lock {})
     }
 }
@@ -465,11 +479,8 @@ fn store_error(path: &Path, reason: &str) -> anyhow::Error {
     .into()
 }
 
-/// Creates `dir` (and its parents) if needed; a folder created here gets mode `0700`.
+/// Creates `dir` (and its parents); a folder created here gets mode `0700`.
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -481,25 +492,259 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Writes `text` to `path` readable only by the user (`0600`, set before anything is written
-/// even when the file existed with wider permissions).
+/// even when the file existed with wider permissions). A symbolic link is refused, never
+/// followed (its target is neither written nor chmodded), and so is a file of another user.
 pub fn write_private_file(path: &Path, text: &str) -> anyhow::Result<()> {
-    let fail = |e: std::io::Error| other(format!("cannot write {}: {e}", path.display()));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(false);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
+    let fail = |e: &dyn fmt::Display| other(format!("cannot write {}: {e}", path.display()));
+    let mut file = open_private_output(path).map_err(|e| fail(&e))?;
+    file.set_len(0).map_err(|e| fail(&e))?;
+    file.write_all(text.as_bytes()).map_err(|e| fail(&e))?;
+    file.sync_all().map_err(|e| fail(&e))?;
+    Ok(())
+}
+
+/// Why `path` cannot be an output file, before anything is sent: a symbolic link (the session
+/// would go wherever it points). `None`: it can be (absent, or a file).
+pub fn output_problem(path: &Path) -> Option<String> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Some(format!(
+            "{} is a symbolic link: apilogin does not write a session through a link (it would go wherever the link points); name the file itself",
+            path.display()
+        )),
+        Ok(m) if m.is_dir() => Some(format!("{} is a folder, not a file", path.display())),
+        _ => None,
     }
-    let mut file = options.open(path).map_err(fail)?;
+}
+
+/// `path` opened for writing, created `0600` if absent, checked and made `0600` if present.
+fn open_private_output(path: &Path) -> Result<File, String> {
     #[cfg(unix)]
     {
+        use rustix::fs::{Mode, OFlags};
+        let fd = rustix::fs::open(
+            path,
+            OFlags::WRONLY | OFlags::CREATE | OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        )
+        .map_err(|e| link_or(path, &std::io::Error::from(e)))?;
+        let file = File::from(fd);
+        let meta = file.metadata().map_err(|e| e.to_string())?;
+        check_owner(&meta, true).map_err(|reason| format!("{reason}; name another file"))?;
+        // On the open file (fchmod): never on whatever a path would lead to.
         use std::os::unix::fs::PermissionsExt as _;
         file.set_permissions(std::fs::Permissions::from_mode(0o600))
-            .map_err(fail)?;
+            .map_err(|e| e.to_string())?;
+        Ok(file)
     }
-    file.set_len(0).map_err(fail)?;
-    file.write_all(text.as_bytes()).map_err(fail)?;
-    file.sync_all().map_err(fail)?;
+    #[cfg(not(unix))]
+    {
+        if let Some(problem) = output_problem(path) {
+            return Err(problem);
+        }
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The error of an `open` without following links: a link is said to be one.
+#[cfg(unix)]
+fn link_or(path: &Path, e: &std::io::Error) -> String {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            "it is a symbolic link, which apilogin does not follow (whoever made it would choose where sessions are read and written)".to_owned()
+        }
+        _ => e.to_string(),
+    }
+}
+
+/// Whether the file or folder of `meta` is one apilogin may use: the user's own, and of the
+/// right type (`Err`: why not).
+#[cfg(unix)]
+fn check_owner(meta: &std::fs::Metadata, file: bool) -> Result<(), String> {
+    use std::os::unix::fs::MetadataExt as _;
+    if file && !meta.is_file() {
+        return Err("it is not a regular file".to_owned());
+    }
+    if !file && !meta.is_dir() {
+        return Err("it is not a folder".to_owned());
+    }
+    let me = rustix::process::geteuid().as_raw();
+    if meta.uid() != me {
+        return Err(format!(
+            "it belongs to user {}, not to you (user {me}), so someone else could change it",
+            meta.uid()
+        ));
+    }
+    Ok(())
+}
+
+/// Who besides the owner could do what, from permission bits (`None`: nobody).
+#[cfg(unix)]
+fn exposure(mode: u32, folder: bool) -> Option<&'static str> {
+    let read = mode & 0o044 != 0;
+    let write = mode & 0o022 != 0;
+    Some(match (read, write) {
+        (true, true) => "read and changed by other users",
+        (true, false) => "read by other users",
+        (false, true) => "changed by other users",
+        (false, false) if folder && mode & 0o011 != 0 => "entered by other users",
+        (false, false) if mode & 0o077 != 0 => "used by other users",
+        (false, false) => return None,
+    })
+}
+
+/// How a file of the store is opened.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Access {
+    /// For reading; absent: `None`.
+    Read,
+    /// For writing, created `0600` if absent (the lock file).
+    Create,
+}
+
+/// The store's folder, opened without following a link and checked (Unix: owned by the user,
+/// nothing for other users), with the files in it opened relative to it.
+struct Folder {
+    path: PathBuf,
+    #[cfg(unix)]
+    fd: std::os::fd::OwnedFd,
+}
+
+impl Folder {
+    /// The folder at `path`, checked and fixed; `None` when there is none.
+    fn open(path: &Path) -> anyhow::Result<Option<Folder>> {
+        #[cfg(unix)]
+        {
+            use rustix::fs::{Mode, OFlags};
+            let fd = match rustix::fs::open(
+                path,
+                OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                Mode::empty(),
+            ) {
+                Ok(fd) => fd,
+                Err(rustix::io::Errno::NOENT) => return Ok(None),
+                Err(e) => {
+                    return Err(store_error(path, &link_or(path, &std::io::Error::from(e))));
+                }
+            };
+            let file = File::from(fd);
+            enforce(&file, path, false)?;
+            Ok(Some(Folder {
+                path: path.to_owned(),
+                fd: file.into(),
+            }))
+        }
+        #[cfg(not(unix))]
+        {
+            match std::fs::symlink_metadata(path) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(store_error(path, &e.to_string())),
+                Ok(m) if m.file_type().is_symlink() => Err(store_error(
+                    path,
+                    "it is a symbolic link, which apilogin does not follow",
+                )),
+                Ok(m) if !m.is_dir() => Err(store_error(path, "it is not a folder")),
+                Ok(_) => Ok(Some(Folder {
+                    path: path.to_owned(),
+                })),
+            }
+        }
+    }
+
+    /// The file `name` of the folder, opened without following a link, checked and fixed.
+    fn open_file(&self, name: &str, access: Access) -> anyhow::Result<Option<File>> {
+        let path = self.path.join(name);
+        #[cfg(unix)]
+        {
+            use rustix::fs::{Mode, OFlags};
+            // NONBLOCK: a FIFO planted under the name does not hang the command.
+            let flags = OFlags::NOFOLLOW | OFlags::NONBLOCK | OFlags::CLOEXEC;
+            let flags = match access {
+                Access::Read => flags | OFlags::RDONLY,
+                Access::Create => flags | OFlags::WRONLY | OFlags::CREATE,
+            };
+            let fd = match rustix::fs::openat(&self.fd, name, flags, Mode::from_raw_mode(0o600)) {
+                Ok(fd) => fd,
+                Err(rustix::io::Errno::NOENT) if access == Access::Read => return Ok(None),
+                Err(e) => {
+                    return Err(store_error(
+                        &path,
+                        &link_or(&path, &std::io::Error::from(e)),
+                    ));
+                }
+            };
+            let file = File::from(fd);
+            enforce(&file, &path, true)?;
+            Ok(Some(file))
+        }
+        #[cfg(not(unix))]
+        {
+            match std::fs::symlink_metadata(&path) {
+                Ok(m) if m.file_type().is_symlink() => {
+                    return Err(store_error(
+                        &path,
+                        "it is a symbolic link, which apilogin does not follow",
+                    ));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && access == Access::Read => {
+                    return Ok(None);
+                }
+                _ => {}
+            }
+            let mut options = std::fs::OpenOptions::new();
+            match access {
+                Access::Read => options.read(true),
+                Access::Create => options.write(true).create(true).truncate(false),
+            };
+            options
+                .open(&path)
+                .map(Some)
+                .map_err(|e| store_error(&path, &e.to_string()))
+        }
+    }
+}
+
+/// Checks an open file or folder of the store: the user's own, of the right type; with
+/// permissions for other users, they are removed (`fchmod`, on what was opened) with a notice.
+#[cfg(unix)]
+fn enforce(open: &File, path: &Path, file: bool) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let meta = open
+        .metadata()
+        .map_err(|e| store_error(path, &e.to_string()))?;
+    check_owner(&meta, file).map_err(|reason| store_error(path, &reason))?;
+    let mode = meta.permissions().mode() & 0o7777;
+    let Some(exposed) = exposure(mode, !file) else {
+        return Ok(());
+    };
+    let fixed = mode & 0o700;
+    open.set_permissions(std::fs::Permissions::from_mode(fixed))
+        .map_err(|e| {
+            store_error(
+                path,
+                &format!(
+                    "it could be {exposed} (mode {mode:04o}) and its mode cannot be changed ({e}): run `chmod go-rwx {}`",
+                    path.display()
+                ),
+            )
+        })?;
+    let what = if file {
+        "the session store"
+    } else {
+        "the session folder"
+    };
+    let check = if mode & 0o022 != 0 {
+        "; if you did not make it so, check with `apilogin status` that every session and server listed is yours"
+    } else {
+        ""
+    };
+    eprintln!(
+        "notice: {what} {} could be {exposed} (mode {mode:04o}): changed it to {fixed:04o}{check}",
+        crate::output::clean(&path.display().to_string())
+    );
     Ok(())
 }
