@@ -2,7 +2,8 @@
 //! generated client and plain reqwest, at 1, 16 and 64 logins in flight. Prints one JSON line
 //! per level and path, and one with the sandbox's resident memory; `cargo xtask bench` turns
 //! them into a table. Run alone: `cargo bench -p apilogin-tests --bench concurrency
-//! [-- --requests=N]` (N logins per path, level and round; 5 rounds).
+//! [-- --requests=N]` (N logins per path, level and round; 5 rounds); `--path=facade` and
+//! `--in-flight=64` narrow it down, for a profiler.
 //!
 //! The sandbox runs in a child process (this program with `--serve`), so that its memory is its
 //! own and the CPU time this process spends is the clients' alone. Every path sends the same
@@ -216,6 +217,13 @@ fn main() {
         })
         .unwrap_or(2000);
 
+    let only_path = std::env::args().find_map(|a| a.strip_prefix("--path=").map(str::to_owned));
+    let levels: Vec<usize> = std::env::args()
+        .find_map(|a| {
+            a.strip_prefix("--in-flight=")
+                .map(|n| vec![n.parse().expect("--in-flight=N")])
+        })
+        .unwrap_or_else(|| LEVELS.to_vec());
     let mut server = Command::new(std::env::current_exe().expect("this program"))
         .arg("--serve")
         .stdin(Stdio::piped())
@@ -254,17 +262,18 @@ fn main() {
             options,
         )
         .expect("facade client");
-        let paths = [
-            Arc::new(Path::Plain(plain, format!("{base}/api/v1/login"))),
-            Arc::new(Path::Generated(generated)),
-            Arc::new(Path::Facade(
-                facade,
-                apilogin::Credentials::new(USER, DEMO_PASSWORD),
-            )),
-        ];
+        let paths: Vec<Arc<Path>> = [
+            Path::Plain(plain, format!("{base}/api/v1/login")),
+            Path::Generated(generated),
+            Path::Facade(facade, apilogin::Credentials::new(USER, DEMO_PASSWORD)),
+        ]
+        .into_iter()
+        .filter(|p| only_path.as_deref().is_none_or(|o| p.name().starts_with(o)))
+        .map(Arc::new)
+        .collect();
         // Logins sent to the sandbox, warm-ups included.
         let mut sent = 0usize;
-        for in_flight in LEVELS {
+        for &in_flight in &levels {
             // Warm-up: every path opens its connections for this level.
             for path in &paths {
                 let warm = run(path, in_flight, in_flight * 4).await;
@@ -282,8 +291,10 @@ fn main() {
                     .iter()
                     .map(|r| r.samples.len() as f64 / r.wall.as_secs_f64())
                     .collect();
-                let mut samples: Vec<Duration> =
-                    runs.iter().flat_map(|r| r.samples.iter().copied()).collect();
+                let mut samples: Vec<Duration> = runs
+                    .iter()
+                    .flat_map(|r| r.samples.iter().copied())
+                    .collect();
                 samples.sort();
                 let failed: usize = runs.iter().map(|r| r.failures).sum();
                 if let Some(e) = runs.iter().find_map(|r| r.first_failure.as_ref()) {
