@@ -260,7 +260,8 @@ fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> Stri
     }
     out.push_str(
         "`Client::new` returns an error instead of panicking when the HTTP client cannot be built \
-         (for example without CA certificates). Its client follows redirects only within the \
+         (for example for an `https` base URL on a machine without CA certificates; plain \
+         `http` works without them). Its client follows redirects only within the \
          origin of the request: a redirect to another scheme, host or port fails with \
          [`RedirectRefused`], so no password, code, key or token is sent to another server; it \
          sends no `Referer`. Error messages show request URLs without their query. Response \

@@ -102,6 +102,9 @@ pub(crate) fn check_url(service: &Service, options: &Options) -> Result<Url, Con
 /// base URL and options and shared by every login client and session of the process (with its
 /// open connections): credentials are not in it but in each generated client's `Credentials`,
 /// which add to each request exactly what its operation's `security` names.
+///
+/// On a machine without CA certificates, a plain-http URL gets its client, and an https one a
+/// [`TransportKind::Tls`] error that says so, before any connection.
 pub(crate) fn client(service: &Service, options: &Options) -> Result<reqwest::Client, LoginError> {
     type Clients = Mutex<HashMap<(String, Options), reqwest::Client>>;
     static CLIENTS: OnceLock<Clients> = OnceLock::new();
@@ -115,29 +118,57 @@ pub(crate) fn client(service: &Service, options: &Options) -> Result<reqwest::Cl
     }
     // Built without holding the lock (it takes milliseconds); two threads may both build, one
     // result is kept, both are equivalent.
-    let built = build_client(&url, options)?;
+    let built = build_client(service.kind(), &url, options)?;
     Ok(lock().entry(key).or_insert(built).clone())
 }
 
-fn build_client(url: &Url, options: &Options) -> Result<reqwest::Client, LoginError> {
-    let mut builder = reqwest::Client::builder()
-        .connect_timeout(options.connect_timeout)
-        .timeout(options.timeout)
-        // Never follow: a redirect to another origin must not receive the credentials, and a
-        // same-origin one is a misconfigured base URL the user should hear about.
-        .redirect(redirect::Policy::none())
-        .referer(false)
-        .user_agent(concat!("apilogin/", env!("CARGO_PKG_VERSION")));
-    if url.scheme() == "http" {
-        // Plain http is allowed to loopback (or where the caller allowed it): a proxy from
-        // the environment would carry it, secrets included, off this machine.
-        builder = builder.no_proxy();
-    }
-    builder.build().map_err(|e| {
-        ConfigError::HttpClient {
+/// What a TLS failure says when this machine has no CA certificates.
+const NO_CA_CERTIFICATES: &str = "no CA certificates were loaded from this machine \
+     (SSL_CERT_FILE, SSL_CERT_DIR or the system's store), so no server certificate can be \
+     checked: install the system's CA certificates (Debian or Ubuntu: `apt-get install \
+     ca-certificates`) or point SSL_CERT_FILE at a PEM bundle";
+
+fn build_client(
+    service: ServiceKind,
+    url: &Url,
+    options: &Options,
+) -> Result<reqwest::Client, LoginError> {
+    let builder = || {
+        reqwest::Client::builder()
+            .connect_timeout(options.connect_timeout)
+            .timeout(options.timeout)
+            // Never follow: a redirect to another origin must not receive the credentials, and
+            // a same-origin one is a misconfigured base URL the user should hear about.
+            .redirect(redirect::Policy::none())
+            .referer(false)
+            .user_agent(concat!("apilogin/", env!("CARGO_PKG_VERSION")))
+    };
+    // reqwest loads the TLS roots when it builds a client, whether or not it will use TLS.
+    let no_roots = || builder().tls_certs_only(Vec::<reqwest::Certificate>::new());
+    let config_error = |e: reqwest::Error| {
+        LoginError::from(ConfigError::HttpClient {
             detail: error_chain(&e),
+        })
+    };
+    if url.scheme() == "http" {
+        // Plain http is allowed to loopback (or where the caller allowed it): a proxy from the
+        // environment would carry it, secrets included, off this machine. With no proxy and
+        // no redirect followed, this client never speaks TLS, so it loads no roots and works
+        // on a machine without CA certificates.
+        return no_roots().no_proxy().build().map_err(config_error);
+    }
+    builder().build().map_err(|e| {
+        // A failure the same client without the system's roots does not have is theirs: the
+        // TLS this URL needs cannot work.
+        if no_roots().build().is_ok() {
+            LoginError::Transport {
+                service,
+                kind: TransportKind::Tls,
+                detail: NO_CA_CERTIFICATES.to_owned(),
+            }
+        } else {
+            config_error(e)
         }
-        .into()
     })
 }
 

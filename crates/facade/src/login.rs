@@ -46,7 +46,9 @@ impl Client {
     }
 
     /// A client for `service` with `options`. Fails on a plain `http://` URL to a host that is
-    /// not loopback, or when the HTTP client cannot be built.
+    /// not loopback, when the HTTP client cannot be built, or, for an `https://` URL on a
+    /// machine without CA certificates, with a [`TransportKind::Tls`](crate::TransportKind::Tls)
+    /// error that says so (plain http needs none).
     pub fn with_options(service: Service, options: Options) -> Result<Client, LoginError> {
         http::check_url(&service, &options)?;
         let api = Api::new(&service, &options)?;

@@ -2898,10 +2898,24 @@ mod generated {
         /// scheme, host or port is refused with [`RedirectRefused`], so a password, code or token
         /// never reaches another server), no `Referer` header, [`DEFAULT_TIMEOUT`].
         ///
-        /// Fails, instead of panicking, when the HTTP client cannot be built, for example on a
-        /// machine without CA certificates.
+        /// Fails, instead of panicking, when the HTTP client cannot be built: for an `https`
+        /// `baseurl` on a machine without CA certificates, for example. An `http` `baseurl` needs
+        /// none (redirects stay within its origin): without them its client has no TLS roots, and
+        /// only a TLS connection, such as one to an `https` proxy, fails.
         pub fn new(baseurl: &str) -> Result<Self, ClientBuildError> {
-            let client = client_builder().build().map_err(ClientBuildError)?;
+            let client = client_builder()
+                .build()
+                .or_else(|e| {
+                    let plain = reqwest::Url::parse(baseurl)
+                        .is_ok_and(|u| u.scheme() == "http");
+                    let no_roots = Vec::<reqwest::Certificate>::new();
+                    if plain {
+                        client_builder().tls_certs_only(no_roots).build().map_err(|_| e)
+                    } else {
+                        Err(e)
+                    }
+                })
+                .map_err(ClientBuildError)?;
             Ok(Self::new_with_client(baseurl, client))
         }
         /// A client for `baseurl` over a `reqwest::Client` of your own (to share one connection
@@ -2979,7 +2993,7 @@ mod generated {
     }
     impl ::std::error::Error for RedirectRefused {}
     /// The HTTP client could not be built (reqwest's error, e.g. no CA certificates on this
-    /// machine).
+    /// machine for an `https` base URL).
     #[derive(Debug)]
     pub struct ClientBuildError(reqwest::Error);
     impl ::std::fmt::Display for ClientBuildError {

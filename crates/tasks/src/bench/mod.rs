@@ -1,6 +1,7 @@
-//! `cargo xtask bench`: regen speed, compile footprint, login round trips and authenticated calls, each side by side
-//! with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
+//! `cargo xtask bench`: regen speed, compile footprint, login round trips, authenticated calls and logins under
+//! concurrency, each side by side with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
 
+mod concurrency;
 mod footprint;
 mod fresh;
 mod regen;
@@ -42,6 +43,7 @@ const SECTIONS: &[&str] = &[
     "footprint",
     "roundtrip",
     "session",
+    "concurrency",
     "soak",
 ];
 
@@ -87,6 +89,7 @@ fn title_of(key: &str) -> &'static str {
         "footprint" => footprint::TITLE,
         "roundtrip" => roundtrip::TITLE,
         "session" => session::TITLE,
+        "concurrency" => concurrency::TITLE,
         _ => soak::TITLE,
     }
 }
@@ -249,6 +252,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
                 "footprint" => footprint::bench(root, &work, options.build_rounds)?,
                 "roundtrip" => roundtrip::bench(root, options.requests)?,
                 "session" => session::bench(root, options.requests)?,
+                "concurrency" => concurrency::bench(root, options.requests)?,
                 _ => soak::bench(root)?,
             };
             report.push((s.title, s.body));
