@@ -343,6 +343,28 @@ async fn remoteit_and_projectthanos_are_stored_but_not_checked() {
     assert!(listed(&home).await.is_empty());
 }
 
+/// `--user` defaults to the account of the stored session of the server, for a login with the
+/// password too (`--fresh`, or a service that cannot log in again without it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_login_takes_the_stored_account() {
+    for service in [Service::RocketChat, Service::Mattermost] {
+        let sandbox = Sandbox::start(service).await.unwrap();
+        let home = Home::new();
+        let env = env_for(&sandbox, "demo");
+        home.run(&["login", service.id()], &refs(&env), None)
+            .await
+            .expect(0);
+        let prefix = service.id().to_ascii_uppercase();
+        let bare = without(&env, &format!("{prefix}_USERNAME"));
+        let out = home
+            .run(&["login", service.id(), "--fresh"], &refs(&bare), None)
+            .await
+            .expect(0);
+        assert!(out.stdout.contains("as demo"), "{}", out.stdout);
+        assert_eq!(listed(&home).await.len(), 1);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_accounts_and_two_servers() {
     let one = Sandbox::start(Service::RocketChat).await.unwrap();

@@ -81,6 +81,13 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
     }
     // As a `LoginError`, so that the exit code is the one of configuration problems.
     let service = Service::new(kind, url.as_deref()).map_err(LoginError::from)?;
+    // As `--help` says: the account defaults to that of the stored session of this server.
+    let user = user.or_else(|| {
+        store
+            .as_ref()?
+            .find(kind, Some(service.base_url()), None)
+            .map(|e| e.account.clone())
+    });
     // Check the URL before asking for anything.
     let client = Client::with_options(service.clone(), options.clone())?;
     // A server nobody named on this command line: say where the secrets go before any is
