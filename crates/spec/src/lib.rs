@@ -15,6 +15,7 @@
 
 pub mod adapt;
 pub mod bundle;
+pub mod cycles;
 mod error;
 mod load;
 pub mod locate;

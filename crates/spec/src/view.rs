@@ -62,6 +62,7 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     let mut doc = spec.doc.clone();
     adapt::drop_unsendable_alternatives(spec, &mut doc, &mut notices);
     adapt::fill_missing_schemas(spec, &mut doc, &mut notices);
+    crate::cycles::break_composition_cycles(spec, &mut doc, &mut notices, &mut errors);
     adapt::place_default_responses(&mut doc);
     adapt::name_operations(spec, &mut doc, &mut notices);
     let param_renames = adapt::rename_colliding_parameters(spec, &mut doc, &mut notices);
