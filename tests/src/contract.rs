@@ -137,7 +137,10 @@ struct ResponseSpec {
 
 /// A credential a security requirement needs: `(location, name)` of a scheme, e.g.
 /// `("header", "developerkey")`.
-type Credential = (String, String);
+/// Where a credential goes (`header`, `query`, `cookie`, `http <scheme>`), under which name, and
+/// the prefix its value starts with (`x-apilogin-prefix` of an `apiKey` header, e.g. `Token `;
+/// empty when none).
+type Credential = (String, String, String);
 
 struct Operation {
     id: String,
@@ -240,10 +243,15 @@ fn security_schemes(doc: &Value) -> HashMap<String, Credential> {
                         "apiKey" => (
                             s.get("in")?.as_str()?.to_owned(),
                             s.get("name")?.as_str()?.to_ascii_lowercase(),
+                            s.get("x-apilogin-prefix")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
+                                .to_owned(),
                         ),
                         "http" => (
                             format!("http {}", s.get("scheme")?.as_str()?.to_ascii_lowercase()),
                             "authorization".to_owned(),
+                            String::new(),
                         ),
                         _ => return None,
                     };
@@ -664,8 +672,14 @@ impl ContractChecker {
             .unwrap_or_default();
 
         // Security: one alternative must be fully present.
-        let present = |(location, name): &Credential| match location.as_str() {
-            "header" => ex.request_header(name).is_some_and(|v| !v.is_empty()),
+        let present = |(location, name, prefix): &Credential| match location.as_str() {
+            // With a prefix (`Token `), the value must start with it (in any case, as servers
+            // compare the scheme word) and carry a credential after it.
+            "header" => ex.request_header(name).is_some_and(|v| {
+                v.get(..prefix.len())
+                    .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+                    && !v[prefix.len()..].trim().is_empty()
+            }),
             "query" => query.iter().any(|(k, v)| k == name && !v.is_empty()),
             "cookie" => ex.request_header("cookie").is_some_and(|c| {
                 c.split(';')
@@ -685,7 +699,13 @@ impl ContractChecker {
                 .iter()
                 .map(|alt| {
                     alt.iter()
-                        .map(|(l, n)| format!("{l} {n}"))
+                        .map(|(l, n, p)| {
+                            if p.is_empty() {
+                                format!("{l} {n}")
+                            } else {
+                                format!("{l} {n} ({p:?}…)")
+                            }
+                        })
                         .collect::<Vec<_>>()
                         .join(" + ")
                 })

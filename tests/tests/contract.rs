@@ -258,6 +258,36 @@ fn bad_response_bodies_are_caught() {
 
 #[test]
 fn bad_exchanges_are_caught() {
+    // A scheme with `x-apilogin-prefix` (Mattermost's `Authorization: Token …`) needs its
+    // prefix: any other `Authorization` value is no credential of `me`.
+    let mattermost = ContractChecker::for_spec("mattermost");
+    let me = |authorization: &str| {
+        let mut ex = json_exchange(
+            "GET",
+            "/api/v4/users/me",
+            &json!({}),
+            401,
+            &json!({"id": "api.context.session_expired.app_error", "message": "m",
+                    "detailed_error": "", "request_id": "r", "status_code": 401}),
+        );
+        ex.request_body = Vec::new();
+        ex.request_headers = vec![("authorization".into(), authorization.into())];
+        messages(&mattermost, ex)
+            .into_iter()
+            .filter(|m| m.contains("lacks the credentials"))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(me("Token abc"), Vec::<String>::new());
+    assert_eq!(me("token abc"), Vec::<String>::new());
+    assert_eq!(me("Bearer abc"), Vec::<String>::new());
+    for wrong in ["Basic abc", "abc", "Token "] {
+        let found = me(wrong);
+        assert!(
+            found.iter().any(|m| m.contains("(\"Token \"…)")),
+            "{wrong}: {found:?}"
+        );
+    }
+
     let remoteit = ContractChecker::for_spec("remoteit");
 
     let mut ex = good_remoteit_login();
