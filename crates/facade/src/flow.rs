@@ -17,6 +17,7 @@ use crate::generated::kinds::{ServiceKind, SessionDetails};
 use crate::glue::Answer;
 use crate::http::{self, Call, Options};
 use crate::info::DetailValue;
+use crate::reads::Reads;
 use crate::secret::SecretString;
 use crate::service::Service;
 use crate::session::{Identity, Session};
@@ -89,6 +90,9 @@ struct Description {
     verify: Option<StepSpec>,
     relogin: Option<StepSpec>,
     logout: Option<StepSpec>,
+    /// Every pointer into an answer that the description holds.
+    #[serde(skip)]
+    reads: Reads,
 }
 
 #[derive(Deserialize)]
@@ -276,7 +280,12 @@ fn description(kind: ServiceKind) -> Result<&'static Description, LoginError> {
     let all = PARSED.get_or_init(|| {
         ServiceKind::ALL
             .iter()
-            .map(|k| serde_json::from_str(k.description()).ok())
+            .map(|k| {
+                let raw: Value = serde_json::from_str(k.description()).ok()?;
+                let mut desc: Description = Description::deserialize(&raw).ok()?;
+                desc.reads = Reads::of(pointers(&raw));
+                Some(desc)
+            })
             .collect()
     });
     ServiceKind::ALL
@@ -291,6 +300,16 @@ fn description(kind: ServiceKind) -> Result<&'static Description, LoginError> {
                     .to_owned(),
             excerpt: String::new(),
         })
+}
+
+/// Every string in `raw` that is a pointer into an answer: what the engine can read from one.
+fn pointers(raw: &Value) -> Vec<&str> {
+    match raw {
+        Value::String(s) if is_pointer(s) => vec![s.as_str()],
+        Value::Array(items) => items.iter().flat_map(pointers).collect(),
+        Value::Object(members) => members.values().flat_map(pointers).collect(),
+        _ => Vec::new(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,32 +427,6 @@ fn joined(v: Option<&Value>) -> Option<String> {
     }
 }
 
-/// The member of `value` at JSON pointer `pointer` (RFC 6901), as [`Value::pointer`] finds it,
-/// without the two strings that one allocates for every token: a pointer without escapes
-/// (`~0`, `~1`), as every spec's are, is walked in place. That cut a login's CPU time by a
-/// tenth under load (`cargo xtask bench`, concurrency).
-fn at<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
-    if pointer.contains('~') {
-        return value.pointer(pointer);
-    }
-    if pointer.is_empty() {
-        return Some(value);
-    }
-    pointer
-        .strip_prefix('/')?
-        .split('/')
-        .try_fold(value, |target, token| match target {
-            Value::Object(map) => map.get(token),
-            // serde_json's rule: no sign, no leading zero.
-            Value::Array(list)
-                if !token.starts_with('+') && (token == "0" || !token.starts_with('0')) =>
-            {
-                token.parse::<usize>().ok().and_then(|i| list.get(i))
-            }
-            _ => None,
-        })
-}
-
 /// Whether `value` is a JSON pointer into the answer (not a template).
 fn is_pointer(value: &str) -> bool {
     value.starts_with('/') && !value.contains('{')
@@ -442,7 +435,7 @@ fn is_pointer(value: &str) -> bool {
 /// A pointer into the answer's body, or a source, template or literal.
 fn read(answer: &Answer, ctx: &Context<'_>, value: &str) -> Option<String> {
     if is_pointer(value) {
-        text(at(&answer.body, value))
+        text(answer.body.at(value))
     } else {
         ctx.value(value)
     }
@@ -550,7 +543,7 @@ fn matches(o: &OutcomeSpec, answer: &Answer, answering: bool) -> bool {
         let value = header(&answer.headers, name);
         (value.is_some(), value)
     } else if let Some(field) = &o.field {
-        let found = at(&answer.body, field).filter(|v| !v.is_null());
+        let found = answer.body.at(field).filter(|v| !v.is_null());
         (found.is_some(), text(found))
     } else {
         return true;
@@ -583,7 +576,7 @@ fn failure(call: &Call<'_>, o: Option<&OutcomeSpec>, answer: &Answer) -> LoginEr
     let code_of = |value: &Option<String>| -> Option<String> {
         let v = value.as_deref()?;
         if is_pointer(v) {
-            let code = joined(at(&answer.body, v))?;
+            let code = joined(answer.body.at(v))?;
             Some(if is_code(&code) {
                 code
             } else {
@@ -646,7 +639,7 @@ fn is_code(code: &str) -> bool {
 
 fn method(o: &OutcomeSpec, answer: &Answer) -> SecondFactorMethod {
     let named = match o.method.as_deref() {
-        Some(p) if p.starts_with('/') => text(at(&answer.body, p))
+        Some(p) if p.starts_with('/') => text(answer.body.at(p))
             .and_then(|v| o.methods.get(&v).cloned())
             .or_else(|| o.default_method.clone()),
         Some(m) => Some(m.to_owned()),
@@ -679,7 +672,7 @@ fn session_of(
     ctx: &Context<'_>,
 ) -> Result<Session, LoginError> {
     let token = match &desc.session.token {
-        Place::Body(p) => text(at(&answer.body, p)),
+        Place::Body(p) => text(answer.body.at(p)),
         Place::Header(h) => header(&answer.headers, h),
     };
     let Some(token) = non_empty(token) else {
@@ -691,7 +684,7 @@ fn session_of(
             return DetailValue::Missing;
         };
         if is_pointer(&d.from) {
-            match at(&answer.body, &d.from) {
+            match answer.body.at(&d.from) {
                 Some(Value::Number(n)) if n.is_i64() => {
                     DetailValue::Integer(n.as_i64().unwrap_or_default())
                 }
@@ -762,7 +755,7 @@ pub(crate) async fn login(
             secrets.push(v.expose_secret());
         }
     }
-    let call = Call::new(kind, secrets);
+    let call = Call::new(kind, secrets).reading(&desc.reads);
     let mut generated = BTreeMap::new();
     for (name, spec) in &desc.generated {
         let value = credentials.generated_or(name, || generate(spec.kind, name))?;
@@ -866,7 +859,7 @@ impl Session {
         let service = self.service();
         let api = Api::new(&service, self.options())?;
         let held = self.secret_details(desc);
-        let call = Call::new(self.kind(), self.secrets(desc, &held));
+        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(&desc.reads);
         let ctx = self.context(desc);
         let creds = ctx.credentials(
             step.credentials
@@ -894,7 +887,7 @@ impl Session {
             outcome,
             held,
         } = self.run(Operation::Verify).await?;
-        let call = Call::new(self.kind(), self.secrets(desc, &held));
+        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(&desc.reads);
         match outcome.map(|o| o.then) {
             Some(Then::Ok) => {
                 let ctx = self.context(desc);
@@ -920,7 +913,7 @@ impl Session {
             held,
             ..
         } = self.run(Operation::Logout).await?;
-        let call = Call::new(self.kind(), self.secrets(desc, &held));
+        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(&desc.reads);
         match outcome.map(|o| o.then) {
             Some(Then::Ok) => Ok(()),
             _ => Err(failure(&call, outcome, &answer)),
@@ -938,7 +931,7 @@ impl Session {
             held,
             ..
         } = self.run(Operation::Relogin).await?;
-        let call = Call::new(self.kind(), self.secrets(desc, &held));
+        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(&desc.reads);
         match outcome.map(|o| o.then) {
             Some(Then::LoggedIn) => {
                 let ctx = self.context(desc);
@@ -1008,6 +1001,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reads::{Body, at};
     use reqwest::StatusCode;
     use reqwest::header::HeaderValue;
     use serde_json::json;
@@ -1073,7 +1067,7 @@ mod tests {
         Answer {
             status: StatusCode::from_u16(status).expect("a status"),
             headers: map,
-            body,
+            body: Body::Whole(body),
         }
     }
 

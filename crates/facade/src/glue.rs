@@ -10,12 +10,13 @@ use serde_json::{Map, Value};
 
 use crate::error::LoginError;
 use crate::http::Call;
+use crate::reads::Body;
 
 /// A documented answer: status, headers and the body as the spec's type gave it.
 pub(crate) struct Answer {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
-    pub(crate) body: Value,
+    pub(crate) body: Body,
 }
 
 /// The flow's request fields as the operation's body type (the spec's constraints apply).
@@ -76,8 +77,13 @@ pub(crate) async fn answer<T: Serialize, E: Serialize>(
 fn of<T: Serialize>(call: &Call<'_>, rv: ResponseValue<T>) -> Result<Answer, LoginError> {
     let status = rv.status();
     let headers = rv.headers().clone();
-    let body = serde_json::to_value(rv.into_inner())
-        .map_err(|_| call.unexpected(Some(status), "an answer that cannot be read"))?;
+    // A server error the flow does not describe is shown whole (scrubbed); otherwise only
+    // what the flow reads is kept.
+    let body = match call.reads {
+        Some(reads) if !status.is_server_error() => reads.pick(&rv.into_inner()),
+        _ => serde_json::to_value(rv.into_inner()).map(Body::Whole),
+    }
+    .map_err(|_| call.unexpected(Some(status), "an answer that cannot be read"))?;
     Ok(Answer {
         status,
         headers,
