@@ -543,7 +543,7 @@ fn matches(o: &OutcomeSpec, answer: &Answer, answering: bool) -> bool {
         return false;
     }
     let (present, value) = if let Some(name) = &o.header {
-        let value = header(&answer.headers(), name);
+        let value = header(answer.headers(), name);
         (value.is_some(), value)
     } else if let Some(field) = &o.field {
         let found = answer.body().at(field).filter(|v| !v.is_null());
@@ -607,7 +607,7 @@ fn failure(call: &Call<'_>, o: Option<&OutcomeSpec>, answer: &Answer) -> LoginEr
         },
         Then::RateLimited => LoginError::RateLimited {
             service,
-            reset_at: http::reset_at(&answer.headers()),
+            reset_at: http::reset_at(answer.headers()),
         },
         Then::PermissionDenied => LoginError::PermissionDenied { service },
         Then::SessionRejected => LoginError::SessionRejected { service },
@@ -676,7 +676,7 @@ fn session_of(
 ) -> Result<Session, LoginError> {
     let token = match &desc.session.token {
         Place::Body(p) => text(answer.body().at(p)),
-        Place::Header(h) => header(&answer.headers(), h),
+        Place::Header(h) => header(answer.headers(), h),
     };
     let Some(token) = non_empty(token) else {
         return Err(call.unexpected(Some(answer.status()), "the answer has no session token"));
