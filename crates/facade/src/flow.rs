@@ -2,6 +2,7 @@
 //! (`schemas/x-apilogin.schema.json`). Nothing here knows a service: which request a login
 //! sends, which answer means what, and where the token is all come from the description.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::OnceLock;
@@ -510,14 +511,15 @@ async fn send<'d>(
     ctx: &Context<'_>,
     credentials: Vec<(String, String)>,
 ) -> Result<(Answer, Option<&'d OutcomeSpec>), LoginError> {
+    // A step without credentials uses the client as it is (no copy of its base URL).
     let api = if credentials.is_empty() {
-        api.clone()
+        Cow::Borrowed(api)
     } else {
         let pairs: Vec<(&str, &str)> = credentials
             .iter()
             .map(|(a, b)| (a.as_str(), b.as_str()))
             .collect();
-        api.with_credentials(&pairs)
+        Cow::Owned(api.with_credentials(&pairs))
     };
     let (body, params) = request(call.service, step, ctx)?;
     let answer = api.send(call, &step.operation, body, &params).await?;
