@@ -1171,6 +1171,29 @@ async fn logout_that_cannot_reach_the_server_still_forgets() {
     assert!(listed(&home).await.is_empty());
 }
 
+/// As `gh auth status`: a session that cannot be checked is a failure, with the exit code of
+/// why (6: the server cannot be reached); the list is still printed, and `--offline` is 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_fails_when_a_session_cannot_be_checked() {
+    let sandbox = Sandbox::start(Service::RocketChat).await.unwrap();
+    let home = Home::new();
+    let env = env_for(&sandbox, "demo");
+    home.run(&["login", "rocketchat"], &refs(&env), None)
+        .await
+        .expect(0);
+    home.run(&["status"], &[], None).await.expect(0);
+    sandbox.shutdown().await;
+    let out = home.run(&["status"], &[], None).await.expect(6);
+    assert!(out.stdout.contains("Rocket.Chat"), "{}", out.stdout);
+    let out = home.run(&["status", "--json"], &[], None).await.expect(6);
+    let value = out.json();
+    assert_eq!(value["sessions"][0]["state"], "error", "{value}");
+    assert_eq!(value["error"]["kind"], "transport", "{value}");
+    home.run(&["status", "--offline"], &[], None)
+        .await
+        .expect(0);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logins_at_the_same_time_lose_nothing() {
     let mut sandboxes = Vec::new();

@@ -135,7 +135,8 @@ pub enum Command {
     #[command(after_help = env_and_exit_codes())]
     Login(LoginArgs),
     /// Show every stored session: service, server, account, where it is kept and whether the
-    /// server still accepts it. Never shows a secret.
+    /// server still accepts it. Never shows a secret. Exits non-zero when a session is no
+    /// longer accepted (3) or cannot be checked (the reason's code).
     Status(StatusArgs),
     /// Print the token of a stored session, for scripts.
     #[command(after_help = token_fields())]

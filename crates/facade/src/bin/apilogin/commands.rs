@@ -387,6 +387,8 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
     let store = Store::open()?;
     let only = args.service.map(ServiceKind::from);
     let mut rows = Vec::new();
+    // The first check that could not be made (not a refusal): its exit code is status's.
+    let mut unchecked: Option<apilogin::LoginError> = None;
     for entry in store.entries() {
         let kind = entry.kind();
         if only.is_some_and(|k| Some(k) != kind) {
@@ -425,12 +427,13 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
                             row.user = Some(me);
                         }
                         Err(e) => {
-                            row.state = if login_exit_code(&e) == 3 {
-                                "rejected"
-                            } else {
-                                "error"
-                            };
                             row.detail = e.to_string();
+                            if login_exit_code(&e) == 3 {
+                                row.state = "rejected";
+                            } else {
+                                row.state = "error";
+                                unchecked.get_or_insert(e);
+                            }
                         }
                     }
                 }
@@ -457,7 +460,9 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
                 .into(),
         )
     } else {
-        None
+        // As `gh auth status`: a session that could not be checked is a failure too (its
+        // own exit code: transport, server, …); `--offline` checks nothing.
+        unchecked.map(anyhow::Error::from)
     };
 
     let mut stdout = std::io::stdout().lock();
