@@ -465,6 +465,24 @@ async fn two_accounts_and_two_servers() {
     home.run(&["token", "rocketchat", "--user", "nobody"], &[], None)
         .await
         .expect(1);
+    // `demo` is stored on both servers, and the first server has two accounts: naming only
+    // one of the two is ambiguous, and the error lists the choices (and no token).
+    for args in [
+        vec!["token", "rocketchat", "--user", "demo"],
+        vec!["token", "rocketchat", "--url", one.base_url()],
+        vec!["verify", "rocketchat", "--user", "demo"],
+    ] {
+        let out = home.run(&args, &[], None).await.expect(2);
+        assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+        assert!(
+            out.stderr.contains("2 sessions of Rocket.Chat match"),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(one.base_url()), "{}", out.stderr);
+    }
+    // The account alone on its server is not ambiguous.
+    token_of(vec!["token", "rocketchat", "--user", "demo-2fa"]).await;
 
     // Logging out of one leaves the others.
     home.run(

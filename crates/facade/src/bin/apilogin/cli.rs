@@ -227,11 +227,13 @@ pub struct LoginArgs {
 /// Which stored session: a service, and optionally its server and account.
 #[derive(Args, Debug, Clone)]
 pub struct Which {
-    /// Base URL of the server [default: that of the service's latest login].
+    /// Base URL of the server [default: that of the service's latest login; with --user, the
+    /// one server that account is stored for].
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 
-    /// The account [default: that of the service's latest login].
+    /// The account [default: that of the service's latest login; with --url, the one account
+    /// stored for that server].
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
 }

@@ -282,12 +282,31 @@ fn finish(
 }
 
 /// The entry `which` designates for `kind`, or a "not logged in" failure.
+/// The stored session `which` names: with neither `--url` nor `--user`, the default (the
+/// latest login); with one of them, the one session it names: a `--user` stored on two servers
+/// (or a `--url` with two accounts) is a usage error that lists the choices.
 fn find<'a>(store: &'a Store, kind: ServiceKind, which: &Which) -> anyhow::Result<&'a Entry> {
     let url = which
         .url
         .as_deref()
         .map(|u| normalise_url(kind, u))
         .transpose()?;
+    if url.is_some() != which.user.is_some() {
+        let matching = store.matching(kind, url.as_deref(), which.user.as_deref());
+        if matching.len() > 1 {
+            let choices: Vec<String> = matching
+                .iter()
+                .map(|e| format!("--url {} --user {}", clean(&e.base_url), clean(&e.account)))
+                .collect();
+            return Err(CliFailure::Usage(format!(
+                "{} sessions of {} match; name one: {}",
+                matching.len(),
+                kind.name(),
+                choices.join(", ")
+            ))
+            .into());
+        }
+    }
     store
         .find(kind, url.as_deref(), which.user.as_deref())
         .ok_or_else(|| {

@@ -202,11 +202,25 @@ impl Store {
         base_url: Option<&str>,
         account: Option<&str>,
     ) -> Option<&Entry> {
-        self.index.sessions.iter().rev().find(|e| {
-            e.service == kind.id()
-                && base_url.is_none_or(|u| e.base_url == u)
-                && account.is_none_or(|a| e.account == a)
-        })
+        self.matching(kind, base_url, account).pop()
+    }
+
+    /// Every session of `kind` at `base_url` as `account` (each left out: any), oldest first.
+    pub fn matching(
+        &self,
+        kind: ServiceKind,
+        base_url: Option<&str>,
+        account: Option<&str>,
+    ) -> Vec<&Entry> {
+        self.index
+            .sessions
+            .iter()
+            .filter(|e| {
+                e.service == kind.id()
+                    && base_url.is_none_or(|u| e.base_url == u)
+                    && account.is_none_or(|a| e.account == a)
+            })
+            .collect()
     }
 
     /// Where an entry's session is kept, for messages.
