@@ -64,8 +64,13 @@ async fn login_status_token_logout_rocketchat() {
         "{}",
         out.stdout
     );
-    // No keyring here: the fallback says so, once, on stderr.
+    // No keyring here: the fallback says so, once, on stderr; the next login says nothing.
     assert!(out.stderr.contains("no OS keyring"), "{}", out.stderr);
+    let again = home
+        .run(&["login", "rocketchat", "--fresh"], &refs(&env), None)
+        .await
+        .expect(0);
+    assert!(!again.stderr.contains("no OS keyring"), "{}", again.stderr);
 
     // Status: checked with the server, no secret.
     let out = home.run(&["status"], &[], None).await.expect(0);
@@ -650,8 +655,13 @@ async fn files_are_readable_only_by_the_user() {
         .map(|e| e.unwrap().file_name())
         .collect();
     names.sort();
-    assert_eq!(names, ["sessions.json", "sessions.lock"]);
+    // The index, its lock and the mark that the no-keyring notice was shown (it is once).
+    assert_eq!(
+        names,
+        ["keyring-notice-shown", "sessions.json", "sessions.lock"]
+    );
     assert_eq!(mode(&home.config().join("sessions.lock")), 0o600);
+    assert_eq!(mode(&home.config().join("keyring-notice-shown")), 0o600);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

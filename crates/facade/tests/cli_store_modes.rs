@@ -223,7 +223,11 @@ async fn a_linked_store_file_or_folder_is_refused_and_left_alone() {
         .map(|e| e.unwrap().file_name())
         .collect();
     names.sort();
-    assert_eq!(names, ["sessions.json", "sessions.lock"]);
+    // What its own login left (the index, the lock, the mark of the no-keyring notice), no more.
+    assert_eq!(
+        names,
+        ["keyring-notice-shown", "sessions.json", "sessions.lock"]
+    );
 
     // A link to a folder that does not exist yet: not created through the link either.
     let home = Home::new();

@@ -31,6 +31,8 @@ const KEYRING_SERVICE: &str = "apilogin";
 const INDEX_FILE: &str = "sessions.json";
 /// The lock file's name in the config directory.
 const LOCK_FILE: &str = "sessions.lock";
+/// A file whose presence says the no-keyring notice was shown: it is shown once per store.
+const NOTICE_FILE: &str = "keyring-notice-shown";
 /// Largest index read.
 const MAX_INDEX_BYTES: u64 = 4 * 1024 * 1024;
 
@@ -292,7 +294,7 @@ impl Store {
                     Ok(()) => Storage::Keyring,
                     Err(e) if preference == Preference::Auto => {
                         notice = Some(format!(
-                            "notice: no OS keyring to keep the session in ({}): stored it in {}, readable only by you",
+                            "notice: no OS keyring to keep sessions in ({}): stored in {}, readable only by you (said once)",
                             keyring_error(&e),
                             self.index_path.display()
                         ));
@@ -333,7 +335,22 @@ impl Store {
         {
             delete_keyring(&old);
         }
+        if notice.is_some() && !self.first_notice()? {
+            notice = None;
+        }
         Ok((storage, notice))
+    }
+
+    /// Whether the no-keyring notice is yet to be shown for this store; marks it shown.
+    fn first_notice(&self) -> anyhow::Result<bool> {
+        let Some(folder) = Folder::open(&self.dir)? else {
+            return Ok(true);
+        };
+        if folder.open_file(NOTICE_FILE, Access::Read)?.is_some() {
+            return Ok(false);
+        }
+        folder.open_file(NOTICE_FILE, Access::Create)?;
+        Ok(true)
     }
 
     /// Fails when a stored session with this key exists but cannot be read: it is left in
