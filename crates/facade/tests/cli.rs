@@ -46,9 +46,55 @@ async fn help_matches_the_golden_files() {
         (&["status", "--help"][..], "status-help.txt"),
         (&["token", "--help"][..], "token-help.txt"),
         (&["logout", "--help"][..], "logout-help.txt"),
+        (&["completion", "--help"][..], "completion-help.txt"),
     ] {
         let out = apilogin(args, &[], None).await.expect(0);
         expectorate::assert_contents(golden.join(file), &out.stdout);
+    }
+}
+
+/// `apilogin completion <shell>` prints a script for each shell clap knows; the bash one,
+/// loaded into a real bash, completes the commands and every service of the specs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completion_scripts_complete_commands_and_services() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = apilogin(&["completion", shell], &[], None).await.expect(0);
+        assert!(out.stdout.contains("logout"), "{shell}: {}", out.stdout);
+    }
+    apilogin(&["completion", "tcsh"], &[], None).await.expect(2);
+
+    let script = apilogin(&["completion", "bash"], &[], None)
+        .await
+        .expect(0)
+        .stdout;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("apilogin.bash");
+    std::fs::write(&file, script).unwrap();
+    let complete = |words: &str, index: usize| {
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "source {}; COMP_WORDS=({words}); COMP_CWORD={index}; COMP_LINE=\"${{COMP_WORDS[*]}}\"; COMP_POINT=${{#COMP_LINE}}; \
+                 _apilogin apilogin \"${{COMP_WORDS[$COMP_CWORD]}}\" \"${{COMP_WORDS[$COMP_CWORD-1]}}\"; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                file.display()
+            ))
+            .output()
+            .expect("bash runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let commands = complete("apilogin lo", 1);
+    assert!(
+        commands.lines().any(|l| l == "login") && commands.lines().any(|l| l == "logout"),
+        "{commands}"
+    );
+    let services = complete("apilogin login ''", 2);
+    for kind in apilogin::ServiceKind::ALL {
+        assert!(services.lines().any(|l| l == kind.id()), "{services}");
     }
 }
 

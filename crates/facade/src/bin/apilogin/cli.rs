@@ -145,6 +145,15 @@ pub enum Command {
     Logout(LogoutArgs),
     /// Check with the server that a session is still valid, where the service can.
     Verify(VerifyArgs),
+    /// Print a completion script for `shell` (commands, flags, services), e.g.
+    /// `apilogin completion bash > ~/.local/share/bash-completion/completions/apilogin`.
+    Completion(CompletionArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionArgs {
+    /// The shell the script is for.
+    pub shell: clap_complete::Shell,
 }
 
 impl Command {
@@ -154,7 +163,7 @@ impl Command {
             Command::Login(a) => a.json,
             Command::Status(a) => a.json,
             Command::Verify(a) => a.json,
-            Command::Token(_) | Command::Logout(_) => false,
+            Command::Token(_) | Command::Logout(_) | Command::Completion(_) => false,
         }
     }
 
@@ -166,6 +175,7 @@ impl Command {
             Command::Token(a) => Some(a.service.0),
             Command::Logout(a) => a.service.map(|s| s.0),
             Command::Verify(a) => a.service.map(|s| s.0),
+            Command::Completion(_) => None,
         }
     }
 }

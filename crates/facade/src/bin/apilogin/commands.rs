@@ -665,3 +665,14 @@ fn read_session(input: &SessionInput) -> anyhow::Result<Session> {
         ))
     })
 }
+
+/// `apilogin completion <shell>`: clap's completion script of the whole command (the input
+/// flags the specs add to `login` included) on stdout.
+pub fn completion(shell: clap_complete::Shell) -> anyhow::Result<()> {
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut crate::cli::command(), "apilogin", &mut out);
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(&out)?;
+    stdout.flush()?;
+    Ok(())
+}

@@ -74,5 +74,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(args) => commands::token(args),
         Command::Logout(args) => commands::logout(args, options).await,
         Command::Verify(args) => commands::verify(args, options).await,
+        Command::Completion(args) => commands::completion(args.shell),
     }
 }
