@@ -1199,6 +1199,108 @@ async fn logout_that_cannot_reach_the_server_still_forgets() {
     assert!(listed(&home).await.is_empty());
 }
 
+/// The base URL of the one default session of the store.
+async fn default_url(home: &Home) -> String {
+    let sessions = listed(home).await;
+    let defaults: Vec<_> = sessions.iter().filter(|s| s["default"] == true).collect();
+    assert_eq!(defaults.len(), 1, "{sessions:?}");
+    defaults[0]["base_url"].as_str().unwrap().to_owned()
+}
+
+/// `switch` makes another stored session the default, as `gh auth switch`: with two it takes
+/// the other one, with more it needs --url/--user, with one there is nothing to switch to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switch_changes_the_default_session() {
+    let one = Sandbox::start(Service::RocketChat).await.unwrap();
+    let two = Sandbox::start(Service::RocketChat).await.unwrap();
+    let home = Home::new();
+    home.run(&["switch", "rocketchat"], &[], None)
+        .await
+        .expect(1);
+    home.run(
+        &["login", "rocketchat"],
+        &refs(&env_for(&one, "demo")),
+        None,
+    )
+    .await
+    .expect(0);
+    let out = home
+        .run(&["switch", "rocketchat"], &[], None)
+        .await
+        .expect(2);
+    assert!(out.stderr.contains("only one session"), "{}", out.stderr);
+    home.run(
+        &["login", "rocketchat"],
+        &refs(&env_for(&two, "demo")),
+        None,
+    )
+    .await
+    .expect(0);
+    assert_eq!(default_url(&home).await, two.base_url());
+
+    // Two: the other one; again: back. No request reaches either server's login.
+    let out = home
+        .run(&["switch", "rocketchat"], &[], None)
+        .await
+        .expect(0);
+    assert!(out.stdout.contains(one.base_url()), "{}", out.stdout);
+    assert_eq!(default_url(&home).await, one.base_url());
+    let token = home
+        .run(&["token", "rocketchat"], &[], None)
+        .await
+        .expect(0);
+    let id = home
+        .run(&["token", "rocketchat", "--field", "user-id"], &[], None)
+        .await
+        .expect(0);
+    assert_eq!(
+        rocketchat_me(
+            one.base_url(),
+            token.stdout.trim_end(),
+            id.stdout.trim_end()
+        )
+        .await,
+        200
+    );
+    home.run(&["switch", "rocketchat"], &[], None)
+        .await
+        .expect(0);
+    assert_eq!(default_url(&home).await, two.base_url());
+
+    // Three: name it.
+    home.run(
+        &["login", "rocketchat"],
+        &refs(&with(
+            &env_for(&one, "demo-2fa"),
+            "ROCKETCHAT_CODE",
+            SECOND_FACTOR_CODE,
+        )),
+        None,
+    )
+    .await
+    .expect(0);
+    let out = home
+        .run(&["switch", "rocketchat"], &[], None)
+        .await
+        .expect(2);
+    assert!(
+        out.stderr.contains("3 sessions of Rocket.Chat"),
+        "{}",
+        out.stderr
+    );
+    home.run(
+        &["switch", "rocketchat", "--url", two.base_url()],
+        &[],
+        None,
+    )
+    .await
+    .expect(0);
+    assert_eq!(default_url(&home).await, two.base_url());
+    home.run(&["switch", "rocketchat", "--user", "nobody"], &[], None)
+        .await
+        .expect(1);
+}
+
 /// As `gh auth status`: a session that cannot be checked is a failure, with the exit code of
 /// why (6: the server cannot be reached); the list is still printed, and `--offline` is 0.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

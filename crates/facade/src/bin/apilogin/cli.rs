@@ -145,9 +145,23 @@ pub enum Command {
     Logout(LogoutArgs),
     /// Check with the server that a session is still valid, where the service can.
     Verify(VerifyArgs),
+    /// Make a stored session its service's default (the one `token`, `verify` and `logout` use
+    /// without --url and --user), as `gh auth switch` does; nothing is sent to the server.
+    Switch(SwitchArgs),
     /// Print a completion script for `shell` (commands, flags, services), e.g.
     /// `apilogin completion bash > ~/.local/share/bash-completion/completions/apilogin`.
     Completion(CompletionArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SwitchArgs {
+    /// The service.
+    pub service: CliService,
+
+    /// The session to make the default [default: with two sessions of the service, the other
+    /// one].
+    #[command(flatten)]
+    pub which: Which,
 }
 
 #[derive(Args, Debug)]
@@ -163,7 +177,10 @@ impl Command {
             Command::Login(a) => a.json,
             Command::Status(a) => a.json,
             Command::Verify(a) => a.json,
-            Command::Token(_) | Command::Logout(_) | Command::Completion(_) => false,
+            Command::Token(_)
+            | Command::Logout(_)
+            | Command::Switch(_)
+            | Command::Completion(_) => false,
         }
     }
 
@@ -175,6 +192,7 @@ impl Command {
             Command::Token(a) => Some(a.service.0),
             Command::Logout(a) => a.service.map(|s| s.0),
             Command::Verify(a) => a.service.map(|s| s.0),
+            Command::Switch(a) => Some(a.service.0),
             Command::Completion(_) => None,
         }
     }

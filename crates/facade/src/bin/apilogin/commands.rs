@@ -9,8 +9,8 @@ use apilogin::{
 };
 
 use crate::cli::{
-    Field, LoginArgs, LogoutArgs, SessionInput, StatusArgs, TokenArgs, VerifyArgs, Which,
-    input_flags,
+    Field, LoginArgs, LogoutArgs, SessionInput, StatusArgs, SwitchArgs, TokenArgs, VerifyArgs,
+    Which, input_flags,
 };
 use crate::failure::{CliFailure, login_exit_code, other, usage};
 use crate::input::{env_name, env_value, interactive, plain, secret, stdin_line};
@@ -664,6 +664,54 @@ fn read_session(input: &SessionInput) -> anyhow::Result<Session> {
             e.column()
         ))
     })
+}
+
+/// `apilogin switch <service>`: the named session (or, of exactly two, the one that is not the
+/// default) becomes the default. Nothing is sent to the server.
+pub fn switch(args: SwitchArgs) -> anyhow::Result<()> {
+    let kind = ServiceKind::from(args.service);
+    let mut store = Store::open()?;
+    let named = args.which.url.is_some() || args.which.user.is_some();
+    let entry = if named {
+        find(&store, kind, &args.which)?.clone()
+    } else {
+        let all = store.matching(kind, None, None);
+        match all.as_slice() {
+            [] => return Err(find(&store, kind, &args.which).unwrap_err()),
+            [only] => {
+                return Err(CliFailure::Usage(format!(
+                    "only one session of {} is stored ({} as {}): nothing to switch to",
+                    kind.name(),
+                    clean(&only.base_url),
+                    clean(&only.account)
+                ))
+                .into());
+            }
+            [other, _default] => (*other).clone(),
+            _ => {
+                let choices: Vec<String> = all
+                    .iter()
+                    .map(|e| format!("--url {} --user {}", clean(&e.base_url), clean(&e.account)))
+                    .collect();
+                return Err(CliFailure::Usage(format!(
+                    "{} sessions of {} are stored; name one: {}",
+                    all.len(),
+                    kind.name(),
+                    choices.join(", ")
+                ))
+                .into());
+            }
+        }
+    };
+    store.make_default(&entry)?;
+    writeln!(
+        std::io::stdout(),
+        "Switched {} to {} as {}.",
+        kind.name(),
+        clean(&entry.base_url),
+        clean(&entry.account)
+    )?;
+    Ok(())
 }
 
 /// `apilogin completion <shell>`: clap's completion script of the whole command (the input

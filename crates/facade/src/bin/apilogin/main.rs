@@ -74,6 +74,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(args) => commands::token(args),
         Command::Logout(args) => commands::logout(args, options).await,
         Command::Verify(args) => commands::verify(args, options).await,
+        Command::Switch(args) => commands::switch(args),
         Command::Completion(args) => commands::completion(args.shell),
     }
 }

@@ -370,6 +370,25 @@ impl Store {
         }
     }
 
+    /// Makes an entry its service's default: it moves to the end of the login order.
+    pub fn make_default(&mut self, entry: &Entry) -> anyhow::Result<()> {
+        let mut found = false;
+        self.mutate(|sessions| {
+            if let Some(i) = sessions.iter().position(|e| e.same_key(entry)) {
+                let moved = sessions.remove(i);
+                sessions.push(moved);
+                found = true;
+            }
+        })?;
+        if found {
+            Ok(())
+        } else {
+            Err(other(
+                "the session was forgotten meanwhile (by another apilogin)",
+            ))
+        }
+    }
+
     /// Forgets an entry (its keyring item too).
     pub fn remove(&mut self, entry: &Entry) -> anyhow::Result<()> {
         self.mutate(|sessions| sessions.retain(|e| !e.same_key(entry)))?;
