@@ -6,7 +6,8 @@
 //!
 //! * [`unify_responses`]: where one class of responses (2xx, or 4xx/5xx) has several JSON
 //!   schemas, a `oneOf` union schema is added to `components/schemas` and every response of that
-//!   class points to it; typify turns it into one enum.
+//!   class points to it; typify turns it into one enum. Where JSON is mixed with no body or
+//!   another media type in one class, every response of that class is the raw body (rule B).
 //! * [`split_request_media_types`]: a request body with several media types becomes one
 //!   operation per media type. The JSON one keeps the `operationId`; the others get a suffix
 //!   (`login` + `loginForm` → `login()` and `login_form()`).
@@ -16,8 +17,9 @@
 //! * [`split_optional_bodies`]: progenitor ignores `requestBody.required: false`; an operation
 //!   with an optional body becomes one without it and one (`{id}WithBody`) with it.
 //!
-//! Before those, [`build`] runs the checks and adaptations of [`crate::adapt`] (issue 13: the
-//! OpenAPI 3.0 specs people really write).
+//! Before those, [`build`] lowers OpenAPI 3.1 to 3.0 ([`crate::lower31`], issue 22) and runs
+//! the checks and adaptations of [`crate::adapt`] (issues 13 and 22: the OpenAPI specs people
+//! really write).
 //!
 //! The file itself is never edited.
 
@@ -57,10 +59,28 @@ pub fn codegen_view(spec: &Spec) -> Result<Value, SpecError> {
 /// N/R/C), then the ones for progenitor's limits (unions, splits). Every problem found on the
 /// way is returned, at most one per JSON pointer.
 pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
-    let mut errors = adapt::check(spec);
     let mut notices = Vec::new();
+    // OpenAPI 3.1 is lowered first; everything after reads the lowered document (the lines
+    // and pointers of notices are those of the file as written).
+    let mut lowering_errors = Vec::new();
+    let mut lowered_doc = spec.doc.clone();
+    crate::lower31::lower(spec, &mut lowered_doc, &mut notices, &mut lowering_errors);
+    let lowered;
+    let spec = if lowered_doc == spec.doc {
+        spec
+    } else {
+        lowered = Spec {
+            doc: lowered_doc,
+            ..spec.clone()
+        };
+        &lowered
+    };
+    let mut errors = lowering_errors;
+    errors.extend(adapt::check(spec));
     let mut doc = spec.doc.clone();
+    adapt::note_template_name_variants(spec, &doc, &mut notices);
     adapt::drop_unsendable_alternatives(spec, &mut doc, &mut notices);
+    adapt::raw_request_bodies(spec, &mut doc, &mut notices);
     adapt::fill_missing_schemas(spec, &mut doc, &mut notices);
     crate::cycles::break_composition_cycles(spec, &mut doc, &mut notices, &mut errors);
     adapt::place_default_responses(&mut doc);
@@ -72,12 +92,18 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
         let key = type_renames.get(&r.schema).unwrap_or(&r.schema);
         r.schema = crate::names::rust_pascal(key);
     }
+    let mut unify_errors = Vec::new();
+    unify_responses(spec, &mut doc, &mut notices, &mut unify_errors);
+    for e in unify_errors {
+        if !errors
+            .iter()
+            .any(|known| e.pointer.starts_with(&known.pointer))
+        {
+            errors.push(e);
+        }
+    }
     type Step = fn(&Spec, &mut Value) -> Result<(), SpecError>;
-    let steps: [Step; 3] = [
-        unify_responses,
-        split_request_media_types,
-        split_optional_bodies,
-    ];
+    let steps: [Step; 2] = [split_request_media_types, split_optional_bodies];
     for step in steps {
         if let Err(e) = step(spec, &mut doc)
             && !errors
@@ -162,14 +188,42 @@ fn body_of(response: &Value) -> Body {
     }
 }
 
-pub fn unify_responses(spec: &Spec, doc: &mut Value) -> Result<(), SpecError> {
+/// The media types a response of the view really has, where regen changed its `content` for
+/// progenitor: the generated hooks check an answer's `Content-Type` against these (an empty
+/// list: no body, nothing to check), not against the view's `content`.
+pub const WIRE_MEDIA_TYPES: &str = "x-apilogin-media-types";
+
+/// Where one class of responses (2xx, or 4xx/5xx) has several bodies:
+///
+/// * several JSON schemas: a `oneOf` union schema (`<Operation><Class>Body`) is added to
+///   `components/schemas` and every response of that class points to it;
+/// * JSON beside no body or another media type (rule B): progenitor 0.15 takes one kind of
+///   body per class, and only the raw body is right for all of them (a JSON type fails on an
+///   empty 204; unit would drop the JSON). Every response of the class becomes the raw body
+///   (`ByteStream`) in the view, with a notice for each response changed; the hooks still
+///   check the media types the spec lists ([`WIRE_MEDIA_TYPES`]).
+///
+/// Every problem of every operation is reported.
+pub fn unify_responses(
+    spec: &Spec,
+    doc: &mut Value,
+    notices: &mut Vec<SpecError>,
+    errors: &mut Vec<SpecError>,
+) {
     for (path, method) in operations(doc) {
-        let at = pointer(["paths", &path, &method]);
+        let written = path.split('#').next().unwrap_or(&path).to_string();
+        let at = pointer(["paths", &written, &method]);
         let op = doc["paths"][&path][&method].clone();
         let Some(responses) = op.get("responses").and_then(Value::as_object) else {
             continue;
         };
-        let id = operation_id(spec, &op, &at)?;
+        let id = match operation_id(spec, &op, &at) {
+            Ok(id) => id,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
 
         for class in [Class::Success, Class::Error] {
             let members: Vec<(String, Value)> = responses
@@ -188,57 +242,70 @@ pub fn unify_responses(spec: &Spec, doc: &mut Value) -> Result<(), SpecError> {
                 continue;
             }
             let codes: Vec<&str> = members.iter().map(|(c, _)| c.as_str()).collect();
+            let class_name = class.name().to_lowercase();
+            if !distinct.iter().all(|b| matches!(b, Body::Json(_))) {
+                raw_class(
+                    spec,
+                    doc,
+                    (&path, &method, &at),
+                    &id,
+                    class,
+                    &members,
+                    &bodies,
+                    notices,
+                );
+                continue;
+            }
             let schemas: Vec<Value> = distinct
                 .iter()
-                .map(|b| match b {
-                    Body::Json(s) => Ok(s.clone()),
-                    _ => Err(spec.error(
-                        format!("{at}/responses"),
-                        format!(
-                            "the {} responses {} of `{id}` mix JSON and non-JSON (or empty) bodies; \
-                             progenitor 0.15 needs one body type per class. Give them all the same \
-                             kind of body.",
-                            class.name().to_lowercase(),
-                            codes.join(", ")
-                        ),
-                    )),
+                .filter_map(|b| match b {
+                    Body::Json(s) => Some(s.clone()),
+                    _ => None,
                 })
-                .collect::<Result<_, _>>()?;
+                .collect();
 
             let name = format!("{}{}Body", pascal(&id), class.name());
             let schemas_at = pointer(["components", "schemas", &name]);
             if doc.pointer(&schemas_at).is_some() {
-                return Err(spec.error(
+                errors.push(spec.error(
                     schemas_at,
-                    format!("regen needs this schema name for the union of `{id}`'s {} responses; rename the schema", class.name().to_lowercase()),
+                    format!(
+                        "regen needs this schema name for the union of `{id}`'s {class_name} \
+                         responses; rename the schema"
+                    ),
                 ));
+                continue;
             }
             let union = json!({
                 "description": format!(
-                    "One of the {} bodies of `{id}` (HTTP {}). Derived by `cargo xtask regen`: \
+                    "One of the {class_name} bodies of `{id}` (HTTP {}). Derived by `cargo xtask regen`: \
                      the spec lists each status with its own schema.",
-                    class.name().to_lowercase(),
                     codes.join(", ")
                 ),
                 "oneOf": schemas,
             });
-            let components = doc
-                .as_object_mut()
-                .expect("checked: top level is a mapping");
-            let schemas = components
+            let Some(root) = doc.as_object_mut() else {
+                return;
+            };
+            let Some(components) = root
                 .entry("components")
                 .or_insert_with(|| json!({}))
                 .as_object_mut()
-                .ok_or_else(|| spec.error("/components", "`components` must be a mapping"))?
+            else {
+                errors.push(spec.error("/components", "`components` must be a mapping"));
+                return;
+            };
+            let Some(schemas) = components
                 .entry("schemas")
                 .or_insert_with(|| json!({}))
                 .as_object_mut()
-                .ok_or_else(|| {
-                    spec.error(
-                        "/components/schemas",
-                        "`components/schemas` must be a mapping",
-                    )
-                })?;
+            else {
+                errors.push(spec.error(
+                    "/components/schemas",
+                    "`components/schemas` must be a mapping",
+                ));
+                return;
+            };
             schemas.insert(name.clone(), union);
 
             let reference = json!({ "$ref": format!("#/components/schemas/{name}") });
@@ -253,7 +320,79 @@ pub fn unify_responses(spec: &Spec, doc: &mut Value) -> Result<(), SpecError> {
             }
         }
     }
-    Ok(())
+}
+
+/// What a response's body is, in words, for a notice.
+fn describe(body: &Body) -> String {
+    match body {
+        Body::Json(schema) => match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => format!(
+                "JSON `types::{}`",
+                crate::names::rust_pascal(r.rsplit('/').next().unwrap_or(r))
+            ),
+            None => "JSON".to_string(),
+        },
+        Body::Other(media) => format!("`{media}`"),
+        Body::Empty => "no body".to_string(),
+    }
+}
+
+/// Rule B: every response of a class that mixes JSON with no body or other media types becomes
+/// the raw body in the view (see [`unify_responses`]).
+#[allow(clippy::too_many_arguments)]
+fn raw_class(
+    spec: &Spec,
+    doc: &mut Value,
+    (path, method, at): (&str, &str, &str),
+    id: &str,
+    class: Class,
+    members: &[(String, Value)],
+    bodies: &[Body],
+    notices: &mut Vec<SpecError>,
+) {
+    let all: Vec<String> = members
+        .iter()
+        .zip(bodies)
+        .map(|((code, _), body)| format!("{code}: {}", describe(body)))
+        .collect();
+    let what = match class {
+        Class::Success => format!("`{}()` returns", snake(id)),
+        Class::Error => format!("`{}()`'s error (`Error::ErrorResponse`) holds", snake(id)),
+    };
+    for ((code, response), body) in members.iter().zip(bodies) {
+        if matches!(body, Body::Other(_)) {
+            // Already raw for progenitor.
+            continue;
+        }
+        let wire: Vec<Value> = response
+            .get("content")
+            .and_then(Value::as_object)
+            .map(|c| c.keys().map(|k| json!(essence(k))).collect())
+            .unwrap_or_default();
+        let mut response = response.clone();
+        response["content"] = json!({"application/octet-stream": {
+            "schema": {"type": "string", "format": "binary"}
+        }});
+        response[WIRE_MEDIA_TYPES] = Value::Array(wire);
+        doc["paths"][path][method]["responses"][code] = response;
+        let parse = match body {
+            Body::Json(_) => format!(
+                "; its body is {}: parse it with `serde_json::from_slice`",
+                describe(body)
+            ),
+            _ => String::new(),
+        };
+        notices.push(spec.error(
+            format!("{at}/responses/{}", crate::error::escape_token(code)),
+            format!(
+                "the {} responses of `{id}` mix JSON with other or no bodies ({}); progenitor 0.15 \
+                 takes one kind of body per class, so {what} the raw body (`ByteStream`) for \
+                 HTTP {code}{parse}",
+                class.name().to_lowercase(),
+                all.join(", ")
+            ),
+        ));
+    }
 }
 
 /// The media types progenitor 0.15 can send, and the suffix of the method for each.
@@ -591,26 +730,172 @@ mod tests {
     }
 
     #[test]
-    fn json_mixed_with_an_empty_body_is_a_clear_error() {
+    fn json_mixed_with_an_empty_body_makes_the_class_raw_with_a_notice_each() {
         let s = spec(login_with(
             json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
-            json!({"200": json_body("Ok"), "204": {"description": "no content"}}),
+            json!({"200": json_body("Ok"), "204": {"description": "no content"},
+                   "401": json_body("Denied"), "404": {"description": "gone", "content": {"text/plain": {"schema": {"type": "string"}}}}}),
         ));
-        let e = codegen_view(&s).unwrap_err();
-        assert_eq!(e.pointer, "/paths/~1login/post/responses");
-        assert!(e.message.contains("200, 204"), "{e}");
+        let view = build(&s).unwrap();
+        let responses = &view.doc["paths"]["/login"]["post"]["responses"];
+        let raw =
+            json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}});
+        for code in ["200", "204", "401"] {
+            assert_eq!(responses[code]["content"], raw, "{code}");
+        }
+        // The hooks still check what the spec lists.
+        assert_eq!(
+            responses["200"][WIRE_MEDIA_TYPES],
+            json!(["application/json"])
+        );
+        assert_eq!(responses["204"][WIRE_MEDIA_TYPES], json!([]));
+        // Already raw for progenitor: left as written.
+        assert_eq!(
+            responses["404"]["content"]["text/plain"]["schema"]["type"],
+            "string"
+        );
+        let at: Vec<&str> = view.notices.iter().map(|n| n.pointer.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "/paths/~1login/post/responses/200",
+                "/paths/~1login/post/responses/204",
+                "/paths/~1login/post/responses/401"
+            ]
+        );
+        assert!(
+            view.notices[0].message.contains("types::Ok"),
+            "{}",
+            view.notices[0]
+        );
+        // The spec as written is untouched.
+        assert!(
+            s.doc["paths"]["/login"]["post"]["responses"]["204"]
+                .get("content")
+                .is_none()
+        );
     }
 
     #[test]
-    fn multipart_is_refused_at_its_media_type() {
+    fn every_operation_s_union_problem_is_reported_in_one_run() {
+        let mut doc = login_with(
+            json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
+            json!({"200": json_body("Ok"), "202": json_body("Limited")}),
+        );
+        doc["paths"]["/other"] = json!({"get": {"operationId": "other",
+            "responses": {"200": json_body("Ok"), "201": json_body("Denied")}}});
+        doc["components"]["schemas"]["LoginSuccessBody"] = json!({"type": "object"});
+        doc["components"]["schemas"]["OtherSuccessBody"] = json!({"type": "object"});
+        let errors = build(&spec(doc)).unwrap_err();
+        let at: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "/components/schemas/LoginSuccessBody",
+                "/components/schemas/OtherSuccessBody"
+            ]
+        );
+    }
+
+    #[test]
+    fn multipart_and_image_bodies_are_sent_raw_with_a_content_type_parameter() {
+        for media in ["multipart/form-data", "image/png", "*/*"] {
+            let s = spec(login_with(
+                json!({"content": {media: {"schema": {"$ref": "#/components/schemas/Req"}}}}),
+                json!({"200": json_body("Ok")}),
+            ));
+            let view = build(&s).unwrap();
+            let op = &view.doc["paths"]["/login"]["post"];
+            assert_eq!(
+                op["requestBody"]["content"],
+                json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}})
+            );
+            assert_eq!(op["parameters"][0]["name"], "Content-Type");
+            assert_eq!(op["parameters"][0]["in"], "header");
+            assert_eq!(op["parameters"][0]["required"], true);
+            let expected_at = format!(
+                "/paths/~1login/post/requestBody/content/{}",
+                crate::error::escape_token(media)
+            );
+            assert_eq!(view.notices.len(), 1, "{:?}", view.notices);
+            assert_eq!(view.notices[0].pointer, expected_at);
+            assert!(view.notices[0].message.contains("content_type("));
+        }
+    }
+
+    #[test]
+    fn an_octet_stream_body_with_another_schema_gets_the_one_progenitor_takes() {
         let s = spec(login_with(
-            json!({"content": {"multipart/form-data": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
+            json!({"content": {"application/octet-stream": {"schema": {"type": "string", "format": "byte", "maxLength": 10}}}}),
+            json!({"200": json_body("Ok")}),
+        ));
+        let view = build(&s).unwrap();
+        let body = &view.doc["paths"]["/login"]["post"]["requestBody"];
+        assert_eq!(
+            body["content"]["application/octet-stream"]["schema"],
+            json!({"type": "string", "format": "binary"})
+        );
+        assert!(
+            view.doc["paths"]["/login"]["post"]
+                .get("parameters")
+                .is_none()
+        );
+        assert_eq!(
+            view.notices[0].pointer,
+            "/paths/~1login/post/requestBody/content/application~1octet-stream/schema"
+        );
+    }
+
+    #[test]
+    fn xml_alone_is_still_refused() {
+        let s = spec(login_with(
+            json!({"content": {"application/xml": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
             json!({"200": json_body("Ok")}),
         ));
         let e = codegen_view(&s).unwrap_err();
         assert_eq!(
             e.pointer,
-            "/paths/~1login/post/requestBody/content/multipart~1form-data"
+            "/paths/~1login/post/requestBody/content/application~1xml"
+        );
+    }
+
+    #[test]
+    fn path_keys_that_differ_only_in_template_names_both_generate_with_a_notice() {
+        let p = |name: &str| json!([{"name": name, "in": "path", "required": true, "schema": {"type": "string"}}]);
+        let doc = json!({"openapi": "3.0.3", "info": {"title": "t", "version": "1.0.0"}, "paths": {
+            "/teams/{teamId}": {"get": {"operationId": "getTeam", "parameters": p("teamId"), "responses": {"200": json_body("Ok")}}},
+            "/teams/{slug}": {"get": {"operationId": "getTeamBySlug", "parameters": p("slug"), "responses": {"200": json_body("Ok")}}}
+        }, "components": {"schemas": {"Ok": {"type": "object"}}}});
+        let view = build(&spec(doc.clone())).unwrap();
+        assert_eq!(view.doc["paths"], doc["paths"]);
+        assert_eq!(view.notices.len(), 1);
+        assert_eq!(view.notices[0].pointer, "/paths/~1teams~1{slug}");
+        assert!(
+            view.notices[0].message.contains("GET"),
+            "{}",
+            view.notices[0]
+        );
+    }
+
+    #[test]
+    fn a_31_document_is_lowered_before_the_other_adaptations() {
+        let doc = json!({"openapi": "3.1.0", "info": {"title": "t", "version": "1.0.0"}, "paths": {
+            "/a": {"get": {"responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"type": ["string", "null"]}}}}}}}
+        }});
+        let view = build(&spec(doc)).unwrap();
+        assert_eq!(view.doc["openapi"], "3.0.3");
+        assert_eq!(
+            view.doc["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]["schema"],
+            json!({"type": "string", "nullable": true})
+        );
+        // The lowering's notices and rule N's (no operationId), in one list.
+        let at: Vec<&str> = view.notices.iter().map(|n| n.pointer.as_str()).collect();
+        assert!(at.contains(&"/openapi"), "{at:?}");
+        assert!(at.contains(&"/paths/~1a/get"), "{at:?}");
+        assert!(
+            at.contains(&"/paths/~1a/get/responses/200/content/application~1json/schema/type"),
+            "{at:?}"
         );
     }
 
