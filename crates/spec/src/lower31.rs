@@ -19,6 +19,7 @@
 //! | `examples: [a, …]` (in a schema) | `example: a` |
 //! | `exclusiveMinimum: n` (a number) | `minimum: n`, `exclusiveMinimum: true` (and Maximum) |
 //! | `$ref` beside constraints | `allOf: [{$ref}]` beside them |
+//! | a boolean schema `true` / `false` (an item, a property, a member) | `{}` / `{not: {}}` |
 //! | `$ref` beside annotations only (`description`, `title`, …) | the annotations left out |
 //! | `contentEncoding: base64` | `format: byte` |
 //! | `contentMediaType` (not text) on a string | `format: binary` |
@@ -183,8 +184,6 @@ fn lower_schema(
     notices: &mut Vec<SpecError>,
     errors: &mut Vec<SpecError>,
 ) {
-    let mut note = |key: &str, message: String| notices.push(spec.error(ptr(at, key), message));
-
     for key in REFUSED {
         if schema.contains_key(*key) {
             errors.push(spec.error(
@@ -201,6 +200,38 @@ fn lower_schema(
             ));
         }
     }
+
+    // Boolean schemas (`true`: anything, `false`: nothing) where 3.0 wants a schema object.
+    let mut places: Vec<(String, &mut Value)> = Vec::new();
+    for (key, child) in schema.iter_mut() {
+        match (key.as_str(), child) {
+            ("items" | "not", child) => places.push((ptr(at, key), child)),
+            ("properties", Value::Object(props)) => {
+                for (name, p) in props.iter_mut() {
+                    places.push((ptr(&ptr(at, key), name), p));
+                }
+            }
+            ("allOf" | "anyOf" | "oneOf", Value::Array(members)) => {
+                for (i, m) in members.iter_mut().enumerate() {
+                    places.push((ptr(&ptr(at, key), &i.to_string()), m));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (child_at, child) in places {
+        if let Value::Bool(b) = *child {
+            *child = if b { json!({}) } else { json!({"not": {}}) };
+            notices.push(spec.error(
+                child_at,
+                format!(
+                    "the boolean schema `{b}` becomes `{}`",
+                    if b { "{}" } else { "{not: {}}" }
+                ),
+            ));
+        }
+    }
+    let mut note = |key: &str, message: String| notices.push(spec.error(ptr(at, key), message));
 
     // `type` as a list.
     if let Some(Value::Array(types)) = schema.get("type").cloned() {
@@ -575,6 +606,30 @@ mod tests {
                 "no notice at {want}"
             );
         }
+    }
+
+    #[test]
+    fn boolean_schemas_become_schema_objects() {
+        let (view, notices, errors) = lowered(with_schema(json!({
+            "type": "object",
+            "properties": {"any": true, "list": {"type": "array", "items": false}},
+            "additionalProperties": false
+        })));
+        assert!(errors.is_empty());
+        let s = &view["components"]["schemas"]["S"];
+        assert_eq!(s["properties"]["any"], json!({}));
+        assert_eq!(s["properties"]["list"]["items"], json!({"not": {}}));
+        assert_eq!(s["additionalProperties"], json!(false));
+        let at: Vec<&str> = notices.iter().map(|n| n.pointer.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "/openapi",
+                "",
+                "/components/schemas/S/properties/list/items",
+                "/components/schemas/S/properties/any"
+            ]
+        );
     }
 
     #[test]

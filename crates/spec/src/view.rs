@@ -92,23 +92,15 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
         let key = type_renames.get(&r.schema).unwrap_or(&r.schema);
         r.schema = crate::names::rust_pascal(key);
     }
-    let mut unify_errors = Vec::new();
-    unify_responses(spec, &mut doc, &mut notices, &mut unify_errors);
-    for e in unify_errors {
+    // Every problem of every operation: each step goes on past the ones it finds.
+    let mut later = Vec::new();
+    unify_responses(spec, &mut doc, &mut notices, &mut later);
+    split_request_media_types(spec, &mut doc, &mut notices, &mut later);
+    split_optional_bodies(spec, &mut doc, &mut later);
+    for e in later {
         if !errors
             .iter()
             .any(|known| e.pointer.starts_with(&known.pointer))
-        {
-            errors.push(e);
-        }
-    }
-    type Step = fn(&Spec, &mut Value) -> Result<(), SpecError>;
-    let steps: [Step; 2] = [split_request_media_types, split_optional_bodies];
-    for step in steps {
-        if let Err(e) = step(spec, &mut doc)
-            && !errors
-                .iter()
-                .any(|known| e.pointer.starts_with(&known.pointer))
         {
             errors.push(e);
         }
@@ -406,7 +398,12 @@ fn media_suffix(media: &str) -> Option<&'static str> {
     }
 }
 
-pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), SpecError> {
+pub fn split_request_media_types(
+    spec: &Spec,
+    doc: &mut Value,
+    notices: &mut Vec<SpecError>,
+    errors: &mut Vec<SpecError>,
+) {
     let mut added: Vec<(String, String, String, Value)> = Vec::new();
     for (path, method) in operations(doc) {
         let at = pointer(["paths", &path, &method]);
@@ -419,10 +416,12 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
             continue;
         };
 
+        let mut refused = false;
         for (media, entry) in content {
             let media_at = format!("{at}/requestBody/content/{}", escape_token(media));
             if media_suffix(media).is_none() {
-                return Err(spec.error(
+                refused = true;
+                errors.push(spec.error(
                     media_at,
                     format!(
                         "request media type `{media}` is not supported by progenitor 0.15 (it sends \
@@ -430,37 +429,65 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
                          application/octet-stream)"
                     ),
                 ));
+                continue;
             }
             if entry
                 .get("encoding")
                 .and_then(Value::as_object)
                 .is_some_and(|e| !e.is_empty())
             {
-                return Err(spec.error(
+                refused = true;
+                errors.push(spec.error(
                     format!("{media_at}/encoding"),
                     "an `encoding` object on a request body makes progenitor 0.15 panic; remove it",
                 ));
             }
         }
-        if content.len() < 2 {
+        if refused || content.len() < 2 {
             continue;
         }
 
-        let id = operation_id(spec, op, &at)?;
+        let id = match operation_id(spec, op, &at) {
+            Ok(id) => id,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         let primary = content
             .keys()
             .find(|k| essence(k) == "application/json")
             .unwrap_or_else(|| content.keys().next().expect("two or more"))
             .clone();
         let path_params = doc["paths"][&path].get("parameters").cloned();
+        let mut kept = Map::new();
         for (media, entry) in content.iter().filter(|(k, _)| **k != primary) {
             let suffix = media_suffix(media).expect("checked above");
-            if suffix.is_empty() {
-                return Err(spec.error(
-                    format!("{at}/requestBody/content"),
-                    "two JSON media types on one request body; keep one",
+            if kept
+                .keys()
+                .any(|k: &String| media_suffix(k) == Some(suffix))
+                || media_suffix(&primary) == Some(suffix)
+            {
+                // progenitor sends one body per operation; two media types it sends the same
+                // way (`application/json` and `application/json; charset=utf-8`) are one method.
+                let first = if media_suffix(&primary) == Some(suffix) {
+                    primary.clone()
+                } else {
+                    kept.keys()
+                        .find(|k: &&String| media_suffix(k) == Some(suffix))
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                notices.push(spec.error(
+                    format!("{at}/requestBody/content/{}", escape_token(media)),
+                    format!(
+                        "`{media}` is sent as `{first}` is: the generated client has one method \
+                         for both, sending `{first}`"
+                    ),
                 ));
+                continue;
             }
+            kept.insert(media.clone(), entry.clone());
             let mut copy = op.clone();
             copy["operationId"] = json!(format!("{id}{suffix}"));
             let note = format!(
@@ -480,10 +507,11 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
             // operation: `{path}#form` is `{path}` on the wire.
             let key = format!("{path}#{}", suffix.to_ascii_lowercase());
             if doc["paths"].get(&key).is_some() {
-                return Err(spec.error(
+                errors.push(spec.error(
                     pointer(["paths", &key]),
                     "this path key is reserved by regen for a split operation",
                 ));
+                continue;
             }
             let mut item = Map::new();
             if let Some(p) = &path_params {
@@ -504,7 +532,7 @@ pub fn split_request_media_types(spec: &Spec, doc: &mut Value) -> Result<(), Spe
             doc["paths"][&key] = value;
         }
     }
-    ensure_unique_operation_ids(spec, doc)
+    ensure_unique_operation_ids(spec, doc, errors);
 }
 
 /// typify maps a schema to `Secret` only where it is exactly `{type: string, format: password}`
@@ -529,7 +557,7 @@ pub fn unconstrain_secrets(doc: &mut Value) {
 /// progenitor 0.15 ignores `requestBody.required: false`: the generated method would fail
 /// unless a body is set. A body declared `required: false` becomes two operations: the original one without a
 /// body, and `{id}WithBody` (at the path key `{path}#body`, the same endpoint on the wire) with it.
-pub fn split_optional_bodies(spec: &Spec, doc: &mut Value) -> Result<(), SpecError> {
+pub fn split_optional_bodies(spec: &Spec, doc: &mut Value, errors: &mut Vec<SpecError>) {
     let mut added: Vec<(String, String, String, Value)> = Vec::new();
     for (path, method) in operations(doc) {
         let op = &doc["paths"][&path][&method];
@@ -542,7 +570,13 @@ pub fn split_optional_bodies(spec: &Spec, doc: &mut Value) -> Result<(), SpecErr
             continue;
         }
         let written = path.split('#').next().unwrap_or(&path);
-        let id = operation_id(spec, op, &pointer(["paths", written, &method]))?;
+        let id = match operation_id(spec, op, &pointer(["paths", written, &method])) {
+            Ok(id) => id,
+            Err(e) => {
+                errors.push(e);
+                continue;
+            }
+        };
         let mut copy = op.clone();
         copy["operationId"] = json!(format!("{id}WithBody"));
         let note = format!(
@@ -560,10 +594,11 @@ pub fn split_optional_bodies(spec: &Spec, doc: &mut Value) -> Result<(), SpecErr
             format!("{path}#body")
         };
         if doc["paths"].get(&key).is_some() {
-            return Err(spec.error(
+            errors.push(spec.error(
                 pointer(["paths", &key]),
                 "this path key is reserved by regen for a split operation",
             ));
+            continue;
         }
         let mut item = Map::new();
         if let Some(p) = doc["paths"][&path].get("parameters") {
@@ -578,10 +613,10 @@ pub fn split_optional_bodies(spec: &Spec, doc: &mut Value) -> Result<(), SpecErr
         }
         doc["paths"][&key] = item;
     }
-    ensure_unique_operation_ids(spec, doc)
+    ensure_unique_operation_ids(spec, doc, errors);
 }
 
-fn ensure_unique_operation_ids(spec: &Spec, doc: &Value) -> Result<(), SpecError> {
+fn ensure_unique_operation_ids(spec: &Spec, doc: &Value, errors: &mut Vec<SpecError>) {
     let mut seen = std::collections::BTreeMap::new();
     for (path, method) in operations(doc) {
         let op = &doc["paths"][&path][&method];
@@ -590,7 +625,7 @@ fn ensure_unique_operation_ids(spec: &Spec, doc: &Value) -> Result<(), SpecError
         };
         if let Some(first) = seen.insert(id.to_string(), (path.clone(), method.clone())) {
             let original = path.split('#').next().unwrap_or(&path).to_string();
-            return Err(spec.error(
+            errors.push(spec.error(
                 pointer(["paths", &original, &method, "operationId"]),
                 format!(
                     "operationId `{id}` is also used by {} {} (regen names split operations \
@@ -601,7 +636,6 @@ fn ensure_unique_operation_ids(spec: &Spec, doc: &Value) -> Result<(), SpecError
             ));
         }
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -648,7 +682,9 @@ mod tests {
             "responses": {"200": {"description": "ok"}},
         }}}});
         let s = spec(doc.clone());
-        split_optional_bodies(&s, &mut doc).unwrap();
+        let mut errors = Vec::new();
+        split_optional_bodies(&s, &mut doc, &mut errors);
+        assert!(errors.is_empty());
         assert!(doc["paths"]["/logout"]["post"].get("requestBody").is_none());
         let with = &doc["paths"]["/logout#body"]["post"];
         assert_eq!(with["operationId"], "logoutWithBody");
@@ -683,6 +719,24 @@ mod tests {
         assert_eq!(media, ["application/x-www-form-urlencoded"]);
         // The spec as written is untouched.
         assert!(s.doc["paths"].get("/login#form").is_none());
+    }
+
+    #[test]
+    fn two_media_types_progenitor_sends_alike_are_one_method_with_a_notice() {
+        let s = spec(login_with(
+            json!({"content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/Req"}},
+                "application/json; charset=utf-8": {"schema": {"$ref": "#/components/schemas/Req"}},
+                "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/Req"}}
+            }}),
+            json!({"200": json_body("Ok")}),
+        ));
+        let view = build(&s).unwrap();
+        assert!(view.doc["paths"]["/login#form"]["post"].is_object());
+        let paths: Vec<&String> = view.doc["paths"].as_object().unwrap().keys().collect();
+        assert_eq!(paths, ["/login", "/login#form"]);
+        assert_eq!(view.notices.len(), 1, "{:?}", view.notices);
+        assert!(view.notices[0].pointer.ends_with("charset=utf-8"));
     }
 
     #[test]
