@@ -688,6 +688,10 @@ fn raw_schema_ok(doc: &Value, media: &str, schema: &Value) -> bool {
         && schema.get("nullable") != Some(&Value::Bool(true))
 }
 
+/// Marks the `Content-Type` header parameter [`raw_request_bodies`] adds to an operation: an
+/// operation split without its body (`view::split_optional_bodies`) leaves it out too.
+pub const FOR_RAW_BODY: &str = "x-apilogin-raw-body-content-type";
+
 /// Rule B for requests. A body progenitor 0.15 cannot send, offered only as `multipart/*`, an
 /// image, `*/*` or any other type that is neither JSON nor XML, is sent as raw bytes in the view
 /// (`application/octet-stream` with `{type: string, format: binary}`) and the operation gets
@@ -813,7 +817,8 @@ pub fn raw_request_bodies(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecEr
                      regen`: progenitor 0.15 sends raw bodies as `application/octet-stream`, and \
                      this header replaces that."
                 ),
-                "schema": {"type": "string"}
+                "schema": {"type": "string"},
+                FOR_RAW_BODY: true
             }));
         }
     }

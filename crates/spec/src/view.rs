@@ -190,8 +190,11 @@ pub const WIRE_MEDIA_TYPES: &str = "x-apilogin-media-types";
 /// * several JSON schemas: a `oneOf` union schema (`<Operation><Class>Body`) is added to
 ///   `components/schemas` and every response of that class points to it;
 /// * JSON beside no body or another media type (rule B): progenitor 0.15 takes one kind of
-///   body per class, and only the raw body is right for all of them (a JSON type fails on an
-///   empty 204; unit would drop the JSON). Every response of the class becomes the raw body
+///   body per class. Among error responses, the ones without JSON are left out of the view
+///   (they arrive as `Error::UnexpectedResponse`, nothing lost) and the JSON type stays,
+///   unless a JSON range such as `4XX` would catch them; then, and always for success
+///   responses, only the raw body is right for all of them (a JSON type fails on an empty
+///   204; unit would drop the JSON): every response of the class becomes the raw body
 ///   (`ByteStream`) in the view, with a notice for each response changed; the hooks still
 ///   check the media types the spec lists ([`WIRE_MEDIA_TYPES`]).
 ///
@@ -218,21 +221,51 @@ pub fn unify_responses(
         };
 
         for class in [Class::Success, Class::Error] {
-            let members: Vec<(String, Value)> = responses
+            let mut members: Vec<(String, Value)> = responses
                 .iter()
                 .filter(|(code, _)| Class::of(code) == Some(class))
                 .map(|(code, r)| (code.clone(), resolve(doc, r).clone()))
                 .collect();
-            let bodies: Vec<Body> = members.iter().map(|(_, r)| body_of(r)).collect();
-            let mut distinct: Vec<&Body> = Vec::new();
-            for b in &bodies {
-                if !distinct.contains(&b) {
-                    distinct.push(b);
+            let mut bodies: Vec<Body> = members.iter().map(|(_, r)| body_of(r)).collect();
+            let distinct_count = |bodies: &[Body]| {
+                let mut distinct: Vec<&Body> = Vec::new();
+                for b in bodies {
+                    if !distinct.contains(&b) {
+                        distinct.push(b);
+                    }
                 }
-            }
-            if distinct.len() <= 1 {
+                distinct.len()
+            };
+            if distinct_count(&bodies) <= 1 {
                 continue;
             }
+            let is_json = |b: &Body| matches!(b, Body::Json(_));
+            if class == Class::Error
+                && bodies.iter().any(is_json)
+                && !bodies.iter().all(is_json)
+                && leave_out_unparsed_errors(
+                    spec,
+                    doc,
+                    (&path, &method, &at),
+                    &id,
+                    &members,
+                    &bodies,
+                    notices,
+                )
+            {
+                let kept: Vec<usize> = (0..bodies.len()).filter(|i| is_json(&bodies[*i])).collect();
+                members = kept.iter().map(|i| members[*i].clone()).collect();
+                bodies = kept.iter().map(|i| bodies[*i].clone()).collect();
+                if distinct_count(&bodies) <= 1 {
+                    continue;
+                }
+            }
+            let distinct: Vec<&Body> = bodies.iter().fold(Vec::new(), |mut d, b| {
+                if !d.contains(&b) {
+                    d.push(b);
+                }
+                d
+            });
             let codes: Vec<&str> = members.iter().map(|(c, _)| c.as_str()).collect();
             let class_name = class.name().to_lowercase();
             if !distinct.iter().all(|b| matches!(b, Body::Json(_))) {
@@ -327,6 +360,69 @@ fn describe(body: &Body) -> String {
         Body::Other(media) => format!("`{media}`"),
         Body::Empty => "no body".to_string(),
     }
+}
+
+/// Rule B for error classes: the error responses without a JSON body (no body, HTML, text…)
+/// beside JSON ones are left out of the view, so that the error type stays the JSON type and
+/// those answers arrive as `Error::UnexpectedResponse` (status, headers and body kept). Not
+/// when a JSON range (`4XX`) covers one of them: progenitor would parse it as JSON. Returns
+/// whether it left them out (a notice each).
+fn leave_out_unparsed_errors(
+    spec: &Spec,
+    doc: &mut Value,
+    (path, method, at): (&str, &str, &str),
+    id: &str,
+    members: &[(String, Value)],
+    bodies: &[Body],
+    notices: &mut Vec<SpecError>,
+) -> bool {
+    let json_ranges: Vec<char> = members
+        .iter()
+        .zip(bodies)
+        .filter(|(_, b)| matches!(b, Body::Json(_)))
+        .filter(|((code, _), _)| code.to_ascii_uppercase().ends_with("XX"))
+        .filter_map(|((code, _), _)| code.chars().next())
+        .collect();
+    let others: Vec<&String> = members
+        .iter()
+        .zip(bodies)
+        .filter(|(_, b)| !matches!(b, Body::Json(_)))
+        .map(|((code, _), _)| code)
+        .collect();
+    if others.iter().any(|code| {
+        code.chars()
+            .next()
+            .is_some_and(|c| json_ranges.contains(&c))
+    }) {
+        return false;
+    }
+    let json: Vec<String> = members
+        .iter()
+        .zip(bodies)
+        .filter(|(_, b)| matches!(b, Body::Json(_)))
+        .map(|((code, _), b)| format!("{code}: {}", describe(b)))
+        .collect();
+    for ((code, _), body) in members.iter().zip(bodies) {
+        if matches!(body, Body::Json(_)) {
+            continue;
+        }
+        if let Some(responses) = doc["paths"][path][method]["responses"].as_object_mut() {
+            responses.remove(code);
+        }
+        notices.push(spec.error(
+            format!("{at}/responses/{}", crate::error::escape_token(code)),
+            format!(
+                "HTTP {code} ({}) is not JSON like the other error responses of `{id}` ({}); \
+                 progenitor 0.15 takes one kind of body per class, so `{}()` keeps the JSON \
+                 error type and this answer arrives as `Error::UnexpectedResponse`, with its \
+                 status, headers and body",
+                describe(body),
+                json.join(", "),
+                snake(id)
+            ),
+        ));
+    }
+    true
 }
 
 /// Rule B: every response of a class that mixes JSON with no body or other media types becomes
@@ -610,6 +706,10 @@ pub fn split_optional_bodies(spec: &Spec, doc: &mut Value, errors: &mut Vec<Spec
     for (path, method, key, item) in added {
         if let Some(op) = doc["paths"][&path][&method].as_object_mut() {
             op.remove("requestBody");
+            // The `Content-Type` regen added for a raw body goes with the body.
+            if let Some(Value::Array(params)) = op.get_mut("parameters") {
+                params.retain(|p| p.get(adapt::FOR_RAW_BODY).is_none());
+            }
         }
         doc["paths"][&key] = item;
     }
@@ -689,6 +789,30 @@ mod tests {
         let with = &doc["paths"]["/logout#body"]["post"];
         assert_eq!(with["operationId"], "logoutWithBody");
         assert!(with["requestBody"]["content"]["application/json"].is_object());
+    }
+
+    #[test]
+    fn an_optional_raw_body_takes_its_content_type_parameter_along() {
+        let mut doc = login_with(
+            json!({"required": false, "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}),
+            json!({"200": json_body("Ok")}),
+        );
+        doc["paths"]["/login"]["post"]["parameters"] =
+            json!([{"name": "q", "in": "query", "schema": {"type": "string"}}]);
+        let view = build(&spec(doc)).unwrap();
+        let names = |op: &Value| -> Vec<String> {
+            op["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["name"].as_str().unwrap().to_string())
+                .collect()
+        };
+        let without = &view.doc["paths"]["/login"]["post"];
+        assert!(without.get("requestBody").is_none());
+        assert_eq!(names(without), ["q"]);
+        let with = &view.doc["paths"]["/login#body"]["post"];
+        assert_eq!(names(with), ["q", "Content-Type"]);
     }
 
     #[test]
@@ -784,17 +908,17 @@ mod tests {
     }
 
     #[test]
-    fn json_mixed_with_an_empty_body_makes_the_class_raw_with_a_notice_each() {
+    fn json_mixed_with_an_empty_body_makes_the_success_class_raw_with_a_notice_each() {
         let s = spec(login_with(
             json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
             json!({"200": json_body("Ok"), "204": {"description": "no content"},
-                   "401": json_body("Denied"), "404": {"description": "gone", "content": {"text/plain": {"schema": {"type": "string"}}}}}),
+                   "206": {"description": "part", "content": {"text/plain": {"schema": {"type": "string"}}}}}),
         ));
         let view = build(&s).unwrap();
         let responses = &view.doc["paths"]["/login"]["post"]["responses"];
         let raw =
             json!({"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}});
-        for code in ["200", "204", "401"] {
+        for code in ["200", "204"] {
             assert_eq!(responses[code]["content"], raw, "{code}");
         }
         // The hooks still check what the spec lists.
@@ -805,7 +929,7 @@ mod tests {
         assert_eq!(responses["204"][WIRE_MEDIA_TYPES], json!([]));
         // Already raw for progenitor: left as written.
         assert_eq!(
-            responses["404"]["content"]["text/plain"]["schema"]["type"],
+            responses["206"]["content"]["text/plain"]["schema"]["type"],
             "string"
         );
         let at: Vec<&str> = view.notices.iter().map(|n| n.pointer.as_str()).collect();
@@ -813,8 +937,7 @@ mod tests {
             at,
             [
                 "/paths/~1login/post/responses/200",
-                "/paths/~1login/post/responses/204",
-                "/paths/~1login/post/responses/401"
+                "/paths/~1login/post/responses/204"
             ]
         );
         assert!(
@@ -828,6 +951,48 @@ mod tests {
                 .get("content")
                 .is_none()
         );
+    }
+
+    #[test]
+    fn error_answers_without_json_beside_json_ones_are_left_to_unexpected_response() {
+        let s = spec(login_with(
+            json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
+            json!({"200": json_body("Ok"), "401": json_body("Denied"), "404": {"description": "gone"},
+                   "429": json_body("Limited"), "500": {"description": "oops", "content": {"text/html": {}}}}),
+        ));
+        let view = build(&s).unwrap();
+        let responses = &view.doc["paths"]["/login"]["post"]["responses"];
+        let codes: Vec<&String> = responses.as_object().unwrap().keys().collect();
+        assert_eq!(codes, ["200", "401", "429"]);
+        // The JSON ones still differ: one union.
+        assert_eq!(
+            responses["401"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/LoginErrorBody"
+        );
+        let left_out: Vec<&SpecError> = view
+            .notices
+            .iter()
+            .filter(|n| n.message.contains("UnexpectedResponse"))
+            .collect();
+        assert_eq!(left_out.len(), 2, "{:?}", view.notices);
+        assert_eq!(left_out[0].pointer, "/paths/~1login/post/responses/404");
+        assert_eq!(left_out[1].pointer, "/paths/~1login/post/responses/500");
+    }
+
+    #[test]
+    fn an_error_answer_a_json_range_would_catch_makes_the_error_class_raw() {
+        let s = spec(login_with(
+            json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
+            json!({"200": json_body("Ok"), "404": {"description": "gone"}, "4XX": json_body("Denied")}),
+        ));
+        let view = build(&s).unwrap();
+        let responses = &view.doc["paths"]["/login"]["post"]["responses"];
+        assert_eq!(responses["404"][WIRE_MEDIA_TYPES], json!([]));
+        assert_eq!(
+            responses["4XX"][WIRE_MEDIA_TYPES],
+            json!(["application/json"])
+        );
+        assert_eq!(view.notices.len(), 2, "{:?}", view.notices);
     }
 
     #[test]
