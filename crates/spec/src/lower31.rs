@@ -12,7 +12,7 @@
 //! | no `paths` | `paths: {}` |
 //! | `license.identifier` | `license.url` of the SPDX page (when there is no `url`) |
 //! | `type: [T, "null"]` | `type: T`, `nullable: true` |
-//! | `type: [T, U…]` | `anyOf` of one schema per type (`nullable` for `"null"`) |
+//! | `type: [T, U…]` | `anyOf` of one schema per type, each with the keywords of its kind (`nullable` for `"null"`) |
 //! | `type: "null"` | `enum: [null]`, `nullable: true` |
 //! | `anyOf`/`oneOf` with a `{type: "null"}` member | the member left out, `nullable: true` |
 //! | `const: v` | `enum: [v]` |
@@ -168,6 +168,27 @@ pub fn lower(
     }
 }
 
+/// The kinds of value a keyword constrains (`pattern`: strings), for splitting `type: [A, B]`
+/// into `anyOf` members; `None` for keywords that apply to any value (`enum`, `description`).
+fn keyword_kinds(key: &str, value: &Value) -> Option<&'static [&'static str]> {
+    const NUMBERS: &[&str] = &["integer", "number"];
+    match key {
+        "pattern" | "minLength" | "maxLength" => Some(&["string"]),
+        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => {
+            Some(NUMBERS)
+        }
+        "items" | "minItems" | "maxItems" | "uniqueItems" => Some(&["array"]),
+        "properties" | "required" | "additionalProperties" | "minProperties" | "maxProperties" => {
+            Some(&["object"])
+        }
+        "format" => match value.as_str() {
+            Some("int32" | "int64" | "float" | "double") => Some(NUMBERS),
+            _ => Some(&["string"]),
+        },
+        _ => None,
+    }
+}
+
 fn null_type(v: &Value) -> bool {
     v.get("type").and_then(Value::as_str) == Some("null")
         && v.as_object().is_some_and(|m| {
@@ -232,98 +253,6 @@ fn lower_schema(
         }
     }
     let mut note = |key: &str, message: String| notices.push(spec.error(ptr(at, key), message));
-
-    // `type` as a list.
-    if let Some(Value::Array(types)) = schema.get("type").cloned() {
-        let names: Vec<&str> = types.iter().filter_map(Value::as_str).collect();
-        let nullable = names.contains(&"null");
-        let rest: Vec<&str> = names.iter().copied().filter(|t| *t != "null").collect();
-        let written = names.join(", ");
-        match rest.as_slice() {
-            [] => {
-                schema.remove("type");
-                schema.insert("enum".into(), json!([null]));
-                schema.insert("nullable".into(), json!(true));
-                note(
-                    "type",
-                    format!("`type: [{written}]` becomes `enum: [null]`, `nullable: true`"),
-                );
-            }
-            [one] => {
-                schema.insert("type".into(), json!(one));
-                if nullable {
-                    schema.insert("nullable".into(), json!(true));
-                }
-                note(
-                    "type",
-                    format!(
-                        "`type: [{written}]` becomes `type: {one}`{}",
-                        if nullable { ", `nullable: true`" } else { "" }
-                    ),
-                );
-            }
-            many => {
-                schema.remove("type");
-                let members: Vec<Value> = many.iter().map(|t| json!({"type": t})).collect();
-                if schema.contains_key("anyOf") {
-                    errors.push(spec.error(
-                        ptr(at, "type"),
-                        format!(
-                            "`type: [{written}]` beside `anyOf` cannot be lowered to OpenAPI 3.0; \
-                             list the types as members of the `anyOf`"
-                        ),
-                    ));
-                } else {
-                    schema.insert("anyOf".into(), Value::Array(members));
-                    if nullable {
-                        schema.insert("nullable".into(), json!(true));
-                    }
-                    note(
-                        "type",
-                        format!(
-                            "`type: [{written}]` becomes `anyOf` of one schema per type{}",
-                            if nullable { ", `nullable: true`" } else { "" }
-                        ),
-                    );
-                }
-            }
-        }
-    } else if schema.get("type").and_then(Value::as_str) == Some("null") {
-        schema.remove("type");
-        schema.insert("enum".into(), json!([null]));
-        schema.insert("nullable".into(), json!(true));
-        note(
-            "type",
-            "`type: \"null\"` becomes `enum: [null]`, `nullable: true`".into(),
-        );
-    }
-
-    // `{type: "null"}` members of a union (FastAPI's `Optional[X]`).
-    for key in ["anyOf", "oneOf"] {
-        let Some(Value::Array(members)) = schema.get_mut(key) else {
-            continue;
-        };
-        let before = members.len();
-        // Members are lowered already: `{type: "null"}` is `{enum: [null], nullable: true}`.
-        members.retain(|m| {
-            !(null_type(m)
-                || (m.get("enum") == Some(&json!([null]))
-                    && m.get("nullable") == Some(&json!(true))
-                    && m.as_object().is_some_and(|o| {
-                        o.keys().all(|k| {
-                            matches!(k.as_str(), "enum" | "nullable")
-                                || ANNOTATIONS.contains(&k.as_str())
-                        })
-                    })))
-        });
-        if members.len() < before && !members.is_empty() {
-            schema.insert("nullable".into(), json!(true));
-            note(
-                key,
-                format!("the `{{type: \"null\"}}` member of `{key}` becomes `nullable: true`"),
-            );
-        }
-    }
 
     if let Some(value) = schema.remove("const") {
         schema.insert("enum".into(), json!([value]));
@@ -411,6 +340,116 @@ fn lower_schema(
             note(
                 "contentMediaType",
                 format!("`contentMediaType: {media}` is left out: the value is a string"),
+            );
+        }
+    }
+
+    // `type` as a list.
+    if let Some(Value::Array(types)) = schema.get("type").cloned() {
+        let names: Vec<&str> = types.iter().filter_map(Value::as_str).collect();
+        let nullable = names.contains(&"null");
+        let rest: Vec<&str> = names.iter().copied().filter(|t| *t != "null").collect();
+        let written = names.join(", ");
+        match rest.as_slice() {
+            [] => {
+                schema.remove("type");
+                schema.insert("enum".into(), json!([null]));
+                schema.insert("nullable".into(), json!(true));
+                note(
+                    "type",
+                    format!("`type: [{written}]` becomes `enum: [null]`, `nullable: true`"),
+                );
+            }
+            [one] => {
+                schema.insert("type".into(), json!(one));
+                if nullable {
+                    schema.insert("nullable".into(), json!(true));
+                }
+                note(
+                    "type",
+                    format!(
+                        "`type: [{written}]` becomes `type: {one}`{}",
+                        if nullable { ", `nullable: true`" } else { "" }
+                    ),
+                );
+            }
+            many => {
+                schema.remove("type");
+                // Keywords that apply to one kind of value go to the members of that kind
+                // (ASP.NET Core's `type: [integer, string]` with `format`, `pattern`).
+                let mut members: Vec<Map<String, Value>> = many
+                    .iter()
+                    .map(|t| Map::from_iter([("type".to_string(), json!(t))]))
+                    .collect();
+                let keys: Vec<String> = schema.keys().cloned().collect();
+                for key in keys {
+                    let Some(kinds) = keyword_kinds(&key, &schema[&key]) else {
+                        continue;
+                    };
+                    let value = schema.remove(&key).unwrap_or_default();
+                    for m in members.iter_mut() {
+                        if m["type"].as_str().is_some_and(|t| kinds.contains(&t)) {
+                            m.insert(key.clone(), value.clone());
+                        }
+                    }
+                }
+                let members: Vec<Value> = members.into_iter().map(Value::Object).collect();
+                if schema.contains_key("anyOf") {
+                    errors.push(spec.error(
+                        ptr(at, "type"),
+                        format!(
+                            "`type: [{written}]` beside `anyOf` cannot be lowered to OpenAPI 3.0; \
+                             list the types as members of the `anyOf`"
+                        ),
+                    ));
+                } else {
+                    schema.insert("anyOf".into(), Value::Array(members));
+                    if nullable {
+                        schema.insert("nullable".into(), json!(true));
+                    }
+                    note(
+                        "type",
+                        format!(
+                            "`type: [{written}]` becomes `anyOf` of one schema per type{}",
+                            if nullable { ", `nullable: true`" } else { "" }
+                        ),
+                    );
+                }
+            }
+        }
+    } else if schema.get("type").and_then(Value::as_str) == Some("null") {
+        schema.remove("type");
+        schema.insert("enum".into(), json!([null]));
+        schema.insert("nullable".into(), json!(true));
+        note(
+            "type",
+            "`type: \"null\"` becomes `enum: [null]`, `nullable: true`".into(),
+        );
+    }
+
+    // `{type: "null"}` members of a union (FastAPI's `Optional[X]`).
+    for key in ["anyOf", "oneOf"] {
+        let Some(Value::Array(members)) = schema.get_mut(key) else {
+            continue;
+        };
+        let before = members.len();
+        // Members are lowered already: `{type: "null"}` is `{enum: [null], nullable: true}`.
+        members.retain(|m| {
+            !(null_type(m)
+                || (m.get("enum") == Some(&json!([null]))
+                    && m.get("nullable") == Some(&json!(true))
+                    && m.as_object().is_some_and(|o| {
+                        o.keys().all(|k| {
+                            matches!(k.as_str(), "enum" | "nullable")
+                                || ANNOTATIONS.contains(&k.as_str())
+                        })
+                    })))
+        });
+        if members.len() < before && !members.is_empty() {
+            schema.insert("nullable".into(), json!(true));
+            note(
+                key,
+                format!("the `{{type: \"null\"}}` member of `{key}` becomes `nullable: true`"),
             );
         }
     }
@@ -606,6 +645,30 @@ mod tests {
                 "no notice at {want}"
             );
         }
+    }
+
+    #[test]
+    fn keywords_of_one_kind_go_to_the_member_of_that_kind() {
+        // ASP.NET Core 10's numbers.
+        let (view, _, errors) = lowered(with_schema(json!({
+            "type": ["null", "integer", "string"],
+            "format": "int32",
+            "pattern": "^-?(?:0|[1-9]\\d*)$",
+            "exclusiveMinimum": 0,
+            "description": "a count"
+        })));
+        assert!(errors.is_empty());
+        assert_eq!(
+            view["components"]["schemas"]["S"],
+            json!({
+                "description": "a count",
+                "anyOf": [
+                    {"type": "integer", "format": "int32", "minimum": 0, "exclusiveMinimum": true},
+                    {"type": "string", "pattern": "^-?(?:0|[1-9]\\d*)$"}
+                ],
+                "nullable": true
+            })
+        );
     }
 
     #[test]
