@@ -9,6 +9,7 @@
 //! |---|---|
 //! | `openapi: 3.1.x` | `openapi: 3.0.3` |
 //! | `jsonSchemaDialect`, `webhooks`, `info.summary`, `components/pathItems` | left out |
+//! | a `paths` entry `$ref`ing `components/pathItems` | the path item, copied |
 //! | no `paths` | `paths: {}` |
 //! | `license.identifier` | `license.url` of the SPDX page (when there is no `url`) |
 //! | `type: [T, "null"]` | `type: T`, `nullable: true` |
@@ -148,13 +149,40 @@ pub fn lower(
             notices.push(spec.error("/info/license/identifier", message));
         }
     }
+    // Path items `$ref`ed from `paths` (3.1's `components/pathItems`) are copied in place.
+    let path_items = root
+        .get("components")
+        .and_then(|c| c.get("pathItems"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    if let Some(paths) = root.get_mut("paths").and_then(Value::as_object_mut) {
+        for (key, item) in paths.iter_mut() {
+            let Some(target) = item.get("$ref").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some(name) = target.strip_prefix("#/components/pathItems/") else {
+                continue;
+            };
+            let name = name.replace("~1", "/").replace("~0", "~");
+            if let Some(found) = path_items.get(&name) {
+                *item = found.clone();
+                notices.push(spec.error(
+                    ptr(&ptr("/paths", key), "$ref"),
+                    format!(
+                        "the path item `{name}` of `components/pathItems` (OpenAPI 3.1) is \
+                         copied here: progenitor reads path items only in `paths`"
+                    ),
+                ));
+            }
+        }
+    }
     if let Some(components) = root.get_mut("components").and_then(Value::as_object_mut)
         && components.remove("pathItems").is_some()
     {
         notices.push(spec.error(
             "/components/pathItems",
-            "`components/pathItems` (OpenAPI 3.1) is left out; the path items that `$ref` them \
-             are read where they are used",
+            "`components/pathItems` (OpenAPI 3.1) is left out; the path items `paths` refers \
+             to are copied where they are used",
         ));
     }
 
@@ -561,6 +589,20 @@ mod tests {
         ] {
             assert!(at.contains(&p), "no notice at {p:?}: {at:?}");
         }
+    }
+
+    #[test]
+    fn path_items_of_components_are_copied_into_paths() {
+        let (view, notices, errors) = lowered(json!({
+            "openapi": "3.1.0", "info": {"title": "t", "version": "1"},
+            "paths": {"/health": {"$ref": "#/components/pathItems/Health"}},
+            "components": {"pathItems": {"Health": {"get": {"operationId": "health",
+                "responses": {"204": {"description": "ok"}}}}}}
+        }));
+        assert!(errors.is_empty());
+        assert_eq!(view["paths"]["/health"]["get"]["operationId"], "health");
+        assert!(view["components"].get("pathItems").is_none());
+        assert!(notices.iter().any(|n| n.pointer == "/paths/~1health/$ref"));
     }
 
     #[test]
