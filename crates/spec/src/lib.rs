@@ -1,7 +1,7 @@
 //! The one model of an apilogin spec, read by everything that reads `specs/`: regen (through
 //! [`view`]), `cargo xtask lint` and `docs`, and the contract tests.
 //!
-//! * [`load`]: a spec file, parsed once with its keys in written order, checked (OpenAPI 3.0.x,
+//! * [`load`]: a spec file, parsed once with its keys in written order, checked (OpenAPI 3.0.x or 3.1.x,
 //!   every `$ref` inside the file; 3.1 is read as written); errors name the file, line and JSON pointer.
 //! * [`refs`]: the one `$ref` resolver.
 //! * [`walk`]: the operations, schemas, examples and named fields of a document.

@@ -196,7 +196,7 @@ fn check_version(spec: &Spec) -> Result<(), SpecError> {
         return Err(spec.error(
             "/swagger",
             format!(
-                "Swagger (OpenAPI) {} is not supported: regen reads OpenAPI 3.0.x only. Convert \
+                "Swagger (OpenAPI) {} is not supported: regen reads OpenAPI 3.0.x and 3.1.x. Convert \
                  the document to OpenAPI 3.0 (for example with swagger2openapi, or \
                  https://converter.swagger.io) and save it as `openapi: 3.0.3`.",
                 v.as_str()

@@ -186,7 +186,7 @@ fn build(root: &Path, out: &Path, previous: &Path) -> Result<Built> {
     let mut services = Vec::new();
     let mut expect = Vec::new();
     for file in &files {
-        // The spec model's loader: the same checks (OpenAPI 3.0.x, resolvable $refs) as regen.
+        // The spec model's loader: the same checks (OpenAPI 3.0.x or 3.1.x, resolvable $refs) as regen.
         let loaded = spec::load(root, file).map_err(|e| anyhow::anyhow!("{e}"))?;
         let bundled = spec::bundle::bundle(&loaded.doc);
         let id = &loaded.id;
