@@ -104,5 +104,18 @@ async fn main() {
     );
     let e = res.err().expect("get_pet 404 is an error");
     assert_eq!(e.status().map(|s| s.as_u16()), Some(404), "{e}");
-    println!("corpusprobe: 7 checks passed");
+    // A `+json` error body is typed, and accepted under its own media type.
+    let call = m.create_owner().send();
+    let (_, res) = tokio::join!(
+        serve_once(
+            &listener,
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: application/problem+json\r\n\
+             content-length: 16\r\nconnection: close\r\n\r\n{\"message\":\"no\"}"
+        ),
+        call
+    );
+    let e = res.err().expect("create_owner 400 is an error");
+    let problem = e.error_response().expect("a typed error answer");
+    assert_eq!(problem.message.as_deref(), Some("no"), "{e}");
+    println!("corpusprobe: 8 checks passed");
 }

@@ -94,6 +94,7 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     }
     // Every problem of every operation: each step goes on past the ones it finds.
     let mut later = Vec::new();
+    type_json_suffix_responses(spec, &mut doc, &mut notices);
     unify_responses(spec, &mut doc, &mut notices, &mut later);
     split_request_media_types(spec, &mut doc, &mut notices, &mut later);
     split_optional_bodies(spec, &mut doc, &mut later);
@@ -184,6 +185,58 @@ fn body_of(response: &Value) -> Body {
 /// progenitor: the generated hooks check an answer's `Content-Type` against these (an empty
 /// list: no body, nothing to check), not against the view's `content`.
 pub const WIRE_MEDIA_TYPES: &str = "x-apilogin-media-types";
+
+/// progenitor 0.15 types only `application/json` responses; a response whose only JSON is a
+/// `+json` type (`application/problem+json`, `application/vnd.api+json`) would be raw bytes.
+/// The view gives it to progenitor as `application/json` (the hooks still check the media
+/// types the spec lists, [`WIRE_MEDIA_TYPES`]), a notice each.
+pub fn type_json_suffix_responses(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
+    for (path, method) in operations(doc) {
+        let written = path.split('#').next().unwrap_or(&path).to_string();
+        let at = pointer(["paths", &written, &method]);
+        let codes: Vec<String> = doc["paths"][&path][&method]
+            .get("responses")
+            .and_then(Value::as_object)
+            .map(|r| r.keys().cloned().collect())
+            .unwrap_or_default();
+        for code in codes {
+            let (response, r_at) = crate::refs::resolve_at(
+                doc,
+                &doc["paths"][&path][&method]["responses"][&code],
+                &format!("{at}/responses/{}", crate::error::escape_token(&code)),
+            );
+            let Some(content) = response.get("content").and_then(Value::as_object) else {
+                continue;
+            };
+            if response.get(WIRE_MEDIA_TYPES).is_some()
+                || content.keys().any(|k| essence(k) == "application/json")
+            {
+                continue;
+            }
+            let Some(json) = content
+                .keys()
+                .find(|k| essence(k).ends_with("+json"))
+                .cloned()
+            else {
+                continue;
+            };
+            let wire: Vec<Value> = content.keys().map(|k| json!(essence(k))).collect();
+            let mut response = response.clone();
+            let entry = content[&json].clone();
+            response["content"] = json!({ "application/json": entry });
+            response[WIRE_MEDIA_TYPES] = Value::Array(wire);
+            notices.push(spec.error(
+                format!("{r_at}/content/{}", crate::error::escape_token(&json)),
+                format!(
+                    "`{json}` is JSON: progenitor 0.15 types only `application/json`, so the view \
+                     gives it this body as `application/json` (the answer's `Content-Type` is \
+                     still checked against `{json}`)"
+                ),
+            ));
+            doc["paths"][&path][&method]["responses"][&code] = response;
+        }
+    }
+}
 
 /// Where one class of responses (2xx, or 4xx/5xx) has several bodies:
 ///
@@ -452,11 +505,15 @@ fn raw_class(
             // Already raw for progenitor.
             continue;
         }
-        let wire: Vec<Value> = response
-            .get("content")
-            .and_then(Value::as_object)
-            .map(|c| c.keys().map(|k| json!(essence(k))).collect())
-            .unwrap_or_default();
+        // What the spec lists (kept when an earlier step already recorded it).
+        let wire: Vec<Value> = match response.get(WIRE_MEDIA_TYPES).and_then(Value::as_array) {
+            Some(listed) => listed.clone(),
+            None => response
+                .get("content")
+                .and_then(Value::as_object)
+                .map(|c| c.keys().map(|k| json!(essence(k))).collect())
+                .unwrap_or_default(),
+        };
         let mut response = response.clone();
         response["content"] = json!({"application/octet-stream": {
             "schema": {"type": "string", "format": "binary"}
@@ -993,6 +1050,34 @@ mod tests {
             json!(["application/json"])
         );
         assert_eq!(view.notices.len(), 2, "{:?}", view.notices);
+    }
+
+    #[test]
+    fn a_json_suffix_response_is_typed_and_its_media_type_still_checked() {
+        let s = spec(login_with(
+            json!({"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Req"}}}}),
+            json!({"200": json_body("Ok"),
+                   "400": {"description": "problem", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Denied"}}}},
+                   "404": json_body("Denied")}),
+        ));
+        let view = build(&s).unwrap();
+        let r400 = &view.doc["paths"]["/login"]["post"]["responses"]["400"];
+        assert_eq!(
+            r400["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/Denied"
+        );
+        assert_eq!(r400[WIRE_MEDIA_TYPES], json!(["application/problem+json"]));
+        // One error type: no union, nothing left out.
+        assert!(
+            view.doc["components"]["schemas"]
+                .get("LoginErrorBody")
+                .is_none()
+        );
+        assert_eq!(view.notices.len(), 1, "{:?}", view.notices);
+        assert_eq!(
+            view.notices[0].pointer,
+            "/paths/~1login/post/responses/400/content/application~1problem+json"
+        );
     }
 
     #[test]
