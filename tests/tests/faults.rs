@@ -6,7 +6,7 @@
 //! on purpose, so there is no contract to check, and the `Slow` and `TruncatedBody` faults must
 //! reach the client's own timeout and connection handling unchanged.
 //!
-//! Matrix: every fault × the login of all four clients, plus Txty's `login_xml` (a raw
+//! Matrix: every fault × the login of every client, plus Txty's `login_xml` (a raw
 //! `ByteStream` operation) and Rocket.Chat's `me` (a GET with credentials in headers).
 
 use std::time::{Duration, Instant};
@@ -30,6 +30,7 @@ enum Target {
     ProjectThanosLogin,
     RocketChatLogin,
     RocketChatMe,
+    MattermostLogin,
 }
 
 impl Target {
@@ -39,6 +40,7 @@ impl Target {
             Target::TxtyLogin | Target::TxtyLoginXml => Service::Txty,
             Target::ProjectThanosLogin => Service::ProjectThanos,
             Target::RocketChatLogin | Target::RocketChatMe => Service::RocketChat,
+            Target::MattermostLogin => Service::Mattermost,
         }
     }
 }
@@ -106,6 +108,17 @@ async fn call(target: Target, base_url: &str, timeout: Duration) -> Got {
                         FAKE_TOKEN, "someone",
                     ));
             outcome(&client.me().send().await)
+        }
+        Target::MattermostLogin => {
+            let client =
+                mattermost_client::Client::new_with_client(base_url, clients::http(timeout, &[]));
+            let body = mattermost_client::types::LoginRequest {
+                login_id: "demo".into(),
+                password: DEMO_PASSWORD.into(),
+                device_id: None,
+                token: None,
+            };
+            outcome(&client.login().body(body).send().await)
         }
     }
 }
@@ -226,6 +239,8 @@ macro_rules! fault_matrix {
                 async fn rocketchat_login() { check(Target::RocketChatLogin, $fault).await }
                 #[tokio::test]
                 async fn rocketchat_me() { check(Target::RocketChatMe, $fault).await }
+                #[tokio::test]
+                async fn mattermost_login() { check(Target::MattermostLogin, $fault).await }
             }
         )+
 

@@ -917,7 +917,7 @@ fn clients(services: &[Service]) -> String {
     let mut o = String::new();
     o.push_str("//! The typed calls into each service's generated client.\n");
     o.push_str("use serde_json::{Map, Value};\n");
-    o.push_str("use crate::error::{ConfigError, LoginError};\nuse crate::generated::kinds::ServiceKind;\nuse crate::glue::{self, Answer};\nuse crate::http::{self, Call, Options};\nuse crate::service::Service;\nuse crate::session::Session;\n");
+    o.push_str("use crate::error::{ConfigError, LoginError};\nuse crate::generated::kinds::ServiceKind;\nuse crate::glue::{self, Answer, Fields};\nuse crate::http::{self, Call, Options};\nuse crate::service::Service;\nuse crate::session::Session;\n");
     o.push_str("/// The largest answer body the generated clients read, in bytes.\n");
     match services.first() {
         Some(s) => o.push_str(&format!(
@@ -969,7 +969,7 @@ fn clients(services: &[Service]) -> String {
         ));
     }
     o.push_str("}\n}\n");
-    o.push_str("/// Sends operation `operation` (its `operationId`) with `body` (the flow's request fields) and `params` (its header, query and path parameters, by the spec's names, as JSON values of their types) and reads the answer, documented or not.\npub(crate) async fn send(&self, call: &Call<'_>, operation: &str, body: Option<Value>, params: &Map<String, Value>) -> Result<Answer, LoginError> {\nlet _ = (&body, params);\nmatch (self, operation) {\n");
+    o.push_str("/// Sends operation `operation` (its `operationId`) with `body` (the flow's request fields) and `params` (its header, query and path parameters, by the spec's names, as JSON values of their types) and reads the answer, documented or not.\npub(crate) async fn send(&self, call: &Call<'_>, operation: &str, body: Option<Fields<'_>>, params: &Map<String, Value>) -> Result<Answer, LoginError> {\nlet _ = (&body, params);\nmatch (self, operation) {\n");
     for s in services {
         let c = crate_ident(&s.id);
         for call in &s.calls {

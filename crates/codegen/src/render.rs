@@ -662,17 +662,17 @@ fn wrap_send(f: &mut syn::ImplItemFn) -> Result<syn::Type, String> {
         .ok_or_else(|| format!("`{name}` has no `let result = client.exec(request, ..)`; regen's error replacement needs updating for this progenitor"))?;
     stmts.insert(
         exec,
-        syn::parse_quote!(super::add_request_secrets(&mut __scrubber, &request, info.operation_id);),
+        syn::parse_quote!(__secrets.capture(&request, info.operation_id);),
     );
     f.block = syn::parse_quote!({
-        let mut __scrubber = super::client_scrubber(self.client);
+        let mut __secrets = super::RequestSecrets::new(self.client);
         let __result: ::std::result::Result<#ok, progenitor_client::Error<#e>> = async {
             #[allow(unused_imports)]
             use progenitor_client::Error;
             #(#stmts)*
         }
         .await;
-        __result.map_err(|e| Error::new(e, __scrubber))
+        __result.map_err(|e| Error::new(e, __secrets.scrubber()))
     });
     Ok(e)
 }

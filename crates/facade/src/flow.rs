@@ -14,9 +14,10 @@ use crate::credentials::Credentials;
 use crate::error::{ConfigError, LoginError, Operation};
 use crate::generated::clients::{self, Api};
 use crate::generated::kinds::{ServiceKind, SessionDetails};
-use crate::glue::Answer;
+use crate::glue::{Answer, Fields};
 use crate::http::{self, Call, Options};
 use crate::info::DetailValue;
+use crate::reads::Reads;
 use crate::secret::SecretString;
 use crate::service::Service;
 use crate::session::{Identity, Session};
@@ -89,6 +90,9 @@ struct Description {
     verify: Option<StepSpec>,
     relogin: Option<StepSpec>,
     logout: Option<StepSpec>,
+    /// Every pointer into an answer that the description holds.
+    #[serde(skip)]
+    reads: Reads,
 }
 
 #[derive(Deserialize)]
@@ -276,7 +280,12 @@ fn description(kind: ServiceKind) -> Result<&'static Description, LoginError> {
     let all = PARSED.get_or_init(|| {
         ServiceKind::ALL
             .iter()
-            .map(|k| serde_json::from_str(k.description()).ok())
+            .map(|k| {
+                let raw: Value = serde_json::from_str(k.description()).ok()?;
+                let mut desc: Description = Description::deserialize(&raw).ok()?;
+                desc.reads = Reads::of(pointers(&raw));
+                Some(desc)
+            })
             .collect()
     });
     ServiceKind::ALL
@@ -291,6 +300,16 @@ fn description(kind: ServiceKind) -> Result<&'static Description, LoginError> {
                     .to_owned(),
             excerpt: String::new(),
         })
+}
+
+/// Every string in `raw` that is a pointer into an answer: what the engine can read from one.
+fn pointers(raw: &Value) -> Vec<&str> {
+    match raw {
+        Value::String(s) if is_pointer(s) => vec![s.as_str()],
+        Value::Array(items) => items.iter().flat_map(pointers).collect(),
+        Value::Object(members) => members.values().flat_map(pointers).collect(),
+        _ => Vec::new(),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -408,32 +427,6 @@ fn joined(v: Option<&Value>) -> Option<String> {
     }
 }
 
-/// The member of `value` at JSON pointer `pointer` (RFC 6901), as [`Value::pointer`] finds it,
-/// without the two strings that one allocates for every token: a pointer without escapes
-/// (`~0`, `~1`), as every spec's are, is walked in place. That cut a login's CPU time by a
-/// tenth under load (`cargo xtask bench`, concurrency).
-fn at<'v>(value: &'v Value, pointer: &str) -> Option<&'v Value> {
-    if pointer.contains('~') {
-        return value.pointer(pointer);
-    }
-    if pointer.is_empty() {
-        return Some(value);
-    }
-    pointer
-        .strip_prefix('/')?
-        .split('/')
-        .try_fold(value, |target, token| match target {
-            Value::Object(map) => map.get(token),
-            // serde_json's rule: no sign, no leading zero.
-            Value::Array(list)
-                if !token.starts_with('+') && (token == "0" || !token.starts_with('0')) =>
-            {
-                token.parse::<usize>().ok().and_then(|i| list.get(i))
-            }
-            _ => None,
-        })
-}
-
 /// Whether `value` is a JSON pointer into the answer (not a template).
 fn is_pointer(value: &str) -> bool {
     value.starts_with('/') && !value.contains('{')
@@ -442,7 +435,7 @@ fn is_pointer(value: &str) -> bool {
 /// A pointer into the answer's body, or a source, template or literal.
 fn read(answer: &Answer, ctx: &Context<'_>, value: &str) -> Option<String> {
     if is_pointer(value) {
-        text(at(&answer.body, value))
+        text(answer.body().at(value))
     } else {
         ctx.value(value)
     }
@@ -451,16 +444,16 @@ fn read(answer: &Answer, ctx: &Context<'_>, value: &str) -> Option<String> {
 /// The step's request: its body (fields typed as regen found them in the schema) and its
 /// parameters. A value that does not convert to its type is a [`ConfigError::InvalidCredential`]
 /// (the value is not shown).
-fn request(
+fn request<'s>(
     service: ServiceKind,
-    step: &StepSpec,
+    step: &'s StepSpec,
     ctx: &Context<'_>,
-) -> Result<(Option<Value>, Map<String, Value>), LoginError> {
+) -> Result<(Option<Fields<'s>>, Map<String, Value>), LoginError> {
     let typed = |kinds: &BTreeMap<String, Kind>,
-                 values: &BTreeMap<String, String>,
+                 values: &'s BTreeMap<String, String>,
                  parameter: bool|
-     -> Result<Map<String, Value>, LoginError> {
-        let mut out = Map::new();
+     -> Result<Fields<'s>, LoginError> {
+        let mut out = Vec::with_capacity(values.len());
         for (name, value) in values {
             let Some(text) = ctx.value(value) else {
                 continue;
@@ -473,16 +466,19 @@ fn request(
                 }
                 .into());
             };
-            out.insert(name.clone(), v);
+            out.push((name.as_str(), v));
         }
         Ok(out)
     };
     let body = if step.body.is_empty() {
         None
     } else {
-        Some(Value::Object(typed(&step.types.body, &step.body, false)?))
+        Some(typed(&step.types.body, &step.body, false)?)
     };
-    let params = typed(&step.types.parameters, &step.parameters, true)?;
+    let params = typed(&step.types.parameters, &step.parameters, true)?
+        .into_iter()
+        .map(|(name, v)| (name.to_owned(), v))
+        .collect();
     Ok((body, params))
 }
 
@@ -534,7 +530,7 @@ async fn send<'d>(
 }
 
 fn matches(o: &OutcomeSpec, answer: &Answer, answering: bool) -> bool {
-    if o.status.is_some_and(|s| s != answer.status.as_u16()) {
+    if o.status.is_some_and(|s| s != answer.status().as_u16()) {
         return false;
     }
     if o.answering.is_some_and(|a| a != answering) {
@@ -542,15 +538,15 @@ fn matches(o: &OutcomeSpec, answer: &Answer, answering: bool) -> bool {
     }
     // A documented answer without content comes as `null`.
     if o.empty_body
-        .is_some_and(|empty| empty != answer.body.is_null())
+        .is_some_and(|empty| empty != answer.body().is_null())
     {
         return false;
     }
     let (present, value) = if let Some(name) = &o.header {
-        let value = header(&answer.headers, name);
+        let value = header(answer.headers(), name);
         (value.is_some(), value)
     } else if let Some(field) = &o.field {
-        let found = at(&answer.body, field).filter(|v| !v.is_null());
+        let found = answer.body().at(field).filter(|v| !v.is_null());
         (found.is_some(), text(found))
     } else {
         return true;
@@ -565,13 +561,13 @@ fn matches(o: &OutcomeSpec, answer: &Answer, answering: bool) -> bool {
 /// The failure an outcome means (everything but `loggedIn`, `ok`, `secondFactor`).
 fn failure(call: &Call<'_>, o: Option<&OutcomeSpec>, answer: &Answer) -> LoginError {
     let service = call.service;
-    let status = answer.status;
+    let status = answer.status();
     let Some(o) = o else {
         if status.is_server_error() {
             return LoginError::ServerError {
                 service,
                 status: status.as_u16(),
-                excerpt: call.scrub(&answer.body.to_string()),
+                excerpt: call.scrub(&answer.body().to_string()),
             };
         }
         return call.unexpected(
@@ -583,7 +579,7 @@ fn failure(call: &Call<'_>, o: Option<&OutcomeSpec>, answer: &Answer) -> LoginEr
     let code_of = |value: &Option<String>| -> Option<String> {
         let v = value.as_deref()?;
         if is_pointer(v) {
-            let code = joined(at(&answer.body, v))?;
+            let code = joined(answer.body().at(v))?;
             Some(if is_code(&code) {
                 code
             } else {
@@ -611,7 +607,7 @@ fn failure(call: &Call<'_>, o: Option<&OutcomeSpec>, answer: &Answer) -> LoginEr
         },
         Then::RateLimited => LoginError::RateLimited {
             service,
-            reset_at: http::reset_at(&answer.headers),
+            reset_at: http::reset_at(answer.headers()),
         },
         Then::PermissionDenied => LoginError::PermissionDenied { service },
         Then::SessionRejected => LoginError::SessionRejected { service },
@@ -646,7 +642,7 @@ fn is_code(code: &str) -> bool {
 
 fn method(o: &OutcomeSpec, answer: &Answer) -> SecondFactorMethod {
     let named = match o.method.as_deref() {
-        Some(p) if p.starts_with('/') => text(at(&answer.body, p))
+        Some(p) if p.starts_with('/') => text(answer.body().at(p))
             .and_then(|v| o.methods.get(&v).cloned())
             .or_else(|| o.default_method.clone()),
         Some(m) => Some(m.to_owned()),
@@ -679,11 +675,11 @@ fn session_of(
     ctx: &Context<'_>,
 ) -> Result<Session, LoginError> {
     let token = match &desc.session.token {
-        Place::Body(p) => text(at(&answer.body, p)),
-        Place::Header(h) => header(&answer.headers, h),
+        Place::Body(p) => text(answer.body().at(p)),
+        Place::Header(h) => header(answer.headers(), h),
     };
     let Some(token) = non_empty(token) else {
-        return Err(call.unexpected(Some(answer.status), "the answer has no session token"));
+        return Err(call.unexpected(Some(answer.status()), "the answer has no session token"));
     };
     let user = identity(&desc.session.identity, answer, ctx, ctx.user);
     let details = SessionDetails::build(kind, |name| {
@@ -691,7 +687,7 @@ fn session_of(
             return DetailValue::Missing;
         };
         if is_pointer(&d.from) {
-            match at(&answer.body, &d.from) {
+            match answer.body().at(&d.from) {
                 Some(Value::Number(n)) if n.is_i64() => {
                     DetailValue::Integer(n.as_i64().unwrap_or_default())
                 }
@@ -704,7 +700,7 @@ fn session_of(
     })
     .ok_or_else(|| {
         call.unexpected(
-            Some(answer.status),
+            Some(answer.status()),
             "the answer lacks what the session keeps",
         )
     })?;
@@ -762,7 +758,7 @@ pub(crate) async fn login(
             secrets.push(v.expose_secret());
         }
     }
-    let call = Call::new(kind, secrets);
+    let call = Call::new(kind, secrets).reading(&desc.reads);
     let mut generated = BTreeMap::new();
     for (name, spec) in &desc.generated {
         let value = credentials.generated_or(name, || generate(spec.kind, name))?;
@@ -866,7 +862,7 @@ impl Session {
         let service = self.service();
         let api = Api::new(&service, self.options())?;
         let held = self.secret_details(desc);
-        let call = Call::new(self.kind(), self.secrets(desc, &held));
+        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(&desc.reads);
         let ctx = self.context(desc);
         let creds = ctx.credentials(
             step.credentials
@@ -894,7 +890,7 @@ impl Session {
             outcome,
             held,
         } = self.run(Operation::Verify).await?;
-        let call = Call::new(self.kind(), self.secrets(desc, &held));
+        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(&desc.reads);
         match outcome.map(|o| o.then) {
             Some(Then::Ok) => {
                 let ctx = self.context(desc);
@@ -920,7 +916,7 @@ impl Session {
             held,
             ..
         } = self.run(Operation::Logout).await?;
-        let call = Call::new(self.kind(), self.secrets(desc, &held));
+        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(&desc.reads);
         match outcome.map(|o| o.then) {
             Some(Then::Ok) => Ok(()),
             _ => Err(failure(&call, outcome, &answer)),
@@ -938,7 +934,7 @@ impl Session {
             held,
             ..
         } = self.run(Operation::Relogin).await?;
-        let call = Call::new(self.kind(), self.secrets(desc, &held));
+        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(&desc.reads);
         match outcome.map(|o| o.then) {
             Some(Then::LoggedIn) => {
                 let ctx = self.context(desc);
@@ -952,9 +948,10 @@ impl Session {
                     &ctx,
                 )
             }
-            Some(Then::SecondFactor) => {
-                Err(call.unexpected(Some(answer.status), "a re-login asked for a second factor"))
-            }
+            Some(Then::SecondFactor) => Err(call.unexpected(
+                Some(answer.status()),
+                "a re-login asked for a second factor",
+            )),
             _ => Err(failure(&call, outcome, &answer)),
         }
     }
@@ -1008,6 +1005,7 @@ impl Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::reads::{Body, at};
     use reqwest::StatusCode;
     use reqwest::header::HeaderValue;
     use serde_json::json;
@@ -1070,11 +1068,11 @@ mod tests {
         for (name, value) in headers {
             map.insert(*name, HeaderValue::from_static(value));
         }
-        Answer {
-            status: StatusCode::from_u16(status).expect("a status"),
-            headers: map,
-            body,
-        }
+        Answer::new(
+            StatusCode::from_u16(status).expect("a status"),
+            map,
+            Body::Whole(body),
+        )
     }
 
     fn outcome(json: Value) -> OutcomeSpec {
@@ -1142,6 +1140,9 @@ mod tests {
                        "parameters": {"limit": "integer", "flag": "boolean"}}
         }));
         let (body, params) = request(ServiceKind::ALL[0], &s, &ctx()).expect("converts");
+        let body = body.map(|fields| {
+            Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+        });
         assert_eq!(
             body,
             Some(
@@ -1188,7 +1189,7 @@ mod tests {
         // No body member: no body at all.
         let s = step(json!({"operation": "x", "outcomes": [{"then": "ok"}]}));
         let (body, params) = request(ServiceKind::ALL[0], &s, &ctx()).expect("empty");
-        assert_eq!(body, None);
+        assert!(body.is_none());
         assert!(params.is_empty());
     }
 

@@ -17,6 +17,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{StatusCode, Url, redirect};
 
 use crate::error::{ConfigError, LoginError, TransportKind};
+use crate::reads::Reads;
 use crate::redact;
 use crate::service::{Service, ServiceKind};
 
@@ -198,11 +199,25 @@ pub(crate) fn header_map(pairs: impl IntoIterator<Item = (HeaderName, HeaderValu
 pub(crate) struct Call<'a> {
     pub(crate) service: ServiceKind,
     secrets: Vec<&'a str>,
+    /// What the step reads of a documented answer (`None`: all of it).
+    pub(crate) reads: Option<&'static Reads>,
 }
 
 impl<'a> Call<'a> {
     pub(crate) fn new(service: ServiceKind, secrets: Vec<&'a str>) -> Self {
-        Call { service, secrets }
+        Call {
+            service,
+            secrets,
+            reads: None,
+        }
+    }
+
+    /// This call, keeping of documented answers only what `reads` reads.
+    pub(crate) fn reading(self, reads: &'static Reads) -> Self {
+        Call {
+            reads: Some(reads),
+            ..self
+        }
     }
 
     /// `text` (a server's code or message) with the known secrets replaced, cut short.

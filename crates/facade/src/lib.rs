@@ -9,6 +9,7 @@ mod glue;
 mod http;
 mod info;
 mod login;
+mod reads;
 mod redact;
 mod secret;
 mod service;

@@ -12,8 +12,9 @@ use support::{
     with,
 };
 
-/// `apilogin --help` and `apilogin login --help` are what `tests/golden/*.txt` hold. After a
-/// deliberate change: `UPDATE_GOLDEN=1 cargo test -p apilogin --all-features --test cli`.
+/// `apilogin --help` and `apilogin login --help` are what `tests/golden/*.txt` hold
+/// (expectorate). After a deliberate change:
+/// `EXPECTORATE=overwrite cargo test -p apilogin --all-features --test cli`.
 ///
 /// The help lists every service of the specs, so the files hold the help of the services in
 /// `tests/golden/services.txt`. When a spec is added or removed the comparison is skipped, with
@@ -27,13 +28,13 @@ async fn help_matches_the_golden_files() {
         .map(|k| format!("{}\n", k.id()))
         .collect();
     let services_file = golden.join("services.txt");
-    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+    if std::env::var("EXPECTORATE").as_deref() == Ok("overwrite") {
         std::fs::write(&services_file, &services).unwrap();
     }
     let written_for = std::fs::read_to_string(&services_file).unwrap_or_default();
     if written_for != services {
         eprintln!(
-            "skipped: the golden help files were written for the services {:?}, the specs now have {:?} (UPDATE_GOLDEN=1 refreshes them)",
+            "skipped: the golden help files were written for the services {:?}, the specs now have {:?} (EXPECTORATE=overwrite refreshes them)",
             written_for.lines().collect::<Vec<_>>(),
             services.lines().collect::<Vec<_>>()
         );
@@ -47,18 +48,7 @@ async fn help_matches_the_golden_files() {
         (&["logout", "--help"][..], "logout-help.txt"),
     ] {
         let out = apilogin(args, &[], None).await.expect(0);
-        let path = golden.join(file);
-        if std::env::var_os("UPDATE_GOLDEN").is_some() {
-            std::fs::write(&path, &out.stdout).unwrap();
-        }
-        let want = std::fs::read_to_string(&path).unwrap_or_default();
-        assert_eq!(
-            out.stdout,
-            want,
-            "`apilogin {}` differs from {} (UPDATE_GOLDEN=1 rewrites it)",
-            args.join(" "),
-            path.display()
-        );
+        expectorate::assert_contents(golden.join(file), &out.stdout);
     }
 }
 

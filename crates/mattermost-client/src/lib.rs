@@ -1102,7 +1102,7 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::User>, Error<types::AppError>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<types::User>,
                     progenitor_client::Error<types::AppError>,
@@ -1143,11 +1143,7 @@ mod generated {
                         operation_id: "login",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -1171,7 +1167,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::me`]
@@ -1189,7 +1185,7 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::User>, Error<types::AppError>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<types::User>,
                     progenitor_client::Error<types::AppError>,
@@ -1224,11 +1220,7 @@ mod generated {
                         operation_id: "me",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -1245,7 +1237,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::logout`]
@@ -1263,7 +1255,7 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::StatusOk>, Error<types::AppError>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<types::StatusOk>,
                     progenitor_client::Error<types::AppError>,
@@ -1298,11 +1290,7 @@ mod generated {
                         operation_id: "logout",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -1319,7 +1307,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::me_with_body`]
@@ -1352,7 +1340,7 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::User>, Error<types::AppError>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<types::User>,
                     progenitor_client::Error<types::AppError>,
@@ -1389,11 +1377,7 @@ mod generated {
                         operation_id: "me_with_body",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -1410,7 +1394,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::logout_with_body`]
@@ -1443,7 +1427,7 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::StatusOk>, Error<types::AppError>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<types::StatusOk>,
                     progenitor_client::Error<types::AppError>,
@@ -1480,11 +1464,7 @@ mod generated {
                         operation_id: "logout_with_body",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -1501,7 +1481,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
     }
@@ -1817,78 +1797,124 @@ mod generated {
             "<stream>".into()
         }
     }
-    /// The scrubber of a request of `client`: its credentials to start with.
-    fn client_scrubber(client: &Client) -> apilogin_redact::Scrubber {
-        apilogin_redact::Scrubber::new(client.inner.secrets())
+    /// What a request of `client` carried where secrets travel, kept as it was sent: the scrubber
+    /// is made of it only when an error needs one (making it for every request cost a twentieth
+    /// of a login's CPU time under load: `cargo xtask bench`, concurrency).
+    struct RequestSecrets<'c> {
+        client: &'c Client,
+        operation: &'static str,
+        /// Header values marked sensitive or named secret by the operation's spec.
+        headers: Vec<reqwest::header::HeaderValue>,
+        /// The query, when the spec names secret query parameters.
+        query: Option<String>,
+        /// The body (and whether it is a form), when the spec names secret body fields.
+        body: Option<(bool, Vec<u8>)>,
     }
-    /// Adds the secrets `request` carries (as its operation's spec marks them, and every header
-    /// marked sensitive) to `scrubber`.
-    fn add_request_secrets(
-        scrubber: &mut apilogin_redact::Scrubber,
-        request: &reqwest::Request,
-        operation: &str,
-    ) {
-        let places = secret_places(operation);
-        let text = |v: &reqwest::header::HeaderValue| {
-            String::from_utf8_lossy(v.as_bytes()).into_owned()
-        };
-        scrubber
-            .extend(
-                request
-                    .headers()
-                    .iter()
-                    .filter(|(name, value)| {
-                        value.is_sensitive()
-                            || places
-                                .headers
-                                .iter()
-                                .any(|h| name.as_str().eq_ignore_ascii_case(h))
-                    })
-                    .map(|(_, value)| text(value)),
-            );
-        scrubber
-            .extend(
-                request
-                    .url()
-                    .query_pairs()
-                    .filter(|(name, _)| places.query.contains(&name.as_ref()))
-                    .map(|(_, value)| value.into_owned()),
-            );
-        let Some(body) = request.body().and_then(reqwest::Body::as_bytes) else {
-            return;
-        };
-        if places.body.is_empty() {
-            return;
-        }
-        let form = request
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .is_some_and(|v| {
-                v.as_bytes().starts_with(b"application/x-www-form-urlencoded")
-            });
-        if form {
-            let mut url = reqwest::Url::parse("http://body.invalid/")
-                .expect("a valid URL");
-            url.set_query(Some(&String::from_utf8_lossy(body)));
-            scrubber
-                .extend(
-                    url
-                        .query_pairs()
-                        .filter(|(name, _)| {
-                            places
-                                .body
-                                .iter()
-                                .any(|p| p.len() == 1 && p[0] == name.as_ref())
-                        })
-                        .map(|(_, value)| value.into_owned()),
-                );
-        } else if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
-            for path in places.body {
-                let mut found = Vec::new();
-                json_strings_at(&value, path, &mut found);
-                scrubber.extend(found);
+    impl<'c> RequestSecrets<'c> {
+        fn new(client: &'c Client) -> Self {
+            Self {
+                client,
+                operation: "",
+                headers: Vec::new(),
+                query: None,
+                body: None,
             }
         }
+        /// Keeps what `request` carries where its operation's spec marks secrets, and every header
+        /// marked sensitive.
+        fn capture(&mut self, request: &reqwest::Request, operation: &'static str) {
+            let places = secret_places(operation);
+            self.operation = operation;
+            self.headers = request
+                .headers()
+                .iter()
+                .filter(|(name, value)| {
+                    value.is_sensitive()
+                        || places
+                            .headers
+                            .iter()
+                            .any(|h| name.as_str().eq_ignore_ascii_case(h))
+                })
+                .map(|(_, value)| value.clone())
+                .collect();
+            if !places.query.is_empty() {
+                self.query = request.url().query().map(str::to_owned);
+            }
+            if !places.body.is_empty() {
+                let form = request
+                    .headers()
+                    .get(reqwest::header::CONTENT_TYPE)
+                    .is_some_and(|v| {
+                        v.as_bytes().starts_with(b"application/x-www-form-urlencoded")
+                    });
+                self.body = request
+                    .body()
+                    .and_then(reqwest::Body::as_bytes)
+                    .map(|body| (form, body.to_vec()));
+            }
+        }
+        /// The scrubber of the client's credentials and the request's secrets.
+        fn scrubber(self) -> apilogin_redact::Scrubber {
+            let mut scrubber = apilogin_redact::Scrubber::new(
+                self.client.inner.secrets(),
+            );
+            let places = secret_places(self.operation);
+            scrubber
+                .extend(
+                    self
+                        .headers
+                        .iter()
+                        .map(|value| {
+                            String::from_utf8_lossy(value.as_bytes()).into_owned()
+                        }),
+                );
+            if let Some(query) = &self.query {
+                scrubber
+                    .extend(
+                        form_pairs(query)
+                            .into_iter()
+                            .filter(|(name, _)| places.query.contains(&name.as_str()))
+                            .map(|(_, value)| value),
+                    );
+            }
+            match &self.body {
+                Some((true, body)) => {
+                    scrubber
+                        .extend(
+                            form_pairs(&String::from_utf8_lossy(body))
+                                .into_iter()
+                                .filter(|(name, _)| {
+                                    places
+                                        .body
+                                        .iter()
+                                        .any(|p| p.len() == 1 && p[0] == name.as_str())
+                                })
+                                .map(|(_, value)| value),
+                        )
+                }
+                Some((false, body)) => {
+                    if let Ok(value) = serde_json::from_slice::<
+                        serde_json::Value,
+                    >(body) {
+                        for path in places.body {
+                            let mut found = Vec::new();
+                            json_strings_at(&value, path, &mut found);
+                            scrubber.extend(found);
+                        }
+                    }
+                }
+                None => {}
+            }
+            scrubber
+        }
+    }
+    /// The pairs of a query string or form body, decoded as a URL's query is.
+    fn form_pairs(text: &str) -> Vec<(String, String)> {
+        let mut url = reqwest::Url::parse("http://pairs.invalid/").expect("a valid URL");
+        url.set_query(Some(text));
+        url.query_pairs()
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect()
     }
     /// The strings at `path` (property names; `*` for every item or member) of `value`.
     fn json_strings_at<'v>(

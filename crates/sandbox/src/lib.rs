@@ -4,6 +4,7 @@
 mod accounts;
 mod expiring;
 mod fault;
+mod limits;
 mod mattermost;
 mod projectthanos;
 mod recorder;

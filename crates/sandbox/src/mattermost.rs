@@ -23,7 +23,7 @@ use serde_json::{Value, json};
 
 use crate::accounts::{DEMO_PASSWORD, SECOND_FACTOR_CODE};
 use crate::expiring::ExpiringMap;
-use crate::sandbox::Lifetimes;
+use crate::limits::Lifetimes;
 use crate::token::random_string;
 
 /// Failed logins after which the account is locked (the server's `MaximumLoginAttempts`).

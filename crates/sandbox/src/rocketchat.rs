@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State};
@@ -24,7 +24,7 @@ use serde_json::{Value, json};
 
 use crate::accounts::{DEMO_PASSWORD, SECOND_FACTOR_CODE};
 use crate::expiring::ExpiringMap;
-use crate::sandbox::Lifetimes;
+use crate::limits::{Lifetimes, RateLimit};
 use crate::token::{URL_SAFE, random_string};
 
 /// Consecutive failed logins after which a user name is blocked (for the failure lifetime).
@@ -58,13 +58,6 @@ static USERS: [User; 2] = [
         two_factor: true,
     },
 ];
-
-/// Fixed-window rate limit per client IP.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct RateLimit {
-    pub(crate) limit: u32,
-    pub(crate) window: Duration,
-}
 
 struct Window {
     started: Instant,

@@ -11,9 +11,10 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 
 use crate::fault::{self, Fault, FaultState};
+use crate::limits::{Lifetimes, RateLimit};
 use crate::mattermost;
 use crate::recorder::{self, RecordedRequest, Recordings};
-use crate::rocketchat::{self, RateLimit};
+use crate::rocketchat;
 use crate::server::{self, ConnMode, Running};
 use crate::{Service, projectthanos, remoteit, txty};
 
@@ -50,15 +51,6 @@ pub struct SandboxBuilder {
     fault: Option<Fault>,
     rate: RateLimit,
     lifetimes: Lifetimes,
-}
-
-/// How long the sandbox remembers what it issued and counted.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Lifetimes {
-    /// Issued tokens and API keys.
-    pub(crate) token: Duration,
-    /// Failed-login counters and lockouts.
-    pub(crate) failure: Duration,
 }
 
 impl SandboxBuilder {

@@ -18,9 +18,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Map, Value};
 
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+
 use crate::accounts::{DEMO_PASSWORD, SECOND_FACTOR_CODE};
 use crate::expiring::ExpiringMap;
-use crate::sandbox::Lifetimes;
+use crate::limits::Lifetimes;
 use crate::token::{ALNUM, random_string};
 
 const BASE: &str = "/api/4";
@@ -136,47 +139,39 @@ impl Node {
         }
     }
 
-    fn write_xml(&self, out: &mut String) {
+    fn write_xml(&self, out: &mut Writer<Vec<u8>>) -> std::io::Result<()> {
         match self {
-            Node::Str(v) => escape_xml(v, out),
-            Node::Int(v) => out.push_str(&v.to_string()),
+            Node::Str(v) => out.write_event(Event::Text(BytesText::new(v))),
+            Node::Int(v) => out.write_event(Event::Text(BytesText::new(&v.to_string()))),
             Node::Obj(fields) => {
                 for (k, v) in fields {
-                    out.push('<');
-                    out.push_str(k);
-                    out.push('>');
-                    v.write_xml(out);
-                    out.push_str("</");
-                    out.push_str(k);
-                    out.push('>');
+                    out.write_event(Event::Start(BytesStart::new(*k)))?;
+                    v.write_xml(out)?;
+                    out.write_event(Event::End(BytesEnd::new(*k)))?;
                 }
+                Ok(())
             }
         }
     }
 }
 
-fn escape_xml(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
+/// `body` as `<?xml …?><response>…</response>`.
+fn xml(body: &Node) -> std::io::Result<Vec<u8>> {
+    let mut out = Writer::new(Vec::new());
+    out.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    out.write_event(Event::Start(BytesStart::new("response")))?;
+    body.write_xml(&mut out)?;
+    out.write_event(Event::End(BytesEnd::new("response")))?;
+    Ok(out.into_inner())
 }
 
 fn render(format: Format, body: Node) -> Response {
     match format {
         Format::Json => axum::Json(body.to_json()).into_response(),
-        Format::Xml => {
-            let mut xml = String::from(r#"<?xml version="1.0" encoding="UTF-8"?><response>"#);
-            body.write_xml(&mut xml);
-            xml.push_str("</response>");
-            ([(header::CONTENT_TYPE, "application/xml")], xml).into_response()
-        }
+        Format::Xml => match xml(&body) {
+            Ok(xml) => ([(header::CONTENT_TYPE, "application/xml")], xml).into_response(),
+            Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        },
     }
 }
 
@@ -338,5 +333,24 @@ impl Txty {
             ("status", s("success")),
             ("success", s("DELETE_APIKEY")),
         ])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xml_answers_escape_text_and_keep_member_order() {
+        let body = Node::Obj(vec![
+            ("status", s("error")),
+            ("note", s(r#"<a href="x">&'</a>"#)),
+            ("count", Node::Int(-3)),
+        ]);
+        let xml = String::from_utf8(xml(&body).expect("writes")).expect("UTF-8");
+        assert_eq!(
+            xml,
+            r#"<?xml version="1.0" encoding="UTF-8"?><response><status>error</status><note>&lt;a href=&quot;x&quot;&gt;&amp;&apos;&lt;/a&gt;</note><count>-3</count></response>"#
+        );
     }
 }

@@ -2043,7 +2043,7 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::LoginResult>, Error<()>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<types::LoginResult>,
                     progenitor_client::Error<()>,
@@ -2091,11 +2091,7 @@ mod generated {
                         operation_id: "login_with_query",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -2105,7 +2101,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::login`]
@@ -2149,7 +2145,7 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::LoginResult>, Error<()>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<types::LoginResult>,
                     progenitor_client::Error<()>,
@@ -2190,11 +2186,7 @@ mod generated {
                         operation_id: "login",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -2204,7 +2196,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::login_xml_with_query`]
@@ -2277,7 +2269,7 @@ mod generated {
             }
             ///Sends a `GET` request to `/user/newapikey/login.xml`
             pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<ByteStream>,
                     progenitor_client::Error<()>,
@@ -2319,11 +2311,7 @@ mod generated {
                         operation_id: "login_xml_with_query",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -2333,7 +2321,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::login_xml`]
@@ -2375,7 +2363,7 @@ mod generated {
             }
             ///Sends a `POST` request to `/user/newapikey/login.xml`
             pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<ByteStream>,
                     progenitor_client::Error<()>,
@@ -2410,11 +2398,7 @@ mod generated {
                         operation_id: "login_xml",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -2424,7 +2408,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::view_account_with_query`]
@@ -2471,7 +2455,7 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::AccountResult>, Error<()>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<types::AccountResult>,
                     progenitor_client::Error<()>,
@@ -2510,11 +2494,7 @@ mod generated {
                         operation_id: "view_account_with_query",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -2524,7 +2504,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::view_account`]
@@ -2570,7 +2550,7 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::AccountResult>, Error<()>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<types::AccountResult>,
                     progenitor_client::Error<()>,
@@ -2611,11 +2591,7 @@ mod generated {
                         operation_id: "view_account",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -2625,7 +2601,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::view_account_xml_with_query`]
@@ -2670,7 +2646,7 @@ mod generated {
             }
             ///Sends a `GET` request to `/view/user/api.xml`
             pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<ByteStream>,
                     progenitor_client::Error<()>,
@@ -2703,11 +2679,7 @@ mod generated {
                         operation_id: "view_account_xml_with_query",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -2717,7 +2689,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::view_account_xml`]
@@ -2761,7 +2733,7 @@ mod generated {
             }
             ///Sends a `POST` request to `/view/user/api.xml`
             pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<ByteStream>,
                     progenitor_client::Error<()>,
@@ -2796,11 +2768,7 @@ mod generated {
                         operation_id: "view_account_xml",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -2810,7 +2778,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::delete_api_key_with_query`]
@@ -2870,7 +2838,7 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::DeleteResult>, Error<()>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<types::DeleteResult>,
                     progenitor_client::Error<()>,
@@ -2911,11 +2879,7 @@ mod generated {
                         operation_id: "delete_api_key_with_query",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -2925,7 +2889,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::delete_api_key`]
@@ -2973,7 +2937,7 @@ mod generated {
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::DeleteResult>, Error<()>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<types::DeleteResult>,
                     progenitor_client::Error<()>,
@@ -3015,11 +2979,7 @@ mod generated {
                         operation_id: "delete_api_key",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -3029,7 +2989,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::delete_api_key_xml_with_query`]
@@ -3087,7 +3047,7 @@ mod generated {
             }
             ///Sends a `GET` request to `/user/deleteapikey/api.xml`
             pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<ByteStream>,
                     progenitor_client::Error<()>,
@@ -3122,11 +3082,7 @@ mod generated {
                         operation_id: "delete_api_key_xml_with_query",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -3136,7 +3092,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
         /// Builder for [`Client::delete_api_key_xml`]
@@ -3182,7 +3138,7 @@ mod generated {
             }
             ///Sends a `POST` request to `/user/deleteapikey/api.xml`
             pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
-                let mut __scrubber = super::client_scrubber(self.client);
+                let mut __secrets = super::RequestSecrets::new(self.client);
                 let __result: ::std::result::Result<
                     ResponseValue<ByteStream>,
                     progenitor_client::Error<()>,
@@ -3218,11 +3174,7 @@ mod generated {
                         operation_id: "delete_api_key_xml",
                     };
                     client.pre(&mut request, &info).await?;
-                    super::add_request_secrets(
-                        &mut __scrubber,
-                        &request,
-                        info.operation_id,
-                    );
+                    __secrets.capture(&request, info.operation_id);
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -3232,7 +3184,7 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __scrubber))
+                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
             }
         }
     }
@@ -3548,78 +3500,124 @@ mod generated {
             "<stream>".into()
         }
     }
-    /// The scrubber of a request of `client`: its credentials to start with.
-    fn client_scrubber(client: &Client) -> apilogin_redact::Scrubber {
-        apilogin_redact::Scrubber::new(client.inner.secrets())
+    /// What a request of `client` carried where secrets travel, kept as it was sent: the scrubber
+    /// is made of it only when an error needs one (making it for every request cost a twentieth
+    /// of a login's CPU time under load: `cargo xtask bench`, concurrency).
+    struct RequestSecrets<'c> {
+        client: &'c Client,
+        operation: &'static str,
+        /// Header values marked sensitive or named secret by the operation's spec.
+        headers: Vec<reqwest::header::HeaderValue>,
+        /// The query, when the spec names secret query parameters.
+        query: Option<String>,
+        /// The body (and whether it is a form), when the spec names secret body fields.
+        body: Option<(bool, Vec<u8>)>,
     }
-    /// Adds the secrets `request` carries (as its operation's spec marks them, and every header
-    /// marked sensitive) to `scrubber`.
-    fn add_request_secrets(
-        scrubber: &mut apilogin_redact::Scrubber,
-        request: &reqwest::Request,
-        operation: &str,
-    ) {
-        let places = secret_places(operation);
-        let text = |v: &reqwest::header::HeaderValue| {
-            String::from_utf8_lossy(v.as_bytes()).into_owned()
-        };
-        scrubber
-            .extend(
-                request
-                    .headers()
-                    .iter()
-                    .filter(|(name, value)| {
-                        value.is_sensitive()
-                            || places
-                                .headers
-                                .iter()
-                                .any(|h| name.as_str().eq_ignore_ascii_case(h))
-                    })
-                    .map(|(_, value)| text(value)),
-            );
-        scrubber
-            .extend(
-                request
-                    .url()
-                    .query_pairs()
-                    .filter(|(name, _)| places.query.contains(&name.as_ref()))
-                    .map(|(_, value)| value.into_owned()),
-            );
-        let Some(body) = request.body().and_then(reqwest::Body::as_bytes) else {
-            return;
-        };
-        if places.body.is_empty() {
-            return;
-        }
-        let form = request
-            .headers()
-            .get(reqwest::header::CONTENT_TYPE)
-            .is_some_and(|v| {
-                v.as_bytes().starts_with(b"application/x-www-form-urlencoded")
-            });
-        if form {
-            let mut url = reqwest::Url::parse("http://body.invalid/")
-                .expect("a valid URL");
-            url.set_query(Some(&String::from_utf8_lossy(body)));
-            scrubber
-                .extend(
-                    url
-                        .query_pairs()
-                        .filter(|(name, _)| {
-                            places
-                                .body
-                                .iter()
-                                .any(|p| p.len() == 1 && p[0] == name.as_ref())
-                        })
-                        .map(|(_, value)| value.into_owned()),
-                );
-        } else if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
-            for path in places.body {
-                let mut found = Vec::new();
-                json_strings_at(&value, path, &mut found);
-                scrubber.extend(found);
+    impl<'c> RequestSecrets<'c> {
+        fn new(client: &'c Client) -> Self {
+            Self {
+                client,
+                operation: "",
+                headers: Vec::new(),
+                query: None,
+                body: None,
             }
         }
+        /// Keeps what `request` carries where its operation's spec marks secrets, and every header
+        /// marked sensitive.
+        fn capture(&mut self, request: &reqwest::Request, operation: &'static str) {
+            let places = secret_places(operation);
+            self.operation = operation;
+            self.headers = request
+                .headers()
+                .iter()
+                .filter(|(name, value)| {
+                    value.is_sensitive()
+                        || places
+                            .headers
+                            .iter()
+                            .any(|h| name.as_str().eq_ignore_ascii_case(h))
+                })
+                .map(|(_, value)| value.clone())
+                .collect();
+            if !places.query.is_empty() {
+                self.query = request.url().query().map(str::to_owned);
+            }
+            if !places.body.is_empty() {
+                let form = request
+                    .headers()
+                    .get(reqwest::header::CONTENT_TYPE)
+                    .is_some_and(|v| {
+                        v.as_bytes().starts_with(b"application/x-www-form-urlencoded")
+                    });
+                self.body = request
+                    .body()
+                    .and_then(reqwest::Body::as_bytes)
+                    .map(|body| (form, body.to_vec()));
+            }
+        }
+        /// The scrubber of the client's credentials and the request's secrets.
+        fn scrubber(self) -> apilogin_redact::Scrubber {
+            let mut scrubber = apilogin_redact::Scrubber::new(
+                self.client.inner.secrets(),
+            );
+            let places = secret_places(self.operation);
+            scrubber
+                .extend(
+                    self
+                        .headers
+                        .iter()
+                        .map(|value| {
+                            String::from_utf8_lossy(value.as_bytes()).into_owned()
+                        }),
+                );
+            if let Some(query) = &self.query {
+                scrubber
+                    .extend(
+                        form_pairs(query)
+                            .into_iter()
+                            .filter(|(name, _)| places.query.contains(&name.as_str()))
+                            .map(|(_, value)| value),
+                    );
+            }
+            match &self.body {
+                Some((true, body)) => {
+                    scrubber
+                        .extend(
+                            form_pairs(&String::from_utf8_lossy(body))
+                                .into_iter()
+                                .filter(|(name, _)| {
+                                    places
+                                        .body
+                                        .iter()
+                                        .any(|p| p.len() == 1 && p[0] == name.as_str())
+                                })
+                                .map(|(_, value)| value),
+                        )
+                }
+                Some((false, body)) => {
+                    if let Ok(value) = serde_json::from_slice::<
+                        serde_json::Value,
+                    >(body) {
+                        for path in places.body {
+                            let mut found = Vec::new();
+                            json_strings_at(&value, path, &mut found);
+                            scrubber.extend(found);
+                        }
+                    }
+                }
+                None => {}
+            }
+            scrubber
+        }
+    }
+    /// The pairs of a query string or form body, decoded as a URL's query is.
+    fn form_pairs(text: &str) -> Vec<(String, String)> {
+        let mut url = reqwest::Url::parse("http://pairs.invalid/").expect("a valid URL");
+        url.set_query(Some(text));
+        url.query_pairs()
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect()
     }
     /// The strings at `path` (property names; `*` for every item or member) of `value`.
     fn json_strings_at<'v>(

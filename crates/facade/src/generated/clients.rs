@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 use crate::error::{ConfigError, LoginError};
 use crate::generated::kinds::ServiceKind;
-use crate::glue::{self, Answer};
+use crate::glue::{self, Answer, Fields};
 use crate::http::{self, Call, Options};
 use crate::service::Service;
 use crate::session::Session;
@@ -105,7 +105,7 @@ impl Api {
         &self,
         call: &Call<'_>,
         operation: &str,
-        body: Option<Value>,
+        body: Option<Fields<'_>>,
         params: &Map<String, Value>,
     ) -> Result<Answer, LoginError> {
         let _ = (&body, params);

@@ -3,9 +3,7 @@
 
 #![allow(dead_code)] // each test binary uses a part
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
 use apilogin_sandbox::{DEMO_PASSWORD, REMOTEIT_DEVELOPER_KEY, Sandbox, Service};
 
@@ -140,6 +138,10 @@ pub async fn run_raw(args: &[&str], envs: Vec<(String, String)>, stdin: Option<&
     run_to(args, envs, stdin, None).await
 }
 
+/// How long one run of the command may take before the test fails (every run here talks to a
+/// local sandbox; a hung command must not hang the suite).
+const RUN_LIMIT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// [`run_raw`], with standard error to the file `stderr_file` when given.
 async fn run_to(
     args: &[&str],
@@ -150,33 +152,43 @@ async fn run_to(
     let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
     let stdin = stdin.map(str::to_owned);
     tokio::task::spawn_blocking(move || {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_apilogin"));
-        cmd.args(&args)
-            .env_clear()
-            .envs(envs)
-            .stdin(if stdin.is_some() {
-                Stdio::piped()
-            } else {
-                Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(match &stderr_file {
-                Some(path) => Stdio::from(std::fs::File::create(path).unwrap()),
-                None => Stdio::piped(),
-            });
-        let mut child = cmd.spawn().expect("apilogin starts");
-        if let Some(input) = stdin {
-            // The command may exit before reading it all.
-            let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-        }
-        let out = child.wait_with_output().unwrap();
+        let bin = assert_cmd::cargo::cargo_bin!("apilogin");
+        let (status, stdout, stderr) = match &stderr_file {
+            // assert_cmd pipes standard error; a file the test watches while the command runs
+            // needs a plain process.
+            Some(path) => {
+                let out = std::process::Command::new(bin)
+                    .args(&args)
+                    .env_clear()
+                    .envs(envs)
+                    .stdin(std::process::Stdio::null())
+                    .stderr(std::fs::File::create(path).unwrap())
+                    .output()
+                    .expect("apilogin starts");
+                let stderr = std::fs::read_to_string(path).unwrap();
+                (out.status, out.stdout, stderr)
+            }
+            None => {
+                // Without input, standard input is empty (not a terminal). The command may
+                // exit before reading all of it.
+                let out = assert_cmd::Command::new(bin)
+                    .args(&args)
+                    .env_clear()
+                    .envs(envs)
+                    .timeout(RUN_LIMIT)
+                    .write_stdin(stdin.unwrap_or_default())
+                    .output()
+                    .expect("apilogin starts");
+                let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+                (out.status, out.stdout, stderr)
+            }
+        };
         Output {
-            code: out.status.code().expect("exited, not killed"),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: match &stderr_file {
-                Some(path) => std::fs::read_to_string(path).unwrap(),
-                None => String::from_utf8_lossy(&out.stderr).into_owned(),
-            },
+            code: status.code().unwrap_or_else(|| {
+                panic!("apilogin did not exit within {RUN_LIMIT:?}, or was killed")
+            }),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr,
         }
     })
     .await

@@ -427,28 +427,18 @@ fn read_index(folder: &Folder, path: &Path) -> anyhow::Result<Index> {
 
 /// An exclusive lock on the store's folder, held while the index is read, changed and
 /// written, so that two `apilogin` processes never lose each other's sessions. Released when
-/// dropped. (Unix: `flock` on `sessions.lock`; elsewhere, none.)
+/// dropped (when the file is closed). `fs4`'s lock: `flock` on Unix, `LockFileEx` on Windows.
 struct Lock {
-    #[cfg(unix)]
     _file: std::fs::File,
 }
 
 fn lock(folder: &Folder) -> anyhow::Result<Lock> {
-    #[cfg(unix)]
-    {
-        let path = folder.path.join(LOCK_FILE);
-        let file = folder
-            .open_file(LOCK_FILE, Access::Create)?
-            .ok_or_else(|| store_error(&path, "it disappeared"))?;
-        rustix::fs::flock(&file, rustix::fs::FlockOperation::LockExclusive)
-            .map_err(|e| store_error(&path, &format!("cannot lock it: {e}")))?;
-        Ok(Lock { _file: file })
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = folder;
-        Ok(Lock {})
-    }
+    let path = folder.path.join(LOCK_FILE);
+    let file = folder
+        .open_file(LOCK_FILE, Access::Create)?
+        .ok_or_else(|| store_error(&path, "it disappeared"))?;
+    fs4::FileExt::lock(&file).map_err(|e| store_error(&path, &format!("cannot lock it: {e}")))?;
+    Ok(Lock { _file: file })
 }
 
 fn delete_keyring(entry: &Entry) {
