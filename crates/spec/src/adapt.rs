@@ -1034,7 +1034,8 @@ pub fn name_operations(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError
     }
 }
 
-fn rewrite_refs(node: &mut Value, from: &str, to: &str) {
+/// Points every `$ref` to `from` (or inside it) at `to` instead.
+pub fn rewrite_refs(node: &mut Value, from: &str, to: &str) {
     match node {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get_mut("$ref") {

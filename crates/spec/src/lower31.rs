@@ -25,7 +25,8 @@
 //! | `contentEncoding: base64` | `format: byte` |
 //! | `contentMediaType` (not text) on a string | `format: binary` |
 //! | `$schema`, `$id`, `$comment`, `$anchor`, `prefixItems`, `unevaluatedProperties`, … | left out (a looser type) |
-//! | `$defs`, `$dynamicRef`, `$dynamicAnchor`, `if`/`then`/`else` | refused, located |
+//! | `$defs` in a schema | component schemas (`$ref`s follow) |
+//! | `$dynamicRef`, `$dynamicAnchor`, `if`/`then`/`else` | refused, located |
 
 use serde_json::{Map, Value, json};
 
@@ -186,7 +187,10 @@ pub fn lower(
         ));
     }
 
+    let written = hoist_defs(spec, doc, notices);
+
     // Every schema, deepest first, so that a node is lowered after the nodes inside it.
+    let (first_notice, first_error) = (notices.len(), errors.len());
     let mut places: Vec<String> = crate::walk::walk(doc).schemas.into_keys().collect();
     places.sort_by(|a, b| b.cmp(a));
     for at in places {
@@ -194,6 +198,29 @@ pub fn lower(
             lower_schema(spec, schema, &at, notices, errors);
         }
     }
+    // What was found inside a hoisted `$defs` entry is located where the file has it.
+    if !written.is_empty() {
+        for found in notices[first_notice..]
+            .iter_mut()
+            .chain(errors[first_error..].iter_mut())
+        {
+            let at = in_file(&written, &found.pointer);
+            if at != found.pointer {
+                *found = spec.error(at, std::mem::take(&mut found.message));
+            }
+        }
+    }
+}
+
+/// `at` (a pointer into the view) as written in the file, through the `$defs` entries
+/// [`hoist_defs`] moved (view pointer, file pointer).
+fn in_file(written: &[(String, String)], at: &str) -> String {
+    written
+        .iter()
+        .filter(|(view, _)| at == view || at.starts_with(&format!("{view}/")))
+        .max_by_key(|(view, _)| view.len())
+        .map(|(view, file)| format!("{file}{}", &at[view.len()..]))
+        .unwrap_or_else(|| at.to_string())
 }
 
 /// The kinds of value a keyword constrains (`pattern`: strings), for splitting `type: [A, B]`
@@ -215,6 +242,71 @@ fn keyword_kinds(key: &str, value: &Value) -> Option<&'static [&'static str]> {
         },
         _ => None,
     }
+}
+
+/// `$defs` inside a schema (pydantic's nested models): each definition becomes a component
+/// schema (its own name, or the smallest `<name>2`, `3`… that is free), and every `$ref` to it
+/// follows. A notice each. Returns where each one went (view pointer, file pointer).
+fn hoist_defs(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) -> Vec<(String, String)> {
+    // Where each hoisted definition is written in the file, for the notices of nested ones.
+    let mut written: Vec<(String, String)> = Vec::new();
+    // Definitions may hold `$defs` of their own: again until none is left (bounded).
+    for _ in 0..8 {
+        let found: Vec<String> = crate::walk::walk(doc)
+            .schemas
+            .into_iter()
+            .filter(|(_, s)| s.get("$defs").is_some_and(Value::is_object))
+            .map(|(at, _)| at)
+            .collect();
+        if found.is_empty() {
+            return written;
+        }
+        for at in found {
+            let Some(Value::Object(defs)) = doc
+                .pointer_mut(&at)
+                .and_then(Value::as_object_mut)
+                .and_then(|s| s.remove("$defs"))
+            else {
+                continue;
+            };
+            for (name, def) in defs {
+                let taken = |n: &str| doc.pointer(&ptr("/components/schemas", n)).is_some();
+                let new = if taken(&name) {
+                    (2..)
+                        .map(|i| format!("{name}{i}"))
+                        .find(|n| !taken(n))
+                        .expect("a free name")
+                } else {
+                    name.clone()
+                };
+                let Some(root) = doc.as_object_mut() else {
+                    return written;
+                };
+                let schemas = root
+                    .entry("components")
+                    .or_insert_with(|| json!({}))
+                    .as_object_mut()
+                    .map(|c| c.entry("schemas").or_insert_with(|| json!({})));
+                let Some(Value::Object(schemas)) = schemas else {
+                    return written;
+                };
+                schemas.insert(new.clone(), def);
+                let from = format!("#{}", ptr(&ptr(&at, "$defs"), &name));
+                let to = format!("#{}", ptr("/components/schemas", &new));
+                crate::adapt::rewrite_refs(doc, &from, &to);
+                let file_at = in_file(&written, &ptr(&ptr(&at, "$defs"), &name));
+                written.push((ptr("/components/schemas", &new), file_at.clone()));
+                notices.push(spec.error(
+                    file_at,
+                    format!(
+                        "`$defs/{name}` becomes the component schema `{new}` (progenitor reads \
+                         references to `components/schemas` only); its `$ref`s follow"
+                    ),
+                ));
+            }
+        }
+    }
+    written
 }
 
 fn null_type(v: &Value) -> bool {
@@ -239,12 +331,7 @@ fn lower_schema(
                 ptr(at, key),
                 format!(
                     "`{key}` (JSON Schema 2020-12) cannot be lowered to OpenAPI 3.0 for progenitor \
-                     0.15{}",
-                    if *key == "$defs" {
-                        "; move these schemas to `components/schemas` and `$ref` them there"
-                    } else {
-                        "; describe the value without it"
-                    }
+                     0.15; describe the value without it"
                 ),
             ));
         }
@@ -741,17 +828,67 @@ mod tests {
     fn what_cannot_be_lowered_is_an_error_at_its_keyword() {
         let (_, _, errors) = lowered(with_schema(json!({
             "type": "object",
-            "$defs": {"X": {"type": "string"}},
-            "properties": {"v": {"if": {"type": "string"}, "then": {"minLength": 1}}}
+            "properties": {"v": {"if": {"type": "string"}, "then": {"minLength": 1}},
+                           "w": {"items": {"$dynamicRef": "#node"}}}
         })));
         let at: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(
             at,
             [
+                "/components/schemas/S/properties/w/items/$dynamicRef",
                 "/components/schemas/S/properties/v/if",
-                "/components/schemas/S/properties/v/then",
-                "/components/schemas/S/$defs"
+                "/components/schemas/S/properties/v/then"
             ]
+        );
+    }
+
+    #[test]
+    fn defs_become_component_schemas_and_their_refs_follow() {
+        let (view, notices, errors) = lowered(with_schema(json!({
+            "type": "object",
+            "properties": {
+                "a": {"$ref": "#/components/schemas/S/$defs/S"},
+                "b": {"$ref": "#/components/schemas/S/$defs/Inner"}
+            },
+            "$defs": {
+                "S": {"type": "string", "const": "x"},
+                "Inner": {"type": "object", "$defs": {"Deep": {"type": "integer"}},
+                          "properties": {"d": {"$ref": "#/components/schemas/S/$defs/Inner/$defs/Deep"}}}
+            }
+        })));
+        assert!(errors.is_empty(), "{errors:?}");
+        let schemas = &view["components"]["schemas"];
+        assert!(schemas["S"].get("$defs").is_none());
+        // `S` is taken: the definition is `S2`, lowered like any schema (`const`).
+        assert_eq!(schemas["S2"], json!({"type": "string", "enum": ["x"]}));
+        assert_eq!(
+            schemas["S"]["properties"]["a"]["$ref"],
+            "#/components/schemas/S2"
+        );
+        assert_eq!(
+            schemas["S"]["properties"]["b"]["$ref"],
+            "#/components/schemas/Inner"
+        );
+        assert_eq!(schemas["Deep"], json!({"type": "integer"}));
+        assert_eq!(
+            schemas["Inner"]["properties"]["d"]["$ref"],
+            "#/components/schemas/Deep"
+        );
+        assert!(
+            notices
+                .iter()
+                .any(|n| n.pointer == "/components/schemas/S/$defs/Inner")
+        );
+        // Located where the file has it, and so is what is lowered inside.
+        assert!(
+            notices
+                .iter()
+                .any(|n| n.pointer == "/components/schemas/S/$defs/S/const")
+        );
+        assert!(
+            notices
+                .iter()
+                .any(|n| n.pointer == "/components/schemas/S/$defs/Inner/$defs/Deep")
         );
     }
 }
