@@ -751,14 +751,26 @@ pub fn raw_request_bodies(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecEr
                 ));
             }
         } else if let Some(chosen) = content.keys().find(|m| raw_sendable(m)).cloned() {
+            let raw_all: Vec<String> = content
+                .keys()
+                .filter(|m| raw_sendable(m))
+                .cloned()
+                .collect();
             for media in content.keys().filter(|m| **m != chosen) {
-                notices.push(spec.error(
-                    media_at(media),
+                let message = if raw_sendable(media) {
+                    format!(
+                        "`{media}` goes the same way as `{chosen}`: `{id}()` sends the body raw \
+                         with `content_type(\"{}\")`",
+                        essence(media)
+                    )
+                } else {
                     format!(
                         "request media type `{media}` is not supported by progenitor 0.15; the \
-                         generated client sends this body as `{chosen}` only"
-                    ),
-                ));
+                         generated client sends this body raw, as `{}` only",
+                        raw_all.join("`, `")
+                    )
+                };
+                notices.push(spec.error(media_at(media), message));
             }
             let e = essence(&chosen);
             let how = if e.starts_with("multipart/") {
@@ -771,7 +783,8 @@ pub fn raw_request_bodies(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecEr
                 format!(
                     "progenitor 0.15 sends raw bodies only as `application/octet-stream`: \
                      `{id}()` takes the body as bytes (`body(…)`) and the `Content-Type` to send \
-                     (`content_type(…)`, `{chosen}` in the spec)"
+                     (`content_type(…)`, `{}` in the spec)",
+                    raw_all.join("`, `")
                 )
             };
             notices.push(spec.error(media_at(&chosen), how));
@@ -782,7 +795,7 @@ pub fn raw_request_bodies(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecEr
             }
             content.clear();
             content.insert("application/octet-stream".into(), raw);
-            content_type = Some(chosen);
+            content_type = Some(raw_all.join("`, `"));
             changed = true;
         }
         if !changed {
@@ -813,7 +826,7 @@ pub fn raw_request_bodies(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecEr
                 "in": "header",
                 "required": true,
                 "description": format!(
-                    "The media type of the body (the spec says `{chosen}`). Added by `cargo xtask \
+                    "The media type of the body (the spec lists `{chosen}`). Added by `cargo xtask \
                      regen`: progenitor 0.15 sends raw bodies as `application/octet-stream`, and \
                      this header replaces that."
                 ),

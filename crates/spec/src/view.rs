@@ -1128,6 +1128,36 @@ mod tests {
     }
 
     #[test]
+    fn several_raw_types_share_the_raw_method_and_xml_beside_them_is_left_out() {
+        let s = spec(login_with(
+            json!({"content": {
+                "image/png": {"schema": {"type": "string", "format": "binary"}},
+                "image/jpeg": {"schema": {"type": "string", "format": "binary"}},
+                "application/xml": {"schema": {"type": "object"}}
+            }}),
+            json!({"200": json_body("Ok")}),
+        ));
+        let view = build(&s).unwrap();
+        let op = &view.doc["paths"]["/login"]["post"];
+        assert_eq!(op["parameters"].as_array().unwrap().len(), 1);
+        let description = op["parameters"][0]["description"].as_str().unwrap();
+        assert!(
+            description.contains("`image/png`, `image/jpeg`"),
+            "{description}"
+        );
+        let messages: Vec<(&str, &str)> = view
+            .notices
+            .iter()
+            .map(|n| (n.pointer.rsplit('/').next().unwrap(), n.message.as_str()))
+            .collect();
+        let of = |media: &str| messages.iter().find(|(m, _)| *m == media).unwrap().1;
+        assert_eq!(messages.len(), 3, "{messages:?}");
+        assert!(of("image~1png").contains("`image/png`, `image/jpeg` in the spec"));
+        assert!(of("image~1jpeg").contains("content_type(\"image/jpeg\")"));
+        assert!(of("application~1xml").contains("as `image/png`, `image/jpeg` only"));
+    }
+
+    #[test]
     fn an_octet_stream_body_with_another_schema_gets_the_one_progenitor_takes() {
         let s = spec(login_with(
             json!({"content": {"application/octet-stream": {"schema": {"type": "string", "format": "byte", "maxLength": 10}}}}),
