@@ -478,7 +478,7 @@ components:
         .unwrap();
         std::fs::write(
             root.path().join("specs/broken.yaml"),
-            GOOD.replace("3.0.3", "3.1.0"),
+            GOOD.replace("3.0.3", "3.2.0"),
         )
         .unwrap();
         let before = snapshot(root.path());

@@ -307,8 +307,22 @@ fn media_types_table(view: &Value) -> String {
         let mut entries: Vec<(u8, String, String)> = Vec::new();
         for (code, response) in responses {
             let response = resolve(view, response);
-            let media: Vec<String> = response
-                .get("content")
+            // Where the view changed a response's body for progenitor, the media types the spec
+            // lists travel beside it (`view::WIRE_MEDIA_TYPES`, issue 22's rule B).
+            let wire = response
+                .get(apilogin_spec::view::WIRE_MEDIA_TYPES)
+                .and_then(Value::as_array)
+                .map(|list| {
+                    Value::Object(
+                        list.iter()
+                            .filter_map(Value::as_str)
+                            .map(|m| (m.to_string(), Value::Null))
+                            .collect(),
+                    )
+                });
+            let media: Vec<String> = wire
+                .as_ref()
+                .or_else(|| response.get("content"))
                 .and_then(Value::as_object)
                 .map(|c| {
                     c.keys()

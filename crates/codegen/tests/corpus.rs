@@ -2,7 +2,9 @@
 //! each alone in a scratch root, matched as `tests/corpus/README.md` says; then every failing
 //! case together in one run (every problem of every spec listed, nothing written); then every
 //! generated crate `cargo check`ed in one scratch workspace with one shared target folder
-//! (`target/tmp/corpus-check/`), so dependencies build once. All failures are listed together.
+//! (`target/tmp/corpus-check/`), so dependencies build once; then the runtime probe
+//! (`tests/corpus/probe.rs`) of the body adaptations runs there. All failures are listed
+//! together.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -467,6 +469,20 @@ fn every_corpus_case_generates_a_crate_that_builds_or_fails_where_expected() {
         other => failures.push(format!("(all failing together): {other:?}")),
     }
 
+    // The runtime probe of the body adaptations (tests/corpus/probe.rs), built with the rest.
+    let probe = ws.join("crates/corpusprobe");
+    std::fs::create_dir_all(probe.join("src")).unwrap();
+    std::fs::copy(corpus.join("probe.rs"), probe.join("src/main.rs")).unwrap();
+    std::fs::write(
+        probe.join("Cargo.toml"),
+        "[package]\nname = \"corpusprobe\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
+         publish = false\n\n[dependencies]\n\
+         binarybodies-client = { path = \"../binarybodies-client\" }\n\
+         mixedbodies-client = { path = \"../mixedbodies-client\" }\n\
+         tokio = { workspace = true }\n",
+    )
+    .unwrap();
+
     // One `cargo check` of every generated crate, in one workspace, one target folder.
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-check");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
@@ -489,6 +505,20 @@ fn every_corpus_case_generates_a_crate_that_builds_or_fails_where_expected() {
             "the generated crates do not all build:\n{}",
             errors.join("\n")
         ));
+    } else {
+        let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .current_dir(&ws)
+            .env("CARGO_TARGET_DIR", &target)
+            .args(["run", "--quiet", "-p", "corpusprobe"])
+            .output()
+            .expect("cargo runs");
+        if !output.status.success() {
+            failures.push(format!(
+                "the runtime probe (tests/corpus/probe.rs) failed:\n{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
     }
 
     assert!(

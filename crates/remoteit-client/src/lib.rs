@@ -1758,7 +1758,9 @@ mod generated {
                     v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
                 });
             match actual {
-                Some(actual) if expected.contains(&actual.as_str()) => Ok(()),
+                Some(
+                    actual,
+                ) if expected.iter().any(|e| media_type_matches(e, &actual)) => Ok(()),
                 actual => {
                     Err(
                         progenitor_client::Error::Custom(
@@ -1772,6 +1774,14 @@ mod generated {
                 }
             }
         }
+    }
+    /// Whether the media type `actual` is what the spec lists as `listed`: equal, or within a
+    /// range the spec lists (`image/*`, `*/*`).
+    fn media_type_matches(listed: &str, actual: &str) -> bool {
+        listed == actual || listed == "*/*"
+            || listed
+                .strip_suffix("/*")
+                .is_some_and(|kind| actual.split('/').next() == Some(kind))
     }
     /// A reqwest response made of `response`, reporting `url` as its URL.
     fn with_url<B: Into<reqwest::Body>>(

@@ -51,6 +51,14 @@ pub fn sendable(media: &str) -> bool {
     )
 }
 
+/// Request media types regen sends as a raw body with the caller's `Content-Type` (rule B):
+/// everything progenitor 0.15 cannot send but structured JSON and XML (`multipart/form-data`,
+/// `image/*`, `*/*`, `application/pdf`, `text/csv`…).
+pub fn raw_sendable(media: &str) -> bool {
+    let e = essence(media);
+    !sendable(media) && !e.ends_with("json") && !e.ends_with("xml")
+}
+
 /// The media type without parameters, lower-cased (`application/json; charset=utf-8` →
 /// `application/json`).
 pub fn essence(media: &str) -> String {
@@ -189,7 +197,6 @@ fn check_paths(spec: &Spec, errors: &mut Vec<SpecError>) {
     let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
         return;
     };
-    let mut shapes: BTreeMap<String, &str> = BTreeMap::new();
     for (key, item) in paths {
         let at = ptr("/paths", key);
         if key.starts_with("x-") {
@@ -203,17 +210,8 @@ fn check_paths(spec: &Spec, errors: &mut Vec<SpecError>) {
             ));
             continue;
         }
-        if let Some(first) = shapes.insert(shape(key), key) {
-            errors.push(spec.error(
-                &at,
-                format!(
-                    "`{key}` is the same path as `{first}` with other template names; OpenAPI \
-                     3.0.3 (Paths Object) forbids that. Merge the two into one path item"
-                ),
-            ));
-            shapes.insert(shape(key), first);
-            continue;
-        }
+        // Two keys that differ only in template names: a notice of
+        // `note_template_name_variants`, and both are checked as any other path.
         let names = templates(key);
         for method in crate::walk::METHODS {
             if !item.get(*method).is_some_and(Value::is_object) {
@@ -335,7 +333,8 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
         let Some(content) = body.get("content").and_then(Value::as_object) else {
             continue;
         };
-        let any_sendable = content.keys().any(|m| sendable(m));
+        // A body regen sends raw (multipart, images, …; see `raw_request_bodies`) is no problem.
+        let any_sendable = content.keys().any(|m| sendable(m) || raw_sendable(m));
         for (media, entry) in content {
             let media_at = format!("{body_at}/content/{}", escape_token(media));
             if !any_sendable {
@@ -344,8 +343,9 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
                     format!(
                         "request media type `{media}` is not supported by progenitor 0.15 (it \
                          sends application/json, application/x-www-form-urlencoded, text/plain \
-                         and application/octet-stream); offer one of those beside it, or leave \
-                         the operation out of this spec"
+                         and application/octet-stream; regen sends multipart and binary types \
+                         as raw bytes); offer one of those beside it, or leave the operation out \
+                         of this spec"
                     ),
                 ));
             } else if sendable(media)
@@ -623,6 +623,220 @@ pub fn drop_unsendable_alternatives(spec: &Spec, doc: &mut Value, notices: &mut 
     }
 }
 
+/// Rule P: two path keys that differ only in their template names (`/a/{id}`, `/a/{name}`).
+/// OpenAPI 3.0.3 forbids them, yet progenitor takes both as they are, each with its own
+/// parameter names: a notice at the later key, and both operations generate.
+pub fn note_template_name_variants(spec: &Spec, doc: &Value, notices: &mut Vec<SpecError>) {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return;
+    };
+    let mut shapes: BTreeMap<String, &str> = BTreeMap::new();
+    for (key, item) in paths {
+        if key.starts_with("x-") || !key_problems(key).is_empty() {
+            continue;
+        }
+        let Some(first) = shapes.get(&shape(key)).copied() else {
+            shapes.insert(shape(key), key);
+            continue;
+        };
+        let both: Vec<String> = crate::walk::METHODS
+            .iter()
+            .filter(|m| item.get(**m).is_some() && paths[first].get(**m).is_some())
+            .map(|m| m.to_uppercase())
+            .collect();
+        let clash = if both.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; both have {}, and the server answers only one of them",
+                both.join(", ")
+            )
+        };
+        notices.push(spec.error(
+            ptr("/paths", key),
+            format!(
+                "`{key}` is the same path as `{first}` with other template names (OpenAPI 3.0.3 \
+                 forbids that): regen generates the operations of both, each with the parameter \
+                 names of its own key{clash}"
+            ),
+        ));
+    }
+}
+
+/// A raw-body schema as progenitor 0.15 needs it: a plain string, `format: binary` for
+/// `application/octet-stream` and no format for `text/plain`.
+fn raw_schema_ok(doc: &Value, media: &str, schema: &Value) -> bool {
+    let schema = resolve(doc, schema);
+    let format = schema.get("format").and_then(Value::as_str);
+    let wanted = if essence(media) == "application/octet-stream" {
+        Some("binary")
+    } else {
+        None
+    };
+    schema.get("type").and_then(Value::as_str) == Some("string")
+        && format == wanted
+        && [
+            "pattern",
+            "minLength",
+            "maxLength",
+            "enum",
+            "default",
+            "discriminator",
+        ]
+        .iter()
+        .all(|k| schema.get(*k).is_none())
+        && schema.get("nullable") != Some(&Value::Bool(true))
+}
+
+/// Marks the `Content-Type` header parameter [`raw_request_bodies`] adds to an operation: an
+/// operation split without its body (`view::split_optional_bodies`) leaves it out too.
+pub const FOR_RAW_BODY: &str = "x-apilogin-raw-body-content-type";
+
+/// Rule B for requests. A body progenitor 0.15 cannot send, offered only as `multipart/*`, an
+/// image, `*/*` or any other type that is neither JSON nor XML, is sent as raw bytes in the view
+/// (`application/octet-stream` with `{type: string, format: binary}`) and the operation gets
+/// a required `Content-Type` header parameter (unless it has one): the caller gives the bytes
+/// and the type (for multipart, with its boundary), and the header parameter replaces
+/// progenitor's `application/octet-stream` on the wire. Raw bodies
+/// (`application/octet-stream`, `text/plain`) whose schema progenitor refuses get the schema
+/// it takes. A notice for each.
+pub fn raw_request_bodies(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
+    for (path, method) in operations(doc) {
+        let at = pointer(["paths", &path, &method]);
+        let Some(body) = doc["paths"][&path][&method].get("requestBody") else {
+            continue;
+        };
+        let (resolved, body_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+        let mut resolved = resolved.clone();
+        let Some(content) = resolved.get_mut("content").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let id = doc["paths"][&path][&method]
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(rust_snake)
+            .unwrap_or_else(|| derived_operation_name(&method, &path));
+        let media_at = |m: &str| format!("{body_at}/content/{}", escape_token(m));
+        let binary = json!({"type": "string", "format": "binary"});
+        let mut changed = false;
+        let mut content_type: Option<String> = None;
+        if content.keys().any(|m| sendable(m)) {
+            for (media, entry) in content.iter_mut() {
+                let raw = matches!(
+                    essence(media).as_str(),
+                    "application/octet-stream" | "text/plain"
+                );
+                let Some(schema) = entry.get("schema") else {
+                    continue;
+                };
+                if !raw || raw_schema_ok(doc, media, schema) {
+                    continue;
+                }
+                let (canonical, what) = if essence(media) == "text/plain" {
+                    (json!({"type": "string"}), "`{type: string}` (raw text)")
+                } else {
+                    (
+                        binary.clone(),
+                        "`{type: string, format: binary}` (raw bytes)",
+                    )
+                };
+                entry["schema"] = canonical;
+                changed = true;
+                notices.push(spec.error(
+                    format!("{}/schema", media_at(media)),
+                    format!(
+                        "progenitor 0.15 sends a `{media}` body only with the schema {what}; the \
+                         view uses that schema, so `{id}()` takes the body as it goes on the wire"
+                    ),
+                ));
+            }
+        } else if let Some(chosen) = content.keys().find(|m| raw_sendable(m)).cloned() {
+            let raw_all: Vec<String> = content
+                .keys()
+                .filter(|m| raw_sendable(m))
+                .cloned()
+                .collect();
+            for media in content.keys().filter(|m| **m != chosen) {
+                let message = if raw_sendable(media) {
+                    format!(
+                        "`{media}` goes the same way as `{chosen}`: `{id}()` sends the body raw \
+                         with `content_type(\"{}\")`",
+                        essence(media)
+                    )
+                } else {
+                    format!(
+                        "request media type `{media}` is not supported by progenitor 0.15; the \
+                         generated client sends this body raw, as `{}` only",
+                        raw_all.join("`, `")
+                    )
+                };
+                notices.push(spec.error(media_at(media), message));
+            }
+            let e = essence(&chosen);
+            let how = if e.starts_with("multipart/") {
+                format!(
+                    "progenitor 0.15 cannot build `{chosen}` bodies: `{id}()` takes the encoded \
+                     body as bytes (`body(…)`, the parts as the spec's schema describes them) and \
+                     its `Content-Type` with the boundary (`content_type(\"{e}; boundary=…\")`)"
+                )
+            } else {
+                format!(
+                    "progenitor 0.15 sends raw bodies only as `application/octet-stream`: \
+                     `{id}()` takes the body as bytes (`body(…)`) and the `Content-Type` to send \
+                     (`content_type(…)`, `{}` in the spec)",
+                    raw_all.join("`, `")
+                )
+            };
+            notices.push(spec.error(media_at(&chosen), how));
+            let entry = content.remove(&chosen).unwrap_or_default();
+            let mut raw = json!({"schema": binary});
+            if let Some(example) = entry.get("example") {
+                raw["example"] = example.clone();
+            }
+            content.clear();
+            content.insert("application/octet-stream".into(), raw);
+            content_type = Some(raw_all.join("`, `"));
+            changed = true;
+        }
+        if !changed {
+            continue;
+        }
+        doc["paths"][&path][&method]["requestBody"] = resolved;
+        let Some(chosen) = content_type else {
+            continue;
+        };
+        let has_header = effective_parameters(doc, &path, &method)
+            .iter()
+            .any(|(_, p)| {
+                p.get("in").and_then(Value::as_str) == Some("header")
+                    && p.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.eq_ignore_ascii_case("content-type"))
+            });
+        if has_header {
+            continue;
+        }
+        let op = &mut doc["paths"][&path][&method];
+        if !op.get("parameters").is_some_and(Value::is_array) {
+            op["parameters"] = json!([]);
+        }
+        if let Some(list) = op["parameters"].as_array_mut() {
+            list.push(json!({
+                "name": "Content-Type",
+                "in": "header",
+                "required": true,
+                "description": format!(
+                    "The media type of the body (the spec lists `{chosen}`). Added by `cargo xtask \
+                     regen`: progenitor 0.15 sends raw bodies as `application/octet-stream`, and \
+                     this header replaces that."
+                ),
+                "schema": {"type": "string"},
+                FOR_RAW_BODY: true
+            }));
+        }
+    }
+}
+
 /// Rule M: a media type without `schema`. JSON is any JSON value; text is a string; anything
 /// else raw bytes.
 pub fn fill_missing_schemas(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
@@ -833,7 +1047,8 @@ pub fn name_operations(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError
     }
 }
 
-fn rewrite_refs(node: &mut Value, from: &str, to: &str) {
+/// Points every `$ref` to `from` (or inside it) at `to` instead.
+pub fn rewrite_refs(node: &mut Value, from: &str, to: &str) {
     match node {
         Value::Object(map) => {
             if let Some(Value::String(r)) = map.get_mut("$ref") {

@@ -1,8 +1,8 @@
 //! The one model of an apilogin spec, read by everything that reads `specs/`: regen (through
 //! [`view`]), `cargo xtask lint` and `docs`, and the contract tests.
 //!
-//! * [`load`]: a spec file, parsed once with its keys in written order, checked (OpenAPI 3.0.x,
-//!   every `$ref` inside the file); errors name the file, line and JSON pointer.
+//! * [`load`]: a spec file, parsed once with its keys in written order, checked (OpenAPI 3.0.x or 3.1.x,
+//!   every `$ref` inside the file; 3.1 is read as written); errors name the file, line and JSON pointer.
 //! * [`refs`]: the one `$ref` resolver.
 //! * [`walk`]: the operations, schemas, examples and named fields of a document.
 //! * [`schema`]: OpenAPI 3.0 schemas as JSON Schema 2020-12, and (feature `validate`) examples
@@ -11,6 +11,7 @@
 //! * [`adapt`]: regen's checks (every problem of a spec, located) and the view's adaptations
 //!   for what real specs contain (derived and renamed names, `default` responses, media types
 //!   without schema), each with a notice.
+//! * [`lower31`]: OpenAPI 3.1 lowered to 3.0 in the view, each change a notice.
 //! * [`bundle`]: the spec with every `$ref` inlined, as API portals import it.
 
 pub mod adapt;
@@ -19,6 +20,7 @@ pub mod cycles;
 mod error;
 mod load;
 pub mod locate;
+pub mod lower31;
 pub mod names;
 pub mod refs;
 pub mod schema;

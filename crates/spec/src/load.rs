@@ -103,7 +103,7 @@ pub fn duplicate_ids(files: &[PathBuf]) -> Vec<SpecError> {
     errors
 }
 
-/// Reads and checks one spec: YAML, OpenAPI 3.0.x, a usable id, and every `$ref` resolvable.
+/// Reads and checks one spec: YAML, OpenAPI 3.0.x or 3.1.x, a usable id, and every `$ref` resolvable.
 pub fn load(root: &Path, file: &Path) -> Result<Spec, SpecError> {
     load_all(root, file).map_err(|mut errors| errors.remove(0))
 }
@@ -196,7 +196,7 @@ fn check_version(spec: &Spec) -> Result<(), SpecError> {
         return Err(spec.error(
             "/swagger",
             format!(
-                "Swagger (OpenAPI) {} is not supported: regen reads OpenAPI 3.0.x only. Convert \
+                "Swagger (OpenAPI) {} is not supported: regen reads OpenAPI 3.0.x and 3.1.x. Convert \
                  the document to OpenAPI 3.0 (for example with swagger2openapi, or \
                  https://converter.swagger.io) and save it as `openapi: 3.0.3`.",
                 v.as_str()
@@ -207,12 +207,13 @@ fn check_version(spec: &Spec) -> Result<(), SpecError> {
     }
     match spec.doc.get("openapi") {
         None => Err(spec.error("", "not an OpenAPI document: there is no `openapi` field")),
-        Some(Value::String(v)) if v.starts_with("3.0.") => Ok(()),
+        // 3.1 is read as written; regen's view lowers it to 3.0 (`lower31.rs`).
+        Some(Value::String(v)) if v.starts_with("3.0.") || v.starts_with("3.1.") => Ok(()),
         Some(v) => Err(spec.error(
             "/openapi",
             format!(
-                "OpenAPI {} is not supported: progenitor 0.15 reads OpenAPI 3.0.x only. \
-                 Write the spec as `openapi: 3.0.3`.",
+                "OpenAPI {} is not supported: regen reads OpenAPI 3.0.x and 3.1.x. \
+                 Write the spec as `openapi: 3.0.3` or `3.1.1`.",
                 v.as_str()
                     .map(str::to_string)
                     .unwrap_or_else(|| v.to_string())
@@ -238,10 +239,13 @@ mod tests {
     }
 
     #[test]
-    fn openapi_31_is_refused_at_the_version_field() {
-        let e = parse_err("openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
+    fn openapi_31_is_read_and_other_versions_are_refused_at_the_version_field() {
+        let text = "openapi: 3.1.0\ninfo: {title: t, version: '1'}\n";
+        let spec = parse(Path::new("specs/demo.yaml"), text).unwrap();
+        assert_eq!(spec.doc["openapi"], "3.1.0");
+        let e = parse_err("openapi: 3.2.0\ninfo: {title: t, version: '1'}\npaths: {}\n");
         assert_eq!(e.pointer, "/openapi");
-        assert!(e.message.contains("3.1.0"), "{e}");
+        assert!(e.message.contains("3.2.0"), "{e}");
     }
 
     #[test]

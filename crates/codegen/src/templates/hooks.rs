@@ -80,7 +80,7 @@ impl progenitor_client::ClientHooks<Auth> for Client {
             .and_then(|v| v.to_str().ok())
             .map(|v| v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
         match actual {
-            Some(actual) if expected.contains(&actual.as_str()) => Ok(()),
+            Some(actual) if expected.iter().any(|e| media_type_matches(e, &actual)) => Ok(()),
             actual => Err(progenitor_client::Error::Custom(format!(
                 "`{}` got HTTP {status} with Content-Type {}, but the spec lists {}; the body was not parsed",
                 info.operation_id,
@@ -89,6 +89,16 @@ impl progenitor_client::ClientHooks<Auth> for Client {
             ))),
         }
     }
+}
+
+/// Whether the media type `actual` is what the spec lists as `listed`: equal, or within a
+/// range the spec lists (`image/*`, `*/*`).
+fn media_type_matches(listed: &str, actual: &str) -> bool {
+    listed == actual
+        || listed == "*/*"
+        || listed
+            .strip_suffix("/*")
+            .is_some_and(|kind| actual.split('/').next() == Some(kind))
 }
 
 /// A reqwest response made of `response`, reporting `url` as its URL.

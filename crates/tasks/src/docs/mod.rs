@@ -186,7 +186,7 @@ fn build(root: &Path, out: &Path, previous: &Path) -> Result<Built> {
     let mut services = Vec::new();
     let mut expect = Vec::new();
     for file in &files {
-        // The spec model's loader: the same checks (OpenAPI 3.0.x, resolvable $refs) as regen.
+        // The spec model's loader: the same checks (OpenAPI 3.0.x or 3.1.x, resolvable $refs) as regen.
         let loaded = spec::load(root, file).map_err(|e| anyhow::anyhow!("{e}"))?;
         let bundled = spec::bundle::bundle(&loaded.doc);
         let id = &loaded.id;
@@ -556,6 +556,30 @@ components:
         assert!(put.needles.contains(&"data-field=\"tag\"".to_string()));
         assert!(put.example_values.is_empty(), "no example is required");
         assert_eq!(pets.anywhere, ["<h1>Pets &amp; &lt;friends&gt;</h1>"]);
+    }
+
+    /// OpenAPI 3.1 (issue 22): the docs publish the spec as written, while regen's view lowers
+    /// it to 3.0 for progenitor.
+    #[test]
+    fn docs_for_an_openapi_31_spec_keep_it_as_written() {
+        let text = std::fs::read_to_string(
+            crate::workspace_root().join("tests/corpus/cases/openapi31lowered.yaml"),
+        )
+        .unwrap();
+        let root = scratch(&[("pets31.yaml", &text)]);
+        publish_checked(root.path()).unwrap();
+        let out = root.path().join(OUT);
+        let json: serde_json::Value = serde_json::from_str(
+            &std::fs::read_to_string(out.join("pets31/openapi.json")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(json["openapi"], "3.1.0");
+        assert_eq!(
+            json.pointer("/paths/~1pets/get/parameters/0/schema/type"),
+            Some(&serde_json::json!(["integer", "null"]))
+        );
+        assert!(json.get("webhooks").is_some());
+        assert!(out.join("pets31/index.html").is_file());
     }
 
     #[test]

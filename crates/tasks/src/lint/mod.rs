@@ -203,4 +203,22 @@ mod tests {
              no error response"
         );
     }
+
+    /// OpenAPI 3.1 (issue 22): the model reads it as written, so the project's checks run on
+    /// it (regen's view lowers it; the lint never sees that view).
+    #[test]
+    fn the_project_checks_read_an_openapi_31_spec() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir(root.path().join("specs")).unwrap();
+        std::fs::copy(
+            crate::workspace_root().join("tests/corpus/cases/openapi31lowered.yaml"),
+            root.path().join("specs/pets31.yaml"),
+        )
+        .unwrap();
+        let findings = project_checks(root.path(), &[PathBuf::from("specs/pets31.yaml")]);
+        assert!(
+            findings.iter().all(|f| f.rule != "apilogin/spec"),
+            "{findings:?}"
+        );
+    }
 }
