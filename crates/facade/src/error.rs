@@ -301,6 +301,16 @@ impl fmt::Display for Operation {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
+    /// A token alone cannot make a session of this service
+    /// ([`Client::session_from_token`](crate::Client::session_from_token)).
+    #[error("a {service} session from a token alone is not possible: {reason}")]
+    TokenNotEnough {
+        /// The service.
+        service: ServiceKind,
+        /// Why, and what to do instead.
+        reason: &'static str,
+    },
+
     /// The base URL is not usable.
     #[error("invalid base URL: {reason}")]
     InvalidUrl {

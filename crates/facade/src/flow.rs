@@ -787,6 +787,79 @@ pub(crate) async fn login(
     }
 }
 
+/// A session from a token the user already has, checked with the server by the spec's `verify`
+/// step, which also says who it belongs to.
+pub(crate) async fn from_token(
+    service: &Service,
+    options: &Options,
+    token: &str,
+    user_id: Option<&str>,
+) -> Result<Session, LoginError> {
+    let kind = service.kind();
+    let desc = description(kind)?;
+    let not_enough = |reason| {
+        LoginError::from(ConfigError::TokenNotEnough {
+            service: kind,
+            reason,
+        })
+    };
+    if token.trim().is_empty() {
+        return Err(ConfigError::MissingCredential {
+            service: kind,
+            what: "token",
+        }
+        .into());
+    }
+    if desc.verify.is_none() {
+        return Err(not_enough(
+            "the service has no call that checks a token; log in with the password",
+        ));
+    }
+    let needs_user_id = desc
+        .session
+        .credentials
+        .values()
+        .any(|source| source.contains("userId"));
+    if needs_user_id && user_id.is_none_or(|id| id.trim().is_empty()) {
+        return Err(not_enough(
+            "its calls send the user id with the token: give the user id too",
+        ));
+    }
+    let Some(details) = SessionDetails::build(kind, |_| DetailValue::Missing) else {
+        return Err(not_enough(
+            "its sessions keep more than a token (see the service's session details); log in with the password",
+        ));
+    };
+    let provisional = Identity {
+        username: String::new(),
+        user_id: user_id.map(|id| id.trim().to_owned()),
+        name: None,
+        email: None,
+    };
+    let mut session = Session::new(
+        service,
+        options,
+        provisional,
+        SecretString::new(token.trim().to_owned()),
+        details,
+        BTreeMap::new(),
+    );
+    let mut user = session.verify().await?;
+    if user.user_id.is_none() {
+        user.user_id = session.user().user_id.clone();
+    }
+    if user.username.is_empty() {
+        return Err(LoginError::UnexpectedResponse {
+            service: kind,
+            status: None,
+            reason: "the server accepted the token but did not say whose it is".to_owned(),
+            excerpt: String::new(),
+        });
+    }
+    session.set_user(user);
+    Ok(session)
+}
+
 // ---------------------------------------------------------------------------------------------
 // The session's operations.
 

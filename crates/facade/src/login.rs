@@ -83,6 +83,21 @@ impl Client {
         })
     }
 
+    /// A session from a token you already have (a personal access token, or one another
+    /// program logged in for), checked with the server before it is returned: the service's
+    /// `verify` call (the spec's `x-apilogin.verify`) says whose it is. `user_id` is for the
+    /// services whose calls send it with the token (Rocket.Chat). A service whose sessions keep
+    /// more than a token (remote.it's developer key, Txty's key id, …) or that has no call to
+    /// check one gives [`ConfigError::TokenNotEnough`]; a token the server refuses,
+    /// [`LoginError::SessionRejected`].
+    pub async fn session_from_token(
+        &self,
+        token: &str,
+        user_id: Option<&str>,
+    ) -> Result<Session, LoginError> {
+        flow::from_token(&self.service, &self.options, token, user_id).await
+    }
+
     async fn step(
         &self,
         credentials: &Credentials,

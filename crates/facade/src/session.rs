@@ -89,6 +89,11 @@ impl Session {
         }
     }
 
+    /// Replaces who the session belongs to (with what the server said).
+    pub(crate) fn set_user(&mut self, user: Identity) {
+        self.user = user;
+    }
+
     /// Generated value `name` of the login ([`ServiceKind::generated`], e.g. `deviceId`), if
     /// the service has one. Not a secret by itself.
     pub fn generated(&self, name: &str) -> Option<&str> {

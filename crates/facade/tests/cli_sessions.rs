@@ -1199,6 +1199,76 @@ async fn logout_that_cannot_reach_the_server_still_forgets() {
     assert!(listed(&home).await.is_empty());
 }
 
+/// `login --with-token` stores a token the user already has (from standard input), after the
+/// server accepted it, under the account the server says it belongs to: Rocket.Chat with its
+/// user id, Mattermost with the token alone. A refused token stores nothing; a service whose
+/// sessions keep more than a token (Txty's key id) says so. The token is never printed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_with_a_token_you_already_have() {
+    for (service, user_id_needed) in [(Service::RocketChat, true), (Service::Mattermost, false)] {
+        let sandbox = Sandbox::start(service).await.unwrap();
+        let id = service.id();
+        // A token issued elsewhere (here: a login that stores nothing).
+        let issued = apilogin(
+            &["login", id, "--no-store", "--json", "--show-token"],
+            &refs(&env_for(&sandbox, "demo")),
+            None,
+        )
+        .await
+        .expect(0)
+        .json();
+        let token = issued["token"].as_str().unwrap().to_owned();
+        let user_id = issued["user"]["user_id"].as_str().unwrap().to_owned();
+        let url = [(
+            format!("{}_URL", id.to_ascii_uppercase()),
+            sandbox.base_url().to_owned(),
+        )];
+        let home = Home::new();
+
+        // Refused by the server: nothing stored, exit 3.
+        let mut args = vec!["login", id, "--with-token"];
+        if user_id_needed {
+            args.extend(["--user-id", &user_id]);
+        }
+        home.run(&args, &refs(&url), Some("not-a-token\n"))
+            .await
+            .expect(3);
+        assert!(listed(&home).await.is_empty());
+        if user_id_needed {
+            let out = home
+                .run(&["login", id, "--with-token"], &refs(&url), Some(&token))
+                .await
+                .expect(2)
+                .hides(&token);
+            assert!(out.stderr.contains("user id"), "{}", out.stderr);
+        }
+
+        let out = home
+            .run(&args, &refs(&url), Some(&format!("{token}\n")))
+            .await
+            .expect(0)
+            .hides(&token);
+        assert!(out.stderr.contains("accepted the token"), "{}", out.stderr);
+        let sessions = listed(&home).await;
+        assert_eq!(sessions.len(), 1, "{sessions:?}");
+        assert_eq!(sessions[0]["account"], "demo");
+        assert_eq!(sessions[0]["state"], "unchecked");
+        let printed = home.run(&["token", id], &[], None).await.expect(0).stdout;
+        assert_eq!(printed.trim_end(), token);
+        home.run(&["verify", id], &[], None).await.expect(0);
+    }
+
+    let sandbox = Sandbox::start(Service::Txty).await.unwrap();
+    let out = apilogin(
+        &["login", "txty", "--with-token"],
+        &[("TXTY_URL", sandbox.base_url())],
+        Some("some-api-key\n"),
+    )
+    .await
+    .expect(2);
+    assert!(out.stderr.contains("more than a token"), "{}", out.stderr);
+}
+
 /// The base URL of the one default session of the store.
 async fn default_url(home: &Home) -> String {
     let sessions = listed(home).await;

@@ -246,6 +246,17 @@ pub struct LoginArgs {
     #[arg(long, requires = "json")]
     pub show_token: bool,
 
+    /// Store a token you already have (a personal access token) instead of logging in with a
+    /// password: read from standard input (or a prompt without echo), checked with the server
+    /// before it is stored, under the account the server says it belongs to.
+    #[arg(long, conflicts_with_all = ["fresh", "user"])]
+    pub with_token: bool,
+
+    /// With --with-token: the user id the service's calls send with the token (Rocket.Chat's
+    /// personal access tokens need it) [env: <SERVICE>_USER_ID].
+    #[arg(long, value_name = "ID", requires = "with_token")]
+    pub user_id: Option<String>,
+
     /// Also write the whole session, secrets included, to FILE (mode 0600), for
     /// `verify --session` and `logout --session`. A symbolic link is refused.
     #[arg(long, value_name = "FILE")]

@@ -100,6 +100,23 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
         );
     }
 
+    // A token the user already has: checked with the server, stored under its owner.
+    if args.with_token {
+        let token = crate::input::token(&format!("{kind} token"))?;
+        let user_id = args
+            .user_id
+            .or_else(|| env_value(&env_name(kind, "USER_ID")));
+        let session = client
+            .session_from_token(&token, user_id.as_deref())
+            .await?;
+        let account = session.user().username.clone();
+        if let Some(store) = &store {
+            store.check_replaceable(kind, service.base_url(), &account)?;
+        }
+        eprintln!("The server accepted the token.");
+        return finish(&out, store.as_mut(), &account, &session, preference);
+    }
+
     // A stored session that cannot be read is not replaced: say so before asking anything.
     if let (Some(store), Some(user)) = (&store, &user) {
         store.check_replaceable(kind, service.base_url(), user)?;

@@ -59,11 +59,32 @@ pub fn secret(env: &str, label: &str) -> anyhow::Result<String> {
 /// The first line of standard input (when it is not a terminal), trimmed; `None` when empty.
 /// At most 1 KiB is read: a code is a few characters.
 pub fn stdin_line() -> anyhow::Result<Option<String>> {
+    stdin_line_of(1024)
+}
+
+/// A token you already have (`login --with-token`): a prompt without echo in a terminal, else
+/// the first line of standard input (at most 16 KiB: a JWT can be long).
+pub fn token(label: &str) -> anyhow::Result<String> {
+    let token = if interactive() {
+        Some(
+            rpassword::prompt_password(format!("{label}: "))
+                .with_context(|| format!("cannot read the {label}"))?,
+        )
+    } else {
+        stdin_line_of(16 * 1024)?
+    };
+    token
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| usage(format!("no {label}: pipe it in on standard input")))
+}
+
+fn stdin_line_of(limit: u64) -> anyhow::Result<Option<String>> {
     use std::io::Read as _;
     let mut line = String::new();
     std::io::stdin()
         .lock()
-        .take(1024)
+        .take(limit)
         .read_line(&mut line)
         .context("cannot read standard input")?;
     let line = line.trim();
