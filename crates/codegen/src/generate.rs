@@ -111,7 +111,12 @@ fn in_worker(program: &std::path::Path, spec: &Spec, view: &Value) -> Result<Gen
         .wait_with_output()
         .map_err(|e| crash(format!("the generator process failed: {e}")))?;
     let _ = writer.join();
-    let answer: Option<Value> = serde_json::from_slice(&output.stdout).ok();
+    // One JSON line, then (on success) the tokens as they are.
+    let (head, tokens) = match output.stdout.iter().position(|&b| b == b'\n') {
+        Some(end) => (&output.stdout[..end], &output.stdout[end + 1..]),
+        None => (&output.stdout[..], &[][..]),
+    };
+    let answer: Option<Value> = serde_json::from_slice(head).ok();
     let Some(answer) = answer.filter(|_| output.status.success()) else {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let said = stderr
@@ -132,7 +137,7 @@ fn in_worker(program: &std::path::Path, spec: &Spec, view: &Value) -> Result<Gen
     let ok = &answer["ok"];
     let flag = |k: &str| ok[k].as_bool().unwrap_or(false);
     Ok(Generated {
-        tokens: ok["tokens"].as_str().unwrap_or_default().to_string(),
+        tokens: String::from_utf8_lossy(tokens).into_owned(),
         uses_regress: flag("uses_regress"),
         uses_uuid: flag("uses_uuid"),
         uses_chrono: flag("uses_chrono"),
@@ -142,7 +147,8 @@ fn in_worker(program: &std::path::Path, spec: &Spec, view: &Value) -> Result<Gen
 }
 
 /// The worker: reads `{"doc", "view"}` on stdin, generates on a thread with a large stack,
-/// and writes `{"ok": {tokens, uses_…}}` or `{"err": {pointer, message}}` on stdout.
+/// and writes one JSON line, `{"ok": {uses_…}}` followed by the tokens, or
+/// `{"err": {pointer, message}}`, on stdout.
 /// `APILOGIN_REGEN_WORKER_ABORT=1` makes it abort instead (a test hook: what a stack overflow
 /// does to a process).
 pub fn worker_main() -> std::process::ExitCode {
@@ -161,16 +167,18 @@ pub fn worker_main() -> std::process::ExitCode {
     let answer = std::thread::Builder::new()
         .stack_size(crate::GENERATOR_STACK)
         .spawn(move || match generate_here(&input["doc"], &input["view"]) {
-            Ok(g) => serde_json::json!({"ok": {
-                "tokens": g.tokens,
-                "uses_regress": g.uses_regress,
-                "uses_uuid": g.uses_uuid,
-                "uses_chrono": g.uses_chrono,
-                "uses_futures": g.uses_futures,
-                "uses_websockets": g.uses_websockets,
-            }}),
+            Ok(g) => {
+                let head = serde_json::json!({"ok": {
+                    "uses_regress": g.uses_regress,
+                    "uses_uuid": g.uses_uuid,
+                    "uses_chrono": g.uses_chrono,
+                    "uses_futures": g.uses_futures,
+                    "uses_websockets": g.uses_websockets,
+                }});
+                format!("{head}\n{}", g.tokens)
+            }
             Err((pointer, message)) => {
-                serde_json::json!({"err": {"pointer": pointer, "message": message}})
+                serde_json::json!({"err": {"pointer": pointer, "message": message}}).to_string()
             }
         })
         .ok()
@@ -179,7 +187,7 @@ pub fn worker_main() -> std::process::ExitCode {
         return std::process::ExitCode::FAILURE;
     };
     let mut out = std::io::stdout().lock();
-    if out.write_all(answer.to_string().as_bytes()).is_err() {
+    if out.write_all(answer.as_bytes()).is_err() {
         return std::process::ExitCode::FAILURE;
     }
     std::process::ExitCode::SUCCESS

@@ -112,8 +112,8 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
 }
 
 /// Generates (or, with `Mode::Check`, compares) every spec under `root`. With `build_check`, a
-/// write that changed files is followed by `cargo check` of the changed crates, and undone when
-/// they do not build (see `build_check.rs`).
+/// write that changed files is followed by a build of the changed crates (the one the next
+/// `cargo build` would do), and undone when they do not build (see `build_check.rs`).
 pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, RegenError> {
     let spec_files = spec::spec_files(root)?;
     // Two files with one id are an error; the other specs are still read, so that one run

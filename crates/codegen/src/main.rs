@@ -17,7 +17,8 @@ Usage: cargo xtask regen [--check] [--root DIR] [--no-build-check]
   (no option)     generate crates/<id>-client/ from every spec in specs/
   --check         write nothing; fail with a diff when the generated crates are stale
   --root DIR      work on DIR/specs and DIR/crates instead of this workspace
-  --no-build-check  do not `cargo check` the crates whose files changed (by default a
+  --no-build-check  do not build the crates whose files changed (by default they are
+                  built as a plain `cargo build` builds them, in your target folder, and a
                   crate that does not build is an error and its old files are put back;
                   a --root without Cargo.toml is never checked)
   --show-view ID  print, as YAML, the code-generation view of specs/ID.yaml: the document

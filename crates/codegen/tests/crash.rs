@@ -57,3 +57,34 @@ fn a_crash_in_the_generator_is_an_error_naming_the_spec() {
     );
     assert!(root.path().join("crates/one-client/src/lib.rs").is_file());
 }
+
+/// A real stack overflow in typify: springdoc's polymorphism as written (regen's view adapts it,
+/// see `cycles.rs`; here the worker is given the document unadapted). The worker dies of it,
+/// which is what `generate.rs` turns into an error naming the spec; regen itself is another
+/// process.
+#[test]
+fn the_worker_takes_a_real_stack_overflow_in_typify_alone() {
+    use std::io::Write as _;
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/cases");
+    let text = std::fs::read_to_string(corpus.join("springdocpolymorphism.yaml")).unwrap();
+    let doc: serde_json::Value = yaml_serde::from_str(&text).unwrap();
+    let input = serde_json::json!({"doc": doc, "view": doc}).to_string();
+    let mut worker = Command::new(env!("CARGO_BIN_EXE_apilogin-regen"))
+        .arg(apilogin_codegen::WORKER_ARG)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    worker
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = worker.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("overflowed its stack"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
