@@ -343,6 +343,8 @@ fn generate_loaded(
         return Err(unique);
     };
     let one = |e: SpecError| vec![e];
+    let mut view = view;
+    version::fix_view(spec, &mut view.doc, &crate_version);
     let security = security::read(spec, &view.doc).map_err(one)?;
     let mut code = generate::generate(spec, &view.doc).map_err(one)?;
     code.tokens = generate::restore_param_names(&code.tokens, &view.param_renames)

@@ -47,7 +47,7 @@ pub fn render(
 ) -> Result<Vec<GeneratedFile>, SpecError> {
     let dir = PathBuf::from("crates").join(spec.crate_name());
     // The API's version as the spec writes it (the crate's is `crate_version`, see version.rs).
-    let api_version = spec.str_at("/info/version").unwrap_or(crate_version);
+    let api_version = crate::version::written(spec).unwrap_or_else(|| crate_version.to_string());
     Ok(vec![
         GeneratedFile {
             path: dir.join("Cargo.toml"),
@@ -55,7 +55,7 @@ pub fn render(
         },
         GeneratedFile {
             path: dir.join("README.md"),
-            contents: readme(spec, view, api_version, security),
+            contents: readme(spec, view, &api_version, security),
         },
         GeneratedFile {
             path: dir.join("src/lib.rs"),

@@ -18,9 +18,8 @@ use apilogin_spec::{Spec, SpecError};
 /// `info.version` (or one that is not a string) is `0.0.0` with a notice too: progenitor needs
 /// none (the view gives it one), and the rest of the spec still generates.
 pub fn crate_version(spec: &Spec) -> (String, Option<SpecError>) {
-    let written = match spec.doc.pointer("/info/version") {
-        Some(serde_json::Value::String(v)) => v.clone(),
-        Some(other) => other.to_string(),
+    let written = match written(spec) {
+        Some(v) => v,
         None => {
             return (
                 "0.0.0".to_string(),
@@ -49,6 +48,43 @@ pub fn crate_version(spec: &Spec) -> (String, Option<SpecError>) {
         ),
     );
     (version, Some(notice))
+}
+
+/// `info.version` as the spec writes it: a string as is; a number (`version: 1.0`, which YAML
+/// reads as a float) or another scalar as its text in the file (`1.10` stays `1.10`), or as
+/// JSON prints it when the line cannot be read. `None` when there is none.
+pub fn written(spec: &Spec) -> Option<String> {
+    match spec.doc.pointer("/info/version")? {
+        serde_json::Value::String(v) => Some(v.clone()),
+        serde_json::Value::Null => Some(String::new()),
+        other => Some(source_text(spec).unwrap_or_else(|| other.to_string())),
+    }
+}
+
+/// The scalar after `version:` on the line of `/info/version`, unquoted.
+fn source_text(spec: &Spec) -> Option<String> {
+    let line = spec.text.lines().nth(spec.line("/info/version")? - 1)?;
+    let at = line.find("version")? + "version".len();
+    let rest = line[at..].trim_start_matches(['"', '\'']).trim_start();
+    let rest = rest.strip_prefix(':')?.trim_start();
+    let value: String = rest
+        .chars()
+        .take_while(|c| !matches!(c, ',' | '}' | '#') && !c.is_whitespace())
+        .collect();
+    (!value.is_empty()).then_some(value)
+}
+
+/// The code-generation view with `info.version` as the string progenitor needs (it sends it
+/// as `api-version`): the spec's text, e.g. `1.0` for a YAML float, or the crate version when
+/// the spec has none.
+pub fn fix_view(spec: &Spec, view: &mut serde_json::Value, crate_version: &str) {
+    let text = written(spec).unwrap_or_else(|| crate_version.to_string());
+    if let Some(info) = view
+        .get_mut("info")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        info.insert("version".into(), serde_json::Value::String(text));
+    }
 }
 
 /// The valid semver closest to `written` (see the module docs).
@@ -165,5 +201,31 @@ mod tests {
         let (version, notice) = crate_version(&s);
         assert_eq!(version, "0.0.0");
         assert_eq!(notice.unwrap().pointer, "/info");
+    }
+
+    #[test]
+    fn a_number_is_read_as_written() {
+        for (text, written_as, made) in [
+            ("info:\n  title: t\n  version: 1.0\n", "1.0", "1.0.0"),
+            (
+                "info:\n  title: t\n  version: 1.10 # minor ten\n",
+                "1.10",
+                "1.10.0",
+            ),
+            ("info: {title: t, version: 2}\n", "2", "2.0.0"),
+        ] {
+            let s = spec(&format!("openapi: 3.0.3\n{text}paths: {{}}\n"));
+            assert_eq!(written(&s).as_deref(), Some(written_as), "{text}");
+            assert_eq!(crate_version(&s).0, made, "{text}");
+            let mut view = s.doc.clone();
+            fix_view(&s, &mut view, made);
+            assert_eq!(view["info"]["version"], written_as);
+        }
+        let s = apilogin_spec::parse(
+            std::path::Path::new("specs/demo.json"),
+            "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": 3.5}, \"paths\": {}}",
+        )
+        .unwrap();
+        assert_eq!(written(&s).as_deref(), Some("3.5"));
     }
 }
