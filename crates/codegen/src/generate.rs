@@ -555,3 +555,47 @@ fn rename_in(
     }
     out.into_iter().collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn view(schemas: Value) -> Value {
+        let get = |id: &str, schema: &str| {
+            json!({"get": {"operationId": id, "responses": {"200": {"description": "ok",
+                "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}}}}})
+        };
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1.0.0"},
+            "paths": {"/a": get("getA", "UsesBroken"), "/b": get("getB", "Fine")},
+            "components": {"schemas": schemas},
+        })
+    }
+
+    #[test]
+    fn a_failing_component_schema_is_blamed_not_the_first_operation_using_it() {
+        let doc = view(json!({
+            "Fine": {"type": "object"},
+            "UsesBroken": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/Broken"}}},
+            "Broken": {"type": "object", "properties": {"x": {"$ref": "#/components/schemas/Nowhere"}}},
+        }));
+        let Err((at, message)) = generate_here(&doc, &doc) else {
+            panic!("progenitor took a $ref to nothing");
+        };
+        assert_eq!(at, "/components/schemas/Broken", "{message}");
+        assert!(message.contains("Nowhere"), "{message}");
+    }
+
+    #[test]
+    fn a_failing_operation_is_still_blamed_when_the_components_are_fine() {
+        let mut doc = view(json!({"Fine": {"type": "object"}, "UsesBroken": {"type": "object"}}));
+        doc["paths"]["/b"]["get"]["responses"]["200"]["content"]["application/json"]["encoding"] =
+            json!({"x": {"contentType": "text/plain"}});
+        let Err((at, _)) = generate_here(&doc, &doc) else {
+            panic!("progenitor took an encoding on a response");
+        };
+        assert_eq!(at, "/paths/~1b/get");
+    }
+}
