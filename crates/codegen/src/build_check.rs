@@ -104,8 +104,19 @@ pub fn check(root: &Path, changes: &[Change]) -> Result<Outcome, String> {
         .iter()
         .map(|f| canonical(&root.join("crates").join(f).join("Cargo.toml")))
         .collect();
-    // The user's plain `cargo build`, in the user's target folder.
-    let output = Command::new(&cargo)
+    // The user's plain `cargo build`, in the user's target folder, without what `cargo run`
+    // set for this program (a build script that reads one would make the user's next build
+    // differ).
+    let mut command = Command::new(&cargo);
+    for (name, _) in std::env::vars_os() {
+        if name
+            .to_str()
+            .is_some_and(|n| CARGO_RUN_SETS.contains(&n) || n.starts_with("CARGO_PKG_"))
+        {
+            command.env_remove(name);
+        }
+    }
+    let output = command
         .current_dir(root)
         .env("CARGO_TARGET_DIR", target_dir(root))
         .args([
@@ -157,6 +168,19 @@ pub fn check(root: &Path, changes: &[Change]) -> Result<Outcome, String> {
         others_failing: build.failed_others,
     })
 }
+
+/// What `cargo run` sets for the program it runs (besides `CARGO_PKG_*`), not in a plain
+/// `cargo build`'s environment.
+const CARGO_RUN_SETS: &[&str] = &[
+    "CARGO_MANIFEST_DIR",
+    "CARGO_MANIFEST_PATH",
+    "CARGO_CRATE_NAME",
+    "CARGO_BIN_NAME",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_TARGET_TMPDIR",
+    "CARGO_RUSTC_CURRENT_DIR",
+    "OUT_DIR",
+];
 
 fn canonical(path: &Path) -> PathBuf {
     path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
