@@ -144,10 +144,14 @@ pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, Re
             .iter()
             .filter(|file| !stem(file).is_some_and(|s| clashing.contains(&s)))
             .map(|file| {
-                let handle = std::thread::Builder::new()
-                    .name(format!("regen {}", file.display()))
+                let work = move || guarded(file, || generate_one(root, file));
+                let thread =
+                    || std::thread::Builder::new().name(format!("regen {}", file.display()));
+                // Where the system will not reserve the large stack, the default one.
+                let handle = thread()
                     .stack_size(GENERATOR_STACK)
-                    .spawn_scoped(scope, move || guarded(file, || generate_one(root, file)));
+                    .spawn_scoped(scope, work)
+                    .or_else(|_| thread().spawn_scoped(scope, work));
                 (file, handle)
             })
             .collect();
