@@ -461,7 +461,7 @@ async fn a_new_spec_is_a_new_service() {
     let regen = copy.regen();
     assert!(regen.status.success(), "regen failed:\n{}", text(&regen));
     assert!(
-        text(&regen).contains("checked: apilogin build"),
+        text(&regen).contains("built: apilogin (for your next `cargo build`)"),
         "the facade was not checked:\n{}",
         text(&regen)
     );
@@ -529,10 +529,20 @@ async fn a_new_spec_is_a_new_service() {
     let regen = copy.regen();
     assert!(regen.status.success(), "regen failed:\n{}", text(&regen));
     assert!(
-        text(&regen).contains("checked: apilogin, mediaserver-client, tinylogin-client build"),
+        text(&regen).contains("built: apilogin, mediaserver-client, tinylogin-client (for your"),
         "{}",
         text(&regen)
     );
+    // Nothing compiled twice: the user's next `cargo build` finds the new crates built.
+    let next = copy.cargo(&["build"], &[]);
+    assert!(next.status.success(), "{}", text(&next));
+    for name in ["tinylogin-client", "mediaserver-client", "apilogin v"] {
+        assert!(
+            !text(&next).contains(&format!("Compiling {name}")),
+            "the next `cargo build` compiled {name} again:\n{}",
+            text(&next)
+        );
+    }
     let changes = changed(&before, &snapshot(&root));
     let unexpected: Vec<&String> = changes.iter().filter(|r| !allowed(r)).collect();
     assert!(

@@ -13,8 +13,9 @@ Commands:
   regen [--check] [--root DIR] [--show-view ID] [--no-build-check]
                     generate crates/<id>-client/ from every specs/<id>.{yaml,yml,json};
                     every problem of every spec is listed, and nothing is written unless all
-                    pass; the crates that changed are then built (`cargo check`), and put
-                    back as they were if they do not build (--no-build-check skips that);
+                    pass; the crates that changed are then built as your next `cargo build`
+                    would build them (in your target folder, so it finds them built), and
+                    put back as they were if they do not build (--no-build-check skips that);
                     --check writes nothing and fails with a diff when they are stale;
                     --root works on DIR/specs and DIR/crates instead of this workspace;
                     --show-view prints what progenitor is given for specs/ID

@@ -1,12 +1,20 @@
-//! "Regen succeeded" means "the crates build": after writing, `cargo check` the generated
-//! crates whose files changed; when that fails, the old files are put back and regen fails.
+//! "Regen succeeded" means "the crates build": after writing, build the generated crates whose
+//! files changed; when one fails, the old files are put back and regen fails.
 //!
-//! The check uses its own target folder, `regen-check/` in the workspace's target folder
-//! (`$CARGO_TARGET_DIR` when set, else `target/`), because `cargo xtask regen` runs inside
-//! `cargo run`, which holds the build lock of the target folder itself. A run that changes
-//! nothing checks nothing (the no-op regen stays in milliseconds). A `--root` that is not a
-//! cargo workspace (no `Cargo.toml`: the bench and the tests' scratch roots) cannot be
-//! checked; regen says it skipped the check.
+//! Nothing is compiled twice: the check is the build the user's next `cargo build` would do,
+//! in the user's own target folder (`$CARGO_TARGET_DIR` when set, else `target/`), with the
+//! same package set, profile and features as a plain `cargo build` at the root: `cargo build
+//! --workspace`. (`cargo build -p <client>` would not do: under the workspace's resolver 1 the
+//! features of shared dependencies such as reqwest depend on the packages selected, so its
+//! artifacts would not be the ones a plain `cargo build` looks for, and the client would be
+//! compiled again.) `--keep-going` builds everything it can, and only the changed packages are
+//! judged: a hand-written crate that does not build is the user's business, said in a note.
+//! `cargo run` (which runs regen) holds no lock on the target folder while its program runs,
+//! so the check can build there. The facade's command (feature `cli`, not in a plain build)
+//! is checked as before with `cargo check -p apilogin --all-features` in `regen-check/` of the
+//! target folder, when the facade changed. A run that changes nothing checks nothing (the no-op
+//! regen stays in milliseconds). A `--root` that is not a cargo workspace (no `Cargo.toml`:
+//! the bench and the tests' scratch roots) cannot be checked; regen says it skipped the check.
 //!
 //! Cargo names packages, not folders: `crates/facade/` is the package `apilogin`, so each
 //! changed folder's package name is read from its `Cargo.toml`. The check may update
@@ -23,8 +31,12 @@ use crate::files::{self, Change};
 pub enum Outcome {
     /// Nothing changed, or only files of removed crates.
     NotNeeded,
-    /// `cargo check` passed for these crates.
-    Passed(Vec<String>),
+    /// These crates built (in the user's target folder). `others_failing`: hand-written
+    /// packages of the workspace that did not build (not regen's to judge).
+    Passed {
+        crates: Vec<String>,
+        others_failing: Vec<String>,
+    },
     /// The root is not a cargo workspace.
     Skipped(String),
 }
@@ -56,7 +68,7 @@ fn package_name(root: &Path, folder: &str) -> String {
         .unwrap_or_else(|| folder.to_owned())
 }
 
-/// Checks the crates `changes` touched (already written under `root`); on failure, undoes
+/// Builds the crates `changes` touched (already written under `root`); on failure, undoes
 /// `changes`, puts `Cargo.lock` back as it was, and returns cargo's output.
 pub fn check(root: &Path, changes: &[Change]) -> Result<Outcome, String> {
     let folders = changed_crates(changes);
@@ -71,22 +83,6 @@ pub fn check(root: &Path, changes: &[Change]) -> Result<Outcome, String> {
     }
     let packages: Vec<String> = folders.iter().map(|f| package_name(root, f)).collect();
     let lock = Lockfile::read(root);
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut command = Command::new(cargo);
-    command
-        .current_dir(root)
-        .env("CARGO_TARGET_DIR", target_dir(root))
-        // Every feature: the facade's generated glue is also used by its command (`cli`).
-        .args([
-            "check",
-            "--quiet",
-            "--message-format",
-            "short",
-            "--all-features",
-        ]);
-    for name in &packages {
-        command.args(["-p", name]);
-    }
     let failed = |message: String| {
         let mut message = undo(root, changes, message);
         if let Err(e) = lock.restore() {
@@ -94,24 +90,159 @@ pub fn check(root: &Path, changes: &[Change]) -> Result<Outcome, String> {
         }
         message
     };
+    let report = |text: &str| {
+        format!(
+            "the generated crate(s) {} do not build:\n{text}\
+             The old files (and Cargo.lock) were put back. This is a regen bug (or a progenitor \
+             limit regen does not know yet): report it with the spec; `cargo xtask regen \
+             --show-view <id>` shows what progenitor was given.",
+            packages.join(", ")
+        )
+    };
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let manifests: Vec<PathBuf> = folders
+        .iter()
+        .map(|f| canonical(&root.join("crates").join(f).join("Cargo.toml")))
+        .collect();
+    // The user's plain `cargo build`, in the user's target folder, without what `cargo run`
+    // set for this program (a build script that reads one would make the user's next build
+    // differ).
+    let mut command = Command::new(&cargo);
+    for (name, _) in std::env::vars_os() {
+        if name
+            .to_str()
+            .is_some_and(|n| CARGO_RUN_SETS.contains(&n) || n.starts_with("CARGO_PKG_"))
+        {
+            command.env_remove(name);
+        }
+    }
     let output = command
+        .current_dir(root)
+        .env("CARGO_TARGET_DIR", target_dir(root))
+        .args([
+            "build",
+            "--workspace",
+            "--keep-going",
+            "--message-format",
+            "json-diagnostic-short",
+        ])
         .output()
         .map_err(|e| failed(format!("cannot run cargo: {e}")))?;
-    if output.status.success() {
-        return Ok(Outcome::Passed(packages));
+    let build = judge(&String::from_utf8_lossy(&output.stdout), &manifests);
+    if !build.failed_ours.is_empty() || build.built_ours < manifests.len() {
+        let mut text = build.errors_ours.join("");
+        if text.is_empty() {
+            // Nothing of ours failed to compile: cargo itself failed (a manifest, the lock
+            // file, a dependency), and says why on stderr.
+            text = String::from_utf8_lossy(&output.stderr).into_owned();
+        }
+        return Err(failed(report(&text)));
     }
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Err(failed(format!(
-        "the generated crate(s) {} do not build (`cargo check`):\n{text}\
-         The old files (and Cargo.lock) were put back. This is a regen bug (or a progenitor limit \
-         regen does not know yet): report it with the spec; `cargo xtask regen --show-view <id>` \
-         shows what progenitor was given.",
-        packages.join(", ")
-    )))
+    // The facade's command, which a plain build leaves out.
+    if packages.iter().any(|p| p == "apilogin") {
+        let output = Command::new(&cargo)
+            .current_dir(root)
+            .env("CARGO_TARGET_DIR", target_dir(root).join("regen-check"))
+            .args([
+                "check",
+                "--quiet",
+                "--message-format",
+                "short",
+                "--all-features",
+                "-p",
+                "apilogin",
+            ])
+            .output()
+            .map_err(|e| failed(format!("cannot run cargo: {e}")))?;
+        if !output.status.success() {
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            return Err(failed(report(&text)));
+        }
+    }
+    Ok(Outcome::Passed {
+        crates: packages,
+        others_failing: build.failed_others,
+    })
+}
+
+/// What `cargo run` sets for the program it runs (besides `CARGO_PKG_*`), not in a plain
+/// `cargo build`'s environment.
+const CARGO_RUN_SETS: &[&str] = &[
+    "CARGO_MANIFEST_DIR",
+    "CARGO_MANIFEST_PATH",
+    "CARGO_CRATE_NAME",
+    "CARGO_BIN_NAME",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_TARGET_TMPDIR",
+    "CARGO_RUSTC_CURRENT_DIR",
+    "OUT_DIR",
+];
+
+fn canonical(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// What cargo's JSON messages say about the packages regen changed (`ours`, by manifest).
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Judged {
+    /// Libraries of ours cargo built (or found fresh).
+    built_ours: usize,
+    /// Manifests of ours with an error, and the errors' text.
+    failed_ours: Vec<PathBuf>,
+    errors_ours: Vec<String>,
+    /// Other packages with an error (by manifest folder name).
+    failed_others: Vec<String>,
+}
+
+fn judge(stdout: &str, ours: &[PathBuf]) -> Judged {
+    let mut judged = Judged::default();
+    for line in stdout.lines() {
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        let manifest = message["manifest_path"].as_str().map(PathBuf::from);
+        let is_ours = manifest
+            .as_ref()
+            .is_some_and(|m| ours.iter().any(|o| *o == canonical(m)));
+        match message["reason"].as_str() {
+            Some("compiler-artifact") if is_ours => {
+                let lib = message["target"]["kind"]
+                    .as_array()
+                    .is_some_and(|k| k.iter().any(|k| k == "lib" || k == "rlib"));
+                if lib {
+                    judged.built_ours += 1;
+                }
+            }
+            Some("compiler-message") if message["message"]["level"] == "error" => {
+                let text = message["message"]["rendered"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                let Some(manifest) = manifest else { continue };
+                if is_ours {
+                    if !judged.failed_ours.contains(&manifest) {
+                        judged.failed_ours.push(manifest);
+                    }
+                    judged.errors_ours.push(text);
+                } else {
+                    let name = manifest
+                        .parent()
+                        .and_then(Path::file_name)
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_default();
+                    if !judged.failed_others.contains(&name) {
+                        judged.failed_others.push(name);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    judged
 }
 
 /// `Cargo.lock` as it was before the check, to put back when the check fails.
@@ -140,8 +271,7 @@ impl Lockfile {
     }
 }
 
-/// `regen-check/` in the target folder cargo uses for this workspace: `$CARGO_TARGET_DIR` when
-/// set (where `cargo run` holds the lock of the folder itself, not of this subfolder), else
+/// The target folder cargo uses for this workspace: `$CARGO_TARGET_DIR` when set, else
 /// `<root>/target`.
 fn target_dir(root: &Path) -> PathBuf {
     // A relative `$CARGO_TARGET_DIR` is relative to where cargo was started, not to `root`.
@@ -149,7 +279,6 @@ fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .filter(|d| !d.is_empty())
         .map_or_else(|| root.join("target"), |d| here.join(d))
-        .join("regen-check")
 }
 
 /// Puts the old files back (and removes new ones); `message` gains a note if that fails too.
@@ -213,6 +342,25 @@ mod tests {
         assert_eq!(package_name(root, "facade"), "apilogin");
         assert_eq!(package_name(root, "rocketchat-client"), "rocketchat-client");
         assert_eq!(package_name(root, "not-there"), "not-there");
+    }
+
+    #[test]
+    fn only_errors_of_the_changed_packages_fail_the_check() {
+        let ours = PathBuf::from("/w/crates/a-client/Cargo.toml");
+        let lines = [
+            r#"{"reason":"compiler-artifact","manifest_path":"/w/crates/a-client/Cargo.toml","target":{"kind":["lib"]}}"#,
+            r#"{"reason":"compiler-message","manifest_path":"/w/crates/sandbox/Cargo.toml","message":{"level":"error","rendered":"x"}}"#,
+            r#"{"reason":"compiler-message","manifest_path":"/w/crates/a-client/Cargo.toml","message":{"level":"warning","rendered":"w"}}"#,
+            "not json",
+        ];
+        let judged = judge(&lines.join("\n"), std::slice::from_ref(&ours));
+        assert_eq!(judged.built_ours, 1);
+        assert!(judged.failed_ours.is_empty());
+        assert_eq!(judged.failed_others, ["sandbox"]);
+        let error = r#"{"reason":"compiler-message","manifest_path":"/w/crates/a-client/Cargo.toml","message":{"level":"error","rendered":"src/lib.rs:1: error"}}"#;
+        let judged = judge(error, &[ours]);
+        assert_eq!(judged.built_ours, 0);
+        assert_eq!(judged.errors_ours, ["src/lib.rs:1: error"]);
     }
 
     #[test]

@@ -54,12 +54,143 @@ fn settings() -> GenerationSettings {
 }
 
 /// Generates the client code for one spec's view. Panics inside progenitor are caught and the
-/// failing operation is found by generating each operation alone.
+/// failing operation is found by generating each operation alone. With a worker program set
+/// ([`set_worker`]: `apilogin-regen` itself), this runs in a child process of it, so that not
+/// even a stack overflow or an abort in progenitor or typify ends regen: the spec gets an error.
 pub fn generate(spec: &Spec, view: &Value) -> Result<Generated, SpecError> {
+    match WORKER.get() {
+        Some(program) => in_worker(program, spec, view),
+        None => generate_here(&spec.doc, view).map_err(|(at, message)| spec.error(at, message)),
+    }
+}
+
+/// In this process: the code, or the pointer (into the spec as written, `doc`) and message.
+fn generate_here(doc: &Value, view: &Value) -> Result<Generated, (String, String)> {
     match try_generate(view) {
         Ok(generated) => Ok(generated),
-        Err(failure) => Err(locate(spec, view, failure)),
+        Err(failure) => Err(locate(doc, view, failure)),
     }
+}
+
+static WORKER: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+
+/// The argument that makes `apilogin-regen` a generation worker ([`worker_main`]).
+pub const WORKER_ARG: &str = "--generate-worker";
+
+/// Run progenitor in child processes of `program` (which must call [`worker_main`] when given
+/// [`WORKER_ARG`]).
+pub fn set_worker(program: std::path::PathBuf) {
+    let _ = WORKER.set(program);
+}
+
+fn in_worker(program: &std::path::Path, spec: &Spec, view: &Value) -> Result<Generated, SpecError> {
+    use std::io::Write as _;
+    let crash = |what: String| {
+        spec.error(
+            "",
+            format!(
+                "progenitor/typify crashed on this spec ({what}); nothing was written. Report it \
+                 as a regen bug with the spec; `cargo xtask regen --show-view {}` shows what \
+                 progenitor was given",
+                spec.id
+            ),
+        )
+    };
+    let input = serde_json::json!({"doc": &spec.doc, "view": view}).to_string();
+    let mut child = std::process::Command::new(program)
+        .arg(WORKER_ARG)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| crash(format!("cannot start the generator process: {e}")))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    // Written from another thread: the child may answer (or die) before reading it all.
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let output = child
+        .wait_with_output()
+        .map_err(|e| crash(format!("the generator process failed: {e}")))?;
+    let _ = writer.join();
+    // One JSON line, then (on success) the tokens as they are.
+    let (head, tokens) = match output.stdout.iter().position(|&b| b == b'\n') {
+        Some(end) => (&output.stdout[..end], &output.stdout[end + 1..]),
+        None => (&output.stdout[..], &[][..]),
+    };
+    let answer: Option<Value> = serde_json::from_slice(head).ok();
+    let Some(answer) = answer.filter(|_| output.status.success()) else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let said = stderr
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .map(|l| format!(": {}", l.chars().take(200).collect::<String>()))
+            .unwrap_or_default();
+        return Err(crash(format!(
+            "the generator process ended with {}{said}",
+            output.status
+        )));
+    };
+    if let Some(err) = answer.get("err") {
+        let text = |k: &str| err[k].as_str().unwrap_or_default().to_string();
+        return Err(spec.error(text("pointer"), text("message")));
+    }
+    let ok = &answer["ok"];
+    let flag = |k: &str| ok[k].as_bool().unwrap_or(false);
+    Ok(Generated {
+        tokens: String::from_utf8_lossy(tokens).into_owned(),
+        uses_regress: flag("uses_regress"),
+        uses_uuid: flag("uses_uuid"),
+        uses_chrono: flag("uses_chrono"),
+        uses_futures: flag("uses_futures"),
+        uses_websockets: flag("uses_websockets"),
+    })
+}
+
+/// The worker: reads `{"doc", "view"}` on stdin, generates on a thread with a large stack,
+/// and writes one JSON line, `{"ok": {uses_…}}` followed by the tokens, or
+/// `{"err": {pointer, message}}`, on stdout.
+/// `APILOGIN_REGEN_WORKER_ABORT=1` makes it abort instead (a test hook: what a stack overflow
+/// does to a process).
+pub fn worker_main() -> std::process::ExitCode {
+    use std::io::{Read as _, Write as _};
+    let mut input = String::new();
+    if std::io::stdin().read_to_string(&mut input).is_err() {
+        return std::process::ExitCode::FAILURE;
+    }
+    if std::env::var_os("APILOGIN_REGEN_WORKER_ABORT").is_some_and(|v| v == "1") {
+        eprintln!("aborting, as APILOGIN_REGEN_WORKER_ABORT asks");
+        std::process::abort();
+    }
+    let Ok(input) = serde_json::from_str::<Value>(&input) else {
+        return std::process::ExitCode::FAILURE;
+    };
+    let answer = std::thread::Builder::new()
+        .stack_size(crate::GENERATOR_STACK)
+        .spawn(move || match generate_here(&input["doc"], &input["view"]) {
+            Ok(g) => {
+                let head = serde_json::json!({"ok": {
+                    "uses_regress": g.uses_regress,
+                    "uses_uuid": g.uses_uuid,
+                    "uses_chrono": g.uses_chrono,
+                    "uses_futures": g.uses_futures,
+                    "uses_websockets": g.uses_websockets,
+                }});
+                format!("{head}\n{}", g.tokens)
+            }
+            Err((pointer, message)) => {
+                serde_json::json!({"err": {"pointer": pointer, "message": message}}).to_string()
+            }
+        })
+        .ok()
+        .and_then(|h| h.join().ok());
+    let Some(answer) = answer else {
+        return std::process::ExitCode::FAILURE;
+    };
+    let mut out = std::io::stdout().lock();
+    if out.write_all(answer.as_bytes()).is_err() {
+        return std::process::ExitCode::FAILURE;
+    }
+    std::process::ExitCode::SUCCESS
 }
 
 fn try_generate(view: &Value) -> Result<Generated, String> {
@@ -189,9 +320,18 @@ fn catch_panics<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
-/// Finds which operation makes progenitor fail, by generating a copy of the view that holds
-/// only that operation, and names it by its place in the spec as written.
-fn locate(spec: &Spec, view: &Value, failure: String) -> SpecError {
+/// Finds where progenitor fails and names it by its place in the spec as written: a component
+/// schema when the components alone fail (progenitor generates every one of them whatever the
+/// operations), else the operation that fails alone, and within it the `$ref` progenitor's
+/// message names where that `$ref` is written in a shared component.
+fn locate(doc: &Value, view: &Value, failure: String) -> (String, String) {
+    let mut bare = view.clone();
+    bare["paths"] = serde_json::json!({});
+    if try_generate(&bare).is_err()
+        && let Some(found) = locate_schema(doc, view)
+    {
+        return found;
+    }
     for (path, method) in operations(view) {
         let mut single = view.clone();
         let mut item = serde_json::Map::new();
@@ -203,10 +343,120 @@ fn locate(spec: &Spec, view: &Value, failure: String) -> SpecError {
         if let Err(alone) = try_generate(&single) {
             // Split operations live at `{path}#suffix` in the view only.
             let written = path.split('#').next().unwrap_or(&path);
-            return spec.error(pointer(["paths", written, &method]), alone);
+            let operation = pointer(["paths", written, &method]);
+            if let Some(at) = named_ref(doc, &alone, &operation) {
+                let message = format!("{alone} (met generating the operation at {operation})");
+                return (at, message);
+            }
+            return (operation, alone);
         }
     }
-    spec.error("", failure)
+    (String::new(), failure)
+}
+
+/// The component schema that fails alone (with the schemas it refers to), the one with the
+/// fewest of those when several do: the fault, rather than the schemas that use it.
+fn locate_schema(doc: &Value, view: &Value) -> Option<(String, String)> {
+    let schemas = view.pointer("/components/schemas")?.as_object()?;
+    let mut best: Option<(usize, &String, String)> = None;
+    for name in schemas.keys() {
+        let mut closure = vec![name.clone()];
+        let mut i = 0;
+        while i < closure.len() {
+            if let Some(schema) = schemas.get(&closure[i]) {
+                let mut refs = Vec::new();
+                schema_refs(schema, &mut refs);
+                for r in refs {
+                    if !closure.contains(&r) {
+                        closure.push(r);
+                    }
+                }
+            }
+            i += 1;
+        }
+        if best.as_ref().is_some_and(|(n, _, _)| *n <= closure.len()) {
+            continue;
+        }
+        let mut alone = view.clone();
+        alone["paths"] = serde_json::json!({});
+        alone["components"]["schemas"] = closure
+            .iter()
+            .filter_map(|n| Some((n.clone(), schemas.get(n)?.clone())))
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+        if let Err(message) = try_generate(&alone) {
+            best = Some((closure.len(), name, message));
+        }
+    }
+    let (_, name, message) = best?;
+    let at = pointer(["components", "schemas", name]);
+    // A schema the view renamed (rule C) is still reported, at the schemas of the spec.
+    let at = if doc.pointer(&at).is_some() {
+        at
+    } else {
+        "/components/schemas".to_string()
+    };
+    Some((at, message))
+}
+
+/// The names of the component schemas `schema` refers to.
+fn schema_refs(schema: &Value, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value) {
+                    ("$ref", Value::String(r)) => {
+                        if let Some(name) = r.strip_prefix("#/components/schemas/") {
+                            out.push(name.replace("~1", "/").replace("~0", "~"));
+                        }
+                    }
+                    _ => schema_refs(value, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| schema_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// Where the `$ref` that `message` names (`#/components/…`) is written in a shared component
+/// of `doc`, when progenitor's message names one and the operation does not write it itself.
+fn named_ref(doc: &Value, message: &str, operation: &str) -> Option<String> {
+    let start = message.find("#/components/")?;
+    let target: String = message[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace() && !matches!(c, ')' | '\'' | '"' | '`' | ','))
+        .collect();
+    let mut places = Vec::new();
+    refs_to(doc, &target, String::new(), &mut places);
+    if places
+        .iter()
+        .any(|p| p.starts_with(&format!("{operation}/")))
+    {
+        return None;
+    }
+    places.into_iter().find(|p| p.starts_with("/components/"))
+}
+
+fn refs_to(node: &Value, target: &str, at: String, out: &mut Vec<String>) {
+    match node {
+        Value::Object(map) => {
+            for (key, value) in map {
+                let here = apilogin_spec::ptr(&at, key);
+                if key == "$ref" && value.as_str() == Some(target) {
+                    out.push(here);
+                } else {
+                    refs_to(value, target, here, out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, value) in items.iter().enumerate() {
+                refs_to(value, target, format!("{at}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Gives query and header parameters the view renamed (rule C (d): `pageSize` beside
@@ -304,4 +554,48 @@ fn rename_in(
         out.push(TokenTree::Group(group));
     }
     out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn view(schemas: Value) -> Value {
+        let get = |id: &str, schema: &str| {
+            json!({"get": {"operationId": id, "responses": {"200": {"description": "ok",
+                "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}}}}}})
+        };
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1.0.0"},
+            "paths": {"/a": get("getA", "UsesBroken"), "/b": get("getB", "Fine")},
+            "components": {"schemas": schemas},
+        })
+    }
+
+    #[test]
+    fn a_failing_component_schema_is_blamed_not_the_first_operation_using_it() {
+        let doc = view(json!({
+            "Fine": {"type": "object"},
+            "UsesBroken": {"type": "object", "properties": {"b": {"$ref": "#/components/schemas/Broken"}}},
+            "Broken": {"type": "object", "properties": {"x": {"$ref": "#/components/schemas/Nowhere"}}},
+        }));
+        let Err((at, message)) = generate_here(&doc, &doc) else {
+            panic!("progenitor took a $ref to nothing");
+        };
+        assert_eq!(at, "/components/schemas/Broken", "{message}");
+        assert!(message.contains("Nowhere"), "{message}");
+    }
+
+    #[test]
+    fn a_failing_operation_is_still_blamed_when_the_components_are_fine() {
+        let mut doc = view(json!({"Fine": {"type": "object"}, "UsesBroken": {"type": "object"}}));
+        doc["paths"]["/b"]["get"]["responses"]["200"]["content"]["application/json"]["encoding"] =
+            json!({"x": {"contentType": "text/plain"}});
+        let Err((at, _)) = generate_here(&doc, &doc) else {
+            panic!("progenitor took an encoding on a response");
+        };
+        assert_eq!(at, "/paths/~1b/get");
+    }
 }

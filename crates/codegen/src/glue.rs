@@ -254,6 +254,10 @@ impl Service {
                     (Some("http"), _, Some(s)) if s.eq_ignore_ascii_case("bearer") => {
                         ("authorization".to_owned(), "Bearer ".to_owned())
                     }
+                    // The access token of these is sent as a bearer token (security.rs).
+                    (Some("oauth2" | "openIdConnect"), _, _) => {
+                        ("authorization".to_owned(), "Bearer ".to_owned())
+                    }
                     _ => return None,
                 };
                 Some((name.clone(), place))

@@ -10,6 +10,7 @@
 //! fingerprints) alone.
 
 mod build_check;
+mod components;
 mod extension;
 mod files;
 mod generate;
@@ -18,6 +19,7 @@ mod login_check;
 mod render;
 mod security;
 mod stamp;
+mod version;
 
 use std::fmt;
 use std::path::Path;
@@ -25,13 +27,16 @@ use std::path::Path;
 use apilogin_spec::{self as spec, SpecError, view};
 pub use build_check::Outcome as BuildCheck;
 pub use files::Change;
+pub use generate::{WORKER_ARG, set_worker, worker_main};
 use render::GeneratedFile;
 
 /// Why regen stopped.
 #[derive(Debug)]
 pub enum RegenError {
-    /// One or more specs cannot be generated; nothing was written.
-    Specs(Vec<SpecError>),
+    /// One or more specs cannot be generated; nothing was written. The errors, and the notices
+    /// of the same run (what regen would adapt, such as a non-semver `info.version`), so that
+    /// one run says everything.
+    Specs(Vec<SpecError>, Vec<SpecError>),
     /// `--check` found generated files that differ from the specs.
     Stale {
         changes: Vec<Change>,
@@ -45,7 +50,10 @@ pub enum RegenError {
 impl fmt::Display for RegenError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RegenError::Specs(errors) => {
+            RegenError::Specs(errors, notices) => {
+                for n in notices {
+                    writeln!(f, "notice: {n}")?;
+                }
                 for e in errors {
                     writeln!(f, "error: {e}")?;
                 }
@@ -104,8 +112,8 @@ pub fn run(root: &Path, mode: Mode) -> Result<Report, RegenError> {
 }
 
 /// Generates (or, with `Mode::Check`, compares) every spec under `root`. With `build_check`, a
-/// write that changed files is followed by `cargo check` of the changed crates, and undone when
-/// they do not build (see `build_check.rs`).
+/// write that changed files is followed by a build of the changed crates (the one the next
+/// `cargo build` would do), and undone when they do not build (see `build_check.rs`).
 pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, RegenError> {
     let spec_files = spec::spec_files(root)?;
     // Two files with one id are an error; the other specs are still read, so that one run
@@ -128,31 +136,44 @@ pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, Re
             build: BuildCheck::NotNeeded,
         });
     }
-    // Specs are independent: generate them side by side, then report in file order.
+    // Specs are independent: generate them side by side, then report in file order. Each on
+    // a thread with a large stack (typify and progenitor recurse on deep schemas), with a
+    // panic anywhere in it an error naming the spec.
     let results: Vec<OneSpec> = std::thread::scope(|scope| {
         let handles: Vec<_> = spec_files
             .iter()
             .filter(|file| !stem(file).is_some_and(|s| clashing.contains(&s)))
-            .map(|file| scope.spawn(move || generate_one(root, file)))
+            .map(|file| {
+                let work = move || guarded(file, || generate_one(root, file));
+                let thread =
+                    || std::thread::Builder::new().name(format!("regen {}", file.display()));
+                // Where the system will not reserve the large stack, the default one.
+                let handle = thread()
+                    .stack_size(GENERATOR_STACK)
+                    .spawn_scoped(scope, work)
+                    .or_else(|_| thread().spawn_scoped(scope, work));
+                (file, handle)
+            })
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().expect("generation panics are caught"))
+            .map(|(file, h)| match h {
+                Ok(h) => h.join().unwrap_or_else(|_| crashed(file, "a panic".into())),
+                Err(e) => crashed(file, format!("no thread to generate it on ({e})")),
+            })
             .collect()
     });
     let mut generated = Vec::new();
     let mut notices = Vec::new();
     let mut specs = Vec::new();
     let mut errors = duplicates;
-    for (spec, result) in results {
-        match result {
-            Ok(one) => {
-                generated.extend(one.files);
-                notices.extend(one.notices);
-            }
+    for one in results {
+        match one.files {
+            Ok(files) => generated.extend(files),
             Err(e) => errors.extend(e),
         }
-        specs.extend(spec);
+        notices.extend(one.notices);
+        specs.extend(one.spec);
     }
     if errors.is_empty() {
         // The facade's glue from every spec's `x-apilogin` (see glue.rs), from the documents
@@ -161,7 +182,7 @@ pub fn run_with(root: &Path, mode: Mode, build_check: bool) -> Result<Report, Re
         glue::for_regen(root, &specs).map_or_else(|e| errors.extend(e), |f| generated.extend(f));
     }
     if !errors.is_empty() {
-        return Err(RegenError::Specs(errors));
+        return Err(RegenError::Specs(errors, notices));
     }
     let changes = files::plan(root, &generated)?;
     match mode {
@@ -213,38 +234,89 @@ pub fn show_view(root: &Path, id: &str) -> Result<String, RegenError> {
             ),
         )));
     };
-    let spec = spec::load_all(root, file).map_err(RegenError::Specs)?;
-    let view = view::build(&spec).map_err(RegenError::Specs)?.doc;
+    let specs = |e| RegenError::Specs(e, Vec::new());
+    let spec = spec::load_all(root, file).map_err(specs)?;
+    let view = view::build(&spec).map_err(specs)?.doc;
     yaml_serde::to_string(&view).map_err(|e| RegenError::Io(std::io::Error::other(e.to_string())))
 }
 
-/// What [`generate_one`] gives for one spec file.
-type OneSpec = (Option<spec::Spec>, Result<Generated, Vec<SpecError>>);
+/// The stack of a spec's generating thread: typify and progenitor recurse once per nesting
+/// level of a schema, and a deep (not cyclic: cycles.rs refuses those) schema needs more than
+/// the 2 MiB a thread gets by default. Only touched pages are memory.
+pub(crate) const GENERATOR_STACK: usize = 256 << 20;
 
-/// One spec's files and notices (its loaded `Spec` travels beside it, for the facade's glue).
-struct Generated {
-    files: Vec<GeneratedFile>,
+/// What [`generate_one`] gives for one spec file: the spec when its document could be read
+/// (for the facade's glue), its files or every problem found in it, and its notices (listed in
+/// a failing run too, so one run says everything).
+struct OneSpec {
+    spec: Option<spec::Spec>,
+    files: Result<Vec<GeneratedFile>, Vec<SpecError>>,
     notices: Vec<SpecError>,
 }
 
-/// One spec read, checked and generated: the spec when its document could be read (so the
-/// facade's glue is made from it, or its problems are listed even when others failed), and
-/// its files or every problem found in it.
+fn crashed(file: &Path, what: String) -> OneSpec {
+    OneSpec {
+        spec: None,
+        files: Err(vec![SpecError::new(
+            file,
+            "",
+            format!(
+                "regen's generator failed on this spec ({what}); nothing was written. Report it \
+                 as a regen bug with the spec"
+            ),
+        )]),
+        notices: Vec::new(),
+    }
+}
+
+/// Runs `f` for `file`, a panic becoming an error naming the spec (panics inside progenitor
+/// are already errors at the operation: generate.rs).
+fn guarded(file: &Path, f: impl FnOnce() -> OneSpec) -> OneSpec {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(one) => one,
+        Err(payload) => {
+            let text = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "without a message".into());
+            crashed(
+                file,
+                format!("a panic: {}", text.lines().next().unwrap_or("")),
+            )
+        }
+    }
+}
+
+/// One spec read, checked and generated.
 fn generate_one(root: &Path, file: &Path) -> OneSpec {
     let (spec, errors) = match spec::load_lenient(root, file) {
         Ok(loaded) => loaded,
-        Err(e) => return (None, Err(vec![e])),
+        Err(e) => {
+            return OneSpec {
+                spec: None,
+                files: Err(vec![e]),
+                notices: Vec::new(),
+            };
+        }
     };
-    let result = generate_loaded(&spec, errors);
-    (Some(spec), result)
+    let mut notices = Vec::new();
+    let files = generate_loaded(&spec, errors, &mut notices);
+    OneSpec {
+        spec: Some(spec),
+        files,
+        notices,
+    }
 }
 
 fn generate_loaded(
     spec: &spec::Spec,
     mut errors: Vec<SpecError>,
-) -> Result<Generated, Vec<SpecError>> {
-    // Every problem of the spec in one run: unresolved `$ref`s, the view's checks, security,
-    // and its `x-apilogin` (the schema and login_check.rs), whatever else failed.
+    notices: &mut Vec<SpecError>,
+) -> Result<Vec<GeneratedFile>, Vec<SpecError>> {
+    // Every problem of the spec in one run, from every phase, whatever else failed:
+    // unresolved `$ref`s, the view's checks, security (schemes and every requirement, on the
+    // spec as written), the crate version, and its `x-apilogin` (the schema and login_check.rs).
     let view = match view::build(spec) {
         Ok(view) => Some(view),
         Err(e) => {
@@ -252,11 +324,18 @@ fn generate_loaded(
             None
         }
     };
-    errors.extend(security::scheme_errors(spec));
+    errors.extend(security::problems(spec));
+    errors.extend(components::ref_kinds(spec));
+    let (crate_version, version_notice) = version::crate_version(spec);
     let login = login_check::check(&spec.doc);
     let located = |f: login_check::Finding| spec.error(f.pointer, f.message);
     errors.extend(login.errors.into_iter().map(located));
-    let login_notices: Vec<SpecError> = login.notices.into_iter().map(located).collect();
+    if let Some(view) = &view {
+        notices.extend(view.notices.iter().cloned());
+    }
+    notices.extend(version_notice);
+    notices.extend(login.notices.into_iter().map(located));
+    notices.sort_by_key(|e| e.line.unwrap_or(0));
     let Some(view) = view.filter(|_| errors.is_empty()) else {
         let mut unique: Vec<SpecError> = Vec::new();
         for e in errors {
@@ -268,15 +347,21 @@ fn generate_loaded(
         return Err(unique);
     };
     let one = |e: SpecError| vec![e];
+    let mut view = view;
+    version::fix_view(spec, &mut view.doc, &crate_version);
     let security = security::read(spec, &view.doc).map_err(one)?;
     let mut code = generate::generate(spec, &view.doc).map_err(one)?;
     code.tokens = generate::restore_param_names(&code.tokens, &view.param_renames)
         .map_err(|e| vec![spec.error("", e)])?;
-    let files =
-        render::render(spec, &view.doc, &code, &security, &view.field_renames).map_err(one)?;
-    let mut notices = view.notices;
-    notices.extend(login_notices);
-    Ok(Generated { files, notices })
+    render::render(
+        spec,
+        &view.doc,
+        &code,
+        &security,
+        &view.field_renames,
+        &crate_version,
+    )
+    .map_err(one)
 }
 
 #[cfg(test)]
@@ -483,7 +568,7 @@ components:
         .unwrap();
         let before = snapshot(root.path());
         match run(root.path(), Mode::Write) {
-            Err(RegenError::Specs(errors)) => {
+            Err(RegenError::Specs(errors, _)) => {
                 assert_eq!(errors.len(), 1);
                 assert_eq!(errors[0].file, PathBuf::from("specs/broken.yaml"));
                 assert_eq!(errors[0].pointer, "/openapi");
@@ -500,14 +585,17 @@ components:
         run(root.path(), Mode::Write).unwrap();
         let text = GOOD.replace(
             "components:\n",
-            "components:\n  securitySchemes:\n    oauth:\n      type: oauth2\n      flows: {}\n",
+            "components:\n  securitySchemes:\n    digest:\n      type: http\n      scheme: digest\n",
         );
         std::fs::write(root.path().join("specs/demo.yaml"), text).unwrap();
         let before = snapshot(root.path());
         match run(root.path(), Mode::Write) {
-            Err(RegenError::Specs(errors)) => {
-                assert_eq!(errors[0].pointer, "/components/securitySchemes/oauth/type");
-                assert!(errors[0].message.contains("oauth2"), "{}", errors[0]);
+            Err(RegenError::Specs(errors, _)) => {
+                assert_eq!(
+                    errors[0].pointer,
+                    "/components/securitySchemes/digest/scheme"
+                );
+                assert!(errors[0].message.contains("digest"), "{}", errors[0]);
             }
             other => panic!("expected a spec error, got {other:?}"),
         }
@@ -539,7 +627,7 @@ components:
         assert_ne!(text, GOOD);
         let root = scratch(&[("demo.yaml", &text)]);
         match run(root.path(), Mode::Write) {
-            Err(RegenError::Specs(errors)) => {
+            Err(RegenError::Specs(errors, _)) => {
                 assert_eq!(errors[0].pointer, "/paths/~1login/post", "{}", errors[0]);
                 assert!(errors[0].message.contains("progenitor"), "{}", errors[0]);
             }

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use apilogin_codegen::{BuildCheck, Mode, run_with, show_view};
+use apilogin_codegen::{
+    BuildCheck, Mode, WORKER_ARG, run_with, set_worker, show_view, worker_main,
+};
 
 const HELP: &str = "\
 apilogin-regen (run as `cargo xtask regen`)
@@ -15,7 +17,8 @@ Usage: cargo xtask regen [--check] [--root DIR] [--no-build-check]
   (no option)     generate crates/<id>-client/ from every spec in specs/
   --check         write nothing; fail with a diff when the generated crates are stale
   --root DIR      work on DIR/specs and DIR/crates instead of this workspace
-  --no-build-check  do not `cargo check` the crates whose files changed (by default a
+  --no-build-check  do not build the crates whose files changed (by default they are
+                  built as a plain `cargo build` builds them, in your target folder, and a
                   crate that does not build is an error and its old files are put back;
                   a --root without Cargo.toml is never checked)
   --show-view ID  print, as YAML, the code-generation view of specs/ID.yaml: the document
@@ -24,6 +27,17 @@ Usage: cargo xtask regen [--check] [--root DIR] [--no-build-check]
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    // A child of regen that runs progenitor for one spec (see `generate.rs`).
+    if args.first().is_some_and(|a| a == WORKER_ARG) {
+        return worker_main();
+    }
+    // progenitor and typify run in child processes of this program: a stack overflow or an
+    // abort in them becomes an error naming the spec, never the end of regen.
+    // (`APILOGIN_REGEN_IN_PROCESS=1`: in this process, on large-stack threads, as the tests do.)
+    let in_process = std::env::var_os("APILOGIN_REGEN_IN_PROCESS").is_some_and(|v| v == "1");
+    if let (false, Ok(me)) = (in_process, std::env::current_exe()) {
+        set_worker(me);
+    }
     let mut mode = Mode::Write;
     let mut root = workspace_root();
     let mut view = None;
@@ -101,8 +115,17 @@ fn regen(root: &Path, mode: Mode, build_check: bool) -> ExitCode {
                         println!("wrote {}", path.display());
                     }
                     match &report.build {
-                        BuildCheck::Passed(crates) => {
-                            println!("checked: {} build", crates.join(", "))
+                        BuildCheck::Passed {
+                            crates,
+                            others_failing,
+                        } => {
+                            println!("built: {} (for your next `cargo build`)", crates.join(", "));
+                            if !others_failing.is_empty() {
+                                println!(
+                                    "note: {} did not build; not regen's crates (run `cargo build` to see why)",
+                                    others_failing.join(", ")
+                                );
+                            }
                         }
                         BuildCheck::Skipped(why) => println!("build check skipped: {why}"),
                         BuildCheck::NotNeeded => {}

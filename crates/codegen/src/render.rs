@@ -43,28 +43,19 @@ pub fn render(
     generated: &Generated,
     security: &Security,
     field_renames: &[FieldRename],
+    crate_version: &str,
 ) -> Result<Vec<GeneratedFile>, SpecError> {
     let dir = PathBuf::from("crates").join(spec.crate_name());
-    let version = spec.str_at("/info/version").ok_or_else(|| {
-        spec.error(
-            "/info",
-            "`info.version` is missing; it becomes the crate version",
-        )
-    })?;
-    if !is_semver(version) {
-        return Err(spec.error(
-            "/info/version",
-            format!("`{version}` is not a semantic version (MAJOR.MINOR.PATCH); it becomes the crate version"),
-        ));
-    }
+    // The API's version as the spec writes it (the crate's is `crate_version`, see version.rs).
+    let api_version = crate::version::written(spec).unwrap_or_else(|| crate_version.to_string());
     Ok(vec![
         GeneratedFile {
             path: dir.join("Cargo.toml"),
-            contents: cargo_toml(spec, version, generated),
+            contents: cargo_toml(spec, crate_version, generated),
         },
         GeneratedFile {
             path: dir.join("README.md"),
-            contents: readme(spec, view, version, security),
+            contents: readme(spec, view, &api_version, security),
         },
         GeneratedFile {
             path: dir.join("src/lib.rs"),
@@ -72,15 +63,6 @@ pub fn render(
                 .map_err(|e| spec.error("", e))?,
         },
     ])
-}
-
-fn is_semver(v: &str) -> bool {
-    let core = v.split(['-', '+']).next().unwrap_or_default();
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn toml_string(s: &str) -> String {
@@ -818,13 +800,5 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn versions_must_be_semver() {
-        assert!(is_semver("1.0.0"));
-        assert!(is_semver("2.10.3-beta.1"));
-        assert!(!is_semver("v27"));
-        assert!(!is_semver("1.0"));
     }
 }

@@ -6,9 +6,13 @@
 //! before every request: an operation gets exactly the credentials its requirement names, and an
 //! unmet requirement is an error before anything is sent.
 //!
-//! Supported: `apiKey` in a header, query or cookie, and `http` `basic` or `bearer`. Any other
-//! scheme is a spec error at its pointer. `x-apilogin-prefix` on an `apiKey` scheme is sent in
-//! front of the value (Project Thanos: `Authorization: Token <auth_token>`).
+//! Supported: `apiKey` in a header, query or cookie, `http` `basic` or `bearer`, and `oauth2`
+//! and `openIdConnect`, whose access token the caller obtains (running the flows is not the
+//! generated crate's job) and the crate sends as `Authorization: Bearer <token>`; the flows,
+//! their URLs and scopes, and the scopes each operation asks for are written into the rustdoc
+//! of the credential's setter. Any other scheme is a spec error at its pointer.
+//! `x-apilogin-prefix` on an `apiKey` scheme is sent in front of the value (Project Thanos:
+//! `Authorization: Token <auth_token>`).
 
 use std::fmt::Write as _;
 
@@ -40,6 +44,28 @@ pub struct Scheme {
     /// Sent before the value (`x-apilogin-prefix`), e.g. `Token `.
     pub prefix: String,
     pub description: String,
+    /// `oauth2` and `openIdConnect`: where the access token comes from (the place is `Bearer`).
+    pub token: Option<TokenSource>,
+}
+
+/// Where the access token of an `oauth2` or `openIdConnect` scheme comes from, for the docs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenSource {
+    /// `oauth2`: its flows, in the spec's order.
+    OAuth2(Vec<Flow>),
+    /// `openIdConnect`: the discovery document's URL.
+    OpenIdConnect(String),
+}
+
+/// One flow of an `oauth2` scheme (`implicit`, `password`, `clientCredentials`,
+/// `authorizationCode`, or an extension such as `x-…`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flow {
+    pub name: String,
+    /// `authorizationUrl`, `tokenUrl`, `refreshUrl` (and any other `…Url`), as written.
+    pub urls: Vec<(String, String)>,
+    /// Scope name and description.
+    pub scopes: Vec<(String, String)>,
 }
 
 /// The schemes and, per generated method, the alternatives its `security` allows (each a list
@@ -48,23 +74,71 @@ pub struct Scheme {
 pub struct Security {
     pub schemes: Vec<Scheme>,
     pub requirements: Vec<(String, Vec<Vec<usize>>)>,
+    /// The scopes operations ask for, per scheme (index into `schemes`): method and scopes,
+    /// in document order. Only schemes with scopes (`oauth2`, `openIdConnect`) have any.
+    pub scopes: Vec<(usize, String, Vec<String>)>,
 }
 
-/// Every unsupported security scheme of the spec as written, for regen's list of problems.
-pub fn scheme_errors(spec: &Spec) -> Vec<SpecError> {
-    let Some(map) = spec
+/// Every security problem of the spec as written, for regen's list of problems: each scheme
+/// regen cannot generate, two schemes with one Rust name, and each `security` requirement
+/// (at the root and of every operation) that names a scheme the spec does not define.
+pub fn problems(spec: &Spec) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    let mut schemes = Vec::new();
+    let mut names: Vec<String> = Vec::new();
+    if let Some(map) = spec
         .doc
         .pointer("/components/securitySchemes")
         .and_then(Value::as_object)
-    else {
-        return Vec::new();
-    };
-    map.iter()
-        .filter_map(|(name, node)| {
+    {
+        for (name, node) in map {
+            names.push(name.clone());
             let at = pointer(["components", "securitySchemes", name]);
-            scheme(spec, name, resolve(&spec.doc, node), &at).err()
-        })
-        .collect()
+            match scheme(spec, name, resolve(&spec.doc, node), &at) {
+                Ok(s) => schemes.push(s),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    if let Err(e) = unique_fields(spec, &schemes) {
+        errors.push(e);
+    }
+    let mut check = |node: &Value, at: String| {
+        for (i, requirement) in node.as_array().into_iter().flatten().enumerate() {
+            for name in requirement.as_object().into_iter().flat_map(|m| m.keys()) {
+                if !names.contains(name) {
+                    errors.push(spec.error(
+                        format!("{at}/{i}"),
+                        format!("`{name}` is not in `components.securitySchemes`"),
+                    ));
+                }
+            }
+        }
+    };
+    if let Some(root) = spec.doc.get("security") {
+        check(root, "/security".to_string());
+    }
+    for (path, method) in operations(&spec.doc) {
+        if let Some(node) = spec.doc["paths"][&path][&method].get("security") {
+            check(node, pointer(["paths", &path, &method, "security"]));
+        }
+    }
+    errors
+}
+
+fn unique_fields(spec: &Spec, schemes: &[Scheme]) -> Result<(), SpecError> {
+    let mut fields: Vec<&str> = schemes.iter().map(|s| s.field.as_str()).collect();
+    fields.sort_unstable();
+    if let Some(pair) = fields.windows(2).find(|w| w[0] == w[1]) {
+        return Err(spec.error(
+            "/components/securitySchemes",
+            format!(
+                "two security schemes become the same Rust name `{}`; rename one",
+                pair[0]
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// Reads the security of `spec`. `view` is the code-generation view: its operations are the
@@ -80,20 +154,11 @@ pub fn read(spec: &Spec, view: &Value) -> Result<Security, SpecError> {
             schemes.push(scheme(spec, name, resolve(view, node), &at)?);
         }
     }
-    let mut fields: Vec<&str> = schemes.iter().map(|s| s.field.as_str()).collect();
-    fields.sort_unstable();
-    if let Some(pair) = fields.windows(2).find(|w| w[0] == w[1]) {
-        return Err(spec.error(
-            "/components/securitySchemes",
-            format!(
-                "two security schemes become the same Rust name `{}`; rename one",
-                pair[0]
-            ),
-        ));
-    }
+    unique_fields(spec, &schemes)?;
 
     let root = view.get("security");
     let mut requirements = Vec::new();
+    let mut scopes = Vec::new();
     for (path, method) in operations(view) {
         let op = &view["paths"][&path][&method];
         let Some(id) = op.get("operationId").and_then(Value::as_str) else {
@@ -104,17 +169,86 @@ pub fn read(spec: &Spec, view: &Value) -> Result<Security, SpecError> {
             Some(node) => (node, pointer(["paths", written, &method, "security"])),
             None => (root.unwrap_or(&Value::Null), "/security".to_string()),
         };
-        requirements.push((rust_snake(id), alternatives(spec, &schemes, node, &at)?));
+        let method = rust_snake(id);
+        for (scheme, wanted) in requested_scopes(&schemes, node) {
+            if !scopes
+                .iter()
+                .any(|(s, m, w)| *s == scheme && *m == method && *w == wanted)
+            {
+                scopes.push((scheme, method.clone(), wanted));
+            }
+        }
+        requirements.push((method, alternatives(spec, &schemes, node, &at)?));
     }
     Ok(Security {
         schemes,
         requirements,
+        scopes,
     })
+}
+
+/// The scopes a `security` list asks of each scheme that has scopes (one entry per
+/// alternative that names the scheme with a non-empty list).
+fn requested_scopes(schemes: &[Scheme], node: &Value) -> Vec<(usize, Vec<String>)> {
+    let mut out = Vec::new();
+    for requirement in node.as_array().into_iter().flatten() {
+        for (name, list) in requirement.as_object().into_iter().flatten() {
+            let Some(index) = schemes
+                .iter()
+                .position(|s| &s.name == name && s.token.is_some())
+            else {
+                continue;
+            };
+            let wanted: Vec<String> = list
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect();
+            if !wanted.is_empty() {
+                out.push((index, wanted));
+            }
+        }
+    }
+    out
+}
+
+/// The flows of an `oauth2` scheme, as written (whatever is not a mapping is skipped: the
+/// flows are documentation here, never run).
+fn flows(node: &Value) -> Vec<Flow> {
+    node.get("flows")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(name, flow)| {
+            let urls = flow
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter(|(k, _)| k.ends_with("Url"))
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                .collect();
+            let scopes = flow
+                .get("scopes")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                .collect();
+            Flow {
+                name: name.clone(),
+                urls,
+                scopes,
+            }
+        })
+        .collect()
 }
 
 fn scheme(spec: &Spec, name: &str, node: &Value, at: &str) -> Result<Scheme, SpecError> {
     let text = |key: &str| node.get(key).and_then(Value::as_str);
     let kind = text("type").unwrap_or_default();
+    let mut token = None;
     let place = match kind {
         "apiKey" => {
             let key = text("name").filter(|n| !n.is_empty()).ok_or_else(|| {
@@ -153,12 +287,23 @@ fn scheme(spec: &Spec, name: &str, node: &Value, at: &str) -> Result<Scheme, Spe
                 ));
             }
         },
+        // The caller brings the access token; the crate sends it as a bearer token.
+        "oauth2" => {
+            token = Some(TokenSource::OAuth2(flows(node)));
+            Place::Bearer
+        }
+        "openIdConnect" => {
+            let url = text("openIdConnectUrl").unwrap_or_default().to_string();
+            token = Some(TokenSource::OpenIdConnect(url));
+            Place::Bearer
+        }
         other => {
             return Err(spec.error(
                 format!("{at}/type"),
                 format!(
                     "security scheme type `{other}` is not supported; regen generates `apiKey` \
-                     (header, query, cookie) and `http` (basic, bearer)"
+                     (header, query, cookie), `http` (basic, bearer), `oauth2` and \
+                     `openIdConnect` (a bearer access token)"
                 ),
             ));
         }
@@ -186,11 +331,12 @@ fn scheme(spec: &Spec, name: &str, node: &Value, at: &str) -> Result<Scheme, Spe
         place,
         prefix,
         description: text("description").unwrap_or_default().to_string(),
+        token,
     })
 }
 
-/// A `security` list: alternatives, each a map of scheme names (scopes are ignored: none of
-/// the supported types has any).
+/// A `security` list: alternatives, each a map of scheme names (the scopes of `oauth2` and
+/// `openIdConnect` schemes are documentation: the token the caller gives has them or not).
 fn alternatives(
     spec: &Spec,
     schemes: &[Scheme],
@@ -218,6 +364,77 @@ fn alternatives(
         out.push(needed);
     }
     Ok(out)
+}
+
+impl Scheme {
+    fn describe(&self) -> String {
+        match &self.token {
+            Some(TokenSource::OAuth2(_)) => {
+                "OAuth 2.0 access token, sent as `Authorization: Bearer …`".into()
+            }
+            Some(TokenSource::OpenIdConnect(_)) => {
+                "OpenID Connect access token, sent as `Authorization: Bearer …`".into()
+            }
+            None => self.place.describe(),
+        }
+    }
+
+    /// The rustdoc of an `oauth2` / `openIdConnect` setter: where the token comes from, the
+    /// flows with their URLs and scopes, and the scopes each operation asks for.
+    fn token_doc(&self, index: usize, security: &Security) -> String {
+        let mut out = String::new();
+        match &self.token {
+            None => return out,
+            Some(TokenSource::OAuth2(flows)) => {
+                out.push_str(
+                    "\nGive the access token an OAuth 2.0 flow of this scheme issued (this crate \
+                     does not run the flows).\n",
+                );
+                for flow in flows {
+                    let _ = writeln!(out, "\nFlow `{}`:", flow.name);
+                    for (key, url) in &flow.urls {
+                        let _ = writeln!(out, "- `{key}`: `{url}`");
+                    }
+                    if flow.scopes.is_empty() {
+                        out.push_str("- no scopes\n");
+                    } else {
+                        out.push_str("- scopes:\n");
+                        for (scope, about) in &flow.scopes {
+                            let about = about.split_whitespace().collect::<Vec<_>>().join(" ");
+                            if about.is_empty() {
+                                let _ = writeln!(out, "  - `{scope}`");
+                            } else {
+                                let _ = writeln!(out, "  - `{scope}`: {about}");
+                            }
+                        }
+                    }
+                }
+            }
+            Some(TokenSource::OpenIdConnect(url)) => {
+                let _ = writeln!(
+                    out,
+                    "\nGive the access token the OpenID Connect provider issued (this crate does \
+                     not run the flows); its discovery document: `{url}`."
+                );
+            }
+        }
+        let asked: Vec<String> = security
+            .scopes
+            .iter()
+            .filter(|(s, _, _)| *s == index)
+            .map(|(_, method, scopes)| {
+                let list: Vec<String> = scopes.iter().map(|s| format!("`{s}`")).collect();
+                format!("- `{method}()`: {}", list.join(", "))
+            })
+            .collect();
+        if !asked.is_empty() {
+            out.push_str("\nScopes the operations ask for:\n");
+            for line in asked {
+                let _ = writeln!(out, "{line}");
+            }
+        }
+        out
+    }
 }
 
 impl Place {
@@ -276,7 +493,7 @@ pub fn rust(security: &Security) -> String {
          pub struct Credentials {\n",
     );
     for s in &security.schemes {
-        let _ = writeln!(out, "/// `{}`: {}.", s.name, s.place.describe());
+        let _ = writeln!(out, "/// `{}`: {}.", s.name, s.describe());
         if !s.description.is_empty() {
             out.push_str("///\n");
             doc_lines(&mut out, &s.description);
@@ -290,18 +507,14 @@ pub fn rust(security: &Security) -> String {
     out.push_str("}\n\nimpl Credentials {\n");
     out.push_str("/// No credentials: operations that require some fail without sending.\n");
     out.push_str("pub fn new() -> Self { Self::default() }\n\n");
-    for s in &security.schemes {
+    for (index, s) in security.schemes.iter().enumerate() {
         let prefix = if s.prefix.is_empty() {
             String::new()
         } else {
             format!(" (sent as `{}<value>`)", s.prefix)
         };
-        let _ = writeln!(
-            out,
-            "/// Sets `{}` ({}){prefix}.",
-            s.name,
-            s.place.describe()
-        );
+        let _ = writeln!(out, "/// Sets `{}` ({}){prefix}.", s.name, s.describe());
+        doc_lines(&mut out, &s.token_doc(index, security));
         match s.place {
             Place::Basic => {
                 let _ = writeln!(
@@ -444,7 +657,7 @@ pub fn readme_lines(security: &Security) -> String {
             "- `Credentials::{}` — `{}`, {}; sent by {used}.",
             s.field,
             s.name,
-            s.place.describe()
+            s.describe()
         );
     }
     out
@@ -568,14 +781,9 @@ mod tests {
     fn unsupported_schemes_are_errors_at_their_pointer() {
         let cases = [
             (
-                json!({"type": "oauth2", "flows": {}}),
+                json!({"type": "mutualTLS"}),
                 "/components/securitySchemes/s/type",
-                "oauth2",
-            ),
-            (
-                json!({"type": "openIdConnect"}),
-                "/components/securitySchemes/s/type",
-                "openIdConnect",
+                "mutualTLS",
             ),
             (
                 json!({"type": "http", "scheme": "digest"}),
@@ -604,6 +812,77 @@ mod tests {
             assert!(err.message.contains(said), "{err}");
             assert_eq!(err.file, std::path::PathBuf::from("specs/demo.yaml"));
         }
+    }
+
+    #[test]
+    fn oauth2_and_openid_connect_send_a_bearer_token_and_document_their_flows() {
+        let security = read_doc(doc(
+            json!({
+                "petstore_auth": {"type": "oauth2", "flows": {
+                    "implicit": {
+                        "authorizationUrl": "https://example.com/oauth/authorize",
+                        "scopes": {"write:pets": "modify pets", "read:pets": "read your pets"}
+                    },
+                    "clientCredentials": {"tokenUrl": "https://example.com/oauth/token", "scopes": {}}
+                }},
+                "oidc": {"type": "openIdConnect", "openIdConnectUrl": "https://example.com/.well-known/openid-configuration"},
+            }),
+            None,
+            Some(json!([{"petstore_auth": ["write:pets", "read:pets"]}, {"oidc": []}])),
+        ))
+        .unwrap();
+        assert_eq!(security.schemes[0].place, Place::Bearer);
+        assert_eq!(security.schemes[1].place, Place::Bearer);
+        assert_eq!(security.requirements[0].1, vec![vec![0], vec![1]]);
+        assert_eq!(
+            security.scopes,
+            vec![(
+                0,
+                "call".to_string(),
+                vec!["write:pets".into(), "read:pets".into()]
+            )]
+        );
+        let rust = rust(&security);
+        for wanted in [
+            "pub petstore_auth: Option<Secret>",
+            "pub oidc: Option<Secret>",
+            r#"SchemeInfo { name: "petstore_auth", place: Place::Bearer, prefix: "" }"#,
+            "/// Flow `implicit`:",
+            "/// - `authorizationUrl`: `https://example.com/oauth/authorize`",
+            "///   - `write:pets`: modify pets",
+            "/// - `tokenUrl`: `https://example.com/oauth/token`",
+            "/// - `call()`: `write:pets`, `read:pets`",
+            "discovery document: `https://example.com/.well-known/openid-configuration`",
+            "OAuth 2.0 access token, sent as `Authorization: Bearer …`",
+        ] {
+            assert!(rust.contains(wanted), "{wanted} in\n{rust}");
+        }
+        assert!(readme_lines(&security).contains("OpenID Connect access token"));
+    }
+
+    #[test]
+    fn every_security_problem_is_found_on_the_spec_as_written() {
+        let mut d = doc(
+            json!({
+                "key": {"type": "apiKey", "in": "header", "name": "k"},
+                "digest": {"type": "http", "scheme": "digest"},
+            }),
+            Some(json!([{"rootMissing": []}])),
+            Some(json!([{"key": []}, {"nope": []}])),
+        );
+        d["paths"]["/other"] = json!({"post": op(Some(json!([{"alsoMissing": []}])))});
+        let found = problems(&spec(d));
+        let at: Vec<&str> = found.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "/components/securitySchemes/digest/scheme",
+                "/security/0",
+                "/paths/~1call/get/security/1",
+                "/paths/~1other/post/security/0",
+            ],
+            "{found:?}"
+        );
     }
 
     #[test]

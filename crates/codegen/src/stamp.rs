@@ -17,9 +17,7 @@ fn stamp_path(root: &Path) -> PathBuf {
 pub fn fingerprint(root: &Path, specs: &[PathBuf]) -> std::io::Result<String> {
     let mut hasher = DefaultHasher::new();
     // A rebuilt xtask (new generator, new templates) must regenerate.
-    let exe = std::env::current_exe()?;
-    let meta = std::fs::metadata(&exe)?;
-    (exe, meta.len(), meta.modified()?).hash(&mut hasher);
+    program()?.hash(&mut hasher);
     for spec in specs {
         spec.hash(&mut hasher);
         std::fs::read(root.join(spec))?.hash(&mut hasher);
@@ -38,6 +36,25 @@ pub fn fingerprint(root: &Path, specs: &[PathBuf]) -> std::io::Result<String> {
         std::fs::read(root.join(&file))?.hash(&mut hasher);
     }
     Ok(format!("{:016x}", hasher.finish()))
+}
+
+/// This program as it was when regen started: the build check (`cargo build --workspace`) may
+/// replace the file while regen runs, after which `current_exe()` names a deleted file.
+fn program() -> std::io::Result<&'static (PathBuf, u64, std::time::SystemTime)> {
+    static PROGRAM: std::sync::OnceLock<(PathBuf, u64, std::time::SystemTime)> =
+        std::sync::OnceLock::new();
+    if let Some(known) = PROGRAM.get() {
+        return Ok(known);
+    }
+    let exe = std::env::current_exe()?;
+    let meta = std::fs::metadata(&exe)?;
+    Ok(PROGRAM.get_or_init(|| {
+        (
+            exe,
+            meta.len(),
+            meta.modified().unwrap_or(std::time::UNIX_EPOCH),
+        )
+    }))
 }
 
 pub fn is_current(root: &Path, fingerprint: &str) -> bool {

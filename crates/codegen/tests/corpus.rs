@@ -411,8 +411,10 @@ fn every_corpus_case_generates_a_crate_that_builds_or_fails_where_expected() {
                 copy_dir(&dir, &ws.join("crates").join(format!("{id}-client")));
                 built.push(format!("{id}-client"));
             }
-            (Err(RegenError::Specs(errors)), false) => {
+            (Err(RegenError::Specs(errors, notices)), false) => {
                 check_located("error", case.sub("error"), &errors, &mut bad);
+                // A failing run lists its notices too (a non-semver version, say).
+                check_located("notice", case.sub("notice"), &notices, &mut bad);
                 if case.b("errors_exact") && errors.len() != case.sub("error").len() {
                     bad.push(format!(
                         "{} errors, {} expected:\n      {}",
@@ -445,7 +447,7 @@ fn every_corpus_case_generates_a_crate_that_builds_or_fails_where_expected() {
         copy_case(&corpus, case, &together.join("specs"));
     }
     match run(&together, Mode::Write) {
-        Err(RegenError::Specs(errors)) => {
+        Err(RegenError::Specs(errors, _)) => {
             for case in &failing {
                 let mut ext = PathBuf::from("specs").join(case.s("id"));
                 let mine: Vec<_> = errors

@@ -152,16 +152,16 @@ fn every_x_apilogin_problem_of_every_spec_is_listed_with_file_line_and_pointer()
         )
         .replacen(
             "components:\n  securitySchemes:\n",
-            "components:\n  securitySchemes:\n    oauth:\n      type: oauth2\n      flows: {}\n",
+            "components:\n  securitySchemes:\n    digest:\n      type: http\n      scheme: digest\n",
             1,
         );
     assert_eq!(mattermost.matches("$cod\n").count(), 1);
-    assert!(mattermost.contains("body: /token") && mattermost.contains("type: oauth2"));
+    assert!(mattermost.contains("body: /token") && mattermost.contains("scheme: digest"));
     std::fs::write(root.path().join("specs/mattermost.yaml"), &mattermost).unwrap();
     std::fs::write(root.path().join("specs/photos.yml"), PHOTOS).unwrap();
 
     let errors = match run(root.path(), Mode::Write) {
-        Err(RegenError::Specs(errors)) => errors,
+        Err(RegenError::Specs(errors, _)) => errors,
         other => panic!("expected spec errors, got {other:?}"),
     };
     let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
@@ -194,9 +194,9 @@ fn every_x_apilogin_problem_of_every_spec_is_listed_with_file_line_and_pointer()
     expect(
         m,
         &mattermost,
-        "      type: oauth2",
-        "/components/securitySchemes/oauth/type",
-        "oauth2",
+        "      scheme: digest",
+        "/components/securitySchemes/digest/scheme",
+        "digest",
     );
     let p = "specs/photos.yml";
     expect(
@@ -236,7 +236,7 @@ fn every_x_apilogin_problem_of_every_spec_is_listed_with_file_line_and_pointer()
         "`me` has no request body",
     );
     assert_eq!(errors.len(), 8, "{all}");
-    let message = RegenError::Specs(errors).to_string();
+    let message = RegenError::Specs(errors, Vec::new()).to_string();
     assert!(
         message.ends_with("8 problem(s) in 2 spec(s); no file was written."),
         "{message}"

@@ -1,11 +1,25 @@
-//! Finds the line of a JSON pointer in a block-style YAML file, so that a finding of the Rust
-//! checks can be opened in an editor (`specs/x.yaml:LINE`). yaml_serde parses into a plain
-//! `serde_json::Value` without positions; the specs are written in block style, where a key's
-//! line is found from the indentation alone.
+//! Finds the line of a JSON pointer in a spec file, so that a finding of the Rust checks can be
+//! opened in an editor (`specs/x.yaml:LINE`). yaml_serde and serde_json parse into a plain
+//! `serde_json::Value` without positions. A JSON document (`.json` specs, or YAML written as
+//! JSON) is scanned token by token; block-style YAML, as the specs are written, by indentation.
 
 /// The 1-based line of the node at `pointer` in `text`; when the node itself cannot be found
 /// (flow-style YAML, say) the line of its closest ancestor that can. `None` for the document.
 pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
+    if text.trim_start().starts_with(['{', '[']) {
+        let mut scan = Json {
+            bytes: text.as_bytes(),
+            at: 0,
+            line: 1,
+        };
+        if let Some(found) = scan.locate(&tokens(pointer)) {
+            return found;
+        }
+    }
+    yaml_line_of(text, pointer)
+}
+
+fn yaml_line_of(text: &str, pointer: &str) -> Option<usize> {
     let lines: Vec<Line<'_>> = text.lines().map(Line::new).collect();
     let tokens = tokens(pointer);
     let mut found = None;
@@ -77,6 +91,146 @@ pub fn line_of(text: &str, pointer: &str) -> Option<usize> {
         end = block_end;
     }
     found
+}
+
+/// A JSON text read just far enough to find a pointer, counting lines.
+struct Json<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl Json<'_> {
+    /// `Some(line)` of the deepest node of `tokens` found (`Some(None)` for the document);
+    /// `None` when the text is not JSON after all.
+    fn locate(&mut self, tokens: &[String]) -> Option<Option<usize>> {
+        let mut found = None;
+        for token in tokens {
+            self.space();
+            match self.bytes.get(self.at)? {
+                b'{' => {
+                    self.at += 1;
+                    let mut hit = false;
+                    loop {
+                        self.space();
+                        match self.bytes.get(self.at)? {
+                            b'}' => break,
+                            b',' => self.at += 1,
+                            b'"' => {
+                                let line = self.line;
+                                let key = self.string()?;
+                                self.space();
+                                (self.bytes.get(self.at)? == &b':').then_some(())?;
+                                self.at += 1;
+                                if key == *token {
+                                    found = Some(line);
+                                    hit = true;
+                                    break;
+                                }
+                                self.value()?;
+                            }
+                            _ => return None,
+                        }
+                    }
+                    if !hit {
+                        return Some(found);
+                    }
+                }
+                b'[' => {
+                    self.at += 1;
+                    let Ok(index) = token.parse::<usize>() else {
+                        return Some(found);
+                    };
+                    let mut seen = 0;
+                    let mut hit = false;
+                    loop {
+                        self.space();
+                        match self.bytes.get(self.at)? {
+                            b']' => break,
+                            b',' => self.at += 1,
+                            _ if seen == index => {
+                                found = Some(self.line);
+                                hit = true;
+                                break;
+                            }
+                            _ => {
+                                self.value()?;
+                                seen += 1;
+                            }
+                        }
+                    }
+                    if !hit {
+                        return Some(found);
+                    }
+                }
+                _ => return Some(found),
+            }
+        }
+        Some(found)
+    }
+
+    fn space(&mut self) {
+        while let Some(&b) = self.bytes.get(self.at) {
+            match b {
+                b'\n' => self.line += 1,
+                b' ' | b'\t' | b'\r' => {}
+                _ => return,
+            }
+            self.at += 1;
+        }
+    }
+
+    /// A string at `self.at` (its opening quote), unescaped.
+    fn string(&mut self) -> Option<String> {
+        let start = self.at;
+        self.at += 1;
+        loop {
+            match self.bytes.get(self.at)? {
+                b'"' => break,
+                b'\\' => self.at += 2,
+                b'\n' => {
+                    self.line += 1;
+                    self.at += 1;
+                }
+                _ => self.at += 1,
+            }
+        }
+        self.at += 1;
+        let raw = std::str::from_utf8(&self.bytes[start..self.at]).ok()?;
+        serde_json::from_str(raw).ok()
+    }
+
+    /// Skips one value.
+    fn value(&mut self) -> Option<()> {
+        self.space();
+        match self.bytes.get(self.at)? {
+            b'"' => {
+                self.string()?;
+            }
+            open @ (b'{' | b'[') => {
+                let close = if *open == b'{' { b'}' } else { b']' };
+                self.at += 1;
+                loop {
+                    self.space();
+                    match self.bytes.get(self.at)? {
+                        b if *b == close => break,
+                        b',' | b':' => self.at += 1,
+                        _ => self.value()?,
+                    }
+                }
+                self.at += 1;
+            }
+            _ => {
+                while let Some(b) = self.bytes.get(self.at) {
+                    if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
+                        break;
+                    }
+                    self.at += 1;
+                }
+            }
+        }
+        Some(())
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -178,6 +332,51 @@ paths:
             line_of(DOC, "#/paths/~1a~1b/post/parameters/0/in"),
             Some(15)
         );
+    }
+
+    const JSON: &str = r#"{
+  "openapi": "3.0.3",
+  "info": {"title": "t", "version": "1"},
+  "paths": {
+    "/a/b": {
+      "post": {
+        "tags": ["one",
+                 "two"],
+        "description": "a \"quoted\" {brace} and [bracket]",
+        "parameters": [
+          {"name": "user", "in": "query"},
+          {
+            "name": "pass",
+            "in": "query"
+          }
+        ],
+        "responses": {"200": {"description": "ok"}}
+      }
+    }
+  },
+  "components": {"schemas": {"a~b/c": {"type": "object"}}}
+}"#;
+
+    #[test]
+    fn finds_members_and_items_in_json() {
+        assert_eq!(line_of(JSON, "/openapi"), Some(2));
+        assert_eq!(line_of(JSON, "/info/version"), Some(3));
+        assert_eq!(line_of(JSON, "/paths/~1a~1b/post"), Some(6));
+        assert_eq!(line_of(JSON, "/paths/~1a~1b/post/tags/1"), Some(8));
+        assert_eq!(
+            line_of(JSON, "/paths/~1a~1b/post/parameters/0/in"),
+            Some(11)
+        );
+        assert_eq!(line_of(JSON, "/paths/~1a~1b/post/parameters/1"), Some(12));
+        assert_eq!(
+            line_of(JSON, "/paths/~1a~1b/post/parameters/1/in"),
+            Some(14)
+        );
+        assert_eq!(line_of(JSON, "/paths/~1a~1b/post/responses/200"), Some(17));
+        assert_eq!(line_of(JSON, "/components/schemas/a~0b~1c/type"), Some(21));
+        // The closest ancestor, and the document.
+        assert_eq!(line_of(JSON, "/paths/~1a~1b/post/missing/deeper"), Some(6));
+        assert_eq!(line_of(JSON, ""), None);
     }
 
     #[test]
