@@ -388,6 +388,16 @@ fn every_corpus_case_generates_a_crate_that_builds_or_fails_where_expected() {
         "expected.toml lists {} cases",
         cases.len()
     );
+    // Every public spec has its [[case]] (so a file added without one cannot go unrun).
+    for entry in std::fs::read_dir(corpus.join("public")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        let spec = [".yaml", ".yml", ".json"].iter().any(|e| name.ends_with(e));
+        let path = format!("public/{name}");
+        assert!(
+            !spec || cases.iter().any(|c| c.s("path") == path),
+            "{path} has no [[case]] in expected.toml"
+        );
+    }
     let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus");
     fresh(&scratch.join("roots"));
     let ws = scratch.join("ws");

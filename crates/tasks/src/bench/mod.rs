@@ -1,7 +1,8 @@
 //! `cargo xtask bench`: regen speed, compile footprint, login round trips, authenticated calls and logins under
-//! concurrency, each side by side with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
+//! concurrency, the real-world spec corpus (crates that build, and regen + build of its largest spec), each side by side with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
 
 mod concurrency;
+mod corpus;
 mod footprint;
 mod fresh;
 mod regen;
@@ -45,6 +46,7 @@ const SECTIONS: &[&str] = &[
     "session",
     "concurrency",
     "soak",
+    "corpus",
 ];
 
 impl Options {
@@ -90,6 +92,7 @@ fn title_of(key: &str) -> &'static str {
         "roundtrip" => roundtrip::TITLE,
         "session" => session::TITLE,
         "concurrency" => concurrency::TITLE,
+        "corpus" => corpus::TITLE,
         _ => soak::TITLE,
     }
 }
@@ -253,6 +256,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
                 "roundtrip" => roundtrip::bench(root, options.requests)?,
                 "session" => session::bench(root, options.requests)?,
                 "concurrency" => concurrency::bench(root, options.requests)?,
+                "corpus" => corpus::bench(root, &work)?,
                 _ => soak::bench(root)?,
             };
             report.push((s.title, s.body));

@@ -85,7 +85,7 @@ pub fn bench(root: &Path, work: &Path, rounds: usize) -> Result<Section> {
 }
 
 /// Builds the generator as `cargo xtask regen` does (dev profile) and returns the program.
-fn regen_program(root: &Path) -> Result<PathBuf> {
+pub(super) fn regen_program(root: &Path) -> Result<PathBuf> {
     run_quiet(
         Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
             .current_dir(root)
@@ -145,12 +145,12 @@ fn snapshot(dir: &Path) -> Result<Snapshot> {
     Ok(out)
 }
 
-struct OpenApiGenerator {
+pub(super) struct OpenApiGenerator {
     cli: PathBuf,
 }
 
 /// Installs the pinned peer into a virtualenv under the bench folder (once).
-fn install_openapi_generator(work: &Path) -> Result<OpenApiGenerator> {
+pub(super) fn install_openapi_generator(work: &Path) -> Result<OpenApiGenerator> {
     let venv = work.join("openapi-generator");
     let cli = venv.join("bin/openapi-generator-cli");
     let stamp = venv.join("installed-version");
@@ -187,6 +187,23 @@ fn which(tool: &str) -> Result<()> {
 }
 
 impl OpenApiGenerator {
+    /// `generate -g rust` of one spec into `out`, the crate named `package`; its output kept.
+    pub(super) fn generate(
+        &self,
+        spec: &Path,
+        out: &Path,
+        package: &str,
+    ) -> Result<std::process::Output> {
+        Command::new(&self.cli)
+            .args(["generate", "-g", "rust", "-i"])
+            .arg(spec)
+            .arg("-o")
+            .arg(out)
+            .arg(format!("--additional-properties=packageName={package}"))
+            .output()
+            .context("running openapi-generator")
+    }
+
     /// Every spec in one JVM: the peer's fastest way.
     fn batch(&self, root: &Path, specs: &[PathBuf], out: &Path) -> Result<Duration> {
         if out.exists() {
