@@ -28,9 +28,11 @@ Commands:
                     in headless Chromium
   bench [--quick] [--only SECTIONS]
                     regen speed, a fresh clone's first demo and regen, compile footprint,
-                    login round trips and sessions against their floors, side by side; writes
+                    login round trips and sessions against their floors, logins under
+                    concurrency, the corpus against openapi-generator, side by side; writes
                     BENCHMARKS.md (--quick: fewer rounds; --only regen,fresh,footprint,
-                    roundtrip,session,soak: run those, keep the other sections as they were)
+                    roundtrip,session,concurrency,soak,corpus: run those, keep the other
+                    sections as they were)
   help              this text
 ";
 
