@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::error::SpecError;
+use crate::error::escape_token;
 use crate::locate::line_of;
-use crate::refs;
 
 /// One `specs/<id>.yaml`, parsed but untouched.
 #[derive(Debug, Clone)]
@@ -181,8 +181,53 @@ pub fn parse_lenient(file: &Path, text: &str) -> Result<(Spec, Vec<SpecError>), 
         text: text.to_string(),
     };
     check_version(&spec)?;
-    let errors = refs::check(&spec);
+    let errors = check_refs(&spec);
     Ok((spec, errors))
+}
+
+/// Every `$ref` that does not point inside this document, or points at nothing.
+fn check_refs(spec: &Spec) -> Vec<SpecError> {
+    let mut errors = Vec::new();
+    check_node(spec, &spec.doc, &mut String::new(), &mut errors);
+    errors
+}
+
+fn check_node(spec: &Spec, node: &Value, at: &mut String, errors: &mut Vec<SpecError>) {
+    match node {
+        Value::Object(map) => {
+            if let Some(reference) = map.get("$ref") {
+                let target = reference.as_str().unwrap_or_default();
+                let resolves = target
+                    .strip_prefix('#')
+                    .is_some_and(|p| p.is_empty() || spec.doc.pointer(p).is_some());
+                if !resolves {
+                    errors.push(spec.error(
+                        format!("{at}/$ref"),
+                        format!(
+                            "unresolved $ref `{target}`: only references inside this file \
+                             (`#/components/...`) are supported, and the target must exist"
+                        ),
+                    ));
+                }
+            }
+            for (key, value) in map {
+                let len = at.len();
+                at.push('/');
+                at.push_str(&escape_token(key));
+                check_node(spec, value, at, errors);
+                at.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, value) in items.iter().enumerate() {
+                let len = at.len();
+                at.push_str(&format!("/{i}"));
+                check_node(spec, value, at, errors);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn check_version(spec: &Spec) -> Result<(), SpecError> {

@@ -1,11 +1,8 @@
-//! The one `$ref` resolver. Specs may only refer inside themselves (`#/components/...`);
-//! [`check`] refuses anything else when a spec is loaded, so the resolver can follow
-//! references without failing.
+//! The one `$ref` resolver. Specs may only refer inside themselves (`#/components/...`); the
+//! loader refuses anything else when a spec is loaded (`load.rs`), so the resolver can follow
+//! references without failing. A leaf: it needs nothing else of the model.
 
 use serde_json::Value;
-
-use crate::error::{SpecError, escape_token};
-use crate::load::Spec;
 
 /// How many references in a row are followed before giving up on a cycle of bare `$ref`s.
 const MAX_HOPS: usize = 32;
@@ -31,51 +28,6 @@ pub fn resolve_at<'a>(doc: &'a Value, node: &'a Value, at: &str) -> (&'a Value, 
 /// The node a `$ref` ends at (the node itself when it is not a reference).
 pub fn resolve<'a>(doc: &'a Value, node: &'a Value) -> &'a Value {
     resolve_at(doc, node, "").0
-}
-
-/// Every `$ref` that does not point inside this document, or points at nothing.
-pub fn check(spec: &Spec) -> Vec<SpecError> {
-    let mut errors = Vec::new();
-    check_node(spec, &spec.doc, &mut String::new(), &mut errors);
-    errors
-}
-
-fn check_node(spec: &Spec, node: &Value, at: &mut String, errors: &mut Vec<SpecError>) {
-    match node {
-        Value::Object(map) => {
-            if let Some(reference) = map.get("$ref") {
-                let target = reference.as_str().unwrap_or_default();
-                let resolves = target
-                    .strip_prefix('#')
-                    .is_some_and(|p| p.is_empty() || spec.doc.pointer(p).is_some());
-                if !resolves {
-                    errors.push(spec.error(
-                        format!("{at}/$ref"),
-                        format!(
-                            "unresolved $ref `{target}`: only references inside this file \
-                             (`#/components/...`) are supported, and the target must exist"
-                        ),
-                    ));
-                }
-            }
-            for (key, value) in map {
-                let len = at.len();
-                at.push('/');
-                at.push_str(&escape_token(key));
-                check_node(spec, value, at, errors);
-                at.truncate(len);
-            }
-        }
-        Value::Array(items) => {
-            for (i, value) in items.iter().enumerate() {
-                let len = at.len();
-                at.push_str(&format!("/{i}"));
-                check_node(spec, value, at, errors);
-                at.truncate(len);
-            }
-        }
-        _ => {}
-    }
 }
 
 #[cfg(test)]
