@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use apilogin_spec::refs::resolve;
 use apilogin_spec::schema::{self, Converter};
@@ -29,15 +29,13 @@ use serde_json::Value;
 use crate::proxy::Exchange;
 
 /// The workspace root: this crate lives at `tests/`.
-fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate lives in the workspace")
+fn workspace_root() -> PathBuf {
+    apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// The ids of the specs in `specs/`, as the spec model lists them.
 pub fn spec_ids() -> Vec<String> {
-    apilogin_spec::spec_files(workspace_root())
+    apilogin_spec::spec_files(&workspace_root())
         .expect("specs/ can be listed")
         .iter()
         .filter_map(|f| Some(f.file_stem()?.to_str()?.to_owned()))
@@ -47,12 +45,12 @@ pub fn spec_ids() -> Vec<String> {
 /// Reads `specs/NAME.yaml` through the spec model (the same checks as regen) as JSON.
 pub fn load_spec(name: &str) -> Result<Value, String> {
     let root = workspace_root();
-    let files = apilogin_spec::spec_files(root).map_err(|e| e.to_string())?;
+    let files = apilogin_spec::spec_files(&root).map_err(|e| e.to_string())?;
     let file = files
         .iter()
         .find(|f| f.file_stem().is_some_and(|s| s == name))
         .ok_or_else(|| format!("there is no spec `{name}` in specs/"))?;
-    apilogin_spec::load(root, file)
+    apilogin_spec::load(&root, file)
         .map(|spec| spec.doc)
         .map_err(|e| e.to_string())
 }

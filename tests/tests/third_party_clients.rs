@@ -18,10 +18,8 @@ use apilogin_sandbox::{DEMO_PASSWORD, SECOND_FACTOR_CODE, Service};
 use apilogin_tests::{Exchange, Harness, TEST_LIMIT, within};
 use serde_json::Value;
 
-fn workspace_root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the tests crate lives in the workspace")
+fn workspace_root() -> PathBuf {
+    apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 fn clients_dir() -> PathBuf {

@@ -335,13 +335,10 @@ mod tests {
     /// Cargo's `-p` takes package names: the facade's folder is `facade`, its package `apilogin`.
     #[test]
     fn folders_are_checked_by_their_package_names() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .nth(2)
-            .expect("the generator lives at crates/codegen");
-        assert_eq!(package_name(root, "facade"), "apilogin");
-        assert_eq!(package_name(root, "rocketchat-client"), "rocketchat-client");
-        assert_eq!(package_name(root, "not-there"), "not-there");
+        let root = apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")));
+        assert_eq!(package_name(&root, "facade"), "apilogin");
+        assert_eq!(package_name(&root, "rocketchat-client"), "rocketchat-client");
+        assert_eq!(package_name(&root, "not-there"), "not-there");
     }
 
     #[test]

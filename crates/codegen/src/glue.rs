@@ -1190,11 +1190,7 @@ mod tests {
     use super::*;
 
     fn root() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .ancestors()
-            .nth(2)
-            .expect("the generator lives at crates/codegen")
-            .to_path_buf()
+        apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
     }
 
     fn specs() -> Vec<(String, Value)> {

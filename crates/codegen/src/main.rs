@@ -84,11 +84,7 @@ fn usage(problem: &str) -> ExitCode {
 
 /// The workspace root: this crate's manifest sits at `crates/codegen/`.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("the generator lives at crates/codegen in the workspace")
-        .to_path_buf()
+    apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 fn regen(root: &Path, mode: Mode, build_check: bool) -> ExitCode {

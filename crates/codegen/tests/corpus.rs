@@ -309,11 +309,7 @@ fn check_located(
 // ---------------------------------------------------------------------------------------------
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("crates/codegen")
-        .to_path_buf()
+    apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 fn fresh(dir: &Path) {

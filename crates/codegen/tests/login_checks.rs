@@ -7,11 +7,7 @@ use std::path::{Path, PathBuf};
 use apilogin_codegen::{Mode, RegenError, run};
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("the generator lives at crates/codegen")
-        .to_path_buf()
+    apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// A photo server (issue 20), block-style YAML, with four problems in its `x-apilogin`.

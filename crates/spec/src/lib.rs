@@ -13,6 +13,7 @@
 //!   without schema), each with a notice.
 //! * [`lower31`]: OpenAPI 3.1 lowered to 3.0 in the view, each change a notice.
 //! * [`bundle`]: the spec with every `$ref` inlined, as API portals import it.
+//! * [`workspace_root`]: the folder that holds `specs/`, for every tool and test.
 
 pub mod adapt;
 pub mod bundle;
@@ -26,9 +27,11 @@ pub mod refs;
 pub mod schema;
 pub mod view;
 pub mod walk;
+mod workspace;
 
 pub use error::{SpecError, escape_token, pointer, ptr};
 pub use load::{
     SPEC_EXTENSIONS, Spec, duplicate_ids, load, load_all, load_lenient, parse, parse_lenient,
     spec_files,
 };
+pub use workspace::workspace_root;

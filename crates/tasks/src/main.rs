@@ -42,9 +42,5 @@ fn bench(root: &Path, options: bench::Options) -> ExitCode {
 
 /// The workspace root: this crate's manifest sits at crates/tasks.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .expect("apilogin-tasks lives at crates/tasks")
-        .to_path_buf()
+    apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
