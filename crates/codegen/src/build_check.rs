@@ -337,7 +337,10 @@ mod tests {
     fn folders_are_checked_by_their_package_names() {
         let root = apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")));
         assert_eq!(package_name(&root, "facade"), "apilogin");
-        assert_eq!(package_name(&root, "rocketchat-client"), "rocketchat-client");
+        assert_eq!(
+            package_name(&root, "rocketchat-client"),
+            "rocketchat-client"
+        );
         assert_eq!(package_name(&root, "not-there"), "not-there");
     }
 

@@ -930,6 +930,18 @@ fn clients(services: &[Service]) -> String {
         )),
         None => o.push_str("pub(crate) const MAX_RESPONSE_BYTES: usize = 1024 * 1024;\n"),
     }
+    o.push_str("/// Every service's generated client crate, re-exported by the facade as `apilogin::clients` (name their types without adding the crates).\npub mod crates {\n");
+    for s in services {
+        o.push_str(&format!("pub use {} as {};\n", crate_ident(&s.id), s.id));
+    }
+    o.push_str("}\n");
+    for s in services {
+        o.push_str(&format!(
+            "/// `?` on a call of the generated client gives a [`LoginError`] (its text, scrubbed by the client, is the excerpt).\nimpl<E: {c}::ErrorValue> From<{c}::Error<E>> for LoginError {{\nfn from(e: {c}::Error<E>) -> LoginError {{\nlet text = e.to_string();\nhttp::client_error(ServiceKind::{v}, text, e.into_kind())\n}}\n}}\n",
+            c = crate_ident(&s.id),
+            v = s.variant
+        ));
+    }
     o.push_str("/// A service's generated client.\n#[derive(Clone)]\npub(crate) enum Api {\n");
     for s in services {
         o.push_str(&format!("{}({}::Client),\n", s.variant, crate_ident(&s.id)));

@@ -173,6 +173,63 @@ fn build_client(
     })
 }
 
+/// A generated client's error as a [`LoginError`] (what `?` does with one, through the
+/// `From` impls regen writes for every client crate). `text` is the error's own `Display`,
+/// already scrubbed of the request's secrets by the generated crate; it is the excerpt.
+pub(crate) fn client_error<E>(service: ServiceKind, text: String, kind: ApiError<E>) -> LoginError {
+    let call = Call::new(service, Vec::new());
+    let by_status = |status: StatusCode, headers: &reqwest::header::HeaderMap| match status {
+        StatusCode::UNAUTHORIZED => LoginError::SessionRejected { service },
+        StatusCode::FORBIDDEN => LoginError::PermissionDenied { service },
+        StatusCode::TOO_MANY_REQUESTS => LoginError::RateLimited {
+            service,
+            reset_at: reset_at(headers),
+        },
+        s if s.is_server_error() => LoginError::ServerError {
+            service,
+            status: s.as_u16(),
+            excerpt: text.clone(),
+        },
+        s => LoginError::UnexpectedResponse {
+            service,
+            status: Some(s.as_u16()),
+            reason: "the service refused the call".to_owned(),
+            excerpt: text.clone(),
+        },
+    };
+    match kind {
+        ApiError::ErrorResponse(rv) => by_status(rv.status(), rv.headers()),
+        ApiError::UnexpectedResponse(resp) if resp.status().is_redirection() => {
+            LoginError::Redirected {
+                service,
+                status: resp.status().as_u16(),
+                location: resp
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|l| resp.url().join(l).ok())
+                    .map(|u| u.origin().ascii_serialization()),
+            }
+        }
+        ApiError::UnexpectedResponse(resp) => by_status(resp.status(), resp.headers()),
+        ApiError::CommunicationError(e)
+        | ApiError::ResponseBodyError(e)
+        | ApiError::InvalidUpgrade(e) => call.transport(&e),
+        ApiError::Custom(msg) if msg.contains("larger than") => LoginError::BodyTooLarge {
+            service,
+            limit: crate::generated::clients::MAX_RESPONSE_BYTES,
+        },
+        ApiError::InvalidResponsePayload(..)
+        | ApiError::Custom(_)
+        | ApiError::InvalidRequest(_) => LoginError::UnexpectedResponse {
+            service,
+            status: None,
+            reason: "the call failed".to_owned(),
+            excerpt: text,
+        },
+    }
+}
+
 /// A header carrying a secret, marked sensitive.
 pub(crate) fn secret_header(
     service: ServiceKind,

@@ -18,6 +18,10 @@ mod session;
 pub use credentials::{Credentials, DEFAULT_KEY_DESCRIPTION};
 pub use error::{ConfigError, LoginError, Operation, TransportKind};
 pub use flow::SecondFactorMethod;
+/// The generated client crates, one per spec (`apilogin::clients::rocketchat` is
+/// `rocketchat_client`): their types without a dependency of your own. A client's error
+/// converts into [`LoginError`] with `?`.
+pub use generated::clients::crates as clients;
 pub use http::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Options};
 pub use info::{DetailInfo, GeneratedInfo, InputInfo};
 pub use login::{Challenge, Client, LoginOutcome, login};

@@ -9,6 +9,50 @@ use crate::service::Service;
 use crate::session::Session;
 /// The largest answer body the generated clients read, in bytes.
 pub(crate) const MAX_RESPONSE_BYTES: usize = remoteit_client::MAX_RESPONSE_BYTES;
+/// Every service's generated client crate, re-exported by the facade as `apilogin::clients` (name their types without adding the crates).
+pub mod crates {
+    pub use remoteit_client as remoteit;
+    pub use txty_client as txty;
+    pub use projectthanos_client as projectthanos;
+    pub use rocketchat_client as rocketchat;
+    pub use mattermost_client as mattermost;
+}
+/// `?` on a call of the generated client gives a [`LoginError`] (its text, scrubbed by the client, is the excerpt).
+impl<E: remoteit_client::ErrorValue> From<remoteit_client::Error<E>> for LoginError {
+    fn from(e: remoteit_client::Error<E>) -> LoginError {
+        let text = e.to_string();
+        http::client_error(ServiceKind::RemoteIt, text, e.into_kind())
+    }
+}
+/// `?` on a call of the generated client gives a [`LoginError`] (its text, scrubbed by the client, is the excerpt).
+impl<E: txty_client::ErrorValue> From<txty_client::Error<E>> for LoginError {
+    fn from(e: txty_client::Error<E>) -> LoginError {
+        let text = e.to_string();
+        http::client_error(ServiceKind::Txty, text, e.into_kind())
+    }
+}
+/// `?` on a call of the generated client gives a [`LoginError`] (its text, scrubbed by the client, is the excerpt).
+impl<E: projectthanos_client::ErrorValue> From<projectthanos_client::Error<E>>
+for LoginError {
+    fn from(e: projectthanos_client::Error<E>) -> LoginError {
+        let text = e.to_string();
+        http::client_error(ServiceKind::ProjectThanos, text, e.into_kind())
+    }
+}
+/// `?` on a call of the generated client gives a [`LoginError`] (its text, scrubbed by the client, is the excerpt).
+impl<E: rocketchat_client::ErrorValue> From<rocketchat_client::Error<E>> for LoginError {
+    fn from(e: rocketchat_client::Error<E>) -> LoginError {
+        let text = e.to_string();
+        http::client_error(ServiceKind::RocketChat, text, e.into_kind())
+    }
+}
+/// `?` on a call of the generated client gives a [`LoginError`] (its text, scrubbed by the client, is the excerpt).
+impl<E: mattermost_client::ErrorValue> From<mattermost_client::Error<E>> for LoginError {
+    fn from(e: mattermost_client::Error<E>) -> LoginError {
+        let text = e.to_string();
+        http::client_error(ServiceKind::Mattermost, text, e.into_kind())
+    }
+}
 /// A service's generated client.
 #[derive(Clone)]
 pub(crate) enum Api {
