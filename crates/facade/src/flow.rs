@@ -253,6 +253,12 @@ struct SessionSpec {
     credentials: BTreeMap<String, String>,
     #[serde(default)]
     params: Vec<Param>,
+    /// A pointer to the seconds the token lasts, in the login's answer.
+    #[serde(rename = "expiresIn")]
+    expires_in: Option<String>,
+    /// How long a session lasts when the answer does not say.
+    #[serde(rename = "lifetimeSeconds")]
+    lifetime_seconds: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -706,14 +712,54 @@ fn session_of(
             "the answer lacks what the session keeps",
         )
     })?;
-    Ok(Session::new(
+    let expires_at = expiry(&desc.session, answer, &token);
+    let mut session = Session::new(
         service,
         options,
         user,
         SecretString::new(token),
         details,
         ctx.generated.clone(),
-    ))
+    );
+    session.set_expires_at(expires_at);
+    Ok(session)
+}
+
+/// When a new session's token stops working (seconds since the Unix epoch): the answer's
+/// `expiresIn` seconds, else the token's own `exp` when it is a JWT, else the spec's
+/// `lifetimeSeconds`; `None` when nothing says.
+fn expiry(spec: &SessionSpec, answer: &Answer, token: &str) -> Option<u64> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs();
+    let from_answer = spec
+        .expires_in
+        .as_deref()
+        .and_then(|p| answer.body().at(p))
+        .and_then(|v| v.as_u64().or_else(|| v.as_f64().map(|f| f as u64)))
+        .filter(|secs| *secs > 0);
+    from_answer
+        .map(|secs| now.saturating_add(secs))
+        .or_else(|| jwt_expiry(token))
+        .or_else(|| spec.lifetime_seconds.map(|secs| now.saturating_add(secs)))
+}
+
+/// The `exp` claim of a token that is a JWT (three base64url parts), read without checking
+/// the signature: it only says when the server will stop taking the token.
+pub(crate) fn jwt_expiry(token: &str) -> Option<u64> {
+    use base64::Engine as _;
+    let mut parts = token.split('.');
+    let (_, payload, _, None) = (parts.next()?, parts.next()?, parts.next()?, parts.next()) else {
+        return None;
+    };
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    serde_json::from_slice::<Value>(&bytes)
+        .ok()?
+        .get("exp")?
+        .as_u64()
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -857,6 +903,7 @@ pub(crate) async fn from_token(
         });
     }
     session.set_user(user);
+    session.set_expires_at(jwt_expiry(token.trim()));
     Ok(session)
 }
 
@@ -1372,6 +1419,49 @@ mod tests {
             })
             .expect("given");
         assert_eq!(v, "mine");
+    }
+
+    #[test]
+    fn a_session_expires_as_the_answer_the_token_or_the_spec_says() {
+        use base64::Engine as _;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+        let jwt = format!(
+            "{}.{}.sig",
+            b64(json!({"alg": "RS256"})),
+            b64(json!({"exp": 2_000_000_000u64}))
+        );
+        assert_eq!(jwt_expiry(&jwt), Some(2_000_000_000));
+        for not_jwt in [
+            "plain-token",
+            "a.b",
+            "a.b.c.d",
+            "x.%%%.y",
+            &format!("h.{}.s", b64(json!({"exp": "soon"}))),
+        ] {
+            assert_eq!(jwt_expiry(not_jwt), None, "{not_jwt}");
+        }
+        let spec = |v: Value| -> SessionSpec { serde_json::from_value(v).unwrap() };
+        let both = spec(
+            json!({"token": {"body": "/t"}, "expiresIn": "/expires_in", "lifetimeSeconds": 60}),
+        );
+        let answer_says = answer(200, &[], json!({"t": "tok", "expires_in": 3600}));
+        let silent = answer(200, &[], json!({"t": "tok"}));
+        let within = |got: Option<u64>, want: u64| {
+            let got = got.expect("an expiry");
+            assert!(
+                got >= now + want && got <= now + want + 5,
+                "{got} vs now + {want}"
+            );
+        };
+        within(expiry(&both, &answer_says, "tok"), 3600);
+        within(expiry(&both, &silent, "tok"), 60);
+        assert_eq!(expiry(&both, &silent, &jwt), Some(2_000_000_000));
+        let none = spec(json!({"token": {"body": "/t"}}));
+        assert_eq!(expiry(&none, &silent, "tok"), None);
     }
 
     #[test]

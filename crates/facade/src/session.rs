@@ -65,6 +65,11 @@ pub struct Session {
     /// later calls; absent from sessions stored before there were any.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     generated: BTreeMap<String, String>,
+    /// When the token stops working, in seconds since the Unix epoch, where known (the answer's
+    /// `expiresIn`, the token's own `exp` when it is a JWT, or the spec's `lifetimeSeconds`);
+    /// absent from sessions stored before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    expires_at: Option<u64>,
     /// Not stored: a loaded session gets the defaults (see [`Session::with_options`]).
     #[serde(skip)]
     options: Options,
@@ -85,8 +90,29 @@ impl Session {
             user,
             token,
             generated,
+            expires_at: None,
             options: options.clone(),
         }
+    }
+
+    /// When the token stops working, where the service says (see [`Session::expires_in`]).
+    pub fn expires_at(&self) -> Option<std::time::SystemTime> {
+        self.expires_at
+            .map(|secs| std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+    }
+
+    /// How long the token still works: `Some(Duration::ZERO)` once it has expired, `None`
+    /// where the service does not say (log in again when a call is refused).
+    pub fn expires_in(&self) -> Option<std::time::Duration> {
+        let at = self.expires_at()?;
+        Some(
+            at.duration_since(std::time::SystemTime::now())
+                .unwrap_or_default(),
+        )
+    }
+
+    pub(crate) fn set_expires_at(&mut self, at: Option<u64>) {
+        self.expires_at = at;
     }
 
     /// Replaces who the session belongs to (with what the server said).

@@ -87,6 +87,23 @@ async fn login_status_token_logout_rocketchat() {
     assert_eq!(sessions[0]["storage"], "file");
     assert_eq!(sessions[0]["state"], "valid");
     assert_eq!(sessions[0]["default"], true);
+    // Rocket.Chat's spec says tokens last 90 days (`lifetimeSeconds`): the session knows.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let expires_at = sessions[0]["expires_at"].as_u64().expect("an expiry");
+    assert!(
+        (now + 7_776_000 - 60..=now + 7_776_000).contains(&expires_at),
+        "{expires_at}"
+    );
+    let out = home.run(&["status"], &[], None).await.expect(0);
+    assert!(
+        out.stdout.contains("Token: expires in 90 days")
+            || out.stdout.contains("Token: expires in 89 days"),
+        "{}",
+        out.stdout
+    );
 
     // Token and user id for a script; a request with them works.
     let token = home

@@ -417,6 +417,24 @@ struct StatusRow {
     detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     user: Option<apilogin::Identity>,
+    /// When the token stops working (seconds since the Unix epoch), where the service says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires_at: Option<u64>,
+}
+
+/// "expires in 3 days", "expired", in the largest whole unit.
+fn expiry_words(at: std::time::SystemTime) -> String {
+    let Ok(left) = at.duration_since(std::time::SystemTime::now()) else {
+        return "expired: log in again".to_owned();
+    };
+    let secs = left.as_secs();
+    let (n, unit) = match secs {
+        s if s >= 2 * 86_400 => (s / 86_400, "days"),
+        s if s >= 2 * 3_600 => (s / 3_600, "hours"),
+        s if s >= 2 * 60 => (s / 60, "minutes"),
+        s => (s, "seconds"),
+    };
+    format!("expires in {n} {unit}")
 }
 
 pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
@@ -440,6 +458,7 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
             state: "unchecked",
             detail: String::new(),
             user: None,
+            expires_at: None,
         };
         match store.load(entry) {
             Err(e) => {
@@ -448,6 +467,10 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
             }
             Ok(session) => {
                 row.user = Some(session.user().clone());
+                row.expires_at = session
+                    .expires_at()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map(|d| d.as_secs());
                 if args.offline {
                     row.detail = "not checked (--offline)".to_owned();
                 } else if !session.kind().supports_verify() {
@@ -540,6 +563,10 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
                 _ => format!("could not check: {}", clean(&row.detail)),
             };
             writeln!(stdout, "  - Session: {state}")?;
+            if let Some(at) = row.expires_at {
+                let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(at);
+                writeln!(stdout, "  - Token: {}", expiry_words(at))?;
+            }
         }
     }
     stdout.flush()?;
