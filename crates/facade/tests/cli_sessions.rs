@@ -1286,6 +1286,32 @@ async fn login_with_a_token_you_already_have() {
     assert!(out.stderr.contains("more than a token"), "{}", out.stderr);
 }
 
+/// Without --url, `login` goes to the server of the stored session for every service, not only
+/// the self-hosted ones, and says so before anything secret is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn login_takes_the_stored_server_of_any_service() {
+    let sandbox = Sandbox::start(Service::RemoteIt).await.unwrap();
+    let home = Home::new();
+    let env = env_for(&sandbox, demo_user(Service::RemoteIt));
+    home.run(&["login", "remoteit"], &refs(&env), None)
+        .await
+        .expect(0);
+    let no_url = without(&env, "REMOTEIT_URL");
+    let out = home
+        .run(&["login", "remoteit", "--fresh"], &refs(&no_url), None)
+        .await
+        .expect(0);
+    assert!(
+        out.stderr.contains("the server of the stored session")
+            && out.stderr.contains(sandbox.base_url()),
+        "{}",
+        out.stderr
+    );
+    let sessions = listed(&home).await;
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    assert_eq!(sessions[0]["base_url"], sandbox.base_url());
+}
+
 /// The base URL of the one default session of the store.
 async fn default_url(home: &Home) -> String {
     let sessions = listed(home).await;

@@ -203,9 +203,9 @@ pub struct LoginArgs {
     /// The service to log in to.
     pub service: CliService,
 
-    /// Base URL of the server, API path included [env: <SERVICE>_URL]. Required for
-    /// self-hosted services (unless a session is stored); the others default to their public
-    /// servers.
+    /// Base URL of the server, API path included [env: <SERVICE>_URL]; default: the server of
+    /// the stored session (of --user, else the latest), else the service's public server.
+    /// Required for self-hosted services without a stored session.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
 

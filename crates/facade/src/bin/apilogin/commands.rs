@@ -62,12 +62,18 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
 
     let url = args.url.or_else(|| env_value(&env_name(kind, "URL")));
     let user = args.user.or_else(|| env_value(&env_name(kind, "USERNAME")));
-    // Rocket.Chat has no public server: the latest stored one is the default.
+    // Without --url, the server of the stored session (of this account, else the latest) is
+    // the default, for every service; then the service's public server, if it has one.
     let (url, url_from_store) = match (url, &store) {
-        (None, Some(store)) if kind.default_base_url().is_none() => {
+        (None, Some(store)) => {
             let stored = store
                 .find(kind, None, user.as_deref())
-                .map(|e| e.base_url.clone());
+                .map(|e| e.base_url.clone())
+                .filter(|stored| {
+                    kind.default_base_url()
+                        .and_then(|d| normalise_url(kind, d).ok())
+                        .is_none_or(|public| *stored != public)
+                });
             let found = stored.is_some();
             (stored, found)
         }
