@@ -1,5 +1,6 @@
 //! The corpus's runtime probe (issue 22): what the view's adaptations of bodies do on the wire,
-//! with crates generated from `cases/binarybodies.yaml` and `cases/mixedbodies.yaml`, against a
+//! with crates generated from `cases/binarybodies.yaml`, `cases/mixedbodies.yaml`,
+//! `cases/fragmentkeys.json` and `cases/jsonpatchbody.yaml`, against a
 //! one-answer HTTP server on 127.0.0.1. `crates/codegen/tests/corpus.rs` builds it in its
 //! scratch workspace as the package `corpusprobe` and runs it; a failed check panics.
 
@@ -117,5 +118,56 @@ async fn main() {
     let e = res.err().expect("create_owner 400 is an error");
     let problem = e.error_response().expect("a typed error answer");
     assert_eq!(problem.message.as_deref(), Some("no"), "{e}");
-    println!("corpusprobe: 8 checks passed");
+
+    // Rule P: a `#fragment` path key (Box's `/oauth2/token#refresh`) is never sent: the request
+    // line has the path alone, for the split operation of such a key too (`…#x-body`).
+    let f = fragmentkeys_client::Client::new(&base).expect("a client");
+    let call = f
+        .refresh_token()
+        .body(fragmentkeys_client::types::TokenRequest {
+            grant_type: "refresh_token".into(),
+            refresh_token: Some("r".into()),
+        })
+        .send();
+    let (head, res) = tokio::join!(
+        serve_once(
+            &listener,
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\
+             connection: close\r\n\r\n{}"
+        ),
+        call
+    );
+    assert!(head.starts_with("POST /oauth2/token HTTP/1.1\r\n"), "{head}");
+    assert!(res.is_ok(), "refresh_token: {:?}", res.err().map(|e| e.to_string()));
+    let call = f
+        .add_share_link_to_file_with_body()
+        .file_id("f1")
+        .body(fragmentkeys_client::types::AddShareLinkToFileWithBodyBody { shared_link: None })
+        .send();
+    let (head, res) = tokio::join!(
+        serve_once(&listener, "HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n"),
+        call
+    );
+    assert!(head.starts_with("PUT /files/f1 HTTP/1.1\r\n"), "{head}");
+    assert!(res.is_ok(), "add_share_link_to_file_with_body: {:?}", res.err().map(|e| e.to_string()));
+
+    // Rule B: a `+json` request body goes as JSON with the spec's media type, once.
+    let j = jsonpatchbody_client::Client::new(&base).expect("a client");
+    let call = j
+        .patch_metadata()
+        .id("1")
+        .content_type("application/json-patch+json")
+        .body(vec![jsonpatchbody_client::types::PatchOp {
+            op: jsonpatchbody_client::types::PatchOpOp::Remove,
+            path: "/a".into(),
+            value: None,
+        }])
+        .send();
+    let (head, res) = tokio::join!(
+        serve_once(&listener, "HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n"),
+        call
+    );
+    assert_eq!(content_types(&head), ["application/json-patch+json"], "{head}");
+    assert!(res.is_ok(), "patch_metadata: {:?}", res.err().map(|e| e.to_string()));
+    println!("corpusprobe: 13 checks passed");
 }

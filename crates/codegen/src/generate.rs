@@ -341,8 +341,9 @@ fn locate(doc: &Value, view: &Value, failure: String) -> (String, String) {
         item.insert(method.clone(), view["paths"][&path][&method].clone());
         single["paths"] = serde_json::json!({ path.clone(): Value::Object(item) });
         if let Err(alone) = try_generate(&single) {
-            // Split operations live at `{path}#suffix` in the view only.
-            let written = path.split('#').next().unwrap_or(&path);
+            // Split operations live at `{path}#suffix` in the view only; a spec's own key may
+            // have a `#fragment` too.
+            let written = apilogin_spec::adapt::written_key(doc, &path);
             let operation = pointer(["paths", written, &method]);
             if let Some(at) = named_ref(doc, &alone, &operation) {
                 let message = format!("{alone} (met generating the operation at {operation})");

@@ -487,6 +487,8 @@ fn every_corpus_case_generates_a_crate_that_builds_or_fails_where_expected() {
          publish = false\n\n[dependencies]\n\
          binarybodies-client = { path = \"../binarybodies-client\" }\n\
          mixedbodies-client = { path = \"../mixedbodies-client\" }\n\
+         fragmentkeys-client = { path = \"../fragmentkeys-client\" }\n\
+         jsonpatchbody-client = { path = \"../jsonpatchbody-client\" }\n\
          tokio = { workspace = true }\n",
     )
     .unwrap();

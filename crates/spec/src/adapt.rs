@@ -70,6 +70,12 @@ pub fn essence(media: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// A structured JSON media type other than `application/json` (`application/json-patch+json`,
+/// `application/merge-patch+json`, `application/vnd.api+json`).
+pub fn json_suffix(media: &str) -> bool {
+    essence(media).ends_with("+json")
+}
+
 fn is_json(media: &str) -> bool {
     let e = essence(media);
     e == "application/json" || e.ends_with("+json")
@@ -91,6 +97,25 @@ pub fn check(spec: &Spec) -> Vec<SpecError> {
 /// Rule P: a path key is `/` and RFC 3986 path characters, with `{name}` templates.
 fn key_problems(key: &str) -> Vec<String> {
     let mut problems = Vec::new();
+    // A `#fragment` after the path (Box: `/oauth2/token#refresh`, several operations of one
+    // URL) is never sent: the view keeps the key, with a notice (`note_fragment_keys`).
+    let (key, fragment) = match key.split_once('#') {
+        Some((path, fragment)) => (path, Some(fragment)),
+        None => (key, None),
+    };
+    if let Some(fragment) = fragment {
+        if fragment.contains(['{', '}']) {
+            problems
+                .push("a template in the `#fragment` is never sent: move it before the `#`".into());
+        }
+        if let Some(c) = fragment.chars().find(|c| {
+            !(c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/?%".contains(*c) || "{}".contains(*c))
+        }) {
+            problems.push(format!(
+                "the character `{c}` is not allowed in a `#fragment`"
+            ));
+        }
+    }
     if !key.starts_with('/') {
         problems.push(format!(
             "a path key must start with `/` (write `/{key}`); openapiv3 silently drops this one"
@@ -119,7 +144,6 @@ fn key_problems(key: &str) -> Vec<String> {
                 "`?` starts a query: declare query parameters with `in: query`, not in the path key"
                     .into(),
             ),
-            '#' => problems.push("`#` starts a fragment, which is never sent".into()),
             c if c.is_ascii_alphanumeric() || "-._~!$&'()*+,;=:@/%".contains(c) => {}
             c => problems.push(format!("the character `{c}` is not allowed in a path")),
         }
@@ -133,7 +157,7 @@ fn key_problems(key: &str) -> Vec<String> {
 
 fn templates(key: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut rest = key;
+    let mut rest = key.split('#').next().unwrap_or(key);
     while let Some(start) = rest.find('{') {
         let Some(len) = rest[start..].find('}') else {
             break;
@@ -217,25 +241,14 @@ fn check_paths(spec: &Spec, errors: &mut Vec<SpecError>) {
             if !item.get(*method).is_some_and(Value::is_object) {
                 continue;
             }
-            let op_at = ptr(&at, method);
             let params = effective_parameters(doc, key, method);
             let in_path: Vec<(&String, &str)> = params
                 .iter()
                 .filter(|(_, p)| p.get("in").and_then(Value::as_str) == Some("path"))
                 .map(|(at, p)| (at, p.get("name").and_then(Value::as_str).unwrap_or("")))
                 .collect();
-            for name in &names {
-                if !in_path.iter().any(|(_, n)| n == name) {
-                    errors.push(spec.error(
-                        &op_at,
-                        format!(
-                            "the path template `{{{name}}}` has no `in: path` parameter here; add \
-                             `- {{name: {name}, in: path, required: true, schema: {{type: string}}}}` \
-                             to the operation or the path item"
-                        ),
-                    ));
-                }
-            }
+            // A template without an `in: path` parameter is added to the view
+            // (`add_missing_path_parameters`).
             for (p_at, name) in in_path {
                 if !names.iter().any(|n| n == name) {
                     errors.push(spec.error(
@@ -334,8 +347,11 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
             continue;
         };
         // A body regen sends raw (multipart, images, …; see `raw_request_bodies`) is no problem.
-        let any_sendable = content.keys().any(|m| sendable(m) || raw_sendable(m));
-        for (media, entry) in content {
+        // A `+json` body is sent as JSON with its own `Content-Type` (`json_suffix_request_bodies`).
+        let any_sendable = content
+            .keys()
+            .any(|m| sendable(m) || raw_sendable(m) || json_suffix(m));
+        for media in content.keys() {
             let media_at = format!("{body_at}/content/{}", escape_token(media));
             if !any_sendable {
                 errors.push(spec.error(
@@ -347,16 +363,6 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
                          as raw bytes); offer one of those beside it, or leave the operation out \
                          of this spec"
                     ),
-                ));
-            } else if sendable(media)
-                && entry
-                    .get("encoding")
-                    .and_then(Value::as_object)
-                    .is_some_and(|e| !e.is_empty())
-            {
-                errors.push(spec.error(
-                    format!("{media_at}/encoding"),
-                    "an `encoding` object on a request body makes progenitor 0.15 panic; remove it",
                 ));
             }
         }
@@ -1217,6 +1223,538 @@ pub fn name_types(
         }
     }
     renames
+}
+
+/// A `content` map written as a `$ref` (Redocly bundles write `content: {$ref:
+/// '#/components/mediaTypes/x'}`; OpenAPI 3.0 allows no `$ref` there, and openapiv3 refuses
+/// the document): the view copies the referenced media types in place, a notice each. Runs
+/// before the checks, on the document every later step reads.
+pub fn inline_content_refs(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
+    fn visit(
+        root: &Value,
+        node: &Value,
+        at: &str,
+        parent: &str,
+        found: &mut Vec<(String, Value, String)>,
+    ) {
+        match node {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    if key.starts_with("x-") || key == "example" || key == "examples" {
+                        continue;
+                    }
+                    let here = ptr(at, key);
+                    if key == "content" && parent != "properties" {
+                        let target = value
+                            .as_object()
+                            .filter(|m| m.len() == 1)
+                            .and_then(|m| m.get("$ref"))
+                            .and_then(Value::as_str);
+                        if let Some(target) = target {
+                            let resolved = target
+                                .strip_prefix('#')
+                                .and_then(|p| root.pointer(p))
+                                .filter(|v| {
+                                    v.as_object()
+                                        .is_some_and(|m| m.keys().all(|k| k.contains('/')))
+                                });
+                            if let Some(resolved) = resolved {
+                                found.push((here, resolved.clone(), target.to_string()));
+                                continue;
+                            }
+                        }
+                    }
+                    visit(root, value, &here, key, found);
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    visit(root, item, &format!("{at}/{i}"), "", found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for top in ["paths", "components"] {
+        if let Some(node) = doc.get(top) {
+            visit(doc, node, &format!("/{top}"), top, &mut found);
+        }
+    }
+    for (at, content, target) in found {
+        if let Some(slot) = doc.pointer_mut(&at) {
+            *slot = content;
+        }
+        notices.push(spec.error(
+            at,
+            format!(
+                "`content` is a `$ref` to `{target}`, which OpenAPI 3.0 does not allow here \
+                 (a bundler's shortcut); the view copies the media types it names in place"
+            ),
+        ));
+    }
+}
+
+/// A query parameter in a style progenitor 0.15 cannot send (`deepObject`, `spaceDelimited`,
+/// `pipeDelimited`; it sends `form` only, and refuses the whole spec otherwise). Sending it as
+/// `form` would put other names on the wire (`gt=…` instead of `date_created[gt]=…`), so an
+/// optional one is left out of the view: the generated method cannot send it. A notice per
+/// parameter as written (a shared `components/parameters` entry once, naming how many
+/// operations use it). A required one stays, and progenitor's refusal names it.
+pub fn drop_unsupported_query_styles(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
+    let mut dropped: BTreeMap<String, (String, String, Vec<String>)> = BTreeMap::new();
+    for (path, method) in operations(doc) {
+        let at = pointer(["paths", &path, &method]);
+        let id = doc["paths"][&path][&method]
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(rust_snake)
+            .unwrap_or_else(|| derived_operation_name(&method, &path));
+        let mut lists = Vec::new();
+        if doc["paths"][&path]
+            .get("parameters")
+            .is_some_and(Value::is_array)
+        {
+            lists.push((ptr(&ptr("/paths", &path), "parameters"), true));
+        }
+        if doc["paths"][&path][&method]
+            .get("parameters")
+            .is_some_and(Value::is_array)
+        {
+            lists.push((ptr(&at, "parameters"), false));
+        }
+        let mut removed_here: Vec<String> = Vec::new();
+        for (list_at, item_level) in lists {
+            let list = if item_level {
+                doc["paths"][&path]["parameters"].clone()
+            } else {
+                doc["paths"][&path][&method]["parameters"].clone()
+            };
+            let Some(items) = list.as_array() else {
+                continue;
+            };
+            for (i, p) in items.iter().enumerate() {
+                let (resolved, p_at) = crate::refs::resolve_at(doc, p, &format!("{list_at}/{i}"));
+                let style = resolved
+                    .get("style")
+                    .and_then(Value::as_str)
+                    .unwrap_or("form");
+                if resolved.get("in").and_then(Value::as_str) != Some("query")
+                    || style == "form"
+                    || resolved.get("required") == Some(&Value::Bool(true))
+                {
+                    continue;
+                }
+                let name = resolved
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                removed_here.push(name.clone());
+                dropped
+                    .entry(p_at)
+                    .or_insert_with(|| (name, style.to_string(), Vec::new()))
+                    .2
+                    .push(id.clone());
+            }
+        }
+        if removed_here.is_empty() {
+            continue;
+        }
+        // The operation's own list, with the path item's copied in (other operations of the
+        // item keep theirs), without the dropped ones.
+        let kept: Vec<Value> = effective_parameters(doc, &path, &method)
+            .into_iter()
+            .filter(|(_, p)| {
+                !(p.get("in").and_then(Value::as_str) == Some("query")
+                    && p.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| removed_here.iter().any(|r| r == n)))
+            })
+            .map(|(_, p)| p)
+            .collect();
+        doc["paths"][&path][&method]["parameters"] = Value::Array(kept);
+        // A dropped parameter of the path item applies to each of its operations: it goes from
+        // the item's list too (each operation drops it, as it is optional).
+        let resolved_item: Vec<Value> = doc["paths"][&path]
+            .get("parameters")
+            .and_then(Value::as_array)
+            .map(|l| l.iter().map(|p| resolve(doc, p).clone()).collect())
+            .unwrap_or_default();
+        if let Some(list) = doc["paths"][&path]
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+        {
+            let mut i = 0;
+            list.retain(|_| {
+                let p = &resolved_item[i];
+                i += 1;
+                !(p.get("in").and_then(Value::as_str) == Some("query")
+                    && p.get("style").and_then(Value::as_str).unwrap_or("form") != "form"
+                    && p.get("required") != Some(&Value::Bool(true)))
+            });
+        }
+    }
+    for (at, (name, style, ops)) in dropped {
+        let which = if ops.len() == 1 {
+            format!("`{}()` cannot send it", ops[0])
+        } else {
+            format!(
+                "the {} operations that use it (`{}()`, …) cannot send it",
+                ops.len(),
+                ops[0]
+            )
+        };
+        notices.push(spec.error(
+            at,
+            format!(
+                "the optional query parameter `{name}` has `style: {style}`, and progenitor 0.15 \
+                 sends only `style: form` (as `form` it would go on the wire under other names); \
+                 the view leaves it out, so {which}"
+            ),
+        ));
+    }
+}
+
+/// Rule P: a path template without an `in: path` parameter on an operation (@nestjs/swagger
+/// writes `{prop}` for its wildcard and `:colon` routes without declaring it). The view adds
+/// the parameter to the operation, `{type: string}` and required (progenitor asserts a
+/// template has one), a notice each. The path item's own list is left alone.
+pub fn add_missing_path_parameters(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
+    let keys: Vec<String> = doc
+        .get("paths")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default();
+    for key in keys {
+        if key.starts_with("x-") || !key_problems(&key).is_empty() {
+            continue;
+        }
+        let names = templates(&key);
+        for method in crate::walk::METHODS {
+            if !doc["paths"][&key]
+                .get(*method)
+                .is_some_and(Value::is_object)
+            {
+                continue;
+            }
+            let declared: Vec<String> = effective_parameters(doc, &key, method)
+                .iter()
+                .filter(|(_, p)| p.get("in").and_then(Value::as_str) == Some("path"))
+                .filter_map(|(_, p)| p.get("name").and_then(Value::as_str).map(str::to_string))
+                .collect();
+            for name in names.iter().filter(|n| !declared.contains(n)) {
+                let op = &mut doc["paths"][&key][*method];
+                let id = op
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .map(rust_snake)
+                    .unwrap_or_else(|| derived_operation_name(method, &key));
+                if !op.get("parameters").is_some_and(Value::is_array) {
+                    op["parameters"] = json!([]);
+                }
+                if let Some(list) = op["parameters"].as_array_mut() {
+                    list.push(json!({
+                        "name": name,
+                        "in": "path",
+                        "required": true,
+                        "description": "Added by `cargo xtask regen`: the path template has no \
+                                        `in: path` parameter in the spec.",
+                        "schema": {"type": "string"}
+                    }));
+                }
+                notices.push(spec.error(
+                    ptr(&ptr("/paths", &key), method),
+                    format!(
+                        "the path template `{{{name}}}` has no `in: path` parameter here (OpenAPI \
+                         requires one); the view adds `{{name: {name}, in: path, required: true, \
+                         schema: {{type: string}}}}`, so `{id}()` takes `{}(…)` as a string, \
+                         percent-encoded into the path",
+                        rust_snake(name)
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// Rule P: a path key with a `#fragment` (Box lists several operations of one URL as
+/// `/oauth2/token#refresh`, `/files/{file_id}#add_shared_link`). A fragment is never sent
+/// (the generated client's URL has it, `http::Uri` drops it before the request line), so the
+/// view keeps the key as written: progenitor sees one path per key, and two operations with
+/// the same method and URL both generate. A notice per key.
+pub fn note_fragment_keys(spec: &Spec, doc: &Value, notices: &mut Vec<SpecError>) {
+    let Some(paths) = doc.get("paths").and_then(Value::as_object) else {
+        return;
+    };
+    for (key, item) in paths {
+        let Some((url, fragment)) = key.split_once('#') else {
+            continue;
+        };
+        if key.starts_with("x-") || !key_problems(key).is_empty() {
+            continue;
+        }
+        let methods: Vec<&str> = crate::walk::METHODS
+            .iter()
+            .copied()
+            .filter(|m| item.get(*m).is_some_and(Value::is_object))
+            .collect();
+        let ops: Vec<String> = methods
+            .iter()
+            .map(|m| {
+                let id = item[*m]
+                    .get("operationId")
+                    .and_then(Value::as_str)
+                    .map(rust_snake)
+                    .unwrap_or_else(|| derived_operation_name(m, key));
+                format!("`{id}()` ({} {url})", m.to_uppercase())
+            })
+            .collect();
+        // Other keys of the same URL with an operation of the same method.
+        let same: Vec<String> = paths
+            .iter()
+            .filter(|(k, _)| *k != key && k.split('#').next() == Some(url))
+            .flat_map(|(k, other)| {
+                methods
+                    .iter()
+                    .filter(|m| other.get(**m).is_some_and(Value::is_object))
+                    .map(move |m| format!("{} {k}", m.to_uppercase()))
+            })
+            .collect();
+        let shared = if same.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; the server tells it apart from {} by the request alone",
+                same.join(", ")
+            )
+        };
+        notices.push(spec.error(
+            ptr("/paths", key),
+            format!(
+                "`#{fragment}` is a URL fragment, which is never sent: {} sends its request to \
+                 `{url}` (the view keeps the key, so each operation generates{shared})",
+                if ops.is_empty() {
+                    "each operation here".to_string()
+                } else {
+                    ops.join(", ")
+                }
+            ),
+        ));
+    }
+}
+
+/// What a request body's `encoding` object asks for, per property, in words.
+fn describe_encoding(encoding: &Map<String, Value>) -> Vec<String> {
+    encoding
+        .iter()
+        .map(|(prop, e)| {
+            let mut asks = Vec::new();
+            if let Some(style) = e.get("style").and_then(Value::as_str) {
+                let explode = e.get("explode").and_then(Value::as_bool);
+                asks.push(match explode {
+                    Some(x) => format!("`style: {style}, explode: {x}`"),
+                    None => format!("`style: {style}`"),
+                });
+            } else if let Some(x) = e.get("explode").and_then(Value::as_bool) {
+                asks.push(format!("`explode: {x}`"));
+            }
+            if let Some(ct) = e.get("contentType").and_then(Value::as_str) {
+                asks.push(format!("`contentType: {ct}`"));
+            }
+            if e.get("allowReserved") == Some(&Value::Bool(true)) {
+                asks.push("`allowReserved: true`".into());
+            }
+            if e.get("headers").is_some() {
+                asks.push("part `headers`".into());
+            }
+            if asks.is_empty() {
+                asks.push("nothing beyond the defaults".into());
+            }
+            format!("`{prop}`: {}", asks.join(", "))
+        })
+        .collect()
+}
+
+/// An `encoding` object on a form or JSON request body makes progenitor 0.15 panic ("media type
+/// encoding"). The view leaves it out, a notice each saying what it asked for and what the
+/// generated client sends instead: a form goes through `serde_urlencoded`, which writes each
+/// top-level field as `name=value` (form style, exploded, reserved characters
+/// percent-encoded) and refuses nested objects and arrays (the call fails with
+/// `Error::InvalidRequest` when such a field is set; `style: deepObject`'s `a[b]=c` is never
+/// written); per-property `contentType` and `headers` do not exist in a urlencoded body.
+/// On JSON, OpenAPI defines no `encoding` at all. Multipart bodies are sent raw (rule B),
+/// their `encoding` describes what the caller encodes.
+pub fn drop_request_encodings(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
+    for (path, method) in operations(doc) {
+        let at = pointer(["paths", &path, &method]);
+        let Some(body) = doc["paths"][&path][&method].get("requestBody") else {
+            continue;
+        };
+        let (resolved, body_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+        let mut resolved = resolved.clone();
+        let Some(content) = resolved.get_mut("content").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let id = doc["paths"][&path][&method]
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(rust_snake)
+            .unwrap_or_else(|| derived_operation_name(&method, &path));
+        let json_too = content.keys().any(|m| essence(m) == "application/json");
+        let mut changed = false;
+        for (media, entry) in content.iter_mut() {
+            if !(sendable(media) || json_suffix(media)) {
+                continue;
+            }
+            let Some(entry) = entry.as_object_mut() else {
+                continue;
+            };
+            let Some(encoding) = entry.remove("encoding") else {
+                continue;
+            };
+            changed = true;
+            let Some(encoding) = encoding.as_object().filter(|e| !e.is_empty()) else {
+                continue;
+            };
+            let asks = describe_encoding(encoding).join("; ");
+            let e = essence(media);
+            let what = if e == "application/x-www-form-urlencoded" {
+                let alternative = if json_too {
+                    format!(
+                        " This form is `{id}_form()`; the JSON method (`{id}()`) sends nested \
+                         fields as JSON objects and arrays."
+                    )
+                } else {
+                    String::new()
+                };
+                format!(
+                    "progenitor 0.15 panics on it, so the view leaves it out. The generated client \
+                     sends this form with `serde_urlencoded`: each top-level field as \
+                     `name=value` (form style, exploded, reserved characters percent-encoded); \
+                     `serde_urlencoded` refuses a nested object or array instead of writing \
+                     `name[key]=value` (`style: deepObject`), so the call fails with \
+                     `Error::InvalidRequest` when such a field is set; and per-property `contentType` or `headers` do not \
+                     apply to a urlencoded body.{alternative}"
+                )
+            } else {
+                format!(
+                    "OpenAPI applies `encoding` only to multipart and form bodies, and progenitor \
+                     0.15 panics on it, so the view leaves it out: `{media}` is sent as plain JSON"
+                )
+            };
+            notices.push(spec.error(
+                format!("{body_at}/content/{}/encoding", escape_token(media)),
+                format!("this `encoding` asks for {asks}. {what}"),
+            ));
+        }
+        if changed {
+            doc["paths"][&path][&method]["requestBody"] = resolved;
+        }
+    }
+}
+
+/// A request body offered only as `+json` types (`application/json-patch+json`,
+/// `application/merge-patch+json`) and nothing progenitor 0.15 sends: the view gives the first
+/// one to progenitor as `application/json` (so the body is typed, and serialized as JSON), and
+/// adds a required `Content-Type` header parameter as for raw bodies (rule B): the caller
+/// passes the spec's media type, which replaces progenitor's `application/json` on the wire.
+/// Other media types of the body are left out. A notice each.
+pub fn json_suffix_request_bodies(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
+    for (path, method) in operations(doc) {
+        let at = pointer(["paths", &path, &method]);
+        let Some(body) = doc["paths"][&path][&method].get("requestBody") else {
+            continue;
+        };
+        let (resolved, body_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+        let mut resolved = resolved.clone();
+        let Some(content) = resolved.get_mut("content").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        if content.keys().any(|m| sendable(m) || raw_sendable(m)) {
+            continue;
+        }
+        let Some(chosen) = content.keys().find(|m| json_suffix(m)).cloned() else {
+            continue;
+        };
+        let id = doc["paths"][&path][&method]
+            .get("operationId")
+            .and_then(Value::as_str)
+            .map(rust_snake)
+            .unwrap_or_else(|| derived_operation_name(&method, &path));
+        let media_at = |m: &str| format!("{body_at}/content/{}", escape_token(m));
+        let e = essence(&chosen);
+        for media in content.keys().filter(|m| **m != chosen) {
+            notices.push(spec.error(
+                media_at(media),
+                format!(
+                    "request media type `{media}` is not supported by progenitor 0.15; `{id}()` \
+                     sends this body as `{e}` only"
+                ),
+            ));
+        }
+        notices.push(spec.error(
+            media_at(&chosen),
+            format!(
+                "progenitor 0.15 sends structured bodies only as `application/json`: `{id}()` \
+                 serializes the typed body as JSON and takes the `Content-Type` to send \
+                 (`content_type(\"{e}\")`), which replaces `application/json` on the wire"
+            ),
+        ));
+        let entry = content.remove(&chosen).unwrap_or_default();
+        content.clear();
+        content.insert("application/json".into(), entry);
+        doc["paths"][&path][&method]["requestBody"] = resolved;
+        let has_header = effective_parameters(doc, &path, &method)
+            .iter()
+            .any(|(_, p)| {
+                p.get("in").and_then(Value::as_str) == Some("header")
+                    && p.get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.eq_ignore_ascii_case("content-type"))
+            });
+        if has_header {
+            continue;
+        }
+        let op = &mut doc["paths"][&path][&method];
+        if !op.get("parameters").is_some_and(Value::is_array) {
+            op["parameters"] = json!([]);
+        }
+        if let Some(list) = op["parameters"].as_array_mut() {
+            list.push(json!({
+                "name": "Content-Type",
+                "in": "header",
+                "required": true,
+                "description": format!(
+                    "The media type of the body: `{e}` (the spec's). Added by `cargo xtask regen`: \
+                     progenitor 0.15 sends JSON bodies as `application/json`, and this header \
+                     replaces that."
+                ),
+                "schema": {"type": "string"},
+                FOR_RAW_BODY: true
+            }));
+        }
+    }
+}
+
+/// The path key of the spec file an operation of the view comes from: the key itself, or, for
+/// a key the view added for a split operation (`{key}#form`, `{key}#body`, `{key}-body`), the
+/// spec's key it was made from. Spec keys may have a `#fragment` of their own (Box's).
+pub fn written_key<'a>(spec_doc: &Value, key: &'a str) -> &'a str {
+    let in_spec = |k: &str| spec_doc["paths"].get(k).is_some();
+    let mut candidate = key;
+    loop {
+        if in_spec(candidate) {
+            return candidate;
+        }
+        let shorter = candidate
+            .strip_suffix("-body")
+            .or_else(|| candidate.rfind('#').map(|i| &candidate[..i]));
+        match shorter {
+            Some(s) => candidate = s,
+            None => return key.split('#').next().unwrap_or(key),
+        }
+    }
 }
 
 #[cfg(test)]

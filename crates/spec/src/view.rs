@@ -65,6 +65,7 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     let mut lowering_errors = Vec::new();
     let mut lowered_doc = spec.doc.clone();
     crate::lower31::lower(spec, &mut lowered_doc, &mut notices, &mut lowering_errors);
+    adapt::inline_content_refs(spec, &mut lowered_doc, &mut notices);
     let lowered;
     let spec = if lowered_doc == spec.doc {
         spec
@@ -78,7 +79,12 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     let mut errors = lowering_errors;
     errors.extend(adapt::check(spec));
     let mut doc = spec.doc.clone();
+    adapt::add_missing_path_parameters(spec, &mut doc, &mut notices);
+    adapt::note_fragment_keys(spec, &doc, &mut notices);
     adapt::note_template_name_variants(spec, &doc, &mut notices);
+    adapt::drop_request_encodings(spec, &mut doc, &mut notices);
+    adapt::drop_unsupported_query_styles(spec, &mut doc, &mut notices);
+    adapt::json_suffix_request_bodies(spec, &mut doc, &mut notices);
     adapt::drop_unsendable_alternatives(spec, &mut doc, &mut notices);
     adapt::raw_request_bodies(spec, &mut doc, &mut notices);
     adapt::fill_missing_schemas(spec, &mut doc, &mut notices);
@@ -192,7 +198,7 @@ pub const WIRE_MEDIA_TYPES: &str = "x-apilogin-media-types";
 /// types the spec lists, [`WIRE_MEDIA_TYPES`]), a notice each.
 pub fn type_json_suffix_responses(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
     for (path, method) in operations(doc) {
-        let written = path.split('#').next().unwrap_or(&path).to_string();
+        let written = adapt::written_key(&spec.doc, &path).to_string();
         let at = pointer(["paths", &written, &method]);
         let codes: Vec<String> = doc["paths"][&path][&method]
             .get("responses")
@@ -259,7 +265,7 @@ pub fn unify_responses(
     errors: &mut Vec<SpecError>,
 ) {
     for (path, method) in operations(doc) {
-        let written = path.split('#').next().unwrap_or(&path).to_string();
+        let written = adapt::written_key(&spec.doc, &path).to_string();
         let at = pointer(["paths", &written, &method]);
         let op = doc["paths"][&path][&method].clone();
         let Some(responses) = op.get("responses").and_then(Value::as_object) else {
@@ -570,7 +576,7 @@ pub fn split_request_media_types(
         };
 
         let mut refused = false;
-        for (media, entry) in content {
+        for media in content.keys() {
             let media_at = format!("{at}/requestBody/content/{}", escape_token(media));
             if media_suffix(media).is_none() {
                 refused = true;
@@ -583,17 +589,6 @@ pub fn split_request_media_types(
                     ),
                 ));
                 continue;
-            }
-            if entry
-                .get("encoding")
-                .and_then(Value::as_object)
-                .is_some_and(|e| !e.is_empty())
-            {
-                refused = true;
-                errors.push(spec.error(
-                    format!("{media_at}/encoding"),
-                    "an `encoding` object on a request body makes progenitor 0.15 panic; remove it",
-                ));
             }
         }
         if refused || content.len() < 2 {
@@ -722,7 +717,7 @@ pub fn split_optional_bodies(spec: &Spec, doc: &mut Value, errors: &mut Vec<Spec
         if resolve(doc, body).get("required") != Some(&Value::Bool(false)) {
             continue;
         }
-        let written = path.split('#').next().unwrap_or(&path);
+        let written = adapt::written_key(&spec.doc, &path);
         let id = match operation_id(spec, op, &pointer(["paths", written, &method])) {
             Ok(id) => id,
             Err(e) => {
@@ -781,7 +776,7 @@ fn ensure_unique_operation_ids(spec: &Spec, doc: &Value, errors: &mut Vec<SpecEr
             continue;
         };
         if let Some(first) = seen.insert(id.to_string(), (path.clone(), method.clone())) {
-            let original = path.split('#').next().unwrap_or(&path).to_string();
+            let original = adapt::written_key(&spec.doc, &path).to_string();
             errors.push(spec.error(
                 pointer(["paths", &original, &method, "operationId"]),
                 format!(
@@ -1234,16 +1229,154 @@ mod tests {
     }
 
     #[test]
-    fn form_encoding_objects_are_refused() {
+    fn form_encoding_objects_are_left_out_with_a_notice() {
         let s = spec(login_with(
             json!({"content": {"application/x-www-form-urlencoded": {
                 "schema": {"$ref": "#/components/schemas/Req"},
-                "encoding": {"a": {"style": "form"}}
+                "encoding": {"a": {"style": "deepObject", "explode": true}}
             }}}),
             json!({"200": json_body("Ok")}),
         ));
-        let e = codegen_view(&s).unwrap_err();
-        assert!(e.pointer.ends_with("/encoding"), "{e}");
+        let view = build(&s).unwrap();
+        let media = &view.doc["paths"]["/login"]["post"]["requestBody"]["content"]["application/x-www-form-urlencoded"];
+        assert!(media.get("encoding").is_none(), "{media}");
+        let n = &view.notices[0];
+        assert!(n.pointer.ends_with("/encoding"), "{n}");
+        assert!(
+            n.message
+                .contains("`a`: `style: deepObject, explode: true`"),
+            "{n}"
+        );
+        assert!(n.message.contains("serde_urlencoded"), "{n}");
+    }
+
+    #[test]
+    fn a_template_without_a_path_parameter_gets_one() {
+        let mut doc = login_with(json!({"content": {}}), json!({"200": json_body("Ok")}));
+        doc["paths"]["/files/{path}"] =
+            json!({"get": {"operationId": "getFile", "responses": {"204": {"description": "ok"}}}});
+        doc["paths"]["/carts"] = json!({"get": {
+            "operationId": "getCart",
+            "parameters": [{"name": "cartId", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"204": {"description": "ok"}}
+        }});
+        // A declared `in: path` parameter without a template is still refused.
+        let errors = build(&spec(doc.clone())).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].pointer.starts_with("/paths/~1carts"),
+            "{}",
+            errors[0]
+        );
+        doc["paths"].as_object_mut().unwrap().remove("/carts");
+        let view = build(&spec(doc)).unwrap();
+        let added = &view.doc["paths"]["/files/{path}"]["get"]["parameters"][0];
+        assert_eq!(
+            added,
+            &json!({
+                "name": "path", "in": "path", "required": true,
+                "description": "Added by `cargo xtask regen`: the path template has no `in: path` parameter in the spec.",
+                "schema": {"type": "string"}
+            })
+        );
+        assert!(
+            view.notices
+                .iter()
+                .any(|n| n.pointer == "/paths/~1files~1{path}/get")
+        );
+    }
+
+    #[test]
+    fn fragment_keys_are_kept_with_a_notice() {
+        let mut doc = login_with(json!({"content": {}}), json!({"200": json_body("Ok")}));
+        doc["paths"]["/login#refresh"] = json!({"post": {
+            "operationId": "refresh",
+            "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": json_body("Ok")}
+        }});
+        doc["paths"]["/bad#{x}"] =
+            json!({"get": {"operationId": "bad", "responses": {"204": {"description": "ok"}}}});
+        let errors = build(&spec(doc.clone())).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0].message.contains("fragment"), "{}", errors[0]);
+        doc["paths"].as_object_mut().unwrap().remove("/bad#{x}");
+        let view = build(&spec(doc)).unwrap();
+        assert!(view.doc["paths"]["/login#refresh"]["post"].is_object());
+        // The split of an optional body keeps to the key's URL, and its notices point at the key.
+        assert!(view.doc["paths"]["/login#refresh-body"]["post"].is_object());
+        let n = view
+            .notices
+            .iter()
+            .find(|n| n.pointer == "/paths/~1login#refresh")
+            .expect("a notice at the key");
+        assert!(n.message.contains("never sent"), "{n}");
+        assert!(n.message.contains("POST /login"), "{n}");
+        assert_eq!(
+            adapt::written_key(&spec(view.doc.clone()).doc, "/login#refresh-body"),
+            "/login#refresh-body"
+        );
+    }
+
+    #[test]
+    fn a_json_suffix_body_is_json_with_the_callers_content_type() {
+        let s = spec(login_with(
+            json!({"content": {
+                "application/json-patch+json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "application/xml": {"schema": {"type": "object"}}
+            }}),
+            json!({"200": json_body("Ok")}),
+        ));
+        let view = build(&s).unwrap();
+        let op = &view.doc["paths"]["/login"]["post"];
+        let content = op["requestBody"]["content"].as_object().unwrap();
+        assert_eq!(content.keys().collect::<Vec<_>>(), ["application/json"]);
+        assert_eq!(op["parameters"][0]["name"], "Content-Type");
+        assert_eq!(op["parameters"][0]["required"], true);
+        assert_eq!(view.notices.len(), 2, "{:?}", view.notices);
+        assert!(view.notices.iter().any(|n| {
+            n.message
+                .contains("content_type(\"application/json-patch+json\")")
+        }));
+    }
+
+    #[test]
+    fn content_refs_and_deep_object_parameters() {
+        let mut doc = login_with(json!({"content": {}}), json!({"200": json_body("Ok")}));
+        doc["components"]["mediaTypes"] =
+            json!({"ok": {"application/json": {"schema": {"$ref": "#/components/schemas/Ok"}}}});
+        doc["components"]["parameters"] = json!({"meta": {
+            "name": "metadata", "in": "query", "style": "deepObject", "explode": true,
+            "schema": {"type": "object", "additionalProperties": {"type": "string"}}
+        }});
+        doc["paths"]["/things"] = json!({"get": {
+            "operationId": "listThings",
+            "parameters": [{"$ref": "#/components/parameters/meta"}, {"name": "limit", "in": "query", "schema": {"type": "integer"}}],
+            "responses": {"200": {"description": "ok", "content": {"$ref": "#/components/mediaTypes/ok"}}}
+        }});
+        let view = build(&spec(doc)).unwrap();
+        let op = &view.doc["paths"]["/things"]["get"];
+        assert_eq!(
+            op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+            "#/components/schemas/Ok"
+        );
+        let names: Vec<&Value> = op["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| &p["name"])
+            .collect();
+        assert_eq!(names, [&json!("limit")]);
+        assert!(
+            view.notices
+                .iter()
+                .any(|n| n.pointer == "/components/parameters/meta"
+                    && n.message.contains("`list_things()` cannot send it"))
+        );
+        assert!(
+            view.notices
+                .iter()
+                .any(|n| n.pointer == "/paths/~1things/get/responses/200/content")
+        );
     }
 
     #[test]
