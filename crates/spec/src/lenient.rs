@@ -21,6 +21,11 @@
 //!   event, title: Type}` beside `{const: compound, …, title: Type}`). When inline enums with one
 //!   title differ, the view drops that title from each of them; typify then names them after
 //!   their parent and property (`EventTriggerType`).
+//! * **Parameter unions of one type.** A parameter whose schema is an `anyOf`/`oneOf` of
+//!   members of one primitive `type` (Prefect's path parameter `anyOf: [{type: string, format:
+//!   uuid}, {type: string}]`; 3.1's `[boolean, null]` after lowering) becomes that `type`:
+//!   progenitor 0.15 panics on the struct typify makes of the union. Its `nullable` is dropped
+//!   as well (progenitor formats an optional parameter with `Display`, which `Option` lacks).
 
 use serde_json::Value;
 
@@ -84,13 +89,21 @@ pub fn one_type_parameter_unions(spec: &Spec, doc: &mut Value, notices: &mut Vec
                 let first = first.to_string();
                 schema.remove(key);
                 schema.remove("title");
+                // progenitor formats an optional parameter's value with `Display`, which
+                // `Option<T>` (from `nullable`) lacks; a parameter not sent is absent anyway.
+                let nullable = schema.remove("nullable").is_some();
                 schema.insert("type".into(), Value::String(first.clone()));
                 notices.push(spec.error(
                     ptr(&at, key),
                     format!(
                         "a parameter's `{key}` whose members are all `type: {first}` becomes \
                          `type: {first}` in the view (progenitor 0.15 panics on the struct \
-                         typify makes of the union; any value of the members is a {first})"
+                         typify makes of the union; any value of the members is a {first}){}",
+                        if nullable {
+                            "; `nullable` is dropped too (an absent parameter is not sent)"
+                        } else {
+                            ""
+                        }
                     ),
                 ));
                 break;
@@ -161,18 +174,18 @@ const DATA_KEYS: [&str; 5] = ["example", "examples", "default", "enum", "const"]
 fn fix_node(spec: &Spec, node: &mut Value, at: String, notices: &mut Vec<SpecError>) {
     match node {
         Value::Object(map) => {
-            if let Some(Value::String(pattern)) = map.get_mut("pattern") {
-                if let Some(ecma) = ecmascript_pattern(pattern) {
-                    notices.push(spec.error(
-                        ptr(&at, "pattern"),
-                        format!(
-                            "Python's named groups `(?P<…>` are not ECMAScript regular expression \
-                             syntax (typify's `regress` refuses them); the view writes \
-                             `{ecma}`, which means the same"
-                        ),
-                    ));
-                    *pattern = ecma;
-                }
+            if let Some(Value::String(pattern)) = map.get_mut("pattern")
+                && let Some(ecma) = ecmascript_pattern(pattern)
+            {
+                notices.push(spec.error(
+                    ptr(&at, "pattern"),
+                    format!(
+                        "Python's named groups `(?P<…>` are not ECMAScript regular expression \
+                         syntax (typify's `regress` refuses them); the view writes \
+                         `{ecma}`, which means the same"
+                    ),
+                ));
+                *pattern = ecma;
             }
             if map.get("enum").is_some_and(Value::is_array)
                 && map.contains_key("type")
