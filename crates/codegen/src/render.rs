@@ -571,7 +571,8 @@ fn scrubbed_errors(file: &mut syn::File) -> Result<(), String> {
         for item in block.items.iter_mut() {
             let syn::ImplItem::Fn(f) = item else { continue };
             if f.sig.ident == "send" {
-                let e = wrap_send(f)?;
+                let builder = quote::ToTokens::to_token_stream(&block.self_ty).to_string();
+                let e = wrap_send(f, &builder.replace(' ', ""))?;
                 let text = quote::ToTokens::to_token_stream(&e).to_string();
                 if !error_types
                     .iter()
@@ -601,11 +602,11 @@ fn scrubbed_errors(file: &mut syn::File) -> Result<(), String> {
 }
 
 /// Rewrites one `send`; returns its error type `E` (of `Result<_, Error<E>>`).
-fn wrap_send(f: &mut syn::ImplItemFn) -> Result<syn::Type, String> {
-    let name = f.sig.ident.to_string();
+fn wrap_send(f: &mut syn::ImplItemFn, builder: &str) -> Result<syn::Type, String> {
+    let name = format!("`{builder}::{}`", f.sig.ident);
     let bad = || {
         format!(
-            "`{name}` does not return `Result<_, Error<_>>`; regen's error replacement needs updating for this progenitor"
+            "{name} does not return `Result<_, Error<_>>`; regen's error replacement needs updating for this progenitor"
         )
     };
     let syn::ReturnType::Type(_, ty) = &f.sig.output else {
@@ -638,16 +639,19 @@ fn wrap_send(f: &mut syn::ImplItemFn) -> Result<syn::Type, String> {
         .and_then(|a| a.into_iter().next())
         .ok_or_else(bad)?;
     let mut stmts = f.block.stmts.clone();
-    let exec = stmts
+    // `let result = client.exec(request, &info).await;`, where progenitor renames `client` to
+    // `_client` when an operation has a parameter named `client` (and so on).
+    let (exec, (client, request, info)) = stmts
         .iter()
-        .position(|s| quote::ToTokens::to_token_stream(s).to_string().starts_with("let result = client . exec (request"))
-        .ok_or_else(|| format!("`{name}` has no `let result = client.exec(request, ..)`; regen's error replacement needs updating for this progenitor"))?;
+        .enumerate()
+        .find_map(|(i, s)| exec_call(s).map(|names| (i, names)))
+        .ok_or_else(|| format!("{name} has no `let result = client.exec(request, &info).await`; regen's error replacement needs updating for this progenitor"))?;
     stmts.insert(
         exec,
-        syn::parse_quote!(__secrets.capture(&request, info.operation_id);),
+        syn::parse_quote!(__secrets.capture(&#request, #info.operation_id);),
     );
     f.block = syn::parse_quote!({
-        let mut __secrets = super::RequestSecrets::new(self.client);
+        let mut __secrets = super::RequestSecrets::new(self.#client);
         let __result: ::std::result::Result<#ok, progenitor_client::Error<#e>> = async {
             #[allow(unused_imports)]
             use progenitor_client::Error;
@@ -657,6 +661,43 @@ fn wrap_send(f: &mut syn::ImplItemFn) -> Result<syn::Type, String> {
         __result.map_err(|e| Error::new(e, __secrets.scrubber()))
     });
     Ok(e)
+}
+
+/// The names in progenitor's `let result = client.exec(request, &info).await;`: the builder's
+/// client field (`_client` when an operation has a parameter named `client`), the request and
+/// the operation info.
+fn exec_call(stmt: &syn::Stmt) -> Option<(syn::Ident, syn::Ident, syn::Ident)> {
+    let syn::Stmt::Local(local) = stmt else {
+        return None;
+    };
+    let syn::Pat::Ident(pat) = &local.pat else {
+        return None;
+    };
+    if pat.ident != "result" {
+        return None;
+    }
+    let syn::Expr::Await(awaited) = &*local.init.as_ref()?.expr else {
+        return None;
+    };
+    let syn::Expr::MethodCall(call) = &*awaited.base else {
+        return None;
+    };
+    let ident = |e: &syn::Expr| match e {
+        syn::Expr::Path(p) => p.path.get_ident().cloned(),
+        syn::Expr::Reference(r) => match &*r.expr {
+            syn::Expr::Path(p) => p.path.get_ident().cloned(),
+            _ => None,
+        },
+        _ => None,
+    };
+    if call.method != "exec" || call.args.len() != 2 {
+        return None;
+    }
+    Some((
+        ident(&call.receiver)?,
+        ident(&call.args[0])?,
+        ident(&call.args[1])?,
+    ))
 }
 
 /// Gives the fields the view renamed (rule C: `authTime` beside `auth_time` is the field

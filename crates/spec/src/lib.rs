@@ -11,6 +11,8 @@
 //! * [`adapt`]: regen's checks (every problem of a spec, located) and the view's adaptations
 //!   for what real specs contain (derived and renamed names, `default` responses, media types
 //!   without schema), each with a notice.
+//! * [`lenient`]: the view's adaptations for vendors' specs and typify's limits (undefined
+//!   security schemes, Python regular expressions, `enum` beside `allOf`, shared enum titles).
 //! * [`lower31`]: OpenAPI 3.1 lowered to 3.0 in the view, each change a notice.
 //! * [`bundle`]: the spec with every `$ref` inlined, as API portals import it.
 //! * [`workspace_root`]: the folder that holds `specs/`, for every tool and test.
@@ -19,6 +21,7 @@ pub mod adapt;
 pub mod bundle;
 pub mod cycles;
 mod error;
+pub mod lenient;
 mod load;
 pub mod locate;
 pub mod lower31;

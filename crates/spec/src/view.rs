@@ -88,6 +88,7 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     adapt::drop_unsendable_alternatives(spec, &mut doc, &mut notices);
     adapt::raw_request_bodies(spec, &mut doc, &mut notices);
     adapt::fill_missing_schemas(spec, &mut doc, &mut notices);
+    crate::lenient::adapt(spec, &mut doc, &mut notices);
     crate::cycles::break_composition_cycles(spec, &mut doc, &mut notices, &mut errors);
     adapt::place_default_responses(&mut doc);
     adapt::name_operations(spec, &mut doc, &mut notices);
