@@ -37,7 +37,38 @@ pub fn adapt(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
     drop_undefined_security(spec, doc, notices);
     schema_fixes(spec, doc, notices);
     distinct_enum_titles(spec, doc, notices);
+    nullable_component_titles(spec, doc, notices);
     one_type_parameter_unions(spec, doc, notices);
+}
+
+/// A nullable component schema whose `title` names the same Rust type as its key: typify 0.8
+/// names the wrapper after the key and the value inside after the title, so the type is
+/// defined twice (`CampaignId(Option<CampaignId>)`). The view drops the title (the key names
+/// the type either way).
+fn nullable_component_titles(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
+    let Some(Value::Object(schemas)) = doc.pointer_mut("/components/schemas") else {
+        return;
+    };
+    for (key, schema) in schemas.iter_mut() {
+        let Value::Object(map) = schema else { continue };
+        let clash = map.get("nullable").and_then(Value::as_bool) == Some(true)
+            && map
+                .get("title")
+                .and_then(Value::as_str)
+                .is_some_and(|title| crate::names::pascal(title) == crate::names::pascal(key));
+        if clash {
+            map.remove("title");
+            let at = ptr(&ptr("/components/schemas", key), "title");
+            notices.push(spec.error(
+                at,
+                format!(
+                    "the nullable schema `{key}` has a title that names the same Rust type as its \
+                     key, which typify 0.8 defines twice (the wrapper and the value inside); the \
+                     view drops the title"
+                ),
+            ));
+        }
+    }
 }
 
 /// Parameters whose schema is an `anyOf`/`oneOf` of one primitive type: that type.
@@ -198,6 +229,20 @@ fn fix_node(spec: &Spec, node: &mut Value, at: String, notices: &mut Vec<SpecErr
                      (the values allowed) and drops the `allOf`",
                 ));
             }
+            for key in ["anyOf", "oneOf"] {
+                if map.get(key).is_some_and(annotations_only) {
+                    map.remove(key);
+                    notices.push(spec.error(
+                        ptr(&at, key),
+                        format!(
+                            "a `{key}` whose members only annotate or bound the value (formats such \
+                             as `date-time` and `date`, ranges) makes typify 0.8 stop (`not yet \
+                             implemented`); the view drops it and keeps the schema's own `type`, \
+                             so the value is sent and read as that type, unchecked"
+                        ),
+                    ));
+                }
+            }
             for (key, value) in map.iter_mut() {
                 if DATA_KEYS.contains(&key.as_str()) || key.starts_with("x-") {
                     continue;
@@ -212,6 +257,36 @@ fn fix_node(spec: &Spec, node: &mut Value, at: String, notices: &mut Vec<SpecErr
         }
         _ => {}
     }
+}
+
+/// Keywords that only annotate or bound a value (no type, shape or reference of their own).
+const ANNOTATIONS: [&str; 13] = [
+    "format",
+    "description",
+    "title",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "example",
+    "deprecated",
+];
+
+/// A non-empty list of subschemas that carry only [`ANNOTATIONS`] (`anyOf: [{format: date-time},
+/// {format: date}]`).
+fn annotations_only(list: &Value) -> bool {
+    list.as_array().is_some_and(|items| {
+        !items.is_empty()
+            && items.iter().all(|item| {
+                item.as_object().is_some_and(|m| {
+                    !m.is_empty() && m.keys().all(|k| ANNOTATIONS.contains(&k.as_str()))
+                })
+            })
+    })
 }
 
 /// `(?P<name>` → `(?<name>`, `(?P=name)` → `\k<name>`; `None` when there is neither.
@@ -313,6 +388,46 @@ mod tests {
     fn spec(doc: Value) -> Spec {
         let text = serde_json::to_string_pretty(&doc).unwrap();
         crate::parse(std::path::Path::new("specs/x.json"), &text).unwrap()
+    }
+
+    #[test]
+    fn annotation_only_unions_and_nullable_titles_like_their_keys_are_dropped() {
+        let mut doc = json!({
+            "openapi": "3.0.3", "info": {"title": "x", "version": "1"}, "paths": {},
+            "components": {"schemas": {
+                "send_date": {"type": "string", "anyOf": [{"format": "date-time"}, {"format": "date"}]},
+                "limit": {"type": "number", "oneOf": [{"minimum": 0, "maximum": 10, "format": "int32"}]},
+                "kept": {"anyOf": [{"type": "string"}, {"format": "date"}]},
+                "campaign_id": {"title": "campaign_id", "type": "string", "nullable": true},
+                "other": {"title": "Campaign", "type": "string", "nullable": true},
+                "plain": {"title": "plain", "type": "string"}
+            }}
+        });
+        let spec = spec(doc.clone());
+        let mut notices = Vec::new();
+        adapt(&spec, &mut doc, &mut notices);
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(schemas["send_date"], json!({"type": "string"}));
+        assert_eq!(schemas["limit"], json!({"type": "number"}));
+        assert!(
+            schemas["kept"]["anyOf"].is_array(),
+            "a member with a type stays"
+        );
+        assert!(schemas["campaign_id"].get("title").is_none());
+        assert_eq!(schemas["other"]["title"], "Campaign");
+        assert_eq!(
+            schemas["plain"]["title"], "plain",
+            "not nullable: no wrapper, no clash"
+        );
+        let at: Vec<&str> = notices.iter().map(|n| n.pointer.as_str()).collect();
+        assert_eq!(
+            at,
+            [
+                "/components/schemas/send_date/anyOf",
+                "/components/schemas/limit/oneOf",
+                "/components/schemas/campaign_id/title"
+            ]
+        );
     }
 
     #[test]
