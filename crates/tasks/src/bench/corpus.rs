@@ -172,9 +172,16 @@ fn first_error(output: &Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
+    // A line that is an error (regen's `error: …`, rustc's `…: error[E…]`), before one that only
+    // mentions the word (a notice about an HTTP 500 "error" answer).
+    let is_error = |l: &str| {
+        let l = l.trim_start();
+        l.starts_with("error") || l.contains(": error") || l.contains("Exception")
+    };
     let line = text
         .lines()
-        .find(|l| l.contains("error") || l.contains("Exception"))
+        .find(|l| is_error(l))
+        .or_else(|| text.lines().find(|l| l.contains("error")))
         .or_else(|| text.lines().rev().find(|l| !l.trim().is_empty()))
         .unwrap_or("(no output)");
     let line = line.trim();
@@ -595,5 +602,14 @@ mod tests {
             .output()
             .unwrap();
         assert_eq!(first_error(&output), "error: a \\| b");
+        let output = Command::new("sh")
+            .args([
+                "-c",
+                "echo 'notice: specs/x.json:3 at /r/500: an HTTP 500 error answer' >&2; \
+                 echo 'error: specs/x.json:9 at /p: refused' >&2; exit 1",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(first_error(&output), "error: specs/x.json:9 at /p: refused");
     }
 }
