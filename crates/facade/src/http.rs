@@ -203,12 +203,7 @@ pub(crate) fn client_error<E>(service: ServiceKind, text: String, kind: ApiError
             LoginError::Redirected {
                 service,
                 status: resp.status().as_u16(),
-                location: resp
-                    .headers()
-                    .get(reqwest::header::LOCATION)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|l| resp.url().join(l).ok())
-                    .map(|u| u.origin().ascii_serialization()),
+                location: redirect_origin(&resp),
             }
         }
         ApiError::UnexpectedResponse(resp) => by_status(resp.status(), resp.headers()),
@@ -228,6 +223,15 @@ pub(crate) fn client_error<E>(service: ServiceKind, text: String, kind: ApiError
             excerpt: text,
         },
     }
+}
+
+/// The origin a redirect answer points to (never its path or query, where secrets may be).
+fn redirect_origin(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|l| resp.url().join(l).ok())
+        .map(|u| u.origin().ascii_serialization())
 }
 
 /// A header carrying a secret, marked sensitive.
@@ -352,15 +356,10 @@ impl<'a> Call<'a> {
         let status = resp.status();
         let headers = resp.headers().clone();
         if status.is_redirection() {
-            let location = headers
-                .get(reqwest::header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|l| resp.url().join(l).ok())
-                .map(|u| u.origin().ascii_serialization());
             return LoginError::Redirected {
                 service,
                 status: status.as_u16(),
-                location,
+                location: redirect_origin(&resp),
             };
         }
         if status == StatusCode::TOO_MANY_REQUESTS {

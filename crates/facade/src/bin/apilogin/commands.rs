@@ -305,6 +305,15 @@ fn finish(
 }
 
 /// The entry `which` designates for `kind`, or a "not logged in" failure.
+/// The stored sessions as the flags that name each, for a message.
+fn choices(entries: &[&Entry]) -> String {
+    entries
+        .iter()
+        .map(|e| format!("--url {} --user {}", clean(&e.base_url), clean(&e.account)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The stored session `which` names: with neither `--url` nor `--user`, the default (the
 /// latest login); with one of them, the one session it names: a `--user` stored on two servers
 /// (or a `--url` with two accounts) is a usage error that lists the choices.
@@ -317,15 +326,12 @@ fn find<'a>(store: &'a Store, kind: ServiceKind, which: &Which) -> anyhow::Resul
     if url.is_some() != which.user.is_some() {
         let matching = store.matching(kind, url.as_deref(), which.user.as_deref());
         if matching.len() > 1 {
-            let choices: Vec<String> = matching
-                .iter()
-                .map(|e| format!("--url {} --user {}", clean(&e.base_url), clean(&e.account)))
-                .collect();
+            let choices = choices(&matching);
             return Err(CliFailure::Usage(format!(
                 "{} sessions of {} match; name one: {}",
                 matching.len(),
                 kind.name(),
-                choices.join(", ")
+                choices
             ))
             .into());
         }
@@ -739,15 +745,12 @@ pub fn switch(args: SwitchArgs) -> anyhow::Result<()> {
             }
             [other, _default] => (*other).clone(),
             _ => {
-                let choices: Vec<String> = all
-                    .iter()
-                    .map(|e| format!("--url {} --user {}", clean(&e.base_url), clean(&e.account)))
-                    .collect();
+                let choices = choices(&all);
                 return Err(CliFailure::Usage(format!(
                     "{} sessions of {} are stored; name one: {}",
                     all.len(),
                     kind.name(),
-                    choices.join(", ")
+                    choices
                 ))
                 .into());
             }
