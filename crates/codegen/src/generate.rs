@@ -9,7 +9,7 @@ use progenitor_impl::{
 use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
-use apilogin_spec::adapt::ParamRename;
+use crate::view::adapt::ParamRename;
 use apilogin_spec::names::rust_pascal;
 use apilogin_spec::walk::operations;
 use apilogin_spec::{Spec, SpecError, pointer};
@@ -343,7 +343,7 @@ fn locate(doc: &Value, view: &Value, failure: String) -> (String, String) {
         if let Err(alone) = try_generate(&single) {
             // Split operations live at `{path}#suffix` in the view only; a spec's own key may
             // have a `#fragment` too.
-            let written = apilogin_spec::adapt::written_key(doc, &path);
+            let written = crate::view::adapt::written_key(doc, &path);
             let operation = pointer(["paths", written, &method]);
             if let Some(at) = named_ref(doc, &alone, &operation) {
                 let message = format!("{alone} (met generating the operation at {operation})");

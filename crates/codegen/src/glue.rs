@@ -513,7 +513,7 @@ fn is_keyword(word: &str) -> bool {
 
 /// The builder methods of the parameters of operation `op`, with the parameters: progenitor's
 /// snake-case names, with regen's renames of colliding query and header parameters
-/// (`apilogin_spec::adapt::rename_colliding_parameters`: a name taken by an earlier parameter
+/// (`crate::view::adapt::rename_colliding_parameters`: a name taken by an earlier parameter
 /// gets `_2`, `_3`…, one named like a builder method gets `_param`).
 fn parameter_methods<'d>(doc: &'d Value, op: &Op<'d>) -> Vec<(String, &'d Value)> {
     const BUILDER_METHODS: &[&str] = &["send", "body", "body_map"];

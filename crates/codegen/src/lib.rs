@@ -1,6 +1,7 @@
 //! The generator behind `cargo xtask regen [--check]`: every `specs/<id>.yaml` becomes
 //! `crates/<id>-client/`. It reads specs through the one spec model (`apilogin-spec`), gives
-//! progenitor the model's code-generation view, and lays out the crate around progenitor's code.
+//! progenitor its code-generation view (`view`, derived in memory from the model, with every
+//! adaptation located), and lays out the crate around progenitor's code.
 //!
 //! It is a crate of its own, run by xtask as a separate program, so that xtask's other commands
 //! (demo, sandbox, lint, docs) never compile progenitor.
@@ -20,11 +21,12 @@ mod render;
 mod security;
 mod stamp;
 mod version;
+mod view;
 
 use std::fmt;
 use std::path::Path;
 
-use apilogin_spec::{self as spec, SpecError, view};
+use apilogin_spec::{self as spec, SpecError};
 pub use build_check::Outcome as BuildCheck;
 pub use files::Change;
 pub use generate::{WORKER_ARG, set_worker, worker_main};

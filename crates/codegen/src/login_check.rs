@@ -148,7 +148,7 @@ pub(crate) fn operation<'a>(doc: &'a Value, id: &str) -> Option<Op<'a>> {
 
 /// The parameters that apply to an operation, `$ref`s followed: its path item's, then its own,
 /// one of the same name and place overriding the path item's (the order regen's renames of
-/// colliding parameters follow, `apilogin_spec::adapt`).
+/// colliding parameters follow, `crate::view::adapt`).
 pub(crate) fn parameters<'a>(doc: &'a Value, op: &Op<'a>) -> Vec<&'a Value> {
     let mut out: Vec<&'a Value> = Vec::new();
     for list in [op.item.get("parameters"), op.op.get("parameters")] {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde_json::Value;
 
-use apilogin_spec::adapt::FieldRename;
+use crate::view::adapt::FieldRename;
 use apilogin_spec::names::rust_snake as snake;
 use apilogin_spec::refs::resolve;
 use apilogin_spec::walk::operations;
@@ -292,7 +292,7 @@ fn media_types_table(view: &Value) -> String {
             // Where the view changed a response's body for progenitor, the media types the spec
             // lists travel beside it (`view::WIRE_MEDIA_TYPES`, issue 22's rule B).
             let wire = response
-                .get(apilogin_spec::view::WIRE_MEDIA_TYPES)
+                .get(crate::view::WIRE_MEDIA_TYPES)
                 .and_then(Value::as_array)
                 .map(|list| {
                     Value::Object(
@@ -834,7 +834,7 @@ mod tests {
                     if let syn::ImplItem::Fn(f) = f {
                         let name = f.sig.ident.to_string();
                         assert!(
-                            apilogin_spec::adapt::RESERVED_METHODS.contains(&name.as_str()),
+                            crate::view::adapt::RESERVED_METHODS.contains(&name.as_str()),
                             "templates add `Client::{name}`: list it in adapt::RESERVED_METHODS"
                         );
                     }

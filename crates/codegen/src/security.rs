@@ -103,7 +103,7 @@ pub fn problems(spec: &Spec) -> Vec<SpecError> {
         errors.push(e);
     }
     // A requirement naming a scheme the spec does not define is not an error: the view drops
-    // it with a notice (`apilogin_spec::lenient`).
+    // it with a notice (`crate::view::lenient`).
     errors
 }
 
@@ -854,7 +854,7 @@ mod tests {
         d["paths"]["/other"] = json!({"post": op(Some(json!([{"alsoMissing": []}])))});
         let found = problems(&spec(d));
         let at: Vec<&str> = found.iter().map(|e| e.pointer.as_str()).collect();
-        // Requirements naming undefined schemes are the view's notices (`apilogin_spec::lenient`).
+        // Requirements naming undefined schemes are the view's notices (`crate::view::lenient`).
         assert_eq!(
             at,
             ["/components/securitySchemes/digest/scheme"],

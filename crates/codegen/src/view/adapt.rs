@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use crate::error::{SpecError, escape_token, pointer, ptr};
-use crate::load::Spec;
-use crate::names::{rust_pascal, rust_snake};
-use crate::refs::resolve;
-use crate::walk::{operations, walk};
+use apilogin_spec::Spec;
+use apilogin_spec::names::{rust_pascal, rust_snake};
+use apilogin_spec::refs::resolve;
+use apilogin_spec::walk::{operations, walk};
+use apilogin_spec::{SpecError, escape_token, pointer, ptr};
 
 /// Method names the generated `Client` already has, or names whose builder struct would clash
 /// with what `mod builder` imports (rule R). An operation named like one gets the suffix `_op`.
@@ -237,7 +237,7 @@ fn check_paths(spec: &Spec, errors: &mut Vec<SpecError>) {
         // Two keys that differ only in template names: a notice of
         // `note_template_name_variants`, and both are checked as any other path.
         let names = templates(key);
-        for method in crate::walk::METHODS {
+        for method in apilogin_spec::walk::METHODS {
             if !item.get(*method).is_some_and(Value::is_object) {
                 continue;
             }
@@ -342,7 +342,8 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
         let Some(body) = op.get("requestBody") else {
             continue;
         };
-        let (body, body_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+        let (body, body_at) =
+            apilogin_spec::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
         let Some(content) = body.get("content").and_then(Value::as_object) else {
             continue;
         };
@@ -575,7 +576,7 @@ pub fn rename_colliding_parameters(
     }
     // Every operation of an item that changed gets its full list; the item's own list goes.
     for path in &items_to_flatten {
-        for method in crate::walk::METHODS {
+        for method in apilogin_spec::walk::METHODS {
             if !doc["paths"][path]
                 .get(*method)
                 .is_some_and(Value::is_object)
@@ -605,7 +606,8 @@ pub fn drop_unsendable_alternatives(spec: &Spec, doc: &mut Value, notices: &mut 
         let Some(body) = doc["paths"][&path][&method].get("requestBody") else {
             continue;
         };
-        let (resolved, body_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+        let (resolved, body_at) =
+            apilogin_spec::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
         let mut resolved = resolved.clone();
         let Some(content) = resolved.get_mut("content").and_then(Value::as_object_mut) else {
             continue;
@@ -645,7 +647,7 @@ pub fn note_template_name_variants(spec: &Spec, doc: &Value, notices: &mut Vec<S
             shapes.insert(shape(key), key);
             continue;
         };
-        let both: Vec<String> = crate::walk::METHODS
+        let both: Vec<String> = apilogin_spec::walk::METHODS
             .iter()
             .filter(|m| item.get(**m).is_some() && paths[first].get(**m).is_some())
             .map(|m| m.to_uppercase())
@@ -712,7 +714,8 @@ pub fn raw_request_bodies(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecEr
         let Some(body) = doc["paths"][&path][&method].get("requestBody") else {
             continue;
         };
-        let (resolved, body_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+        let (resolved, body_at) =
+            apilogin_spec::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
         let mut resolved = resolved.clone();
         let Some(content) = resolved.get_mut("content").and_then(Value::as_object_mut) else {
             continue;
@@ -851,7 +854,8 @@ pub fn fill_missing_schemas(spec: &Spec, doc: &mut Value, notices: &mut Vec<Spec
         let mut targets: Vec<(Vec<String>, Value, String)> = Vec::new();
         let op = doc["paths"][&path][&method].clone();
         if let Some(body) = op.get("requestBody") {
-            let (b, b_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+            let (b, b_at) =
+                apilogin_spec::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
             targets.push((vec!["requestBody".into()], b.clone(), b_at));
         }
         for (code, r) in op
@@ -860,8 +864,11 @@ pub fn fill_missing_schemas(spec: &Spec, doc: &mut Value, notices: &mut Vec<Spec
             .into_iter()
             .flatten()
         {
-            let (r, r_at) =
-                crate::refs::resolve_at(doc, r, &format!("{at}/responses/{}", escape_token(code)));
+            let (r, r_at) = apilogin_spec::refs::resolve_at(
+                doc,
+                r,
+                &format!("{at}/responses/{}", escape_token(code)),
+            );
             targets.push((vec!["responses".into(), code.clone()], r.clone(), r_at));
         }
         for (keys, mut node, node_at) in targets {
@@ -1334,7 +1341,8 @@ pub fn drop_unsupported_query_styles(spec: &Spec, doc: &mut Value, notices: &mut
                 continue;
             };
             for (i, p) in items.iter().enumerate() {
-                let (resolved, p_at) = crate::refs::resolve_at(doc, p, &format!("{list_at}/{i}"));
+                let (resolved, p_at) =
+                    apilogin_spec::refs::resolve_at(doc, p, &format!("{list_at}/{i}"));
                 let style = resolved
                     .get("style")
                     .and_then(Value::as_str)
@@ -1431,7 +1439,7 @@ pub fn add_missing_path_parameters(spec: &Spec, doc: &mut Value, notices: &mut V
             continue;
         }
         let names = templates(&key);
-        for method in crate::walk::METHODS {
+        for method in apilogin_spec::walk::METHODS {
             if !doc["paths"][&key]
                 .get(*method)
                 .is_some_and(Value::is_object)
@@ -1494,7 +1502,7 @@ pub fn note_fragment_keys(spec: &Spec, doc: &Value, notices: &mut Vec<SpecError>
         if key.starts_with("x-") || !key_problems(key).is_empty() {
             continue;
         }
-        let methods: Vec<&str> = crate::walk::METHODS
+        let methods: Vec<&str> = apilogin_spec::walk::METHODS
             .iter()
             .copied()
             .filter(|m| item.get(*m).is_some_and(Value::is_object))
@@ -1591,7 +1599,8 @@ pub fn drop_request_encodings(spec: &Spec, doc: &mut Value, notices: &mut Vec<Sp
         let Some(body) = doc["paths"][&path][&method].get("requestBody") else {
             continue;
         };
-        let (resolved, body_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+        let (resolved, body_at) =
+            apilogin_spec::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
         let mut resolved = resolved.clone();
         let Some(content) = resolved.get_mut("content").and_then(Value::as_object_mut) else {
             continue;
@@ -1666,7 +1675,8 @@ pub fn json_suffix_request_bodies(spec: &Spec, doc: &mut Value, notices: &mut Ve
         let Some(body) = doc["paths"][&path][&method].get("requestBody") else {
             continue;
         };
-        let (resolved, body_at) = crate::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+        let (resolved, body_at) =
+            apilogin_spec::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
         let mut resolved = resolved.clone();
         let Some(content) = resolved.get_mut("content").and_then(Value::as_object_mut) else {
             continue;

@@ -29,8 +29,8 @@
 
 use serde_json::Value;
 
-use crate::walk::operations;
-use crate::{Spec, SpecError, pointer, ptr};
+use apilogin_spec::walk::operations;
+use apilogin_spec::{Spec, SpecError, pointer, ptr};
 
 /// Every adaptation of this module, in the order above.
 pub fn adapt(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
@@ -55,7 +55,9 @@ fn nullable_component_titles(spec: &Spec, doc: &mut Value, notices: &mut Vec<Spe
             && map
                 .get("title")
                 .and_then(Value::as_str)
-                .is_some_and(|title| crate::names::pascal(title) == crate::names::pascal(key));
+                .is_some_and(|title| {
+                    apilogin_spec::names::pascal(title) == apilogin_spec::names::pascal(key)
+                });
         if clash {
             map.remove("title");
             let at = ptr(&ptr("/components/schemas", key), "title");
@@ -387,7 +389,7 @@ mod tests {
 
     fn spec(doc: Value) -> Spec {
         let text = serde_json::to_string_pretty(&doc).unwrap();
-        crate::parse(std::path::Path::new("specs/x.json"), &text).unwrap()
+        apilogin_spec::parse(std::path::Path::new("specs/x.json"), &text).unwrap()
     }
 
     #[test]

@@ -17,20 +17,25 @@
 //! * [`split_optional_bodies`]: progenitor ignores `requestBody.required: false`; an operation
 //!   with an optional body becomes one without it and one (`{id}WithBody`) with it.
 //!
-//! Before those, [`build`] lowers OpenAPI 3.1 to 3.0 ([`crate::lower31`], issue 22) and runs
-//! the checks and adaptations of [`crate::adapt`] (issues 13 and 22: the OpenAPI specs people
+//! Before those, [`build`] lowers OpenAPI 3.1 to 3.0 ([`lower31`], issue 22) and runs
+//! the checks and adaptations of [`adapt`] (issues 13 and 22: the OpenAPI specs people
 //! really write).
 //!
 //! The file itself is never edited.
 
+pub mod adapt;
+pub mod cycles;
+pub mod lenient;
+pub mod lower31;
+
 use serde_json::{Map, Value, json};
 
-use crate::adapt::{self, essence};
-use crate::error::{SpecError, escape_token, pointer};
-use crate::load::Spec;
-use crate::names::{pascal, snake};
-use crate::refs::resolve;
-use crate::walk::operations;
+use adapt::essence;
+use apilogin_spec::Spec;
+use apilogin_spec::names::{pascal, snake};
+use apilogin_spec::refs::resolve;
+use apilogin_spec::walk::operations;
+use apilogin_spec::{SpecError, escape_token, pointer};
 
 /// The view progenitor is given, and the notices of how it differs from the spec (derived and
 /// renamed names, filled-in schemas, left-out media types), each located in the spec.
@@ -46,6 +51,7 @@ pub struct View {
 }
 
 /// Builds the view progenitor is given (the first problem only; see [`build`]).
+#[cfg(test)]
 pub fn codegen_view(spec: &Spec) -> Result<Value, SpecError> {
     build(spec)
         .map(|v| v.doc)
@@ -64,7 +70,7 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     // and pointers of notices are those of the file as written).
     let mut lowering_errors = Vec::new();
     let mut lowered_doc = spec.doc.clone();
-    crate::lower31::lower(spec, &mut lowered_doc, &mut notices, &mut lowering_errors);
+    crate::view::lower31::lower(spec, &mut lowered_doc, &mut notices, &mut lowering_errors);
     adapt::inline_content_refs(spec, &mut lowered_doc, &mut notices);
     let lowered;
     let spec = if lowered_doc == spec.doc {
@@ -88,8 +94,8 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     adapt::drop_unsendable_alternatives(spec, &mut doc, &mut notices);
     adapt::raw_request_bodies(spec, &mut doc, &mut notices);
     adapt::fill_missing_schemas(spec, &mut doc, &mut notices);
-    crate::lenient::adapt(spec, &mut doc, &mut notices);
-    crate::cycles::break_composition_cycles(spec, &mut doc, &mut notices, &mut errors);
+    crate::view::lenient::adapt(spec, &mut doc, &mut notices);
+    crate::view::cycles::break_composition_cycles(spec, &mut doc, &mut notices, &mut errors);
     adapt::place_default_responses(&mut doc);
     adapt::name_operations(spec, &mut doc, &mut notices);
     let param_renames = adapt::rename_colliding_parameters(spec, &mut doc, &mut notices);
@@ -97,7 +103,7 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     let type_renames = adapt::name_types(spec, &mut doc, &mut notices);
     for r in &mut field_renames {
         let key = type_renames.get(&r.schema).unwrap_or(&r.schema);
-        r.schema = crate::names::rust_pascal(key);
+        r.schema = apilogin_spec::names::rust_pascal(key);
     }
     // Every problem of every operation: each step goes on past the ones it finds.
     let mut later = Vec::new();
@@ -207,10 +213,10 @@ pub fn type_json_suffix_responses(spec: &Spec, doc: &mut Value, notices: &mut Ve
             .map(|r| r.keys().cloned().collect())
             .unwrap_or_default();
         for code in codes {
-            let (response, r_at) = crate::refs::resolve_at(
+            let (response, r_at) = apilogin_spec::refs::resolve_at(
                 doc,
                 &doc["paths"][&path][&method]["responses"][&code],
-                &format!("{at}/responses/{}", crate::error::escape_token(&code)),
+                &format!("{at}/responses/{}", apilogin_spec::escape_token(&code)),
             );
             let Some(content) = response.get("content").and_then(Value::as_object) else {
                 continue;
@@ -233,7 +239,7 @@ pub fn type_json_suffix_responses(spec: &Spec, doc: &mut Value, notices: &mut Ve
             response["content"] = json!({ "application/json": entry });
             response[WIRE_MEDIA_TYPES] = Value::Array(wire);
             notices.push(spec.error(
-                format!("{r_at}/content/{}", crate::error::escape_token(&json)),
+                format!("{r_at}/content/{}", apilogin_spec::escape_token(&json)),
                 format!(
                     "`{json}` is JSON: progenitor 0.15 types only `application/json`, so the view \
                      gives it this body as `application/json` (the answer's `Content-Type` is \
@@ -413,7 +419,7 @@ fn describe(body: &Body) -> String {
         Body::Json(schema) => match schema.get("$ref").and_then(Value::as_str) {
             Some(r) => format!(
                 "JSON `types::{}`",
-                crate::names::rust_pascal(r.rsplit('/').next().unwrap_or(r))
+                apilogin_spec::names::rust_pascal(r.rsplit('/').next().unwrap_or(r))
             ),
             None => "JSON".to_string(),
         },
@@ -470,7 +476,7 @@ fn leave_out_unparsed_errors(
             responses.remove(code);
         }
         notices.push(spec.error(
-            format!("{at}/responses/{}", crate::error::escape_token(code)),
+            format!("{at}/responses/{}", apilogin_spec::escape_token(code)),
             format!(
                 "HTTP {code} ({}) is not JSON like the other error responses of `{id}` ({}); \
                  progenitor 0.15 takes one kind of body per class, so `{}()` keeps the JSON \
@@ -535,7 +541,7 @@ fn raw_class(
             _ => String::new(),
         };
         notices.push(spec.error(
-            format!("{at}/responses/{}", crate::error::escape_token(code)),
+            format!("{at}/responses/{}", apilogin_spec::escape_token(code)),
             format!(
                 "the {} responses of `{id}` mix JSON with other or no bodies ({}); progenitor 0.15 \
                  takes one kind of body per class, so {what} the raw body (`ByteStream`) for \
@@ -1115,7 +1121,7 @@ mod tests {
             assert_eq!(op["parameters"][0]["required"], true);
             let expected_at = format!(
                 "/paths/~1login/post/requestBody/content/{}",
-                crate::error::escape_token(media)
+                apilogin_spec::escape_token(media)
             );
             assert_eq!(view.notices.len(), 1, "{:?}", view.notices);
             assert_eq!(view.notices[0].pointer, expected_at);

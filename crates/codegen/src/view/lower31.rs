@@ -30,8 +30,8 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::error::{SpecError, ptr};
-use crate::load::Spec;
+use apilogin_spec::Spec;
+use apilogin_spec::{SpecError, ptr};
 
 /// Whether `doc` says `openapi: 3.1.x`.
 pub fn is_31(doc: &Value) -> bool {
@@ -191,7 +191,7 @@ pub fn lower(
 
     // Every schema, deepest first, so that a node is lowered after the nodes inside it.
     let (first_notice, first_error) = (notices.len(), errors.len());
-    let mut places: Vec<String> = crate::walk::walk(doc).schemas.into_keys().collect();
+    let mut places: Vec<String> = apilogin_spec::walk::walk(doc).schemas.into_keys().collect();
     places.sort_by(|a, b| b.cmp(a));
     for at in places {
         if let Some(Value::Object(schema)) = doc.pointer_mut(&at) {
@@ -252,7 +252,7 @@ fn hoist_defs(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) -> Vec
     let mut written: Vec<(String, String)> = Vec::new();
     // Definitions may hold `$defs` of their own: again until none is left (bounded).
     for _ in 0..8 {
-        let found: Vec<String> = crate::walk::walk(doc)
+        let found: Vec<String> = apilogin_spec::walk::walk(doc)
             .schemas
             .into_iter()
             .filter(|(_, s)| s.get("$defs").is_some_and(Value::is_object))
@@ -293,7 +293,7 @@ fn hoist_defs(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) -> Vec
                 schemas.insert(new.clone(), def);
                 let from = format!("#{}", ptr(&ptr(&at, "$defs"), &name));
                 let to = format!("#{}", ptr("/components/schemas", &new));
-                crate::adapt::rewrite_refs(doc, &from, &to);
+                crate::view::adapt::rewrite_refs(doc, &from, &to);
                 let file_at = in_file(&written, &ptr(&ptr(&at, "$defs"), &name));
                 written.push((ptr("/components/schemas", &new), file_at.clone()));
                 notices.push(spec.error(
@@ -442,7 +442,7 @@ fn lower_schema(
     }
     if let Some(media) = &media {
         let text = media.as_str().is_some_and(|m| {
-            let m = crate::adapt::essence(m);
+            let m = crate::view::adapt::essence(m);
             m.starts_with("text/") || m.ends_with("json") || m.ends_with("xml")
         });
         if is_string && encoding.is_none() && !text && !schema.contains_key("format") {
