@@ -1,7 +1,7 @@
 //! The contract check: recorded [`Exchange`]s validated against the OpenAPI specs in `specs/`.
 //!
 //! [`ContractChecker::for_spec`] reads `specs/NAME.yaml` at test time through the spec model
-//! (`apilogin-spec`) and compiles, with the model's one OpenAPI → JSON Schema converter, one
+//! (`apilogin-openapi`) and compiles, with the model's one OpenAPI → JSON Schema converter, one
 //! validator per request body, parameter, response body and response header of every operation.
 //!
 //! For each exchange the checker finds the operation by method and path template (after the
@@ -20,9 +20,9 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use std::path::{Path, PathBuf};
 
-use apilogin_spec::refs::resolve;
-use apilogin_spec::schema::{self, Converter};
-use apilogin_spec::walk::METHODS;
+use apilogin_openapi::refs::resolve;
+use apilogin_openapi::schema::{self, Converter};
+use apilogin_openapi::walk::METHODS;
 use jsonschema::Validator;
 use serde_json::Value;
 
@@ -30,12 +30,12 @@ use crate::proxy::Exchange;
 
 /// The workspace root: this crate lives at `tests/`.
 fn workspace_root() -> PathBuf {
-    apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
+    apilogin_openapi::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// The ids of the specs in `specs/`, as the spec model lists them.
 pub fn spec_ids() -> Vec<String> {
-    apilogin_spec::spec_files(&workspace_root())
+    apilogin_openapi::spec_files(&workspace_root())
         .expect("specs/ can be listed")
         .iter()
         .filter_map(|f| Some(f.file_stem()?.to_str()?.to_owned()))
@@ -45,12 +45,12 @@ pub fn spec_ids() -> Vec<String> {
 /// Reads `specs/NAME.yaml` through the spec model (the same checks as regen) as JSON.
 pub fn load_spec(name: &str) -> Result<Value, String> {
     let root = workspace_root();
-    let files = apilogin_spec::spec_files(&root).map_err(|e| e.to_string())?;
+    let files = apilogin_openapi::spec_files(&root).map_err(|e| e.to_string())?;
     let file = files
         .iter()
         .find(|f| f.file_stem().is_some_and(|s| s == name))
         .ok_or_else(|| format!("there is no spec `{name}` in specs/"))?;
-    apilogin_spec::load(&root, file)
+    apilogin_openapi::load(&root, file)
         .map(|spec| spec.doc)
         .map_err(|e| e.to_string())
 }
@@ -929,7 +929,7 @@ pub fn check_examples(name: &str, doc: &Value) -> Vec<Violation> {
         }
     };
     let mut out = Vec::new();
-    for example in apilogin_spec::walk::walk(doc).examples {
+    for example in apilogin_openapi::walk::walk(doc).examples {
         let subject = format!("{name}{}", example.at);
         match compiler.schema(example.schema) {
             Ok(s) => out.extend(s.errors(example.value).into_iter().map(|e| Violation {

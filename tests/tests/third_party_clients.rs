@@ -19,7 +19,7 @@ use apilogin_tests::{Exchange, Harness, TEST_LIMIT, within};
 use serde_json::Value;
 
 fn workspace_root() -> PathBuf {
-    apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
+    apilogin_openapi::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 fn clients_dir() -> PathBuf {

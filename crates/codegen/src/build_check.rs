@@ -335,7 +335,7 @@ mod tests {
     /// Cargo's `-p` takes package names: the facade's folder is `facade`, its package `apilogin`.
     #[test]
     fn folders_are_checked_by_their_package_names() {
-        let root = apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")));
+        let root = apilogin_openapi::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")));
         assert_eq!(package_name(&root, "facade"), "apilogin");
         assert_eq!(
             package_name(&root, "rocketchat-client"),

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use apilogin_spec::{Spec, SpecError, ptr};
+use apilogin_openapi::{Spec, SpecError, ptr};
 
 /// What the OpenAPI 3.0 object at a place is, as far as `$ref`s care.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -153,7 +153,7 @@ fn content(spec: &Spec, map: &Value, at: &str, errors: &mut Vec<SpecError>) {
 fn visit(spec: &Spec, node: &Value, kind: Kind, at: &str, errors: &mut Vec<SpecError>) {
     let Some(map) = node.as_object() else { return };
     if let Some(Value::String(target)) = map.get("$ref") {
-        let tokens = apilogin_spec::locate::tokens(target);
+        let tokens = apilogin_openapi::locate::tokens(target);
         if target.starts_with("#/components/") && tokens.len() == 3 && kind != Kind::Other {
             let found = Kind::of_components(&tokens[1]);
             if found != Kind::Other && found != kind {
@@ -264,7 +264,7 @@ components:
 
     #[test]
     fn a_ref_to_the_wrong_kind_is_an_error_where_it_is_written() {
-        let spec = apilogin_spec::parse(std::path::Path::new("specs/demo.yaml"), SPEC).unwrap();
+        let spec = apilogin_openapi::parse(std::path::Path::new("specs/demo.yaml"), SPEC).unwrap();
         let found = ref_kinds(&spec);
         let at: Vec<(&str, Option<usize>)> =
             found.iter().map(|e| (e.pointer.as_str(), e.line)).collect();

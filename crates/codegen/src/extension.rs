@@ -71,7 +71,7 @@ fn typed(ext: &Value) -> Result<(), (String, String)> {
                 })
                 .collect();
             (
-                apilogin_spec::pointer(tokens.iter().map(String::as_str)),
+                apilogin_openapi::pointer(tokens.iter().map(String::as_str)),
                 e.into_inner().to_string(),
             )
         })
@@ -332,7 +332,7 @@ impl<'s> Walk<'s> {
             );
         }
         for (name, member) in members {
-            let member_at = apilogin_spec::ptr(at, name);
+            let member_at = apilogin_openapi::ptr(at, name);
             if let Some(names) = s.get("propertyNames") {
                 for (_, message) in self.trial(names, &Value::String(name.clone()), "", depth + 1) {
                     self.problem(&member_at, format!("the name `{name}`: {message}"));

@@ -10,9 +10,9 @@ use schemars::schema::{InstanceType, SchemaObject};
 use serde_json::Value;
 
 use crate::view::adapt::ParamRename;
-use apilogin_spec::names::rust_pascal;
-use apilogin_spec::walk::operations;
-use apilogin_spec::{Spec, SpecError, pointer};
+use apilogin_openapi::names::rust_pascal;
+use apilogin_openapi::walk::operations;
+use apilogin_openapi::{Spec, SpecError, pointer};
 
 /// What progenitor produced, and what the generated crate must depend on because of it.
 pub struct Generated {
@@ -443,7 +443,7 @@ fn refs_to(node: &Value, target: &str, at: String, out: &mut Vec<String>) {
     match node {
         Value::Object(map) => {
             for (key, value) in map {
-                let here = apilogin_spec::ptr(&at, key);
+                let here = apilogin_openapi::ptr(&at, key);
                 if key == "$ref" && value.as_str() == Some(target) {
                     out.push(here);
                 } else {

@@ -209,7 +209,7 @@ fn unchecked(id: &str, pointer: impl Into<String>) -> GlueError {
 }
 
 fn snake(id: &str) -> String {
-    apilogin_spec::names::snake(id)
+    apilogin_openapi::names::snake(id)
 }
 
 impl Service {
@@ -329,7 +329,7 @@ impl Service {
                 .ok_or_else(|| {
                     unchecked(
                         id,
-                        apilogin_spec::ptr("/x-apilogin/session/credentials", scheme),
+                        apilogin_openapi::ptr("/x-apilogin/session/credentials", scheme),
                     )
                 })?;
             let source = value.as_str().unwrap_or_default().to_owned();
@@ -525,7 +525,7 @@ fn parameter_methods<'d>(doc: &'d Value, op: &Op<'d>) -> Vec<(String, &'d Value)
             p.get("in").and_then(Value::as_str),
             Some("query" | "header")
         );
-        let mut rust = apilogin_spec::names::rust_snake(name);
+        let mut rust = apilogin_openapi::names::rust_snake(name);
         if renamable && BUILDER_METHODS.contains(&rust.as_str()) {
             rust = format!("{rust}_param");
         }
@@ -1162,7 +1162,7 @@ impl Service {
 /// Problems are located in the spec's own file (`.yaml`, `.yml` or `.json`), with the line.
 pub(super) fn for_regen(
     root: &Path,
-    specs: &[&apilogin_spec::Spec],
+    specs: &[&apilogin_openapi::Spec],
 ) -> Result<Vec<super::render::GeneratedFile>, Vec<super::SpecError>> {
     let manifest_path = root.join(FACADE).join("Cargo.toml");
     let Ok(manifest) = std::fs::read_to_string(&manifest_path) else {
@@ -1186,7 +1186,7 @@ pub(super) fn for_regen(
 
 /// A glue problem as a spec error: in the file of the spec it is about, with the line of its
 /// pointer; a problem of no spec (an empty id) is one of the facade's manifest.
-fn located(specs: &[&apilogin_spec::Spec], e: GlueError) -> super::SpecError {
+fn located(specs: &[&apilogin_openapi::Spec], e: GlueError) -> super::SpecError {
     match specs.iter().find(|s| s.id == e.id) {
         Some(spec) => spec.error(e.pointer, e.message),
         None => super::SpecError::new(
@@ -1202,16 +1202,16 @@ mod tests {
     use super::*;
 
     fn root() -> PathBuf {
-        apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
+        apilogin_openapi::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
     }
 
     fn specs() -> Vec<(String, Value)> {
         let root = root();
-        apilogin_spec::spec_files(&root)
+        apilogin_openapi::spec_files(&root)
             .expect("specs")
             .iter()
             .map(|f| {
-                let s = apilogin_spec::load(&root, f).expect("spec loads");
+                let s = apilogin_openapi::load(&root, f).expect("spec loads");
                 (s.id, s.doc)
             })
             .collect()
@@ -1306,7 +1306,7 @@ mod tests {
     /// The made-up media server of the new-service test (every new `x-apilogin` member).
     fn mediaserver() -> (String, Value) {
         let root = root();
-        let spec = apilogin_spec::load(
+        let spec = apilogin_openapi::load(
             &root,
             Path::new("tests/fixtures/new-service/mediaserver.yaml"),
         )

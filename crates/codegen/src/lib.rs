@@ -1,5 +1,5 @@
 //! The generator behind `cargo xtask regen [--check]`: every `specs/<id>.yaml` becomes
-//! `crates/<id>-client/`. It reads specs through the one spec model (`apilogin-spec`), gives
+//! `crates/<id>-client/`. It reads specs through the one spec model (`apilogin-openapi`), gives
 //! progenitor its code-generation view (`view`, derived in memory from the model, with every
 //! adaptation located), and lays out the crate around progenitor's code.
 //!
@@ -26,7 +26,7 @@ mod view;
 use std::fmt;
 use std::path::Path;
 
-use apilogin_spec::{self as spec, SpecError};
+use apilogin_openapi::{self as spec, SpecError};
 pub use build_check::Outcome as BuildCheck;
 pub use files::Change;
 pub use generate::{WORKER_ARG, set_worker, worker_main};
@@ -372,7 +372,7 @@ mod tests {
     use std::path::PathBuf;
 
     fn workspace_root() -> PathBuf {
-        apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
+        apilogin_openapi::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
     }
 
     /// rust-analyzer's way: `cargo test` fails when a spec changed and regen was not run.

@@ -24,7 +24,7 @@
 
 use std::collections::BTreeSet;
 
-use apilogin_spec::{ptr, refs};
+use apilogin_openapi::{ptr, refs};
 use serde_json::Value;
 
 /// One problem (or notice) at a JSON pointer into the document.
@@ -131,7 +131,7 @@ pub(crate) struct Op<'a> {
 pub(crate) fn operation<'a>(doc: &'a Value, id: &str) -> Option<Op<'a>> {
     entries(doc.get("paths")).find_map(|(path, item)| {
         let (item, item_at) = refs::resolve_at(doc, item, &ptr("/paths", path));
-        apilogin_spec::walk::METHODS.iter().find_map(|m| {
+        apilogin_openapi::walk::METHODS.iter().find_map(|m| {
             let op = item.get(*m)?;
             (op.get("operationId").and_then(Value::as_str) == Some(id)).then(|| Op {
                 id: op
@@ -1112,7 +1112,7 @@ impl<'a> Checker<'a> {
         schema_at: &str,
         pointer: &str,
     ) -> Result<(), String> {
-        let tokens = apilogin_spec::locate::tokens(pointer);
+        let tokens = apilogin_openapi::locate::tokens(pointer);
         self.walk_pointer(schema, schema_at, &tokens, 0)
             .map_err(|(_, why)| why)
     }

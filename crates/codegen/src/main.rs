@@ -84,7 +84,7 @@ fn usage(problem: &str) -> ExitCode {
 
 /// The workspace root: this crate's manifest sits at `crates/codegen/`.
 fn workspace_root() -> PathBuf {
-    apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
+    apilogin_openapi::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 fn regen(root: &Path, mode: Mode, build_check: bool) -> ExitCode {

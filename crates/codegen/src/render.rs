@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use crate::view::adapt::FieldRename;
-use apilogin_spec::names::rust_snake as snake;
-use apilogin_spec::refs::resolve;
-use apilogin_spec::walk::operations;
-use apilogin_spec::{Spec, SpecError};
+use apilogin_openapi::names::rust_snake as snake;
+use apilogin_openapi::refs::resolve;
+use apilogin_openapi::walk::operations;
+use apilogin_openapi::{Spec, SpecError};
 
 use crate::generate::Generated;
 use crate::security::{self, Security};

@@ -18,10 +18,10 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use apilogin_spec::names::{rust_snake, snake};
-use apilogin_spec::refs::resolve;
-use apilogin_spec::walk::operations;
-use apilogin_spec::{Spec, SpecError, pointer};
+use apilogin_openapi::names::{rust_snake, snake};
+use apilogin_openapi::refs::resolve;
+use apilogin_openapi::walk::operations;
+use apilogin_openapi::{Spec, SpecError, pointer};
 
 /// Where a scheme's credential goes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,7 +12,7 @@
 //! (`+…`, its characters outside `[0-9A-Za-z-]` becoming `.`); a version with no leading
 //! number is `0.0.0` (with the original as build metadata where it can be one).
 
-use apilogin_spec::{Spec, SpecError};
+use apilogin_openapi::{Spec, SpecError};
 
 /// The crate version for `spec` and, when it differs from `info.version`, a notice. A missing
 /// `info.version` (or one that is not a string) is `0.0.0` with a notice too: progenitor needs
@@ -182,7 +182,7 @@ mod tests {
     }
 
     fn spec(text: &str) -> Spec {
-        apilogin_spec::parse(std::path::Path::new("specs/demo.yaml"), text).unwrap()
+        apilogin_openapi::parse(std::path::Path::new("specs/demo.yaml"), text).unwrap()
     }
 
     #[test]
@@ -221,7 +221,7 @@ mod tests {
             fix_view(&s, &mut view, made);
             assert_eq!(view["info"]["version"], written_as);
         }
-        let s = apilogin_spec::parse(
+        let s = apilogin_openapi::parse(
             std::path::Path::new("specs/demo.json"),
             "{\"openapi\": \"3.0.3\", \"info\": {\"title\": \"t\", \"version\": 3.5}, \"paths\": {}}",
         )

@@ -270,7 +270,7 @@ fn check_lib(case: &Case, lib: &str, toml: &str, bad: &mut Vec<String>) {
 fn check_located(
     kind: &str,
     expected: &[Table],
-    found: &[apilogin_spec::SpecError],
+    found: &[apilogin_openapi::SpecError],
     bad: &mut Vec<String>,
 ) {
     for e in expected {
@@ -309,7 +309,7 @@ fn check_located(
 // ---------------------------------------------------------------------------------------------
 
 fn workspace_root() -> PathBuf {
-    apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
+    apilogin_openapi::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 fn fresh(dir: &Path) {

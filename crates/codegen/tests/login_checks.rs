@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use apilogin_codegen::{Mode, RegenError, run};
 
 fn workspace_root() -> PathBuf {
-    apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
+    apilogin_openapi::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }
 
 /// A photo server (issue 20), block-style YAML, with four problems in its `x-apilogin`.

@@ -42,5 +42,5 @@ fn bench(root: &Path, options: bench::Options) -> ExitCode {
 
 /// The workspace root: this crate's manifest sits at crates/tasks.
 fn workspace_root() -> PathBuf {
-    apilogin_spec::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
+    apilogin_openapi::workspace_root(Path::new(env!("CARGO_MANIFEST_DIR")))
 }

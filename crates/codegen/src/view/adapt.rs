@@ -7,11 +7,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
-use apilogin_spec::Spec;
-use apilogin_spec::names::{rust_pascal, rust_snake};
-use apilogin_spec::refs::resolve;
-use apilogin_spec::walk::{operations, walk};
-use apilogin_spec::{SpecError, escape_token, pointer, ptr};
+use apilogin_openapi::Spec;
+use apilogin_openapi::names::{rust_pascal, rust_snake};
+use apilogin_openapi::refs::resolve;
+use apilogin_openapi::walk::{operations, walk};
+use apilogin_openapi::{SpecError, escape_token, pointer, ptr};
 
 /// Method names the generated `Client` already has, or names whose builder struct would clash
 /// with what `mod builder` imports (rule R). An operation named like one gets the suffix `_op`.
@@ -237,7 +237,7 @@ fn check_paths(spec: &Spec, errors: &mut Vec<SpecError>) {
         // Two keys that differ only in template names: a notice of
         // `note_template_name_variants`, and both are checked as any other path.
         let names = templates(key);
-        for method in apilogin_spec::walk::METHODS {
+        for method in apilogin_openapi::walk::METHODS {
             if !item.get(*method).is_some_and(Value::is_object) {
                 continue;
             }
@@ -343,7 +343,7 @@ fn check_operations(spec: &Spec, errors: &mut Vec<SpecError>) {
             continue;
         };
         let (body, body_at) =
-            apilogin_spec::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+            apilogin_openapi::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
         let Some(content) = body.get("content").and_then(Value::as_object) else {
             continue;
         };
@@ -576,7 +576,7 @@ pub fn rename_colliding_parameters(
     }
     // Every operation of an item that changed gets its full list; the item's own list goes.
     for path in &items_to_flatten {
-        for method in apilogin_spec::walk::METHODS {
+        for method in apilogin_openapi::walk::METHODS {
             if !doc["paths"][path]
                 .get(*method)
                 .is_some_and(Value::is_object)
@@ -607,7 +607,7 @@ pub fn drop_unsendable_alternatives(spec: &Spec, doc: &mut Value, notices: &mut 
             continue;
         };
         let (resolved, body_at) =
-            apilogin_spec::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+            apilogin_openapi::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
         let mut resolved = resolved.clone();
         let Some(content) = resolved.get_mut("content").and_then(Value::as_object_mut) else {
             continue;
@@ -647,7 +647,7 @@ pub fn note_template_name_variants(spec: &Spec, doc: &Value, notices: &mut Vec<S
             shapes.insert(shape(key), key);
             continue;
         };
-        let both: Vec<String> = apilogin_spec::walk::METHODS
+        let both: Vec<String> = apilogin_openapi::walk::METHODS
             .iter()
             .filter(|m| item.get(**m).is_some() && paths[first].get(**m).is_some())
             .map(|m| m.to_uppercase())
@@ -715,7 +715,7 @@ pub fn raw_request_bodies(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecEr
             continue;
         };
         let (resolved, body_at) =
-            apilogin_spec::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+            apilogin_openapi::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
         let mut resolved = resolved.clone();
         let Some(content) = resolved.get_mut("content").and_then(Value::as_object_mut) else {
             continue;
@@ -855,7 +855,7 @@ pub fn fill_missing_schemas(spec: &Spec, doc: &mut Value, notices: &mut Vec<Spec
         let op = doc["paths"][&path][&method].clone();
         if let Some(body) = op.get("requestBody") {
             let (b, b_at) =
-                apilogin_spec::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+                apilogin_openapi::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
             targets.push((vec!["requestBody".into()], b.clone(), b_at));
         }
         for (code, r) in op
@@ -864,7 +864,7 @@ pub fn fill_missing_schemas(spec: &Spec, doc: &mut Value, notices: &mut Vec<Spec
             .into_iter()
             .flatten()
         {
-            let (r, r_at) = apilogin_spec::refs::resolve_at(
+            let (r, r_at) = apilogin_openapi::refs::resolve_at(
                 doc,
                 r,
                 &format!("{at}/responses/{}", escape_token(code)),
@@ -1342,7 +1342,7 @@ pub fn drop_unsupported_query_styles(spec: &Spec, doc: &mut Value, notices: &mut
             };
             for (i, p) in items.iter().enumerate() {
                 let (resolved, p_at) =
-                    apilogin_spec::refs::resolve_at(doc, p, &format!("{list_at}/{i}"));
+                    apilogin_openapi::refs::resolve_at(doc, p, &format!("{list_at}/{i}"));
                 let style = resolved
                     .get("style")
                     .and_then(Value::as_str)
@@ -1439,7 +1439,7 @@ pub fn add_missing_path_parameters(spec: &Spec, doc: &mut Value, notices: &mut V
             continue;
         }
         let names = templates(&key);
-        for method in apilogin_spec::walk::METHODS {
+        for method in apilogin_openapi::walk::METHODS {
             if !doc["paths"][&key]
                 .get(*method)
                 .is_some_and(Value::is_object)
@@ -1502,7 +1502,7 @@ pub fn note_fragment_keys(spec: &Spec, doc: &Value, notices: &mut Vec<SpecError>
         if key.starts_with("x-") || !key_problems(key).is_empty() {
             continue;
         }
-        let methods: Vec<&str> = apilogin_spec::walk::METHODS
+        let methods: Vec<&str> = apilogin_openapi::walk::METHODS
             .iter()
             .copied()
             .filter(|m| item.get(*m).is_some_and(Value::is_object))
@@ -1600,7 +1600,7 @@ pub fn drop_request_encodings(spec: &Spec, doc: &mut Value, notices: &mut Vec<Sp
             continue;
         };
         let (resolved, body_at) =
-            apilogin_spec::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+            apilogin_openapi::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
         let mut resolved = resolved.clone();
         let Some(content) = resolved.get_mut("content").and_then(Value::as_object_mut) else {
             continue;
@@ -1676,7 +1676,7 @@ pub fn json_suffix_request_bodies(spec: &Spec, doc: &mut Value, notices: &mut Ve
             continue;
         };
         let (resolved, body_at) =
-            apilogin_spec::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
+            apilogin_openapi::refs::resolve_at(doc, body, &format!("{at}/requestBody"));
         let mut resolved = resolved.clone();
         let Some(content) = resolved.get_mut("content").and_then(Value::as_object_mut) else {
             continue;

@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use apilogin_spec::Spec;
-use apilogin_spec::{SpecError, escape_token};
+use apilogin_openapi::Spec;
+use apilogin_openapi::{SpecError, escape_token};
 
 const PREFIX: &str = "#/components/schemas/";
 const COMPOSITIONS: [&str; 3] = ["allOf", "oneOf", "anyOf"];
@@ -199,7 +199,7 @@ mod tests {
     use std::path::Path;
 
     fn spec(text: &str) -> Spec {
-        apilogin_spec::parse(Path::new("specs/pets.yaml"), text).expect("parses")
+        apilogin_openapi::parse(Path::new("specs/pets.yaml"), text).expect("parses")
     }
 
     const SPRINGDOC: &str = r"openapi: 3.0.3

@@ -29,8 +29,8 @@
 
 use serde_json::Value;
 
-use apilogin_spec::walk::operations;
-use apilogin_spec::{Spec, SpecError, pointer, ptr};
+use apilogin_openapi::walk::operations;
+use apilogin_openapi::{Spec, SpecError, pointer, ptr};
 
 /// Every adaptation of this module, in the order above.
 pub fn adapt(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) {
@@ -56,7 +56,7 @@ fn nullable_component_titles(spec: &Spec, doc: &mut Value, notices: &mut Vec<Spe
                 .get("title")
                 .and_then(Value::as_str)
                 .is_some_and(|title| {
-                    apilogin_spec::names::pascal(title) == apilogin_spec::names::pascal(key)
+                    apilogin_openapi::names::pascal(title) == apilogin_openapi::names::pascal(key)
                 });
         if clash {
             map.remove("title");
@@ -389,7 +389,7 @@ mod tests {
 
     fn spec(doc: Value) -> Spec {
         let text = serde_json::to_string_pretty(&doc).unwrap();
-        apilogin_spec::parse(std::path::Path::new("specs/x.json"), &text).unwrap()
+        apilogin_openapi::parse(std::path::Path::new("specs/x.json"), &text).unwrap()
     }
 
     #[test]

@@ -30,8 +30,8 @@
 
 use serde_json::{Map, Value, json};
 
-use apilogin_spec::Spec;
-use apilogin_spec::{SpecError, ptr};
+use apilogin_openapi::Spec;
+use apilogin_openapi::{SpecError, ptr};
 
 /// Whether `doc` says `openapi: 3.1.x`.
 pub fn is_31(doc: &Value) -> bool {
@@ -191,7 +191,10 @@ pub fn lower(
 
     // Every schema, deepest first, so that a node is lowered after the nodes inside it.
     let (first_notice, first_error) = (notices.len(), errors.len());
-    let mut places: Vec<String> = apilogin_spec::walk::walk(doc).schemas.into_keys().collect();
+    let mut places: Vec<String> = apilogin_openapi::walk::walk(doc)
+        .schemas
+        .into_keys()
+        .collect();
     places.sort_by(|a, b| b.cmp(a));
     for at in places {
         if let Some(Value::Object(schema)) = doc.pointer_mut(&at) {
@@ -252,7 +255,7 @@ fn hoist_defs(spec: &Spec, doc: &mut Value, notices: &mut Vec<SpecError>) -> Vec
     let mut written: Vec<(String, String)> = Vec::new();
     // Definitions may hold `$defs` of their own: again until none is left (bounded).
     for _ in 0..8 {
-        let found: Vec<String> = apilogin_spec::walk::walk(doc)
+        let found: Vec<String> = apilogin_openapi::walk::walk(doc)
             .schemas
             .into_iter()
             .filter(|(_, s)| s.get("$defs").is_some_and(Value::is_object))

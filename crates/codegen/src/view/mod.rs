@@ -31,11 +31,11 @@ pub mod lower31;
 use serde_json::{Map, Value, json};
 
 use adapt::essence;
-use apilogin_spec::Spec;
-use apilogin_spec::names::{pascal, snake};
-use apilogin_spec::refs::resolve;
-use apilogin_spec::walk::operations;
-use apilogin_spec::{SpecError, escape_token, pointer};
+use apilogin_openapi::Spec;
+use apilogin_openapi::names::{pascal, snake};
+use apilogin_openapi::refs::resolve;
+use apilogin_openapi::walk::operations;
+use apilogin_openapi::{SpecError, escape_token, pointer};
 
 /// The view progenitor is given, and the notices of how it differs from the spec (derived and
 /// renamed names, filled-in schemas, left-out media types), each located in the spec.
@@ -103,7 +103,7 @@ pub fn build(spec: &Spec) -> Result<View, Vec<SpecError>> {
     let type_renames = adapt::name_types(spec, &mut doc, &mut notices);
     for r in &mut field_renames {
         let key = type_renames.get(&r.schema).unwrap_or(&r.schema);
-        r.schema = apilogin_spec::names::rust_pascal(key);
+        r.schema = apilogin_openapi::names::rust_pascal(key);
     }
     // Every problem of every operation: each step goes on past the ones it finds.
     let mut later = Vec::new();
@@ -213,10 +213,10 @@ pub fn type_json_suffix_responses(spec: &Spec, doc: &mut Value, notices: &mut Ve
             .map(|r| r.keys().cloned().collect())
             .unwrap_or_default();
         for code in codes {
-            let (response, r_at) = apilogin_spec::refs::resolve_at(
+            let (response, r_at) = apilogin_openapi::refs::resolve_at(
                 doc,
                 &doc["paths"][&path][&method]["responses"][&code],
-                &format!("{at}/responses/{}", apilogin_spec::escape_token(&code)),
+                &format!("{at}/responses/{}", apilogin_openapi::escape_token(&code)),
             );
             let Some(content) = response.get("content").and_then(Value::as_object) else {
                 continue;
@@ -239,7 +239,7 @@ pub fn type_json_suffix_responses(spec: &Spec, doc: &mut Value, notices: &mut Ve
             response["content"] = json!({ "application/json": entry });
             response[WIRE_MEDIA_TYPES] = Value::Array(wire);
             notices.push(spec.error(
-                format!("{r_at}/content/{}", apilogin_spec::escape_token(&json)),
+                format!("{r_at}/content/{}", apilogin_openapi::escape_token(&json)),
                 format!(
                     "`{json}` is JSON: progenitor 0.15 types only `application/json`, so the view \
                      gives it this body as `application/json` (the answer's `Content-Type` is \
@@ -419,7 +419,7 @@ fn describe(body: &Body) -> String {
         Body::Json(schema) => match schema.get("$ref").and_then(Value::as_str) {
             Some(r) => format!(
                 "JSON `types::{}`",
-                apilogin_spec::names::rust_pascal(r.rsplit('/').next().unwrap_or(r))
+                apilogin_openapi::names::rust_pascal(r.rsplit('/').next().unwrap_or(r))
             ),
             None => "JSON".to_string(),
         },
@@ -476,7 +476,7 @@ fn leave_out_unparsed_errors(
             responses.remove(code);
         }
         notices.push(spec.error(
-            format!("{at}/responses/{}", apilogin_spec::escape_token(code)),
+            format!("{at}/responses/{}", apilogin_openapi::escape_token(code)),
             format!(
                 "HTTP {code} ({}) is not JSON like the other error responses of `{id}` ({}); \
                  progenitor 0.15 takes one kind of body per class, so `{}()` keeps the JSON \
@@ -541,7 +541,7 @@ fn raw_class(
             _ => String::new(),
         };
         notices.push(spec.error(
-            format!("{at}/responses/{}", apilogin_spec::escape_token(code)),
+            format!("{at}/responses/{}", apilogin_openapi::escape_token(code)),
             format!(
                 "the {} responses of `{id}` mix JSON with other or no bodies ({}); progenitor 0.15 \
                  takes one kind of body per class, so {what} the raw body (`ByteStream`) for \
@@ -1121,7 +1121,7 @@ mod tests {
             assert_eq!(op["parameters"][0]["required"], true);
             let expected_at = format!(
                 "/paths/~1login/post/requestBody/content/{}",
-                apilogin_spec::escape_token(media)
+                apilogin_openapi::escape_token(media)
             );
             assert_eq!(view.notices.len(), 1, "{:?}", view.notices);
             assert_eq!(view.notices[0].pointer, expected_at);

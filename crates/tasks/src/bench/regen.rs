@@ -17,7 +17,7 @@ pub const OPENAPI_GENERATOR_VERSION: &str = "7.26.0";
 pub const TITLE: &str = "Regen: every spec to its client crate";
 
 pub fn bench(root: &Path, work: &Path, rounds: usize) -> Result<Section> {
-    let specs = apilogin_spec::spec_files(root)?;
+    let specs = apilogin_openapi::spec_files(root)?;
     let peer = install_openapi_generator(work)?;
     let ours_root = work.join("regen-root");
     let regen = regen_program(root)?;

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use apilogin_spec::{refs::resolve, walk::METHODS};
+use apilogin_openapi::{refs::resolve, walk::METHODS};
 use serde_json::Value;
 
 use super::markdown::{block, esc, inline, safe_url};
@@ -1085,8 +1085,8 @@ components:
         children: {type: array, items: {$ref: '#/components/schemas/Node'}}
         parent: {$ref: '#/components/schemas/Node'}
 "##);
-        let bundled = apilogin_spec::bundle::bundle(&spec);
-        assert!(!apilogin_spec::bundle::refs(&bundled).is_empty());
+        let bundled = apilogin_openapi::bundle::bundle(&spec);
+        assert!(!apilogin_openapi::bundle::refs(&bundled).is_empty());
         let html = service("tree", "specs/tree.yaml", &bundled);
         assert_eq!(html.matches("id=\"schema-Node\"").count(), 1, "{html}");
         assert!(html.contains("array of <a class=\"schema-ref\" href=\"#schema-Node\">Node</a>"));

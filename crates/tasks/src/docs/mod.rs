@@ -31,7 +31,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
-use apilogin_spec as spec;
+use apilogin_openapi as spec;
 use serde_json::Value;
 
 use markdown::{dom_attr, dom_text};

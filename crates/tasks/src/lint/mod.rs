@@ -23,9 +23,9 @@ mod tools;
 
 /// The model's walk, with the pointer and `$ref` helpers the checks use beside it.
 pub mod walk {
-    pub use apilogin_spec::ptr;
-    pub use apilogin_spec::refs::resolve_at as resolve;
-    pub use apilogin_spec::walk::*;
+    pub use apilogin_openapi::ptr;
+    pub use apilogin_openapi::refs::resolve_at as resolve;
+    pub use apilogin_openapi::walk::*;
 }
 
 use std::fmt;
@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
-use apilogin_spec as spec;
+use apilogin_openapi as spec;
 
 /// One problem in one spec, from any of the three sources.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
