@@ -203,7 +203,7 @@ fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> Stri
         } else {
             ""
         };
-        let wire_path = path.split('#').next().unwrap_or(&path);
+        let wire_path = crate::view::adapt::wire_path(&path);
         let media = op
             .pointer("/requestBody/content")
             .and_then(Value::as_object)

@@ -145,7 +145,8 @@ pub fn read(spec: &Spec, view: &Value) -> Result<Security, SpecError> {
         let Some(id) = op.get("operationId").and_then(Value::as_str) else {
             continue;
         };
-        let written = path.split('#').next().unwrap_or(&path);
+        // The spec's own key (a split operation's, or one with a `#fragment` of the spec's).
+        let written = crate::view::adapt::written_key(&spec.doc, &path);
         let (node, at) = match op.get("security") {
             Some(node) => (node, pointer(["paths", written, &method, "security"])),
             None => (root.unwrap_or(&Value::Null), "/security".to_string()),

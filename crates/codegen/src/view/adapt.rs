@@ -157,7 +157,7 @@ fn key_problems(key: &str) -> Vec<String> {
 
 fn templates(key: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut rest = key.split('#').next().unwrap_or(key);
+    let mut rest = wire_path(key);
     while let Some(start) = rest.find('{') {
         let Some(len) = rest[start..].find('}') else {
             break;
@@ -1521,7 +1521,7 @@ pub fn note_fragment_keys(spec: &Spec, doc: &Value, notices: &mut Vec<SpecError>
         // Other keys of the same URL with an operation of the same method.
         let same: Vec<String> = paths
             .iter()
-            .filter(|(k, _)| *k != key && k.split('#').next() == Some(url))
+            .filter(|(k, _)| *k != key && wire_path(k) == url)
             .flat_map(|(k, other)| {
                 methods
                     .iter()
@@ -1747,6 +1747,13 @@ pub fn json_suffix_request_bodies(spec: &Spec, doc: &mut Value, notices: &mut Ve
     }
 }
 
+/// The URL path of path key `key`: what goes on the wire, without the `#fragment` that a spec
+/// (Box's several operations of one URL) or the view (a split operation, `{key}#form`) gives a
+/// key to tell operations of one URL apart. The one place a key is split at `#`.
+pub fn wire_path(key: &str) -> &str {
+    key.split_once('#').map_or(key, |(path, _)| path)
+}
+
 /// The path key of the spec file an operation of the view comes from: the key itself, or, for
 /// a key the view added for a split operation (`{key}#form`, `{key}#body`, `{key}-body`), the
 /// spec's key it was made from. Spec keys may have a `#fragment` of their own (Box's).
@@ -1762,7 +1769,7 @@ pub fn written_key<'a>(spec_doc: &Value, key: &'a str) -> &'a str {
             .or_else(|| candidate.rfind('#').map(|i| &candidate[..i]));
         match shorter {
             Some(s) => candidate = s,
-            None => return key.split('#').next().unwrap_or(key),
+            None => return wire_path(key),
         }
     }
 }
