@@ -440,6 +440,7 @@ fn allowed(path: &str) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "builds a copy of the workspace (minutes on a fresh clone): run with `--ignored`, as CI does"]
 async fn a_new_spec_is_a_new_service() {
     let copy = Copy::new();
     let root = copy.root().to_path_buf();

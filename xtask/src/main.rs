@@ -27,11 +27,12 @@ Commands:
                     .yaml and an HTML page per service, plus index.html), then test the pages
                     in headless Chromium
   bench [--quick] [--only SECTIONS]
-                    regen speed, a fresh clone's first demo and regen, compile footprint,
+                    regen speed, a fresh clone's first demo and regen and its README test
+                    command, compile footprint,
                     login round trips and sessions against their floors, logins under
                     concurrency, the corpus against openapi-generator, side by side; writes
-                    BENCHMARKS.md (--quick: fewer rounds; --only regen,fresh,footprint,
-                    roundtrip,session,concurrency,soak,corpus: run those, keep the other
+                    BENCHMARKS.md (--quick: fewer rounds; --only regen,fresh,tests,
+                    footprint,roundtrip,session,concurrency,soak,corpus: run those, keep the other
                     sections as they were)
   help              this text
 ";

@@ -69,7 +69,7 @@ pub fn bench(root: &Path, work: &Path) -> Result<Section> {
     Ok(s)
 }
 
-fn cargo(dir: &Path) -> Command {
+pub(super) fn cargo(dir: &Path) -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command.current_dir(dir).env_remove("CARGO_TARGET_DIR");
     command
@@ -87,7 +87,7 @@ fn cold(clone: &Path, target: &str, args: &[&str]) -> Result<Duration> {
 }
 
 /// A `git clone` of the workspace's committed tree (no target folder, no local changes).
-fn fresh_clone(root: &Path, dir: &Path) -> Result<PathBuf> {
+pub(super) fn fresh_clone(root: &Path, dir: &Path) -> Result<PathBuf> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
     }

@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: regen speed, compile footprint, login round trips, authenticated calls and logins under
+//! `cargo xtask bench`: regen speed, a fresh clone (first demo, first regen, the README's test command), compile footprint, login round trips, authenticated calls and logins under
 //! concurrency, the real-world spec corpus (crates that build, and regen + build of its largest spec), each side by side with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
 
 mod concurrency;
@@ -10,6 +10,7 @@ mod roundtrip;
 mod session;
 mod soak;
 mod stats;
+mod test_command;
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -41,6 +42,7 @@ impl Default for Options {
 const SECTIONS: &[&str] = &[
     "regen",
     "fresh",
+    "tests",
     "footprint",
     "roundtrip",
     "session",
@@ -88,6 +90,7 @@ fn title_of(key: &str) -> &'static str {
     match key {
         "regen" => regen::TITLE,
         "fresh" => fresh::TITLE,
+        "tests" => test_command::TITLE,
         "footprint" => footprint::TITLE,
         "roundtrip" => roundtrip::TITLE,
         "session" => session::TITLE,
@@ -252,6 +255,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
             let s = match key {
                 "regen" => regen::bench(root, &work, options.regen_rounds)?,
                 "fresh" => fresh::bench(root, &work)?,
+                "tests" => test_command::bench(root, &work)?,
                 "footprint" => footprint::bench(root, &work, options.build_rounds)?,
                 "roundtrip" => roundtrip::bench(root, options.requests)?,
                 "session" => session::bench(root, options.requests)?,
