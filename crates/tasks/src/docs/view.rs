@@ -158,10 +158,28 @@ pub struct Parameter {
     pub name: String,
     pub place: String,
     pub required: bool,
+    pub about: About,
+}
+
+/// The type and description cells of a parameter, header or field.
+pub struct About {
     pub type_label: Safe<TypeLabel>,
     pub description: Safe<Markup>,
-    pub facts: Safe<Facts>,
+    /// Enum values and the like (not shown for headers).
+    pub facts: Option<Safe<Facts>>,
     pub example: Option<String>,
+}
+
+impl About {
+    /// `node` is the parameter, header or field, `schema` its schema (for a field, itself).
+    fn of(node: &Value, schema: &Value, shift: usize, facts: bool) -> About {
+        About {
+            type_label: type_label(schema),
+            description: described(node, shift),
+            facts: facts.then(|| Facts::of(schema)),
+            example: (node.get("example").or_else(|| schema.get("example"))).map(scalar_text),
+        }
+    }
 }
 
 pub struct Request {
@@ -183,9 +201,7 @@ pub struct Response {
 
 pub struct Header {
     pub name: String,
-    pub type_label: Safe<TypeLabel>,
-    pub description: Safe<Markup>,
-    pub example: Option<String>,
+    pub about: About,
 }
 
 pub struct CodeSample {
@@ -252,10 +268,7 @@ pub struct Field {
     /// The name cell's left padding, in em.
     pub indent: String,
     pub required: bool,
-    pub type_label: Safe<TypeLabel>,
-    pub description: Safe<Markup>,
-    pub facts: Safe<Facts>,
-    pub example: Option<String>,
+    pub about: About,
 }
 
 /// The type of a schema in a few words: `string (password)`, `array of UserEmail`, ...
@@ -337,7 +350,7 @@ pub fn service_page(file: &str, id: &str, doc: &Value) -> ServicePage {
         title: st(info, "title").unwrap_or(id).to_string(),
         version: st(info, "version").unwrap_or("?").to_string(),
         openapi: st(doc, "openapi").unwrap_or("?").to_string(),
-        description: block(st(info, "description").unwrap_or_default(), 1),
+        description: described(info, 1),
         parties,
         servers: items(doc.get("servers")).iter().map(server).collect(),
         schemes: entries(doc.pointer("/components/securitySchemes"))
@@ -345,7 +358,7 @@ pub fn service_page(file: &str, id: &str, doc: &Value) -> ServicePage {
                 anchor: anchor_safe(name),
                 name: name.to_string(),
                 kind: scheme_kind(scheme),
-                description: block(st(scheme, "description").unwrap_or_default(), 3),
+                description: described(scheme, 3),
             })
             .collect(),
         security: doc.get("security").map(|s| security(doc, s)),
@@ -361,10 +374,20 @@ pub fn service_page(file: &str, id: &str, doc: &Value) -> ServicePage {
     }
 }
 
+/// A text of the spec, empty where it has none.
+fn text(node: &Value, key: &str) -> String {
+    st(node, key).unwrap_or_default().to_string()
+}
+
+/// A node's description, its headings demoted by `shift`.
+fn described(node: &Value, shift: usize) -> Safe<Markup> {
+    block(st(node, "description").unwrap_or_default(), shift)
+}
+
 fn server(server: &Value) -> Server {
     Server {
-        url: st(server, "url").unwrap_or_default().to_string(),
-        description: block(st(server, "description").unwrap_or_default(), 3),
+        url: text(server, "url"),
+        description: described(server, 3),
         variables: entries(server.get("variables"))
             .map(|(name, variable)| Variable {
                 name: name.to_string(),
@@ -383,7 +406,7 @@ fn scheme_kind(scheme: &Value) -> Safe<SchemeKind> {
                 name: name.to_string(),
             },
             (Some("http"), _, _) => SchemeKind::Http {
-                scheme: st(scheme, "scheme").unwrap_or_default().to_string(),
+                scheme: text(scheme, "scheme"),
             },
             (Some(kind), _, _) => SchemeKind::Other {
                 kind: kind.to_string(),
@@ -427,7 +450,7 @@ fn operation(doc: &Value, o: &Operation<'_>) -> OperationView {
         summary: summary.unwrap_or_default().to_string(),
         nav: summary.unwrap_or(o.path).to_string(),
         deprecated: is_true(op, "deprecated"),
-        description: block(st(op, "description").unwrap_or_default(), 3),
+        description: described(op, 3),
         security: op
             .get("security")
             .or_else(|| doc.get("security"))
@@ -438,22 +461,16 @@ fn operation(doc: &Value, o: &Operation<'_>) -> OperationView {
             .map(|p| {
                 let schema = p.get("schema").unwrap_or(&Value::Null);
                 Parameter {
-                    name: st(p, "name").unwrap_or_default().to_string(),
-                    place: st(p, "in").unwrap_or_default().to_string(),
+                    name: text(p, "name"),
+                    place: text(p, "in"),
                     required: is_true(p, "required"),
-                    type_label: type_label(schema),
-                    description: block(st(p, "description").unwrap_or_default(), 4),
-                    facts: Facts::of(schema),
-                    example: p
-                        .get("example")
-                        .or_else(|| schema.get("example"))
-                        .map(scalar_text),
+                    about: About::of(p, schema, 4, true),
                 }
             })
             .collect(),
         request: op.get("requestBody").map(|request| Request {
             required: is_true(request, "required"),
-            description: block(st(request, "description").unwrap_or_default(), 4),
+            description: described(request, 4),
             content: content(doc, request),
         }),
         responses: entries(op.get("responses"))
@@ -464,7 +481,7 @@ fn operation(doc: &Value, o: &Operation<'_>) -> OperationView {
                     .next()
                     .map(|c| format!("s{c}"))
                     .unwrap_or_default(),
-                description: block(st(response, "description").unwrap_or_default(), 4),
+                description: described(response, 4),
                 error_variant: st(response, "x-error-variant")
                     .map(|v| v.rsplit('/').next().unwrap_or(v).to_string()),
                 headers: entries(response.get("headers"))
@@ -472,12 +489,7 @@ fn operation(doc: &Value, o: &Operation<'_>) -> OperationView {
                         let schema = header.get("schema").unwrap_or(&Value::Null);
                         Header {
                             name: name.to_string(),
-                            type_label: type_label(schema),
-                            description: block(st(header, "description").unwrap_or_default(), 4),
-                            example: header
-                                .get("example")
-                                .or_else(|| schema.get("example"))
-                                .map(scalar_text),
+                            about: About::of(header, schema, 4, false),
                         }
                     })
                     .collect(),
@@ -487,9 +499,9 @@ fn operation(doc: &Value, o: &Operation<'_>) -> OperationView {
         code_samples: items(op.get("x-codeSamples"))
             .iter()
             .map(|sample| CodeSample {
-                lang: st(sample, "lang").unwrap_or_default().to_string(),
-                label: st(sample, "label").unwrap_or_default().to_string(),
-                source: st(sample, "source").unwrap_or_default().to_string(),
+                lang: text(sample, "lang"),
+                label: text(sample, "label"),
+                source: text(sample, "source"),
             })
             .collect(),
     }
@@ -597,7 +609,7 @@ fn schema_view(doc: &Value, schema: &Value, depth: usize) -> Safe<SchemaView> {
         });
     }
     let description = if depth > 0 || schema.get("properties").is_none() {
-        block(st(schema, "description").unwrap_or_default(), 5)
+        described(schema, 5)
     } else {
         Safe(Markup::default())
     };
@@ -650,10 +662,7 @@ fn rows(out: &mut Vec<Row>, doc: &Value, schema: &Value, prefix: &str, depth: us
             name: name.to_string(),
             indent: (0.5 + 1.4 * depth as f32).to_string(),
             required: required.contains(&name),
-            type_label: type_label(prop),
-            description: block(st(prop, "description").unwrap_or_default(), 5),
-            facts: Facts::of(prop),
-            example: prop.get("example").map(scalar_text),
+            about: About::of(prop, prop, 5, true),
         }));
         if depth >= 8 {
             continue;
