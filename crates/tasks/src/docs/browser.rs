@@ -13,14 +13,20 @@
 //! both the proxy and the NetLog see a page's request: "zero" means something only when a leak
 //! would have been counted.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::convert::Infallible;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
 
 /// What a page must show; checked on the DOM Chromium built. Needles are written as Chromium
 /// serialises the DOM (`markdown::dom_text`, `markdown::dom_attr`).
@@ -45,24 +51,30 @@ pub struct Section {
     pub example_values: Vec<String>,
 }
 
-/// Records the first line of every request that reaches it, and refuses them all.
+/// Records the first line of every request that reaches it, and refuses them all (403). An
+/// HTTP/1 server (hyper) sees a proxy's requests as Chromium sends them: `GET http://host/...`
+/// for http, `CONNECT host:443` for https.
 struct Proxy {
     port: u16,
-    seen: Arc<Mutex<Vec<String>>>,
+    seen: Log,
 }
+
+type Log = Arc<Mutex<Vec<String>>>;
+
+/// How long a connection may wait before it sends its request.
+const WAIT: Duration = Duration::from_secs(2);
 
 impl Proxy {
     fn start() -> std::io::Result<Proxy> {
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
-        let seen = Arc::new(Mutex::new(Vec::new()));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let seen = Log::default();
         let log = Arc::clone(&seen);
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let log = Arc::clone(&log);
-                std::thread::spawn(move || refuse(stream, &log));
-            }
-        });
+        std::thread::spawn(move || runtime.block_on(serve(listener, log)));
         Ok(Proxy { port, seen })
     }
 
@@ -74,24 +86,49 @@ impl Proxy {
 /// What the proxy logs for a connection that sent no bytes before closing or timing out.
 const NO_REQUEST: &str = "(a connection without a request)";
 
-fn refuse(mut stream: TcpStream, log: &Mutex<Vec<String>>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let mut head = Vec::new();
-    let mut buf = [0u8; 1024];
-    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
-        match stream.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => head.extend_from_slice(&buf[..n]),
-        }
+async fn serve(listener: std::net::TcpListener, log: Log) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    while let Ok((stream, _)) = listener.accept().await {
+        tokio::spawn(refuse(stream, Arc::clone(&log)));
     }
-    let first = String::from_utf8_lossy(&head)
-        .lines()
-        .next()
-        .unwrap_or(NO_REQUEST)
-        .to_string();
-    log.lock().expect("the proxy log").push(first);
-    let _ = stream
-        .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+}
+
+async fn refuse(stream: tokio::net::TcpStream, log: Log) {
+    let record = |line: String| log.lock().expect("the proxy log").push(line);
+    // hyper ends a connection that sends nothing without a word: look for a first byte here.
+    let mut first = [0u8; 1];
+    let sent = tokio::time::timeout(WAIT, stream.peek(&mut first)).await;
+    if !matches!(sent, Ok(Ok(n)) if n > 0) {
+        record(NO_REQUEST.to_string());
+        return;
+    }
+    let answered = AtomicBool::new(false);
+    let service = service_fn(|request: Request<Incoming>| {
+        // The request line, from its parts.
+        record(format!(
+            "{} {} {:?}",
+            request.method(),
+            request.uri(),
+            request.version()
+        ));
+        answered.store(true, Ordering::SeqCst);
+        let mut refused = Response::new(String::new());
+        *refused.status_mut() = StatusCode::FORBIDDEN;
+        std::future::ready(Ok::<_, Infallible>(refused))
+    });
+    let served = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(WAIT)
+        .keep_alive(false)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+    // Bytes that were not a request are logged too: no NetLog entry explains them.
+    if !answered.load(Ordering::SeqCst) {
+        let why = served.err().map(|e| e.to_string()).unwrap_or_default();
+        record(format!("(bytes that are not an HTTP request: {why})"));
+    }
 }
 
 /// `chromium` on PATH.
@@ -582,15 +619,46 @@ mod tests {
         );
     }
 
+    /// An http request, an https one (`CONNECT`), and a connection that sends nothing: each
+    /// logged by its first line, the requests refused.
     #[test]
     fn the_proxy_records_and_refuses() {
+        use std::io::Write;
+        use std::net::TcpStream;
+
         let proxy = Proxy::start().unwrap();
-        let mut s = TcpStream::connect(("127.0.0.1", proxy.port)).unwrap();
-        s.write_all(b"GET http://x.invalid/ HTTP/1.1\r\nHost: x.invalid\r\n\r\n")
-            .unwrap();
-        let mut answer = String::new();
-        s.read_to_string(&mut answer).unwrap();
+        let ask = |request: &[u8]| {
+            let mut s = TcpStream::connect(("127.0.0.1", proxy.port)).unwrap();
+            s.write_all(request).unwrap();
+            let mut answer = String::new();
+            s.read_to_string(&mut answer).unwrap();
+            answer
+        };
+        let answer = ask(b"GET http://x.invalid/a?b=1 HTTP/1.1\r\nHost: x.invalid\r\n\r\n");
         assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
-        assert_eq!(proxy.take(), vec!["GET http://x.invalid/ HTTP/1.1"]);
+        let answer = ask(b"CONNECT y.invalid:443 HTTP/1.1\r\nHost: y.invalid:443\r\n\r\n");
+        assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+        assert_eq!(
+            proxy.take(),
+            [
+                "GET http://x.invalid/a?b=1 HTTP/1.1",
+                "CONNECT y.invalid:443 HTTP/1.1"
+            ]
+        );
+        drop(TcpStream::connect(("127.0.0.1", proxy.port)).unwrap());
+        let answer = ask(b"not http\r\n\r\n");
+        assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+        let started = Instant::now();
+        let mut seen = Vec::new();
+        while seen.len() < 2 && started.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(20));
+            seen.extend(proxy.take());
+        }
+        seen.sort();
+        assert_eq!(seen[0], NO_REQUEST, "{seen:?}");
+        assert!(
+            seen[1].starts_with("(bytes that are not an HTTP request"),
+            "{seen:?}"
+        );
     }
 }

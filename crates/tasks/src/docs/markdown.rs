@@ -3,14 +3,33 @@
 //! other than http, https or mailto (`javascript:`, `data:`, ...) keeps its text but loses its
 //! link, and an image becomes a link to it (a page never loads one). Headings are demoted.
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
-use pulldown_cmark_escape::{escape_html, escape_html_body_text};
+use std::fmt;
 
-/// Escapes text for HTML content and (double-quoted) attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    escape_html(&mut out, text).expect("writing to a String cannot fail");
-    out
+use askama::filters::Safe;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark_escape::{FmtWriter, escape_html, escape_html_body_text};
+
+/// HTML rendered here from Markdown, with the guarantees above. The view hands it to the
+/// templates as `Safe<Markup>`, which they print as it is; they escape every other text.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Markup(String);
+
+impl fmt::Display for Markup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The templates' escaper (see `askama.toml`): [`escape_html`], text for HTML content and
+/// (double-quoted) attribute values.
+#[derive(Debug, Clone, Copy)]
+pub struct Escape;
+
+impl askama::filters::Escaper for Escape {
+    fn write_escaped_str<W: fmt::Write>(&self, dest: W, text: &str) -> fmt::Result {
+        escape_html(FmtWriter(dest), text)
+    }
 }
 
 /// Text as Chromium serialises a text node (`&`, `<`, `>` and no-break spaces escaped): what the
@@ -46,17 +65,17 @@ pub fn safe_url(url: &str) -> bool {
 
 /// Block-level Markdown. Headings are demoted by `shift` levels (a `##` in a description must
 /// not compete with the page's own headings), at most to `<h6>`.
-pub fn block(text: &str, shift: usize) -> String {
+pub fn block(text: &str, shift: usize) -> Safe<Markup> {
     let mut out = String::new();
     pulldown_cmark::html::push_html(&mut out, safe(text, Some(shift)));
-    out
+    Safe(Markup(out))
 }
 
 /// Markdown inside a line (a summary, a table cell): the inline markup, no blocks.
-pub fn inline(text: &str) -> String {
+pub fn inline(text: &str) -> Safe<Markup> {
     let mut out = String::new();
     pulldown_cmark::html::push_html(&mut out, safe(text, None));
-    out.trim().to_string()
+    Safe(Markup(out.trim().to_string()))
 }
 
 /// The parser's events, made safe. `shift: None` keeps inline events only (block structure is
@@ -128,6 +147,14 @@ fn demote(level: HeadingLevel, shift: usize) -> HeadingLevel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn block(text: &str, shift: usize) -> String {
+        super::block(text, shift).0.0
+    }
+
+    fn inline(text: &str) -> String {
+        super::inline(text).0.0
+    }
 
     #[test]
     fn raw_html_is_dropped_and_text_escaped() {

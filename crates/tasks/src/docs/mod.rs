@@ -25,6 +25,8 @@
 mod browser;
 mod html;
 mod markdown;
+mod read;
+mod view;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -264,10 +266,10 @@ fn expect_service(out: &Path, id: &str, bundled: &Value) -> browser::Expect {
         .and_then(Value::as_str)
         .unwrap_or(id);
     let mut anywhere = vec![format!("<h1>{}</h1>", dom_text(title))];
-    for (name, _) in html::component_schemas(bundled) {
-        anywhere.push(format!("id=\"schema-{}\"", html::anchor_safe(name)));
+    for (name, _) in read::component_schemas(bundled) {
+        anywhere.push(format!("id=\"schema-{}\"", read::anchor_safe(name)));
     }
-    let sections = html::operations(bundled)
+    let sections = read::operations(bundled)
         .iter()
         .map(|o| expect_operation(bundled, o))
         .collect();
@@ -280,7 +282,7 @@ fn expect_service(out: &Path, id: &str, bundled: &Value) -> browser::Expect {
     }
 }
 
-fn expect_operation(doc: &Value, o: &html::Operation<'_>) -> browser::Section {
+fn expect_operation(doc: &Value, o: &read::Operation<'_>) -> browser::Section {
     let mut needles = vec![format!("<code class=\"path\">{}</code>", dom_text(o.path))];
     if let Some(id) = o.id() {
         needles.push(format!("data-operation-id=\"{}\"", dom_attr(id)));
@@ -309,7 +311,7 @@ fn expect_operation(doc: &Value, o: &html::Operation<'_>) -> browser::Section {
 /// The fields a body's schema shows at its top: its properties, or those of each variant
 /// written out (a variant that is a `$ref` shows as a link).
 fn top_level_fields<'d>(doc: &'d Value, schema: &'d Value) -> Vec<&'d str> {
-    let schema = html::top_schema(doc, schema);
+    let schema = read::top_schema(doc, schema);
     let variants = ["oneOf", "anyOf", "allOf"]
         .iter()
         .find_map(|k| schema.get(*k).and_then(Value::as_array));
@@ -345,13 +347,13 @@ fn example_value(op: &Value) -> Option<String> {
         .chain(responses)
         .flatten()
         .flat_map(|(media_type, media)| {
-            html::media_examples(media)
+            read::media_examples(media)
                 .into_iter()
                 .map(move |(_, _, value)| (media_type, value))
         })
         .find_map(|(media_type, value)| {
             let leaf = first_string(value)?;
-            let shown = html::example_text(value, media_type);
+            let shown = read::example_text(value, media_type);
             let needle = if media_type == "application/x-www-form-urlencoded" && value.is_object() {
                 form_urlencoded::byte_serialize(leaf.as_bytes()).collect()
             } else {
