@@ -19,6 +19,11 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// stdout carries only the issuer line: the provider's notices (console.log/info) go to stderr,
+// and a reader that stopped reading cannot break the provider with EPIPE.
+console.log = console.error;
+console.info = console.error;
+
 // The package lives in tools/node_modules, not beside this script.
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(join(here, '..', '..', 'tools', 'package.json'));

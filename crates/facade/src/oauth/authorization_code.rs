@@ -2,8 +2,7 @@
 
 use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::{
-    AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, RedirectUrl, Scope,
-    TokenResponse as _,
+    AuthorizationCode, CsrfToken, Nonce, PkceCodeChallenge, RedirectUrl, Scope, TokenResponse as _,
 };
 use reqwest::Url;
 
@@ -56,7 +55,10 @@ impl Provider {
             .await?;
         // The state first: an answer meant for another login says nothing about this one.
         let sent = state.secret().as_bytes();
-        let got = params.get("state").map(|s| s.as_bytes()).unwrap_or_default();
+        let got = params
+            .get("state")
+            .map(|s| s.as_bytes())
+            .unwrap_or_default();
         if !constant_time_eq(sent, got) {
             return Err(OAuthError::StateMismatch);
         }
@@ -75,10 +77,12 @@ impl Provider {
                 },
             });
         }
-        let code = params.get("code").ok_or_else(|| OAuthError::UnexpectedResponse {
-            endpoint: "the loopback redirect".to_owned(),
-            reason: "it carries neither a code nor an error".to_owned(),
-        })?;
+        let code = params
+            .get("code")
+            .ok_or_else(|| OAuthError::UnexpectedResponse {
+                endpoint: "the loopback redirect".to_owned(),
+                reason: "it carries neither a code nor an error".to_owned(),
+            })?;
 
         let exchange = client
             .exchange_code(AuthorizationCode::new(code.clone()))

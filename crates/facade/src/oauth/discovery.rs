@@ -3,9 +3,9 @@
 use std::time::Duration;
 
 use openidconnect::core::{
-    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod,
-    CoreGrantType, CoreJsonWebKey, CoreJweContentEncryptionAlgorithm,
-    CoreJweKeyManagementAlgorithm, CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
+    CoreAuthDisplay, CoreClaimName, CoreClaimType, CoreClient, CoreClientAuthMethod, CoreGrantType,
+    CoreJsonWebKey, CoreJweContentEncryptionAlgorithm, CoreJweKeyManagementAlgorithm,
+    CoreResponseMode, CoreResponseType, CoreSubjectIdentifierType,
 };
 use openidconnect::{
     AdditionalProviderMetadata, ClientId, ClientSecret, DeviceAuthorizationUrl, DiscoveryError,
@@ -99,15 +99,24 @@ impl Provider {
             .map_err(|e| discovery_error(issuer, e))?;
         let more = metadata.additional_metadata();
         let endpoints = [
-            ("authorization endpoint", Some(metadata.authorization_endpoint().url())),
+            (
+                "authorization endpoint",
+                Some(metadata.authorization_endpoint().url()),
+            ),
             ("token endpoint", metadata.token_endpoint().map(|u| u.url())),
-            ("userinfo endpoint", metadata.userinfo_endpoint().map(|u| u.url())),
+            (
+                "userinfo endpoint",
+                metadata.userinfo_endpoint().map(|u| u.url()),
+            ),
             ("JWKS", Some(metadata.jwks_uri().url())),
             (
                 "device authorization endpoint",
                 more.device_authorization_endpoint.as_ref().map(|u| u.url()),
             ),
-            ("revocation endpoint", more.revocation_endpoint.as_ref().map(|u| u.url())),
+            (
+                "revocation endpoint",
+                more.revocation_endpoint.as_ref().map(|u| u.url()),
+            ),
         ];
         for (what, endpoint) in endpoints {
             if let Some(endpoint) = endpoint {
@@ -143,7 +152,10 @@ impl Provider {
 
     /// Whether the provider has a revocation endpoint ([`revoke`](Self::revoke)).
     pub fn supports_revocation(&self) -> bool {
-        self.metadata.additional_metadata().revocation_endpoint.is_some()
+        self.metadata
+            .additional_metadata()
+            .revocation_endpoint
+            .is_some()
     }
 
     /// An openidconnect client for `client_id` (and its secret, for confidential clients).
@@ -169,7 +181,8 @@ fn check_secure(what: &'static str, url: &Url, options: &Options) -> Result<(), 
     let loopback = url.host_str().is_some_and(|h| {
         let h = h.trim_start_matches('[').trim_end_matches(']');
         h.eq_ignore_ascii_case("localhost")
-            || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+            || h.parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
     });
     match url.scheme() {
         "https" => Ok(()),
@@ -189,7 +202,9 @@ fn discovery_error(issuer: &str, e: DiscoveryError<HttpError>) -> OAuthError {
             e.path()
         ),
         DiscoveryError::Response(status, _, _) => format!("it answered HTTP {status}"),
-        DiscoveryError::UrlParse(_) => "the issuer URL cannot be joined with the discovery path".to_owned(),
+        DiscoveryError::UrlParse(_) => {
+            "the issuer URL cannot be joined with the discovery path".to_owned()
+        }
         DiscoveryError::Validation(reason) => reason,
         DiscoveryError::Other(reason) => reason,
         _ => "unknown failure".to_owned(),

@@ -23,7 +23,9 @@ pub enum OAuthError {
         url: String,
     },
     /// The issuer URL is not a URL.
-    #[error("the issuer {issuer:?} is not a valid URL: give the provider's issuer, e.g. https://accounts.example.com")]
+    #[error(
+        "the issuer {issuer:?} is not a valid URL: give the provider's issuer, e.g. https://accounts.example.com"
+    )]
     InvalidIssuer {
         /// What was given.
         issuer: String,
@@ -80,7 +82,10 @@ pub enum OAuthError {
         limit: usize,
     },
     /// The user (or the provider on their behalf) refused: `error=access_denied`.
-    #[error("access was denied{}: log in again and approve the request", describe(description))]
+    #[error(
+        "access was denied{}: log in again and approve the request",
+        describe(description)
+    )]
     AccessDenied {
         /// The provider's `error_description`.
         description: Option<String>,

@@ -68,7 +68,9 @@ impl Loopback {
                     continue;
                 };
                 let params: HashMap<String, String> =
-                    openidconnect::url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+                    openidconnect::url::form_urlencoded::parse(query.as_bytes())
+                        .into_owned()
+                        .collect();
                 let _ = respond(&mut stream, "200 OK", page(&params)).await;
                 return Ok(params);
             }

@@ -65,10 +65,7 @@ impl Tokens {
 }
 
 /// A token, device or revocation endpoint's error as an [`OAuthError`].
-pub(crate) fn request_error<T>(
-    endpoint: &str,
-    e: RequestTokenError<HttpError, T>,
-) -> OAuthError
+pub(crate) fn request_error<T>(endpoint: &str, e: RequestTokenError<HttpError, T>) -> OAuthError
 where
     T: ErrorResponse + 'static,
 {
@@ -78,7 +75,10 @@ where
         // Not the body: it may hold a token.
         RequestTokenError::Parse(e, _) => OAuthError::UnexpectedResponse {
             endpoint: endpoint.to_owned(),
-            reason: format!("the JSON does not have the expected shape (at {})", e.path()),
+            reason: format!(
+                "the JSON does not have the expected shape (at {})",
+                e.path()
+            ),
         },
         RequestTokenError::Other(reason) => OAuthError::UnexpectedResponse {
             endpoint: endpoint.to_owned(),
