@@ -201,6 +201,18 @@ impl Browser {
                 fields.insert("login".into(), USER.into());
                 fields.insert("password".into(), PASSWORD.into());
             }
+            if abort && fields.remove("confirm").is_some() {
+                // The device flow's "[ Abort ]" button on the confirmation page.
+                fields.insert("abort".into(), "yes".into());
+                let (url, _, body, _) = self
+                    .send(
+                        self.http
+                            .post(url.join(&action).expect("form action"))
+                            .form(&fields),
+                    )
+                    .await;
+                return (url, body);
+            }
             if fields.get("user_code").is_some_and(String::is_empty) {
                 fields.insert("user_code".into(), user_code.expect("a user code").into());
             }
@@ -534,6 +546,40 @@ async fn device_flow_with_the_user_approving_in_a_browser() {
     assert!(tokens.refresh_token.is_some());
     let (status, _) = userinfo(&issuer, &tokens.access_token).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_code_the_user_refuses_is_access_denied() {
+    let Some(provider) = discover().await else {
+        return;
+    };
+    let browser = tokio::sync::Mutex::new(None);
+    let e = provider
+        .device(PUBLIC_CLIENT, &["openid"], |code| {
+            let url = code.verification_uri.clone();
+            let user_code = code.user_code.clone();
+            *browser.try_lock().unwrap() = Some(tokio::spawn(async move {
+                Browser::new().run(url, Some(&user_code), None, true).await
+            }));
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(e, OAuthError::AccessDenied { .. }), "{e:?}");
+    let (_, page) = browser.into_inner().unwrap().await.unwrap();
+    assert!(page.contains("interrupted"), "the last page: {page}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_login_nobody_approves_in_time_times_out() {
+    let Some(provider) = discover().await else {
+        return;
+    };
+    let e = provider
+        .login_timeout(Duration::from_secs(1))
+        .device(PUBLIC_CLIENT, &["openid"], |_| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(e, OAuthError::TimedOut(_)), "{e:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -69,6 +69,7 @@ impl Provider {
                 reason: "its verification_uri is not a URL".to_owned(),
             }
         })?;
+        let started = std::time::Instant::now();
         show(&DeviceCode {
             user_code: details.user_code().secret().clone(),
             verification_uri,
@@ -79,13 +80,21 @@ impl Provider {
             interval: details.interval(),
         });
         // Polls (honouring `slow_down`) until the code's own expiry or our timeout.
+        let ours = self.login_timeout < details.expires_in();
         let timeout = details.expires_in().min(self.login_timeout);
         let response = client
             .exchange_device_access_token(&details)
             .map_err(|_| self.unsupported("token endpoint"))?
             .request_async(&self.http, tokio::time::sleep, Some(timeout))
             .await
-            .map_err(|e| request_error(&token_endpoint, e))?;
+            .map_err(|e| match request_error(&token_endpoint, e) {
+                // The poller reports its own deadline as `expired_token`: when the deadline
+                // was the login timeout, the code itself is still valid.
+                OAuthError::DeviceCodeExpired if ours && started.elapsed() >= timeout => {
+                    OAuthError::TimedOut(timeout)
+                }
+                other => other,
+            })?;
         let claims = match response.id_token() {
             Some(token) => Some(self.validate(client_id, token, None)?),
             None => None,

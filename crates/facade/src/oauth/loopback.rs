@@ -123,3 +123,56 @@ async fn respond(stream: &mut TcpStream, status: &str, text: &str) -> std::io::R
     stream.write_all(answer.as_bytes()).await?;
     stream.shutdown().await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    async fn get(port: u16, target: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let request = format!("GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer
+    }
+
+    #[tokio::test]
+    async fn serves_one_redirect_and_ignores_other_paths() {
+        let loopback = Loopback::bind().await.unwrap();
+        let port = loopback.port;
+        assert_eq!(
+            loopback.redirect_uri(),
+            format!("http://127.0.0.1:{port}/callback")
+        );
+        let browser = tokio::spawn(async move {
+            let favicon = get(port, "/favicon.ico").await;
+            let mut garbage = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+            garbage.write_all(b"HELLO\r\n\r\n").await.unwrap();
+            let callback = get(port, "/callback?code=c%2B1&state=s").await;
+            (favicon, callback)
+        });
+        let params = loopback
+            .wait(Duration::from_secs(10), |_| "done")
+            .await
+            .unwrap();
+        assert_eq!(params.get("code").map(String::as_str), Some("c+1"));
+        assert_eq!(params.get("state").map(String::as_str), Some("s"));
+        let (favicon, callback) = browser.await.unwrap();
+        assert!(favicon.starts_with("HTTP/1.1 404"), "{favicon}");
+        assert!(callback.starts_with("HTTP/1.1 200") && callback.contains("done"));
+        // Used once: the listener is closed.
+        assert!(TcpStream::connect(("127.0.0.1", port)).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn gives_up_when_nobody_comes() {
+        let loopback = Loopback::bind().await.unwrap();
+        let e = loopback
+            .wait(Duration::from_millis(200), |_| "done")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, OAuthError::TimedOut(_)), "{e:?}");
+    }
+}

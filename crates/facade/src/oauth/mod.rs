@@ -27,7 +27,7 @@ mod revocation;
 mod tokens;
 
 pub use device::DeviceCode;
-pub use discovery::Provider;
+pub use discovery::{DEFAULT_LOGIN_TIMEOUT, Provider};
 pub use error::OAuthError;
 pub use id_token::IdTokenClaims;
 pub use revocation::TokenKind;
