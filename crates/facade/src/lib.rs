@@ -9,6 +9,8 @@ mod glue;
 mod http;
 mod info;
 mod login;
+#[cfg(feature = "oauth")]
+pub mod oauth;
 mod reads;
 mod redact;
 mod secret;

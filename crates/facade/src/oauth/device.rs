@@ -1,0 +1,104 @@
+//! The device authorization grant (RFC 8628), for machines without a browser.
+
+use std::time::Duration;
+
+use openidconnect::core::CoreDeviceAuthorizationResponse;
+use openidconnect::{Scope, TokenResponse as _};
+use reqwest::Url;
+
+use super::http::endpoint_name;
+use super::tokens::request_error;
+use super::{OAuthError, Provider, Tokens};
+
+/// What the user needs to approve a device login: show it to them.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct DeviceCode {
+    /// The code the user types on the verification page.
+    pub user_code: String,
+    /// The page where the user types it.
+    pub verification_uri: Url,
+    /// The page with the code already filled in, when the provider offers one.
+    pub verification_uri_complete: Option<Url>,
+    /// How long the code is valid.
+    pub expires_in: Duration,
+    /// How often the provider allows polling.
+    pub interval: Duration,
+}
+
+impl Provider {
+    /// Logs in with the device authorization grant: asks the provider for a code, gives it to
+    /// `show` (display the code and the page to the user), then polls the token endpoint at the
+    /// interval the provider asks (slower on `slow_down`) until the user approves, the code
+    /// expires ([`OAuthError::DeviceCodeExpired`]), the user refuses
+    /// ([`OAuthError::AccessDenied`]) or the [login timeout](Self::login_timeout) passes.
+    ///
+    /// The ID token, when the provider sends one, is validated (no `nonce` in this flow).
+    pub async fn device(
+        &self,
+        client_id: &str,
+        scopes: &[&str],
+        show: impl FnOnce(&DeviceCode),
+    ) -> Result<Tokens, OAuthError> {
+        let url = self
+            .metadata
+            .additional_metadata()
+            .device_authorization_endpoint
+            .clone()
+            .ok_or_else(|| self.unsupported("device authorization endpoint"))?;
+        let device_endpoint = endpoint_name(url.url());
+        let token_endpoint = self
+            .metadata
+            .token_endpoint()
+            .map(|u| endpoint_name(u.url()))
+            .ok_or_else(|| self.unsupported("token endpoint"))?;
+        let client = self
+            .client(client_id, None)
+            .set_device_authorization_url(url);
+        let mut request = client.exchange_device_code();
+        for scope in scopes {
+            request = request.add_scope(Scope::new((*scope).to_owned()));
+        }
+        let details: CoreDeviceAuthorizationResponse = request
+            .request_async(&self.http)
+            .await
+            .map_err(|e| request_error(&device_endpoint, e))?;
+        let verification_uri = Url::parse(details.verification_uri().as_str()).map_err(|_| {
+            OAuthError::UnexpectedResponse {
+                endpoint: device_endpoint.clone(),
+                reason: "its verification_uri is not a URL".to_owned(),
+            }
+        })?;
+        let started = std::time::Instant::now();
+        show(&DeviceCode {
+            user_code: details.user_code().secret().clone(),
+            verification_uri,
+            verification_uri_complete: details
+                .verification_uri_complete()
+                .and_then(|u| Url::parse(u.secret()).ok()),
+            expires_in: details.expires_in(),
+            interval: details.interval(),
+        });
+        // Polls (honouring `slow_down`) until the code's own expiry or our timeout.
+        let ours = self.login_timeout < details.expires_in();
+        let timeout = details.expires_in().min(self.login_timeout);
+        let response = client
+            .exchange_device_access_token(&details)
+            .map_err(|_| self.unsupported("token endpoint"))?
+            .request_async(&self.http, tokio::time::sleep, Some(timeout))
+            .await
+            .map_err(|e| match request_error(&token_endpoint, e) {
+                // The poller reports its own deadline as `expired_token`: when the deadline
+                // was the login timeout, the code itself is still valid.
+                OAuthError::DeviceCodeExpired if ours && started.elapsed() >= timeout => {
+                    OAuthError::TimedOut(timeout)
+                }
+                other => other,
+            })?;
+        let claims = match response.id_token() {
+            Some(token) => Some(self.validate(client_id, token, None)?),
+            None => None,
+        };
+        Ok(Tokens::from_response(&response, claims))
+    }
+}
