@@ -198,3 +198,15 @@ fn a_session_list_of_another_format_is_refused_and_left_alone() {
     assert!(matches!(e, StoreError::Unusable { .. }), "{e:?}");
     assert!(!e.to_string().contains("tok-x"), "{e}");
 }
+
+/// The README shows the example that compiles (`examples/stored_session.rs`), as it is.
+#[test]
+fn the_readme_shows_the_compiled_example() {
+    let readme = include_str!("../../README.md");
+    let example = include_str!("../../examples/stored_session.rs");
+    let body = &example[example.find("use apilogin").expect("a use line")..];
+    assert!(
+        readme.contains(&format!("```rust,ignore\n{body}```")),
+        "README's store example differs from examples/stored_session.rs"
+    );
+}
