@@ -10,8 +10,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // file modes and keyring; `Store::open_at(dir)` opens another folder.
     let store = Store::open()?;
     // Rocket.Chat's default account; `Selector::default().server(url).user(name)` picks
-    // another. None stored: an error that says to run `apilogin login rocketchat`.
-    let session = store.session(ServiceKind::RocketChat, &Selector::default())?;
+    // another. None stored: an error that says to run `apilogin login rocketchat`. An
+    // expired one is renewed first where the service can, once for every process.
+    let session = store
+        .session(ServiceKind::RocketChat, &Selector::default())
+        .await?;
     let me = session.verify().await?;
     println!("{me} on {}", session.service());
     Ok(())

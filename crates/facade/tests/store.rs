@@ -39,6 +39,7 @@ async fn a_program_uses_what_the_command_stored_and_the_command_what_a_program_s
     let (store, _) = library_store(&home);
     let session = store
         .session(ServiceKind::RocketChat, &Selector::default())
+        .await
         .expect("the stored session");
     assert_eq!(session.service().base_url(), first.base_url());
     let me = session.verify().await.expect("the server accepts it");
@@ -48,6 +49,7 @@ async fn a_program_uses_what_the_command_stored_and_the_command_what_a_program_s
             ServiceKind::RocketChat,
             &Selector::default().server(first.base_url()).user("demo"),
         )
+        .await
         .expect("named by server and account");
     assert_eq!(
         named.token().expose_secret(),
@@ -56,6 +58,7 @@ async fn a_program_uses_what_the_command_stored_and_the_command_what_a_program_s
     // A service nobody logged in to says what to run.
     let none = store
         .session(ServiceKind::Mattermost, &Selector::default())
+        .await
         .unwrap_err();
     assert!(
         none.to_string().contains("run `apilogin login mattermost`"),
@@ -105,6 +108,7 @@ async fn a_program_uses_what_the_command_stored_and_the_command_what_a_program_s
     let (store, _) = library_store(&home);
     let both = store
         .session(ServiceKind::RocketChat, &Selector::default().user("demo"))
+        .await
         .unwrap_err();
     let out = home
         .run(&["token", "rocketchat", "--user", "demo"], &[], None)
@@ -174,6 +178,7 @@ async fn the_library_closes_an_open_store_file_as_the_command_does() {
     // And the session still works.
     let session = store
         .session(ServiceKind::Txty, &Selector::default())
+        .await
         .unwrap();
     session.verify().await.unwrap();
 

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::error::ConfigError;
+use crate::error::{ConfigError, LoginError};
 use crate::service::ServiceKind;
 
 /// A store that cannot be used, or a session it does not have.
@@ -91,10 +91,48 @@ pub enum StoreError {
         reason: String,
     },
 
+    /// The stored session has expired (or is about to), and cannot be renewed without the
+    /// password: log in again.
+    #[error("the stored {service} session of {account} at {server} has expired and {why}: run `apilogin login {}`", service.id())]
+    Expired {
+        /// The service.
+        service: ServiceKind,
+        /// The server.
+        server: String,
+        /// The account.
+        account: String,
+        /// Why it was not renewed.
+        why: Expiry,
+    },
+
+    /// Renewing an expired stored session failed for another reason than a refusal (the
+    /// server could not be reached, answered with an error…): the session is as it was.
+    #[error("cannot renew the stored session: {0}")]
+    Renewal(#[source] LoginError),
+
     /// The server of a [`Selector`](crate::store::Selector) is not a base URL the service
     /// takes.
     #[error(transparent)]
     Config(#[from] ConfigError),
+}
+
+/// Why an expired session was not renewed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Expiry {
+    /// The service has no way to renew a session without the password.
+    CannotRenew,
+    /// The server refused to renew it (it ended the session).
+    Refused,
+}
+
+impl fmt::Display for Expiry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Expiry::CannotRenew => "the service cannot renew it without the password",
+            Expiry::Refused => "the server refused to renew it",
+        })
+    }
 }
 
 fn not_logged_in(service: ServiceKind, server: Option<&str>, user: Option<&str>) -> String {

@@ -153,6 +153,23 @@ impl<'n> Folder<'n> {
     }
 }
 
+impl Folder<'_> {
+    /// [`Folder::lock`] for async callers: the wait is on one of tokio's blocking threads, so
+    /// that a task of the same runtime holding the lock can finish and release it.
+    pub(crate) async fn lock_async(&self) -> Result<Lock, StoreError> {
+        let path = self.path.join(LOCK_FILE);
+        let file = self
+            .open_file(LOCK_FILE, Access::Create)?
+            .ok_or_else(|| unusable(&path, "it disappeared"))?;
+        let cannot = |e: &dyn fmt::Display| unusable(&path, format!("cannot lock it: {e}"));
+        let file = tokio::task::spawn_blocking(move || fs4::FileExt::lock(&file).map(|()| file))
+            .await
+            .map_err(|e| cannot(&e))?
+            .map_err(|e| cannot(&e))?;
+        Ok(Lock { _file: file })
+    }
+}
+
 /// The store's lock (see [`Folder::lock`]).
 pub(crate) struct Lock {
     _file: File,

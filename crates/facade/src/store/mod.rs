@@ -7,7 +7,7 @@
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 //! // What `apilogin login rocketchat` stored: the default account of Rocket.Chat.
 //! let store = Store::open()?;
-//! let session = store.session(ServiceKind::RocketChat, &Selector::default())?;
+//! let session = store.session(ServiceKind::RocketChat, &Selector::default()).await?;
 //! let me = session.verify().await?;
 //! println!("logged in as {me}");
 //!
@@ -15,7 +15,7 @@
 //! let work = store.session(
 //!     ServiceKind::RocketChat,
 //!     &Selector::default().server("https://chat.example.com").user("alice"),
-//! )?;
+//! ).await?;
 //! # let _ = work;
 //! # Ok(())
 //! # }
@@ -40,6 +40,7 @@ mod error;
 mod folder;
 mod index;
 mod keyring;
+mod renew;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -47,10 +48,11 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-pub use error::{Choices, Notice, StoreError};
+pub use error::{Choices, Expiry, Notice, StoreError};
 pub use folder::{output_problem, write_private_file};
 pub use index::Entry;
 
+use crate::http::Options;
 use crate::service::{Service, ServiceKind};
 use crate::session::Session;
 use folder::{Access, Folder};
@@ -125,6 +127,7 @@ pub(crate) type Notifier = Arc<dyn Fn(&Notice) + Send + Sync>;
 pub struct StoreOptions {
     dir: Option<PathBuf>,
     preference: Option<Preference>,
+    options: Options,
     notify: Notifier,
 }
 
@@ -133,6 +136,7 @@ impl Default for StoreOptions {
         StoreOptions {
             dir: None,
             preference: None,
+            options: Options::default(),
             notify: Arc::new(|notice| {
                 let text = notice.to_string();
                 eprintln!("notice: {}", apilogin_redact::terminal_safe(&text));
@@ -168,6 +172,13 @@ impl StoreOptions {
         self
     }
 
+    /// The [`Options`] of the sessions the store hands out (and of their renewal), instead of
+    /// the defaults.
+    pub fn session_options(mut self, options: Options) -> StoreOptions {
+        self.options = options;
+        self
+    }
+
     /// Who hears what the store did (a file of the store closed to other users, no keyring);
     /// by default, standard error (`notice: …`).
     pub fn on_notice(mut self, notify: impl Fn(&Notice) + Send + Sync + 'static) -> StoreOptions {
@@ -192,6 +203,7 @@ impl StoreOptions {
             index_path,
             index,
             preference: self.preference,
+            options: self.options,
             notify: self.notify,
         })
     }
@@ -216,6 +228,7 @@ pub struct Store {
     index_path: PathBuf,
     index: Index,
     preference: Option<Preference>,
+    options: Options,
     notify: Notifier,
 }
 
@@ -332,9 +345,31 @@ impl Store {
     }
 
     /// The session `apilogin login` stored for `kind` (see [`Store::entry`] for which), with
-    /// the default [`Options`](crate::Options) (set others with [`Session::with_options`]).
-    pub fn session(&self, kind: ServiceKind, which: &Selector) -> Result<Session, StoreError> {
-        self.load(self.entry(kind, which)?)
+    /// the store's [`Options`] ([`StoreOptions::session_options`]).
+    ///
+    /// A session that has expired, or expires within a minute, is renewed first without the
+    /// password where the service can (`x-apilogin.relogin`: Rocket.Chat, remote.it), and
+    /// stored in its place. The renewal runs under the store's lock, so that programs and
+    /// commands sharing the store make one renewal request between them: whoever waited finds
+    /// the renewed session. Where the service cannot renew, or the server refuses:
+    /// [`StoreError::Expired`] (log in again). Without an expiry, the session is handed out as
+    /// it is (a refused call says it ended).
+    pub async fn session(
+        &self,
+        kind: ServiceKind,
+        which: &Selector,
+    ) -> Result<Session, StoreError> {
+        self.session_of(self.entry(kind, which)?).await
+    }
+
+    /// The session of an entry, renewed first when it has expired, as [`Store::session`]
+    /// does ([`Store::load`] reads it as it is).
+    pub async fn session_of(&self, entry: &Entry) -> Result<Session, StoreError> {
+        let session = self.load(entry)?;
+        if renew::due(&session) {
+            return renew::renew(self, entry).await;
+        }
+        Ok(session)
     }
 
     /// Where an entry's session is kept, for messages.
@@ -380,7 +415,7 @@ impl Store {
                 "the session belongs to another service or server than its entry".to_owned(),
             ));
         }
-        Ok(session)
+        Ok(session.with_options(self.options.clone()))
     }
 
     /// Stores `session` under its user name (as `apilogin login --with-token` does), replacing

@@ -38,12 +38,12 @@ fn store_in(tmp: &tempfile::TempDir) -> (Store, Arc<Mutex<Vec<Notice>>>) {
 const A: &str = "https://a.example.com";
 const B: &str = "https://b.example.com";
 
-#[test]
-fn the_default_is_the_latest_login_and_a_half_named_session_must_be_unique() {
+#[tokio::test]
+async fn the_default_is_the_latest_login_and_a_half_named_session_must_be_unique() {
     let tmp = tempfile::tempdir().expect("a temporary folder");
     let (mut store, _) = store_in(&tmp);
     let kind = ServiceKind::RocketChat;
-    let none = store.session(kind, &Selector::default()).unwrap_err();
+    let none = store.session(kind, &Selector::default()).await.unwrap_err();
     assert_eq!(
         none.to_string(),
         "not logged in to Rocket.Chat: run `apilogin login rocketchat` (`apilogin status` lists the sessions)"
@@ -58,21 +58,25 @@ fn the_default_is_the_latest_login_and_a_half_named_session_must_be_unique() {
     let store = Store::open_at(store.dir()).expect("opens");
     let default = store
         .session(kind, &Selector::default())
+        .await
         .expect("a default");
     assert_eq!(default.user().username, "bob");
     assert_eq!(default.token().expose_secret(), "tok-bob");
     let both = store
         .session(kind, &Selector::default().server(B).user("alice"))
+        .await
         .expect("named");
     assert_eq!(both.service().base_url(), B);
     // A trailing slash is the same server.
     let at_b = store
         .session(kind, &Selector::default().server(format!("{B}/")))
+        .await
         .expect("one session at B");
     assert_eq!(at_b.user().username, "alice");
 
     let alice = store
         .session(kind, &Selector::default().user("alice"))
+        .await
         .unwrap_err();
     assert!(matches!(alice, StoreError::Ambiguous { .. }), "{alice:?}");
     assert_eq!(
@@ -83,6 +87,7 @@ fn the_default_is_the_latest_login_and_a_half_named_session_must_be_unique() {
     );
     let carol = store
         .session(kind, &Selector::default().server(A).user("carol"))
+        .await
         .unwrap_err();
     assert_eq!(
         carol.to_string(),
@@ -91,7 +96,9 @@ fn the_default_is_the_latest_login_and_a_half_named_session_must_be_unique() {
         )
     );
     assert!(matches!(
-        store.session(kind, &Selector::default().server("not a url")),
+        store
+            .session(kind, &Selector::default().server("not a url"))
+            .await,
         Err(StoreError::Config(_))
     ));
 }
@@ -141,8 +148,8 @@ fn files_are_private_and_an_open_one_is_closed_with_a_notice() {
     );
 }
 
-#[test]
-fn a_tampered_session_is_unreadable_and_not_replaced() {
+#[tokio::test]
+async fn a_tampered_session_is_unreadable_and_not_replaced() {
     let tmp = tempfile::tempdir().expect("a temporary folder");
     let (mut store, _) = store_in(&tmp);
     let kind = ServiceKind::RocketChat;
@@ -157,7 +164,7 @@ fn a_tampered_session_is_unreadable_and_not_replaced() {
     assert_ne!(text, tampered);
     std::fs::write(store.index_path(), &tampered).expect("written");
     let (mut store, _) = store_in(&tmp);
-    let e = store.session(kind, &Selector::default()).unwrap_err();
+    let e = store.session(kind, &Selector::default()).await.unwrap_err();
     assert!(matches!(e, StoreError::Unreadable { .. }), "{e:?}");
     assert!(!e.to_string().contains("tok-alice"), "{e}");
     let entry = store.entries()[0].clone();

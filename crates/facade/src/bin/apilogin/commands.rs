@@ -15,7 +15,9 @@ use crate::cli::{
 use crate::failure::{CliFailure, login_exit_code, other, usage};
 use crate::input::{env_name, env_value, interactive, plain, secret, stdin_line};
 use crate::output::{self, clean, who};
-use apilogin::store::{Choices, Entry, Preference, Selector, Storage, Store, StoreError};
+use apilogin::store::{
+    Choices, Entry, Preference, Selector, Storage, Store, StoreError, StoreOptions,
+};
 
 /// The base URL as the library normalises it, so that it matches the stored ones.
 fn normalise_url(kind: ServiceKind, url: &str) -> anyhow::Result<String> {
@@ -65,11 +67,7 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
     let mut store = if args.no_store {
         None
     } else {
-        Some(
-            apilogin::store::StoreOptions::new()
-                .preference(preference)
-                .open()?,
-        )
+        Some(StoreOptions::new().preference(preference).open()?)
     };
 
     let url = args.url.or_else(|| env_value(&env_name(kind, "URL")));
@@ -329,13 +327,14 @@ fn find<'a>(store: &'a Store, kind: ServiceKind, which: &Which) -> anyhow::Resul
     })
 }
 
-pub fn token(args: TokenArgs) -> anyhow::Result<()> {
+pub async fn token(args: TokenArgs, options: Options) -> anyhow::Result<()> {
     let kind = ServiceKind::from(args.service);
     // A field the service does not have is a usage error, before the store is read.
     crate::cli::field(kind, &args.field).ok_or_else(|| unknown_field(kind, &args.field))?;
-    let store = Store::open()?;
+    let store = StoreOptions::new().session_options(options).open()?;
     let entry = find(&store, kind, &args.which)?;
-    let session = store.load(entry)?;
+    // An expired session is renewed first where the service can (once for every process).
+    let session = store.session_of(entry).await?;
     let value = match field_value(&session, &args.field)? {
         Some(v) => v,
         None => {
@@ -644,13 +643,13 @@ pub async fn logout(args: LogoutArgs, options: Options) -> anyhow::Result<()> {
 pub async fn verify(args: VerifyArgs, options: Options) -> anyhow::Result<()> {
     let session = match args.service {
         Some(service) => {
-            let store = Store::open()?;
+            // As stored, not renewed: `verify` says whether the server accepts it now.
+            let store = StoreOptions::new().session_options(options).open()?;
             let entry = find(&store, service.into(), &args.which)?;
             store.load(entry)?
         }
-        None => read_session(&args.input)?,
-    }
-    .with_options(options);
+        None => read_session(&args.input)?.with_options(options),
+    };
     let me = session.verify().await?;
     if args.json {
         writeln!(std::io::stdout(), "{}", output::json(&me)?)?;
