@@ -16,6 +16,8 @@ mod redact;
 mod secret;
 mod service;
 mod session;
+#[cfg(feature = "store")]
+pub mod store;
 
 pub use credentials::{Credentials, DEFAULT_KEY_DESCRIPTION};
 pub use error::{ConfigError, LoginError, Operation, TransportKind};
@@ -30,6 +32,8 @@ pub use login::{Challenge, Client, LoginOutcome, login};
 pub use secret::SecretString;
 pub use service::{Service, ServiceKind};
 pub use session::{Identity, Session, SessionDetails};
+#[cfg(feature = "store")]
+pub use store::Store;
 
 /// The largest answer body read from a server, in bytes (larger ones fail with
 /// [`LoginError::BodyTooLarge`]).

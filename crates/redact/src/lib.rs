@@ -510,5 +510,8 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+mod terminal;
+pub use terminal::{is_terminal_unsafe, terminal_safe};
+
 #[cfg(test)]
 mod tests;

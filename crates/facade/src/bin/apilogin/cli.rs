@@ -139,6 +139,10 @@ pub enum Command {
     /// longer accepted (3) or cannot be checked (the reason's code).
     Status(StatusArgs),
     /// Print the token of a stored session, for scripts.
+    ///
+    /// A session that has expired (or expires within a minute) is renewed first, without the
+    /// password, where the service can (Rocket.Chat, remote.it), once for every program sharing
+    /// the store; where it cannot, or the server refuses, exit 3: log in again.
     #[command(after_help = token_fields())]
     Token(TokenArgs),
     /// End a session on the server, where the service can, and forget it here.

@@ -15,7 +15,9 @@ use crate::cli::{
 use crate::failure::{CliFailure, login_exit_code, other, usage};
 use crate::input::{env_name, env_value, interactive, plain, secret, stdin_line};
 use crate::output::{self, clean, who};
-use crate::store::{Entry, Preference, Storage, Store};
+use apilogin::store::{
+    Choices, Entry, Preference, Selector, Storage, Store, StoreError, StoreOptions,
+};
 
 /// The base URL as the library normalises it, so that it matches the stored ones.
 fn normalise_url(kind: ServiceKind, url: &str) -> anyhow::Result<String> {
@@ -46,10 +48,18 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
             env_name(kind, "CODE")
         )));
     }
-    let preference = Preference::from_env(args.insecure_storage)?;
+    let preference = if args.insecure_storage {
+        Preference::File
+    } else {
+        Preference::from_env()?
+    };
     let out = args_out(&args);
     // An output file that is a link is refused before anything is asked or sent.
-    if let Some(problem) = out.output.as_deref().and_then(crate::store::output_problem) {
+    if let Some(problem) = out
+        .output
+        .as_deref()
+        .and_then(apilogin::store::output_problem)
+    {
         return Err(usage(format!("--output: {}", clean(&problem))));
     }
     // Read the store first: a store that cannot be read stops the login before anything is
@@ -57,7 +67,7 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
     let mut store = if args.no_store {
         None
     } else {
-        Some(Store::open()?)
+        Some(StoreOptions::new().preference(preference).open()?)
     };
 
     let url = args.url.or_else(|| env_value(&env_name(kind, "URL")));
@@ -68,7 +78,7 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
         (None, Some(store)) => {
             let stored = store
                 .find(kind, None, user.as_deref())
-                .map(|e| e.base_url.clone())
+                .map(|e| e.base_url().to_owned())
                 .filter(|stored| {
                     kind.default_base_url()
                         .and_then(|d| normalise_url(kind, d).ok())
@@ -92,7 +102,7 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
         store
             .as_ref()?
             .find(kind, Some(service.base_url()), None)
-            .map(|e| e.account.clone())
+            .map(|e| e.account().to_owned())
     });
     // Check the URL before asking for anything.
     let client = Client::with_options(service.clone(), options.clone())?;
@@ -120,7 +130,7 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
             store.check_replaceable(kind, service.base_url(), &account)?;
         }
         eprintln!("The server accepted the token.");
-        return finish(&out, store.as_mut(), &account, &session, preference);
+        return finish(&out, store.as_mut(), &account, &session);
     }
 
     // A stored session that cannot be read is not replaced: say so before asking anything.
@@ -142,12 +152,12 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
                 eprintln!(
                     "Logged in again with the stored session, without the password (--fresh asks for it)."
                 );
-                return finish(&out, Some(store), &entry.account, &session, preference);
+                return finish(&out, Some(store), entry.account(), &session);
             }
             Err(e @ (LoginError::SessionRejected { .. } | LoginError::BadCredentials { .. })) => {
                 eprintln!(
                     "The stored session of {} is no longer accepted ({}); logging in with the password.",
-                    clean(&entry.account),
+                    clean(entry.account()),
                     clean(&e.to_string())
                 );
             }
@@ -242,7 +252,7 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
             }
         }
     };
-    finish(&out, store.as_mut(), &user, &session, preference)
+    finish(&out, store.as_mut(), &user, &session)
 }
 
 /// What `login` prints and writes, from its arguments.
@@ -266,14 +276,11 @@ fn finish(
     store: Option<&mut Store>,
     account: &str,
     session: &Session,
-    preference: Preference,
 ) -> anyhow::Result<()> {
     let stored = match store {
         Some(store) => {
-            let (storage, notice) = store.save(account, session, preference)?;
-            if let Some(notice) = notice {
-                eprintln!("{notice}");
-            }
+            // A notice (no keyring) goes to standard error, from the store.
+            let storage = store.save_as(account, session)?;
             Some(match storage {
                 Storage::Keyring => "the OS keyring".to_owned(),
                 Storage::File => store.index_path().display().to_string(),
@@ -283,7 +290,7 @@ fn finish(
     };
     if let Some(path) = &out.output {
         let json = serde_json::to_string_pretty(session)?;
-        crate::store::write_private_file(path, &(json + "\n"))?;
+        apilogin::store::write_private_file(path, &(json + "\n"))?;
     }
     let mut stdout = std::io::stdout().lock();
     if out.json {
@@ -304,62 +311,30 @@ fn finish(
     Ok(())
 }
 
-/// The entry `which` designates for `kind`, or a "not logged in" failure.
-/// The stored sessions as the flags that name each, for a message.
-fn choices(entries: &[&Entry]) -> String {
-    entries
-        .iter()
-        .map(|e| format!("--url {} --user {}", clean(&e.base_url), clean(&e.account)))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// The stored session `which` names: with neither `--url` nor `--user`, the default (the
-/// latest login); with one of them, the one session it names: a `--user` stored on two servers
-/// (or a `--url` with two accounts) is a usage error that lists the choices.
+/// The stored session `which` names (see [`Store::entry`]); a server that is not a base URL is
+/// the library's configuration error, as everywhere else in the command.
 fn find<'a>(store: &'a Store, kind: ServiceKind, which: &Which) -> anyhow::Result<&'a Entry> {
-    let url = which
-        .url
-        .as_deref()
-        .map(|u| normalise_url(kind, u))
-        .transpose()?;
-    if url.is_some() != which.user.is_some() {
-        let matching = store.matching(kind, url.as_deref(), which.user.as_deref());
-        if matching.len() > 1 {
-            let choices = choices(&matching);
-            return Err(CliFailure::Usage(format!(
-                "{} sessions of {} match; name one: {}",
-                matching.len(),
-                kind.name(),
-                choices
-            ))
-            .into());
-        }
+    let mut selector = Selector::default();
+    if let Some(url) = &which.url {
+        selector = selector.server(url);
     }
-    store
-        .find(kind, url.as_deref(), which.user.as_deref())
-        .ok_or_else(|| {
-            let mut what = kind.name().to_owned();
-            if let Some(u) = &url {
-                what.push_str(&format!(" at {}", clean(u)));
-            }
-            if let Some(a) = &which.user {
-                what.push_str(&format!(" as {}", clean(a)));
-            }
-            other(format!(
-                "not logged in to {what}: run `apilogin login {}` (`apilogin status` lists the sessions)",
-                kind.id()
-            ))
-        })
+    if let Some(user) = &which.user {
+        selector = selector.user(user);
+    }
+    store.entry(kind, &selector).map_err(|e| match e {
+        StoreError::Config(c) => LoginError::from(c).into(),
+        e => e.into(),
+    })
 }
 
-pub fn token(args: TokenArgs) -> anyhow::Result<()> {
+pub async fn token(args: TokenArgs, options: Options) -> anyhow::Result<()> {
     let kind = ServiceKind::from(args.service);
     // A field the service does not have is a usage error, before the store is read.
     crate::cli::field(kind, &args.field).ok_or_else(|| unknown_field(kind, &args.field))?;
-    let store = Store::open()?;
+    let store = StoreOptions::new().session_options(options).open()?;
     let entry = find(&store, kind, &args.which)?;
-    let session = store.load(entry)?;
+    // An expired session is renewed first where the service can (once for every process).
+    let session = store.session_of(entry).await?;
     let value = match field_value(&session, &args.field)? {
         Some(v) => v,
         None => {
@@ -461,11 +436,11 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
             continue;
         }
         let mut row = StatusRow {
-            service: entry.service.clone(),
-            base_url: entry.base_url.clone(),
-            account: entry.account.clone(),
+            service: entry.service().to_owned(),
+            base_url: entry.base_url().to_owned(),
+            account: entry.account().to_owned(),
             default: store.is_default(entry),
-            storage: entry.storage,
+            storage: entry.storage(),
             location: store.location(entry),
             state: "unchecked",
             detail: String::new(),
@@ -566,7 +541,7 @@ pub async fn status(args: StatusArgs, options: Options) -> anyhow::Result<()> {
             };
             let default = if row.default { " (default)" } else { "" };
             writeln!(stdout, "  {mark} Logged in as {who}{default}")?;
-            writeln!(stdout, "  - Stored in {}", row.location)?;
+            writeln!(stdout, "  - Stored in {}", clean(&row.location))?;
             let state = match row.state {
                 "valid" => "valid, checked with the server".to_owned(),
                 "unchecked" => clean(&row.detail).into_owned(),
@@ -625,15 +600,15 @@ pub async fn logout(args: LogoutArgs, options: Options) -> anyhow::Result<()> {
         let name = entry
             .kind()
             .map(|k| k.name().to_owned())
-            .unwrap_or_else(|| entry.service.clone());
+            .unwrap_or_else(|| entry.service().to_owned());
         let what = format!(
             "{} at {} as {}",
             clean(&name),
-            clean(&entry.base_url),
-            clean(&entry.account)
+            clean(entry.base_url()),
+            clean(entry.account())
         );
         match store.load(entry) {
-            Err(e) => eprintln!("warning: {e}; forgetting it anyway"),
+            Err(e) => eprintln!("warning: {}; forgetting it anyway", clean(&e.to_string())),
             Ok(session) if !session.kind().supports_logout() => eprintln!(
                 "{} has no logout call: the session stays valid on the server until it expires.",
                 session.kind().name()
@@ -668,13 +643,13 @@ pub async fn logout(args: LogoutArgs, options: Options) -> anyhow::Result<()> {
 pub async fn verify(args: VerifyArgs, options: Options) -> anyhow::Result<()> {
     let session = match args.service {
         Some(service) => {
-            let store = Store::open()?;
+            // As stored, not renewed: `verify` says whether the server accepts it now.
+            let store = StoreOptions::new().session_options(options).open()?;
             let entry = find(&store, service.into(), &args.which)?;
             store.load(entry)?
         }
-        None => read_session(&args.input)?,
-    }
-    .with_options(options);
+        None => read_session(&args.input)?.with_options(options),
+    };
     let me = session.verify().await?;
     if args.json {
         writeln!(std::io::stdout(), "{}", output::json(&me)?)?;
@@ -738,14 +713,15 @@ pub fn switch(args: SwitchArgs) -> anyhow::Result<()> {
                 return Err(CliFailure::Usage(format!(
                     "only one session of {} is stored ({} as {}): nothing to switch to",
                     kind.name(),
-                    clean(&only.base_url),
-                    clean(&only.account)
+                    clean(only.base_url()),
+                    clean(only.account())
                 ))
                 .into());
             }
             [other, _default] => (*other).clone(),
             _ => {
-                let choices = choices(&all);
+                let choices =
+                    clean(&all.iter().copied().collect::<Choices>().to_string()).into_owned();
                 return Err(CliFailure::Usage(format!(
                     "{} sessions of {} are stored; name one: {}",
                     all.len(),
@@ -761,8 +737,8 @@ pub fn switch(args: SwitchArgs) -> anyhow::Result<()> {
         std::io::stdout(),
         "Switched {} to {} as {}.",
         kind.name(),
-        clean(&entry.base_url),
-        clean(&entry.account)
+        clean(entry.base_url()),
+        clean(entry.account())
     )?;
     Ok(())
 }

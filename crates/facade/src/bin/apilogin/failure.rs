@@ -3,6 +3,7 @@
 
 use std::time::SystemTime;
 
+use apilogin::store::StoreError;
 use apilogin::{LoginError, ServiceKind, TransportKind};
 use serde_json::{Value, json};
 
@@ -88,6 +89,17 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
         exit_code(e)
     } else if let Some(e) = e.downcast_ref::<LoginError>() {
         login_exit_code(e)
+    } else if let Some(e) = e.downcast_ref::<StoreError>() {
+        match e {
+            // What the command was told cannot work: name one session, a known storage.
+            StoreError::Ambiguous { .. }
+            | StoreError::InvalidStorage { .. }
+            | StoreError::Config(_) => 2,
+            // As a session the server no longer accepts: log in again.
+            StoreError::Expired { .. } => 3,
+            StoreError::Renewal(e) => login_exit_code(e),
+            _ => 1,
+        }
     } else if let Some(f) = e.downcast_ref::<CliFailure>() {
         match f {
             CliFailure::Other(_) => 1,

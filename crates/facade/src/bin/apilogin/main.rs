@@ -7,7 +7,6 @@ mod commands;
 mod failure;
 mod input;
 mod output;
-mod store;
 
 use std::process::ExitCode;
 
@@ -71,7 +70,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Login(args) => commands::login(args, options).await,
         Command::Status(args) => commands::status(args, options).await,
-        Command::Token(args) => commands::token(args),
+        Command::Token(args) => commands::token(args, options).await,
         Command::Logout(args) => commands::logout(args, options).await,
         Command::Verify(args) => commands::verify(args, options).await,
         Command::Switch(args) => commands::switch(args),

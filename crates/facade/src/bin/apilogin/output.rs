@@ -6,32 +6,14 @@ use std::fmt::Write as _;
 
 use apilogin::{ServiceKind, Session};
 
-/// `text` with every character that can steer a terminal written out as `\u{…}`: C0 and C1
-/// controls (escape sequences start with ESC or CSI), DEL, and the invisible format characters
-/// that reorder or hide text (bidirectional overrides, zero-width characters).
+/// `text` with every character that can steer a terminal written out as `\u{…}` (the one
+/// rule, in `apilogin-redact`).
 pub fn clean(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_unsafe) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_unsafe(c) {
-            let _ = write!(out, "\\u{{{:x}}}", c as u32);
-        } else {
-            out.push(c);
-        }
-    }
-    Cow::Owned(out)
+    apilogin_redact::terminal_safe(text)
 }
 
 fn is_unsafe(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{200b}'..='\u{200f}' // zero-width, LRM, RLM
-            | '\u{2028}'..='\u{202e}' // separators, bidi embeddings and overrides
-            | '\u{2060}'..='\u{206f}' // word joiner, bidi isolates, deprecated format chars
-            | '\u{feff}' // zero-width no-break space
-            | '\u{fff9}'..='\u{fffb}') // interlinear annotations
+    apilogin_redact::is_terminal_unsafe(c)
 }
 
 /// JSON for a terminal: serde_json already escapes C0 controls inside strings; the other
@@ -143,12 +125,7 @@ mod tests {
     }
 
     #[test]
-    fn escapes_what_steers_a_terminal() {
-        assert_eq!(clean("alice"), "alice");
-        assert_eq!(
-            clean("a\u{1b}]0;pwned\u{7}b\u{9b}2Jc\u{202e}d\ne"),
-            "a\\u{1b}]0;pwned\\u{7}b\\u{9b}2Jc\\u{202e}d\\u{a}e"
-        );
+    fn json_escapes_what_steers_a_terminal() {
         let j = json(&serde_json::json!({"name": "x\u{1b}[2J\u{9b}\u{7f}\u{202e}y"})).unwrap();
         assert!(!j.chars().any(|c| is_unsafe(c) && c != '\n'), "{j}");
         let back: serde_json::Value = serde_json::from_str(&j).unwrap();
