@@ -29,17 +29,13 @@ pub type Str = Cow<'static, str>;
 /// A list of the description.
 pub type List<T> = Cow<'static, [T]>;
 
-/// Members by name, sorted by name (regen sorts them when it reads a spec, and writes them in
-/// that order), so [`Map::get`] is a binary search and the order is stable.
+/// Members by name, sorted by name without repeats, so [`Map::get`] is a binary search and the
+/// order is stable. Regen sorts them when it reads a spec ([`Map::from_entries`]) and writes
+/// them in that order; the field is public so that the glue constructs a map in a `static`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Map<V: Clone + 'static>(Cow<'static, [(Str, V)]>);
+pub struct Map<V: Clone + 'static>(pub Cow<'static, [(Str, V)]>);
 
 impl<V: Clone + 'static> Map<V> {
-    /// A map of `entries`, which must be sorted by name without repeats (as regen writes them).
-    pub const fn new(entries: &'static [(Str, V)]) -> Self {
-        Map(Cow::Borrowed(entries))
-    }
-
     /// A map of `entries` in any order (sorted here; a later repeat of a name wins).
     pub fn from_entries(mut entries: Vec<(Str, V)>) -> Self {
         entries.reverse();
@@ -72,6 +68,18 @@ impl<V: Clone + 'static> Map<V> {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+type Entries<'m, V> =
+    std::iter::Map<std::slice::Iter<'m, (Str, V)>, fn(&'m (Str, V)) -> (&'m str, &'m V)>;
+
+impl<'m, V: Clone + 'static> IntoIterator for &'m Map<V> {
+    type Item = (&'m str, &'m V);
+    type IntoIter = Entries<'m, V>;
+
+    fn into_iter(self) -> Entries<'m, V> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
     }
 }
 

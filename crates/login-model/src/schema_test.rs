@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 use crate::*;
 
 fn schema() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schemas/x-apilogin.schema.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../schemas/x-apilogin.schema.json"
+    );
     let text = std::fs::read_to_string(path).expect("the schema");
     serde_json::from_str(&text).expect("the schema is JSON")
 }
@@ -151,7 +154,13 @@ fn walk(root: &Value, at: &str, schema: &Value, value: &Value, seen: &mut Seen) 
         }
     } else if let Some(each) = schema.get("additionalProperties").filter(|a| a.is_object()) {
         for member in value.as_object().into_iter().flat_map(|m| m.values()) {
-            walk(root, &format!("{at}/additionalProperties"), each, member, seen);
+            walk(
+                root,
+                &format!("{at}/additionalProperties"),
+                each,
+                member,
+                seen,
+            );
         }
     }
     if let Some(items) = schema.get("items") {
@@ -243,7 +252,10 @@ fn every_enum_has_the_schemas_values() {
 #[test]
 fn maps_are_sorted_and_searched_by_name() {
     let m: Map<u8> = serde_json::from_value(json!({"b": 2, "a": 1, "c": 3})).expect("a map");
-    assert_eq!(m.iter().map(|(k, _)| k).collect::<Vec<_>>(), ["a", "b", "c"]);
+    assert_eq!(
+        m.iter().map(|(k, _)| k).collect::<Vec<_>>(),
+        ["a", "b", "c"]
+    );
     assert_eq!(m.get("b"), Some(&2));
     assert_eq!(m.get("d"), None);
     assert!(Map::<u8>::default().is_empty());
