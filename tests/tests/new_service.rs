@@ -470,6 +470,7 @@ async fn a_new_spec_is_a_new_service() {
     assert_eq!(
         changed(&before, &after),
         [
+            "crates/facade/src/generated/descriptions.rs",
             "crates/facade/src/generated/kinds.rs",
             "specs/mattermost.yaml"
         ],

@@ -5,35 +5,25 @@
 //! (`type`, `required`, `properties`, `additionalProperties`, `propertyNames`, `items`, `enum`,
 //! `const`, `pattern`, lengths and bounds, `$ref` into `$defs`, `allOf`/`anyOf`/`oneOf`/`not`,
 //! `if`/`then`/`else`, `dependentRequired`/`dependentSchemas`), which reports every problem;
-//! and the Rust types typify generates from the schema when this crate is compiled, read as a
-//! backstop, so a keyword the walk does not know is still enforced (its first problem). No JSON
-//! Schema validator crate: that would double the generator's first build. `cargo xtask lint`
-//! validates the whole schema with Spectral as well (tools/spectral/x-apilogin.js).
+//! and the typed model of the extension (`apilogin-login-model`, which its own test keeps equal
+//! to the schema), read as a backstop, so a keyword the walk does not know is still enforced
+//! (its first problem); [`read`] gives the model to the glue. No JSON Schema validator crate:
+//! that would double the generator's first build. `cargo xtask lint` validates the whole schema
+//! with Spectral as well (tools/spectral/x-apilogin.js).
 
 use std::sync::OnceLock;
 
+use apilogin_login_model::Description;
 use serde_json::{Map, Value};
 
-#[allow(
-    clippy::all,
-    clippy::pedantic,
-    dead_code,
-    missing_docs,
-    unreachable_pub,
-    reason = "typify's output"
-)]
-mod types {
-    typify::import_types!(schema = "../../schemas/x-apilogin.schema.json");
-}
-
-/// The schema, as compiled into this crate (the same file typify reads).
+/// The schema, as compiled into this crate.
 const SCHEMA: &str = include_str!("../../../schemas/x-apilogin.schema.json");
 
 fn schema() -> &'static Value {
     static SCHEMA_VALUE: OnceLock<Value> = OnceLock::new();
     SCHEMA_VALUE.get_or_init(|| {
         serde_json::from_str(SCHEMA)
-            .expect("schemas/x-apilogin.schema.json is JSON (typify read it)")
+            .expect("schemas/x-apilogin.schema.json is JSON (the model's test reads it)")
     })
 }
 
@@ -48,33 +38,32 @@ pub fn check(ext: &Value) -> Vec<(String, String)> {
     walk.node(root, ext, "", 0);
     let mut problems = walk.problems;
     if problems.is_empty()
-        && let Err(backstop) = typed(ext)
+        && let Err(backstop) = read(ext)
     {
         problems.push(backstop);
     }
     problems
 }
 
-/// Reads `ext` into the schema's types: the first problem, if any.
-fn typed(ext: &Value) -> Result<(), (String, String)> {
-    serde_path_to_error::deserialize::<_, types::XApilogin>(ext)
-        .map(drop)
-        .map_err(|e| {
-            let tokens: Vec<String> = e
-                .path()
-                .iter()
-                .filter_map(|segment| match segment {
-                    serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
-                    serde_path_to_error::Segment::Map { key } => Some(key.clone()),
-                    serde_path_to_error::Segment::Enum { variant } => Some(variant.clone()),
-                    serde_path_to_error::Segment::Unknown => None,
-                })
-                .collect();
-            (
-                apilogin_openapi::pointer(tokens.iter().map(String::as_str)),
-                e.into_inner().to_string(),
-            )
-        })
+/// Reads `ext` into the extension's model: the first problem, if any (at its pointer below the
+/// extension).
+pub(crate) fn read(ext: &Value) -> Result<Description, (String, String)> {
+    serde_path_to_error::deserialize::<_, Description>(ext).map_err(|e| {
+        let tokens: Vec<String> = e
+            .path()
+            .iter()
+            .filter_map(|segment| match segment {
+                serde_path_to_error::Segment::Seq { index } => Some(index.to_string()),
+                serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                serde_path_to_error::Segment::Enum { variant } => Some(variant.clone()),
+                serde_path_to_error::Segment::Unknown => None,
+            })
+            .collect();
+        (
+            apilogin_openapi::pointer(tokens.iter().map(String::as_str)),
+            e.into_inner().to_string(),
+        )
+    })
 }
 
 /// How deep `$ref`s and combinators are followed on one value before giving up (a cycle of
@@ -548,12 +537,12 @@ mod tests {
 
     #[test]
     fn the_walk_and_the_typed_reading_agree_on_the_real_keywords() {
-        // Whatever the walk accepts, the types generated from the same schema read.
+        // Whatever the walk accepts, the model (kept equal to the same schema) reads.
         let ext = minimal();
-        assert!(typed(&ext).is_ok());
+        assert!(read(&ext).is_ok());
         let mut broken = minimal();
         broken["login"]["outcomes"][0]["then"] = json!("maybe");
-        assert!(typed(&broken).is_err());
+        assert!(read(&broken).is_err());
         assert!(!check(&broken).is_empty());
     }
 }

@@ -250,13 +250,14 @@ pub(crate) enum FieldKind {
 }
 
 impl FieldKind {
-    /// The JSON type's name, as the login engine reads it (`$types`).
-    pub(crate) fn name(self) -> &'static str {
+    /// The kind as the login engine sends it (a step's `types`).
+    pub(crate) fn model(self) -> apilogin_login_model::Kind {
+        use apilogin_login_model::Kind;
         match self {
-            FieldKind::String => "string",
-            FieldKind::Integer => "integer",
-            FieldKind::Number => "number",
-            FieldKind::Boolean => "boolean",
+            FieldKind::String => Kind::String,
+            FieldKind::Integer => Kind::Integer,
+            FieldKind::Number => Kind::Number,
+            FieldKind::Boolean => Kind::Boolean,
         }
     }
 

@@ -5,10 +5,14 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::LazyLock;
 
+use apilogin_login_model::{
+    Description, DetailType, GeneratedKind, Identity as IdentitySpec, Kind, Map as SpecMap, Method,
+    Outcome as OutcomeSpec, ParamFrom, Place, Session as SessionSpec, Step as StepSpec, Str, Then,
+    is_pointer,
+};
 use reqwest::header::HeaderMap;
-use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::credentials::Credentials;
@@ -65,6 +69,17 @@ impl SecondFactorMethod {
     }
 }
 
+impl From<Method> for SecondFactorMethod {
+    fn from(m: Method) -> SecondFactorMethod {
+        match m {
+            Method::Sms => SecondFactorMethod::Sms,
+            Method::Totp => SecondFactorMethod::Totp,
+            Method::Email => SecondFactorMethod::Email,
+            Method::Password => SecondFactorMethod::Password,
+        }
+    }
+}
+
 impl fmt::Display for SecondFactorMethod {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.id())
@@ -78,244 +93,62 @@ pub(crate) enum Step {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The description (the part of `x-apilogin` the engine runs; the rest is for regen and docs).
+// The description: each spec's `x-apilogin`, as typed data regen generates (`generated/
+// descriptions.rs`, the model of `apilogin-login-model`).
 
-#[derive(Deserialize)]
-struct Description {
-    #[serde(default)]
-    inputs: BTreeMap<String, InputSpec>,
-    #[serde(default)]
-    generated: BTreeMap<String, GeneratedSpec>,
-    login: StepSpec,
-    session: SessionSpec,
-    verify: Option<StepSpec>,
-    relogin: Option<StepSpec>,
-    logout: Option<StepSpec>,
-    /// Every pointer into an answer that the description holds.
-    #[serde(skip)]
-    reads: Reads,
+/// The description of `kind`.
+fn description(kind: ServiceKind) -> &'static Description {
+    kind.description()
 }
 
-#[derive(Deserialize)]
-struct InputSpec {
-    #[serde(default)]
-    secret: bool,
-    default: Option<String>,
-}
-
-/// A value made once per login and kept with the session (`x-apilogin.generated`).
-#[derive(Deserialize)]
-struct GeneratedSpec {
-    kind: GeneratedKind,
-}
-
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
-#[serde(rename_all = "lowercase")]
-enum GeneratedKind {
-    /// A random UUID v4, hyphenated, lower case.
-    Uuid,
-    /// 32 random lower-case hex digits.
-    Hex32,
-}
-
-#[derive(Deserialize)]
-struct StepSpec {
-    operation: String,
-    credentials: Option<BTreeMap<String, String>>,
-    #[serde(default)]
-    body: BTreeMap<String, String>,
-    #[serde(default)]
-    parameters: BTreeMap<String, String>,
-    #[serde(default)]
-    identity: IdentitySpec,
-    outcomes: Vec<OutcomeSpec>,
-    /// Written by regen from the operation's schemas: the body fields and parameters of this
-    /// step that are not strings.
-    #[serde(default, rename = "$types")]
-    types: Types,
-}
-
-/// The JSON types of a step's request fields that are not strings (regen's `$types`).
-#[derive(Deserialize, Default)]
-struct Types {
-    #[serde(default)]
-    body: BTreeMap<String, Kind>,
-    #[serde(default)]
-    parameters: BTreeMap<String, Kind>,
-}
-
-/// How a request field or parameter is sent.
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
-#[serde(rename_all = "lowercase")]
-enum Kind {
-    String,
-    Integer,
-    Number,
-    Boolean,
-}
-
-impl Kind {
-    /// `text` as this JSON type; `None` when it does not convert.
-    fn convert(self, text: String) -> Option<Value> {
-        match self {
-            Kind::String => Some(Value::String(text)),
-            Kind::Integer => {
-                let t = text.trim();
-                t.parse::<i64>()
-                    .map(Value::from)
-                    .or_else(|_| t.parse::<u64>().map(Value::from))
-                    .ok()
-            }
-            Kind::Number => text
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number),
-            Kind::Boolean => match text.trim() {
-                "true" => Some(Value::Bool(true)),
-                "false" => Some(Value::Bool(false)),
-                _ => None,
-            },
-        }
-    }
-
-    /// What a value that does not convert is called in the error (never the value itself).
-    fn what(self, parameter: bool) -> &'static str {
-        match (self, parameter) {
-            (Kind::Integer, false) => "request field typed integer",
-            (Kind::Number, false) => "request field typed number",
-            (Kind::Boolean, false) => "request field typed boolean (true or false)",
-            (Kind::Integer, true) => "request parameter typed integer",
-            (Kind::Number, true) => "request parameter typed number",
-            (Kind::Boolean, true) => "request parameter typed boolean (true or false)",
-            (Kind::String, _) => "request value",
-        }
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase")]
-struct IdentitySpec {
-    username: Option<String>,
-    user_id: Option<String>,
-    name: Option<String>,
-    email: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OutcomeSpec {
-    status: Option<u16>,
-    field: Option<String>,
-    header: Option<String>,
-    empty_body: Option<bool>,
-    equals: Option<String>,
-    one_of: Option<Vec<String>>,
-    answering: Option<bool>,
-    then: Then,
-    method: Option<String>,
-    #[serde(default)]
-    methods: BTreeMap<String, String>,
-    default_method: Option<String>,
-    code: Option<String>,
-    message: Option<String>,
-    #[serde(default)]
-    by_ip: bool,
-}
-
-#[derive(Deserialize, Clone, Copy, PartialEq, Eq, Debug)]
-#[serde(rename_all = "camelCase")]
-enum Then {
-    LoggedIn,
-    Ok,
-    SecondFactor,
-    WrongCode,
-    CodeExhausted,
-    SecondFactorUnsupported,
-    BadCredentials,
-    Locked,
-    RateLimited,
-    PermissionDenied,
-    SessionRejected,
-    Refused,
-    Unexpected,
-}
-
-#[derive(Deserialize)]
-struct SessionSpec {
-    token: Place,
-    #[serde(default)]
-    identity: IdentitySpec,
-    #[serde(default)]
-    details: BTreeMap<String, DetailSpec>,
-    #[serde(default)]
-    credentials: BTreeMap<String, String>,
-    #[serde(default)]
-    params: Vec<Param>,
-    /// A pointer to the seconds the token lasts, in the login's answer.
-    #[serde(rename = "expiresIn")]
-    expires_in: Option<String>,
-    /// How long a session lasts when the answer does not say.
-    #[serde(rename = "lifetimeSeconds")]
-    lifetime_seconds: Option<u64>,
-}
-
-#[derive(Deserialize)]
-struct Param {
-    field: String,
-    from: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "lowercase")]
-enum Place {
-    Body(String),
-    Header(String),
-}
-
-#[derive(Deserialize)]
-struct DetailSpec {
-    from: String,
-    #[serde(rename = "type")]
-    kind: String,
-}
-
-/// The description of `kind`, parsed once.
-fn description(kind: ServiceKind) -> Result<&'static Description, LoginError> {
-    static PARSED: OnceLock<Vec<Option<Description>>> = OnceLock::new();
-    let all = PARSED.get_or_init(|| {
+/// Every pointer into an answer that the description of `kind` holds: what the engine reads of
+/// a typed answer. Built once per service.
+fn reads(kind: ServiceKind) -> &'static Reads {
+    static READS: LazyLock<Vec<Reads>> = LazyLock::new(|| {
         ServiceKind::ALL
             .iter()
-            .map(|k| {
-                let raw: Value = serde_json::from_str(k.description()).ok()?;
-                let mut desc: Description = Description::deserialize(&raw).ok()?;
-                desc.reads = Reads::of(pointers(&raw));
-                Some(desc)
-            })
+            .map(|k| Reads::of(k.description().pointers()))
             .collect()
     });
-    ServiceKind::ALL
-        .iter()
-        .position(|k| *k == kind)
-        .and_then(|i| all[i].as_ref())
-        .ok_or_else(|| LoginError::UnexpectedResponse {
-            service: kind,
-            status: None,
-            reason:
-                "the service's generated login description cannot be read: run `cargo xtask regen`"
-                    .to_owned(),
-            excerpt: String::new(),
-        })
+    let i = ServiceKind::ALL.iter().position(|k| *k == kind);
+    &READS[i.unwrap_or_default()]
 }
 
-/// Every string in `raw` that is a pointer into an answer: what the engine can read from one.
-fn pointers(raw: &Value) -> Vec<&str> {
-    match raw {
-        Value::String(s) if is_pointer(s) => vec![s.as_str()],
-        Value::Array(items) => items.iter().flat_map(pointers).collect(),
-        Value::Object(members) => members.values().flat_map(pointers).collect(),
-        _ => Vec::new(),
+/// `text` as JSON type `kind`; `None` when it does not convert.
+fn convert(kind: Kind, text: String) -> Option<Value> {
+    match kind {
+        Kind::String => Some(Value::String(text)),
+        Kind::Integer => {
+            let t = text.trim();
+            t.parse::<i64>()
+                .map(Value::from)
+                .or_else(|_| t.parse::<u64>().map(Value::from))
+                .ok()
+        }
+        Kind::Number => text
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number),
+        Kind::Boolean => match text.trim() {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+    }
+}
+
+/// What a value of `kind` that does not convert is called in the error (never the value).
+fn what(kind: Kind, parameter: bool) -> &'static str {
+    match (kind, parameter) {
+        (Kind::Integer, false) => "request field typed integer",
+        (Kind::Number, false) => "request field typed number",
+        (Kind::Boolean, false) => "request field typed boolean (true or false)",
+        (Kind::Integer, true) => "request parameter typed integer",
+        (Kind::Number, true) => "request parameter typed number",
+        (Kind::Boolean, true) => "request parameter typed boolean (true or false)",
+        (Kind::String, _) => "request value",
     }
 }
 
@@ -397,9 +230,9 @@ impl Context<'_> {
         }
     }
 
-    fn credentials(&self, map: &BTreeMap<String, String>) -> Vec<(String, String)> {
+    fn credentials(&self, map: &'static SpecMap<Str>) -> Vec<(&'static str, String)> {
         map.iter()
-            .filter_map(|(scheme, source)| Some((scheme.clone(), self.value(source)?)))
+            .filter_map(|(scheme, source)| Some((scheme, self.value(source)?)))
             .collect()
     }
 }
@@ -434,11 +267,6 @@ fn joined(v: Option<&Value>) -> Option<String> {
     }
 }
 
-/// Whether `value` is a JSON pointer into the answer (not a template).
-fn is_pointer(value: &str) -> bool {
-    value.starts_with('/') && !value.contains('{')
-}
-
 /// A pointer into the answer's body, or a source, template or literal.
 fn read(answer: &Answer, ctx: &Context<'_>, value: &str) -> Option<String> {
     if is_pointer(value) {
@@ -456,8 +284,8 @@ fn request<'s>(
     step: &'s StepSpec,
     ctx: &Context<'_>,
 ) -> Result<(Option<Fields<'s>>, Map<String, Value>), LoginError> {
-    let typed = |kinds: &BTreeMap<String, Kind>,
-                 values: &'s BTreeMap<String, String>,
+    let typed = |kinds: &SpecMap<Kind>,
+                 values: &'s SpecMap<Str>,
                  parameter: bool|
      -> Result<Fields<'s>, LoginError> {
         let mut out = Vec::with_capacity(values.len());
@@ -466,14 +294,14 @@ fn request<'s>(
                 continue;
             };
             let kind = kinds.get(name).copied().unwrap_or(Kind::String);
-            let Some(v) = kind.convert(text) else {
+            let Some(v) = convert(kind, text) else {
                 return Err(ConfigError::InvalidCredential {
                     service,
-                    what: kind.what(parameter),
+                    what: what(kind, parameter),
                 }
                 .into());
             };
-            out.push((name.as_str(), v));
+            out.push((name, v));
         }
         Ok(out)
     };
@@ -515,16 +343,13 @@ async fn send<'d>(
     call: &Call<'_>,
     step: &'d StepSpec,
     ctx: &Context<'_>,
-    credentials: Vec<(String, String)>,
+    credentials: Vec<(&'static str, String)>,
 ) -> Result<(Answer, Option<&'d OutcomeSpec>), LoginError> {
     // A step without credentials uses the client as it is (no copy of its base URL).
     let api = if credentials.is_empty() {
         Cow::Borrowed(api)
     } else {
-        let pairs: Vec<(&str, &str)> = credentials
-            .iter()
-            .map(|(a, b)| (a.as_str(), b.as_str()))
-            .collect();
+        let pairs: Vec<(&str, &str)> = credentials.iter().map(|(a, b)| (*a, b.as_str())).collect();
         Cow::Owned(api.with_credentials(&pairs))
     };
     let (body, params) = request(call.service, step, ctx)?;
@@ -560,8 +385,8 @@ fn matches(o: &OutcomeSpec, answer: &Answer, answering: bool) -> bool {
         return true;
     };
     match (&o.equals, &o.one_of) {
-        (Some(want), _) => value.as_deref() == Some(want.as_str()),
-        (None, Some(any)) => value.is_some_and(|t| any.contains(&t)),
+        (Some(want), _) => value.as_deref() == Some(want.as_ref()),
+        (None, Some(any)) => value.is_some_and(|t| any.iter().any(|a| *a == t)),
         (None, None) => present,
     }
 }
@@ -584,7 +409,7 @@ fn failure(call: &Call<'_>, o: Option<&OutcomeSpec>, answer: &Answer) -> LoginEr
         );
     };
     // A pointer's value (a server's code) or a literal.
-    let code_of = |value: &Option<String>| -> Option<String> {
+    let code_of = |value: &Option<Str>| -> Option<String> {
         let v = value.as_deref()?;
         if is_pointer(v) {
             let code = joined(answer.body().at(v))?;
@@ -651,19 +476,16 @@ fn is_code(code: &str) -> bool {
 fn method(o: &OutcomeSpec, answer: &Answer) -> SecondFactorMethod {
     let named = match o.method.as_deref() {
         Some(p) if p.starts_with('/') => text(answer.body().at(p))
-            .and_then(|v| o.methods.get(&v).cloned())
-            .or_else(|| o.default_method.clone()),
-        Some(m) => Some(m.to_owned()),
-        None => o.default_method.clone(),
+            .and_then(|v| o.methods.get(&v).copied())
+            .or(o.default_method),
+        Some(m) => return SecondFactorMethod::from_id(m).unwrap_or(SecondFactorMethod::Totp),
+        None => o.default_method,
     };
-    named
-        .as_deref()
-        .and_then(SecondFactorMethod::from_id)
-        .unwrap_or(SecondFactorMethod::Totp)
+    named.map_or(SecondFactorMethod::Totp, SecondFactorMethod::from)
 }
 
 fn identity(spec: &IdentitySpec, answer: &Answer, ctx: &Context<'_>, username: &str) -> Identity {
-    let get = |v: &Option<String>| non_empty(v.as_deref().and_then(|v| read(answer, ctx, v)));
+    let get = |v: &Option<Str>| non_empty(v.as_deref().and_then(|v| read(answer, ctx, v)));
     Identity {
         username: get(&spec.username).unwrap_or_else(|| username.to_owned()),
         user_id: get(&spec.user_id),
@@ -780,8 +602,8 @@ fn inputs<'a>(desc: &'a Description, credentials: &Credentials) -> BTreeMap<&'a 
             let v = credentials
                 .input_value(name)
                 .map(|s| s.expose_secret().to_owned())
-                .or_else(|| spec.default.clone())?;
-            Some((name.as_str(), v))
+                .or_else(|| spec.default.as_deref().map(str::to_owned))?;
+            Some((name, v))
         })
         .collect()
 }
@@ -795,22 +617,22 @@ pub(crate) async fn login(
     code: Option<&SecretString>,
 ) -> Result<Step, LoginError> {
     let kind = service.kind();
-    let desc = description(kind)?;
+    let desc = description(kind);
     let inputs = inputs(desc, credentials);
     let mut secrets = vec![credentials.password().expose_secret()];
     secrets.extend(code.map(SecretString::expose_secret));
-    for (name, spec) in &desc.inputs {
+    for (name, spec) in desc.inputs.iter() {
         if spec.secret
             && let Some(v) = credentials.input_value(name)
         {
             secrets.push(v.expose_secret());
         }
     }
-    let call = Call::new(kind, secrets).reading(&desc.reads);
+    let call = Call::new(kind, secrets).reading(reads(kind));
     let mut generated = BTreeMap::new();
-    for (name, spec) in &desc.generated {
+    for (name, spec) in desc.generated.iter() {
         let value = credentials.generated_or(name, || generate(spec.kind, name))?;
-        generated.insert(name.clone(), value);
+        generated.insert(name.to_owned(), value);
     }
     let ctx = Context {
         user: credentials.user(),
@@ -821,7 +643,8 @@ pub(crate) async fn login(
         session: None,
     };
     let step = &desc.login;
-    let creds = ctx.credentials(step.credentials.as_ref().unwrap_or(&BTreeMap::new()));
+    static NONE: SpecMap<Str> = SpecMap(Cow::Borrowed(&[]));
+    let creds = ctx.credentials(step.credentials.as_ref().unwrap_or(&NONE));
     let (answer, outcome) = send(api, &call, step, &ctx, creds).await?;
     match outcome {
         Some(o) if o.then == Then::LoggedIn => {
@@ -842,7 +665,7 @@ pub(crate) async fn from_token(
     user_id: Option<&str>,
 ) -> Result<Session, LoginError> {
     let kind = service.kind();
-    let desc = description(kind)?;
+    let desc = description(kind);
     let not_enough = |reason| {
         LoginError::from(ConfigError::TokenNotEnough {
             service: kind,
@@ -927,7 +750,7 @@ impl Session {
         operation: Operation,
     ) -> Result<(&'static Description, &'static StepSpec), LoginError> {
         let kind = self.kind();
-        let desc = description(kind)?;
+        let desc = description(kind);
         let step = match operation {
             Operation::Verify => desc.verify.as_ref(),
             Operation::Logout => desc.logout.as_ref(),
@@ -974,7 +797,7 @@ impl Session {
         desc.session
             .details
             .iter()
-            .filter(|(_, d)| d.kind == "secret")
+            .filter(|(_, d)| d.kind == DetailType::Secret)
             .filter_map(|(name, _)| self.details().field(name))
             .collect()
     }
@@ -984,7 +807,7 @@ impl Session {
         let service = self.service();
         let api = Api::new(&service, self.options())?;
         let held = self.secret_details(desc);
-        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(&desc.reads);
+        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(reads(self.kind()));
         let ctx = self.context(desc);
         let creds = ctx.credentials(
             step.credentials
@@ -1012,7 +835,7 @@ impl Session {
             outcome,
             held,
         } = self.run(Operation::Verify).await?;
-        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(&desc.reads);
+        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(reads(self.kind()));
         match outcome.map(|o| o.then) {
             Some(Then::Ok) => {
                 let ctx = self.context(desc);
@@ -1038,7 +861,7 @@ impl Session {
             held,
             ..
         } = self.run(Operation::Logout).await?;
-        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(&desc.reads);
+        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(reads(self.kind()));
         match outcome.map(|o| o.then) {
             Some(Then::Ok) => Ok(()),
             _ => Err(failure(&call, outcome, &answer)),
@@ -1056,7 +879,7 @@ impl Session {
             held,
             ..
         } = self.run(Operation::Relogin).await?;
-        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(&desc.reads);
+        let call = Call::new(self.kind(), self.secrets(desc, &held)).reading(reads(self.kind()));
         match outcome.map(|o| o.then) {
             Some(Then::LoggedIn) => {
                 let ctx = self.context(desc);
@@ -1085,9 +908,9 @@ impl Session {
     /// ([`expose_auth_params`](Session::expose_auth_params)).
     pub fn auth_headers(&self) -> Result<HeaderMap, LoginError> {
         let kind = self.kind();
-        let desc = description(kind)?;
+        let desc = description(kind);
         let mut pairs = Vec::new();
-        for (scheme, source) in &desc.session.credentials {
+        for (scheme, source) in desc.session.credentials.iter() {
             let Some((name, prefix)) = clients::scheme_header(kind, scheme) else {
                 continue;
             };
@@ -1101,25 +924,17 @@ impl Session {
     /// `x-apilogin.session.params`: Txty's `user` and `key`), to send in a form body (never in
     /// a URL query: URLs end up in logs). Empty for the other services. The values are exposed.
     pub fn expose_auth_params(&self) -> Vec<(&'static str, &str)> {
-        let Ok(desc) = description(self.kind()) else {
-            return Vec::new();
-        };
+        let desc = description(self.kind());
         desc.session
             .params
             .iter()
-            .filter_map(
-                |Param {
-                     field: name,
-                     from: source,
-                 }| {
-                    let value = match source.as_str() {
-                        "$user" => self.user().username.as_str(),
-                        "$token" => self.token().expose_secret(),
-                        _ => return None,
-                    };
-                    Some((name.as_str(), value))
-                },
-            )
+            .map(|p| {
+                let value = match p.from {
+                    ParamFrom::User => self.user().username.as_str(),
+                    ParamFrom::Token => self.token().expose_secret(),
+                };
+                (&*p.field, value)
+            })
             .collect()
     }
 }
@@ -1143,8 +958,30 @@ mod tests {
         }
     }
 
-    fn step(json: Value) -> StepSpec {
-        serde_json::from_value(json).expect("a step")
+    /// A step of `json` (the extension's form) with regen's `types` of `types` (`{"body":
+    /// {"count": "integer"}, "parameters": {…}}`).
+    fn step(json: Value, types: Value) -> StepSpec {
+        let mut step: StepSpec = serde_json::from_value(json).expect("a step");
+        let kinds = |v: &Value| {
+            let entries = v
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(name, kind)| {
+                    let kind = match kind.as_str() {
+                        Some("integer") => Kind::Integer,
+                        Some("number") => Kind::Number,
+                        Some("boolean") => Kind::Boolean,
+                        _ => Kind::String,
+                    };
+                    (Str::Owned(name.clone()), kind)
+                })
+                .collect();
+            SpecMap::from_entries(entries)
+        };
+        step.types.body = kinds(&types["body"]);
+        step.types.parameters = kinds(&types["parameters"]);
+        step
     }
 
     #[test]
@@ -1252,15 +1089,17 @@ mod tests {
 
     #[test]
     fn request_fields_and_parameters_are_sent_as_their_schema_types() {
-        let s = step(json!({
-            "operation": "x",
-            "outcomes": [{"then": "ok"}],
-            "body": {"name": "$user", "count": "42", "big": "18446744073709551615", "ratio": "0.5",
-                     "remember": "true", "otp": "$code", "label": "{user}-{input.deviceName}"},
-            "parameters": {"limit": " 7 ", "flag": "false", "X-Client": "c={generated.deviceId}", "gone": "{code}"},
-            "$types": {"body": {"count": "integer", "big": "integer", "ratio": "number", "remember": "boolean", "otp": "integer"},
-                       "parameters": {"limit": "integer", "flag": "boolean"}}
-        }));
+        let s = step(
+            json!({
+                "operation": "x",
+                "outcomes": [{"then": "ok"}],
+                "body": {"name": "$user", "count": "42", "big": "18446744073709551615", "ratio": "0.5",
+                         "remember": "true", "otp": "$code", "label": "{user}-{input.deviceName}"},
+                "parameters": {"limit": " 7 ", "flag": "false", "X-Client": "c={generated.deviceId}", "gone": "{code}"}
+            }),
+            json!({"body": {"count": "integer", "big": "integer", "ratio": "number", "remember": "boolean", "otp": "integer"},
+                   "parameters": {"limit": "integer", "flag": "boolean"}}),
+        );
         let (body, params) = request(ServiceKind::ALL[0], &s, &ctx()).expect("converts");
         let body = body.map(|fields| {
             Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
@@ -1288,10 +1127,10 @@ mod tests {
             ("boolean", "yes"),
             ("boolean", "$password"),
         ] {
-            let s = step(json!({
-                "operation": "x", "outcomes": [{"then": "ok"}],
-                "body": {"f": value}, "$types": {"body": {"f": kind}}
-            }));
+            let s = step(
+                json!({"operation": "x", "outcomes": [{"then": "ok"}], "body": {"f": value}}),
+                json!({"body": {"f": kind}}),
+            );
             let err = request(ServiceKind::ALL[0], &s, &ctx()).expect_err(value);
             assert!(
                 matches!(
@@ -1301,15 +1140,18 @@ mod tests {
                 "{err:?}"
             );
             assert!(!err.to_string().contains("pw"), "{err}");
-            let s = step(json!({
-                "operation": "x", "outcomes": [{"then": "ok"}],
-                "parameters": {"p": value}, "$types": {"parameters": {"p": kind}}
-            }));
+            let s = step(
+                json!({"operation": "x", "outcomes": [{"then": "ok"}], "parameters": {"p": value}}),
+                json!({"parameters": {"p": kind}}),
+            );
             let err = request(ServiceKind::ALL[0], &s, &ctx()).expect_err(value);
             assert!(err.to_string().contains("parameter"), "{err}");
         }
         // No body member: no body at all.
-        let s = step(json!({"operation": "x", "outcomes": [{"then": "ok"}]}));
+        let s = step(
+            json!({"operation": "x", "outcomes": [{"then": "ok"}]}),
+            json!({}),
+        );
         let (body, params) = request(ServiceKind::ALL[0], &s, &ctx()).expect("empty");
         assert!(body.is_none());
         assert!(params.is_empty());
@@ -1467,18 +1309,16 @@ mod tests {
     #[test]
     fn every_description_reads() {
         for kind in ServiceKind::ALL {
-            let desc = description(kind).unwrap_or_else(|e| panic!("{kind}: {e}"));
+            let desc = description(kind);
+            // The description generated for a service is that service's.
+            assert_eq!(desc.service.variant, format!("{kind:?}"), "{kind}");
             assert!(!desc.login.outcomes.is_empty(), "{kind}");
-            let params: Vec<&str> = desc
-                .session
-                .params
-                .iter()
-                .map(|p| p.from.as_str())
-                .collect();
-            assert!(
-                params.iter().all(|p| ["$user", "$token"].contains(p)),
-                "{kind}"
-            );
+            // What the engine reads of an answer: every pointer, the token's among them.
+            let pointers = desc.pointers();
+            if let Place::Body(token) = &desc.session.token {
+                assert!(pointers.contains(&token.as_ref()), "{kind}");
+            }
+            assert_eq!(*reads(kind), Reads::of(pointers), "{kind}");
         }
     }
 }

@@ -7,3 +7,6 @@ pub(crate) mod clients;
 #[rustfmt::skip]
 #[allow(clippy::all, unused_imports)]
 pub(crate) mod kinds;
+#[rustfmt::skip]
+#[allow(clippy::all, unused_imports)]
+pub(crate) mod descriptions;
