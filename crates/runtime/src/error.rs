@@ -1,10 +1,27 @@
+//! The error of every operation of a generated crate: progenitor's, with text scrubbed of
+//! every secret the request carried.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use apilogin_redact::Scrubber;
+use progenitor_client::{ByteStream, ResponseValue};
+
+use crate::auth::Authenticate;
+
 /// What went wrong in an operation, as progenitor reports it: match on its variants through
 /// [`Error::kind`] or [`Error::into_kind`].
 pub use progenitor_client::Error as ErrorKind;
 
-/// The error of every operation of this crate: progenitor's [`ErrorKind`], with every variant's
-/// data as it came (the typed value of a documented error answer, the raw body of an answer that
-/// did not parse, the unexpected response), and text that never shows a secret.
+/// The most characters of a server's text (a body, an error value) an [`Error`] shows.
+pub const ERROR_TEXT_CHARS: usize = 500;
+
+/// The error of every operation of a generated crate: progenitor's [`ErrorKind`], with every
+/// variant's data as it came (the typed value of a documented error answer, the raw body of an
+/// answer that did not parse, the unexpected response), and text that never shows a secret.
+///
+/// `C` is the generated crate's `Client`, so that each crate's `Error` (an alias of this type)
+/// is a type of its own.
 ///
 /// `Display` and `Debug` replace every value the request carried that the spec marks secret
 /// (the `format: password` fields of its body and query, and the credentials of every security
@@ -14,18 +31,20 @@ pub use progenitor_client::Error as ErrorKind;
 /// characters, on one line, and the values of JSON members named like secrets (`token`,
 /// `password`, …) are replaced too. [`source`](std::error::Error::source) is `None`: the
 /// causes are part of `Display`, scrubbed; the unscrubbed error is [`Error::kind`].
-pub struct Error<E = ()> {
+pub struct Error<E, C> {
     kind: ErrorKind<E>,
-    scrubber: apilogin_redact::Scrubber,
+    scrubber: Scrubber,
+    client: PhantomData<fn() -> C>,
 }
 
-/// The most characters of a server's text (a body, an error value) an [`Error`] shows.
-pub const ERROR_TEXT_CHARS: usize = 500;
-
-impl<E> Error<E> {
+impl<E, C> Error<E, C> {
     /// An error whose text is scrubbed of `scrubber`'s secrets.
-    pub fn new(kind: ErrorKind<E>, scrubber: apilogin_redact::Scrubber) -> Self {
-        Self { kind, scrubber }
+    pub fn new(kind: ErrorKind<E>, scrubber: Scrubber) -> Self {
+        Self {
+            kind,
+            scrubber,
+            client: PhantomData,
+        }
     }
 
     /// What went wrong, with the data as it came: for a documented error answer,
@@ -59,11 +78,8 @@ impl<E> Error<E> {
     }
 
     /// This error without the typed value of an error answer.
-    pub fn into_untyped(self) -> Error<()> {
-        Error {
-            kind: self.kind.into_untyped(),
-            scrubber: self.scrubber,
-        }
+    pub fn into_untyped(self) -> Error<(), C> {
+        Error::new(self.kind.into_untyped(), self.scrubber)
     }
 
     /// One line, with the server's text cut and every secret replaced; `detail` adds headers.
@@ -71,12 +87,10 @@ impl<E> Error<E> {
     where
         E: ErrorValue,
     {
-        let cut = |text: &str| {
-            apilogin_redact::excerpt(text.as_bytes(), &self.scrubber, ERROR_TEXT_CHARS)
-        };
+        let cut = |text: &str| apilogin_redact::excerpt(text.as_bytes(), &self.scrubber, ERROR_TEXT_CHARS);
         let chain = |e: &reqwest::Error| {
             let mut text = e.to_string();
-            let mut source = ::std::error::Error::source(e);
+            let mut source = std::error::Error::source(e);
             while let Some(s) = source {
                 text.push_str(": ");
                 text.push_str(&s.to_string());
@@ -129,35 +143,35 @@ impl<E> Error<E> {
     }
 }
 
-impl<E: ErrorValue> ::std::fmt::Display for Error<E> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl<E: ErrorValue, C> fmt::Display for Error<E, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text(false))
     }
 }
 
-impl<E: ErrorValue> ::std::fmt::Debug for Error<E> {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+impl<E: ErrorValue, C> fmt::Debug for Error<E, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("Error").field(&self.text(true)).finish()
     }
 }
 
-impl<E: ErrorValue> ::std::error::Error for Error<E> {}
+impl<E: ErrorValue, C> std::error::Error for Error<E, C> {}
 
-impl<E> AsRef<ErrorKind<E>> for Error<E> {
+impl<E, C> AsRef<ErrorKind<E>> for Error<E, C> {
     fn as_ref(&self) -> &ErrorKind<E> {
         &self.kind
     }
 }
 
-impl<E> From<Error<E>> for ErrorKind<E> {
-    fn from(error: Error<E>) -> Self {
+impl<E, C> From<Error<E, C>> for ErrorKind<E> {
+    fn from(error: Error<E, C>) -> Self {
         error.kind
     }
 }
 
 /// How the typed value of an error answer is shown (before it is scrubbed): `Debug` for the
-/// spec's types, a placeholder for a byte stream. Implemented for every error type of this
-/// crate's operations.
+/// spec's types, a placeholder for a byte stream. Generated crates implement it for every
+/// error type of their operations.
 pub trait ErrorValue {
     /// The value as text.
     fn describe(&self) -> String;
@@ -175,12 +189,34 @@ impl ErrorValue for ByteStream {
     }
 }
 
-/// What a request of `client` carried where secrets travel, kept as it was sent: the scrubber
-/// is made of it only when an error needs one (making it for every request cost a twentieth
-/// of a login's CPU time under load: `cargo xtask bench`, concurrency).
-struct RequestSecrets<'c> {
-    client: &'c Client,
-    operation: &'static str,
+/// Where an operation's request carries values its spec marks secret (`format: password`).
+/// Generated crates have one per operation that has any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SecretPlaces {
+    /// Query parameters.
+    pub query: &'static [&'static str],
+    /// Header parameters.
+    pub headers: &'static [&'static str],
+    /// Paths into the body: property names, `*` for every item of an array or member of a map
+    /// (a form body has one-name paths).
+    pub body: &'static [&'static [&'static str]],
+}
+
+impl SecretPlaces {
+    /// An operation that carries no secret of its spec's.
+    pub const NONE: Self = Self {
+        query: &[],
+        headers: &[],
+        body: &[],
+    };
+}
+
+/// What a request carried where secrets travel, kept as it was sent: the scrubber is made of
+/// it only when an error needs one (making it for every request cost a twentieth of a login's
+/// CPU time under load: `cargo xtask bench`, concurrency).
+pub struct RequestSecrets<'c, A: ?Sized> {
+    credentials: &'c A,
+    places: SecretPlaces,
     /// Header values marked sensitive or named secret by the operation's spec.
     headers: Vec<reqwest::header::HeaderValue>,
     /// The query, when the spec names secret query parameters.
@@ -189,27 +225,31 @@ struct RequestSecrets<'c> {
     body: Option<(bool, Vec<u8>)>,
 }
 
-impl<'c> RequestSecrets<'c> {
-    fn new(client: &'c Client) -> Self {
+impl<'c, A: Authenticate + ?Sized> RequestSecrets<'c, A> {
+    /// Nothing captured yet; the client's `credentials` are always scrubbed.
+    pub fn new(credentials: &'c A) -> Self {
         Self {
-            client,
-            operation: "",
+            credentials,
+            places: SecretPlaces::NONE,
             headers: Vec::new(),
             query: None,
             body: None,
         }
     }
 
-    /// Keeps what `request` carries where its operation's spec marks secrets, and every header
-    /// marked sensitive.
-    fn capture(&mut self, request: &reqwest::Request, operation: &'static str) {
-        let places = secret_places(operation);
-        self.operation = operation;
+    /// Keeps what `request` carries at `places` (its operation's), and every header marked
+    /// sensitive.
+    pub fn capture(&mut self, request: &reqwest::Request, places: SecretPlaces) {
+        self.places = places;
         self.headers = request
             .headers()
             .iter()
             .filter(|(name, value)| {
-                value.is_sensitive() || places.headers.iter().any(|h| name.as_str().eq_ignore_ascii_case(h))
+                value.is_sensitive()
+                    || places
+                        .headers
+                        .iter()
+                        .any(|h| name.as_str().eq_ignore_ascii_case(h))
             })
             .map(|(_, value)| value.clone())
             .collect();
@@ -220,7 +260,10 @@ impl<'c> RequestSecrets<'c> {
             let form = request
                 .headers()
                 .get(reqwest::header::CONTENT_TYPE)
-                .is_some_and(|v| v.as_bytes().starts_with(b"application/x-www-form-urlencoded"));
+                .is_some_and(|v| {
+                    v.as_bytes()
+                        .starts_with(b"application/x-www-form-urlencoded")
+                });
             self.body = request
                 .body()
                 .and_then(reqwest::Body::as_bytes)
@@ -229,9 +272,9 @@ impl<'c> RequestSecrets<'c> {
     }
 
     /// The scrubber of the client's credentials and the request's secrets.
-    fn scrubber(self) -> apilogin_redact::Scrubber {
-        let mut scrubber = apilogin_redact::Scrubber::new(self.client.inner.secrets());
-        let places = secret_places(self.operation);
+    pub fn scrubber(self) -> Scrubber {
+        let mut scrubber = Scrubber::new(self.credentials.secrets());
+        let places = self.places;
         scrubber.extend(
             self.headers
                 .iter()
@@ -249,7 +292,12 @@ impl<'c> RequestSecrets<'c> {
             Some((true, body)) => scrubber.extend(
                 form_pairs(&String::from_utf8_lossy(body))
                     .into_iter()
-                    .filter(|(name, _)| places.body.iter().any(|p| p.len() == 1 && p[0] == name.as_str()))
+                    .filter(|(name, _)| {
+                        places
+                            .body
+                            .iter()
+                            .any(|p| p.len() == 1 && p[0] == name.as_str())
+                    })
                     .map(|(_, value)| value),
             ),
             Some((false, body)) => {
@@ -286,10 +334,10 @@ fn json_strings_at<'v>(value: &'v serde_json::Value, path: &[&str], out: &mut Ve
     };
     match (value, *first) {
         (serde_json::Value::Array(items), "*") => {
-            items.iter().for_each(|v| json_strings_at(v, rest, out))
+            items.iter().for_each(|v| json_strings_at(v, rest, out));
         }
         (serde_json::Value::Object(members), "*") => {
-            members.values().for_each(|v| json_strings_at(v, rest, out))
+            members.values().for_each(|v| json_strings_at(v, rest, out));
         }
         (serde_json::Value::Object(members), name) => {
             if let Some(v) = members.get(name) {
@@ -300,13 +348,56 @@ fn json_strings_at<'v>(value: &'v serde_json::Value, path: &[&str], out: &mut Ve
     }
 }
 
-/// Where an operation's request carries values its spec marks secret (`format: password`).
-struct SecretPlaces {
-    /// Query parameters.
-    query: &'static [&'static str],
-    /// Header parameters.
-    headers: &'static [&'static str],
-    /// Paths into the body: property names, `*` for every item of an array or member of a map
-    /// (a form body has one-name paths).
-    body: &'static [&'static [&'static str]],
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_paths_find_strings_in_items_and_members() {
+        let value = serde_json::json!({
+            "user": {"password": "p1"},
+            "list": [{"code": "c1"}, {"code": "c2"}],
+            "map": {"a": {"k": "m1"}, "b": {"k": 7}},
+        });
+        let mut found = Vec::new();
+        json_strings_at(&value, &["user", "password"], &mut found);
+        json_strings_at(&value, &["list", "*", "code"], &mut found);
+        json_strings_at(&value, &["map", "*", "k"], &mut found);
+        json_strings_at(&value, &["missing"], &mut found);
+        assert_eq!(found, ["p1", "c1", "c2", "m1"]);
+    }
+
+    #[test]
+    fn form_pairs_are_decoded() {
+        assert_eq!(
+            form_pairs("a=1&password=p%26w+d"),
+            [("a".into(), "1".into()), ("password".into(), "p&w d".into())]
+        );
+    }
+
+    #[test]
+    fn the_captured_body_fields_credentials_and_sensitive_headers_are_scrubbed() {
+        let credentials = ();
+        let mut secrets = RequestSecrets::new(&credentials);
+        let client = reqwest::Client::new();
+        let mut request = client
+            .post("http://127.0.0.1:1/login?otp=123456&page=2")
+            .form(&[("user", "ann"), ("password", "hunter2")])
+            .build()
+            .unwrap();
+        let mut key = reqwest::header::HeaderValue::from_static("key-7");
+        key.set_sensitive(true);
+        request.headers_mut().insert("x-key", key);
+        let places = SecretPlaces {
+            query: &["otp"],
+            headers: &[],
+            body: &[&["password"]],
+        };
+        secrets.capture(&request, places);
+        let scrubber = secrets.scrubber();
+        assert_eq!(
+            scrubber.scrub("hunter2 123456 key-7 ann 2"),
+            "<redacted> <redacted> <redacted> ann 2"
+        );
+    }
 }
