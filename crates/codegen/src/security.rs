@@ -713,6 +713,11 @@ mod tests {
         doc
     }
 
+    /// The generated items as prettyplease lays them out.
+    fn pretty(security: &Security) -> String {
+        prettyplease::unparse(&syn::parse2(rust(security)).expect("the items parse"))
+    }
+
     fn read_doc(doc: Value) -> Result<Security, SpecError> {
         let s = spec(doc);
         read(&s, &s.doc)
@@ -752,7 +757,7 @@ mod tests {
             security.requirements,
             [("call".to_string(), vec![vec![0, 1], vec![4], vec![]])]
         );
-        let rust = rust(&security);
+        let rust = pretty(&security);
         assert!(
             rust.contains("pub basic_auth: Option<BasicCredentials>"),
             "{rust}"
@@ -766,9 +771,10 @@ mod tests {
             "{rust}"
         );
         assert!(
-            rust.contains(r#"place: Place::Header("Authorization"), prefix: "Token ""#),
+            rust.contains(r#"place: apilogin_runtime::Place::Header("Authorization"),"#),
             "{rust}"
         );
+        assert!(rust.contains(r#"prefix: "Token ","#), "{rust}");
     }
 
     #[test]
@@ -781,14 +787,14 @@ mod tests {
         assert!(opted_out.requirements[0].1.is_empty());
         let none = read_doc(doc(schemes, None, None)).unwrap();
         assert!(none.requirements[0].1.is_empty());
-        assert!(rust(&none).contains("type Auth = Credentials;"));
+        assert!(pretty(&none).contains("type Auth = Credentials;"));
     }
 
     #[test]
     fn a_spec_without_schemes_gets_no_credentials_type() {
         let security =
             read_doc(json!({"openapi": "3.0.3", "paths": {"/call": {"get": op(None)}}})).unwrap();
-        let rust = rust(&security);
+        let rust = pretty(&security);
         assert!(rust.contains("type Auth = ();"), "{rust}");
         assert!(!rust.contains("struct Credentials"), "{rust}");
     }
@@ -858,11 +864,12 @@ mod tests {
                 vec!["write:pets".into(), "read:pets".into()]
             )]
         );
-        let rust = rust(&security);
+        let rust = pretty(&security);
         for wanted in [
             "pub petstore_auth: Option<Secret>",
             "pub oidc: Option<Secret>",
-            r#"SchemeInfo { name: "petstore_auth", place: Place::Bearer, prefix: "" }"#,
+            r#"name: "petstore_auth","#,
+            "place: apilogin_runtime::Place::Bearer,",
             "/// Flow `implicit`:",
             "/// - `authorizationUrl`: `https://example.com/oauth/authorize`",
             "///   - `write:pets`: modify pets",

@@ -170,7 +170,8 @@ fn insert(request: &mut reqwest::Request, scheme: &Scheme, secret: &Secret) -> R
             let cookie = match request.headers().get(reqwest::header::COOKIE) {
                 Some(old) => format!(
                     "{}; {name}={value}",
-                    old.to_str().map_err(|_| "a Cookie header that is not text")?
+                    old.to_str()
+                        .map_err(|_| "a Cookie header that is not text")?
                 ),
                 None => format!("{name}={value}"),
             };
@@ -278,7 +279,7 @@ mod tests {
         }
     }
 
-    fn request() -> reqwest::Request {
+    fn new_request() -> reqwest::Request {
         let url = reqwest::Url::parse("http://127.0.0.1:1/p?x=1").unwrap();
         reqwest::Request::new(reqwest::Method::GET, url)
     }
@@ -299,7 +300,7 @@ mod tests {
             ..Creds::default()
         };
         let client = reqwest::Client::new();
-        let mut request = request();
+        let mut request = new_request();
         creds.authenticate(&client, "keys", &mut request).unwrap();
         assert_eq!(header(&request, "authorization").unwrap(), "Token tok");
         assert_eq!(header(&request, "cookie").unwrap(), "sid=c1");
@@ -319,22 +320,24 @@ mod tests {
             bearer: Some("b".into()),
             ..Creds::default()
         };
-        let mut request = request();
+        let mut request = new_request();
         basic.authenticate(&client, "either", &mut request).unwrap();
         assert_eq!(header(&request, "authorization").unwrap(), "Basic dTpw");
         let bearer = Creds {
             bearer: Some("b".into()),
             ..Creds::default()
         };
-        let mut request = request();
-        bearer.authenticate(&client, "either", &mut request).unwrap();
+        let mut request = new_request();
+        bearer
+            .authenticate(&client, "either", &mut request)
+            .unwrap();
         assert_eq!(header(&request, "authorization").unwrap(), "Bearer b");
     }
 
     #[test]
     fn an_unmet_requirement_fails_before_sending_and_names_the_schemes() {
         let client = reqwest::Client::new();
-        let mut request = request();
+        let mut request = new_request();
         let err = Creds::default()
             .authenticate(&client, "either", &mut request)
             .unwrap_err();
@@ -356,7 +359,7 @@ mod tests {
             ..Creds::default()
         };
         let err = creds
-            .authenticate(&client, "keys", &mut request())
+            .authenticate(&client, "keys", &mut new_request())
             .unwrap_err();
         assert!(err.contains("`header`") && !err.contains("a\nb"), "{err}");
         let creds = Creds {
@@ -366,7 +369,7 @@ mod tests {
             ..Creds::default()
         };
         let err = creds
-            .authenticate(&client, "keys", &mut request())
+            .authenticate(&client, "keys", &mut new_request())
             .unwrap_err();
         assert!(err.contains("cookie") && !err.contains("c;d"), "{err}");
     }

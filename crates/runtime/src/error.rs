@@ -87,7 +87,9 @@ impl<E, C> Error<E, C> {
     where
         E: ErrorValue,
     {
-        let cut = |text: &str| apilogin_redact::excerpt(text.as_bytes(), &self.scrubber, ERROR_TEXT_CHARS);
+        let cut = |text: &str| {
+            apilogin_redact::excerpt(text.as_bytes(), &self.scrubber, ERROR_TEXT_CHARS)
+        };
         let chain = |e: &reqwest::Error| {
             let mut text = e.to_string();
             let mut source = std::error::Error::source(e);
@@ -371,7 +373,10 @@ mod tests {
     fn form_pairs_are_decoded() {
         assert_eq!(
             form_pairs("a=1&password=p%26w+d"),
-            [("a".into(), "1".into()), ("password".into(), "p&w d".into())]
+            [
+                ("a".into(), "1".into()),
+                ("password".into(), "p&w d".into())
+            ]
         );
     }
 

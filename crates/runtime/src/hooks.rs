@@ -23,6 +23,8 @@ struct BodyTooLarge;
 ///
 /// `ErrorKind::InvalidRequest` when no alternative of the requirement is set, or a credential
 /// cannot travel where its scheme puts it.
+// progenitor's `ClientHooks` return its `Error` unboxed; this is the body of one.
+#[allow(clippy::result_large_err)]
 pub fn pre<A: Authenticate + ?Sized, E>(
     credentials: &A,
     client: &reqwest::Client,
@@ -88,6 +90,8 @@ pub async fn exec(
 /// # Errors
 ///
 /// `ErrorKind::Custom`, saying which of the two.
+// progenitor's `ClientHooks` return its `Error` unboxed; this is the body of one.
+#[allow(clippy::result_large_err)]
 pub fn post<E>(
     result: &reqwest::Result<reqwest::Response>,
     info: &OperationInfo,
