@@ -249,9 +249,11 @@ fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> Stri
          Every operation fails with this crate's [`Error`]: progenitor's error as its \
          [`kind()`](Error::kind) (`ErrorKind::ErrorResponse` holds the spec's typed value of a \
          documented error answer, `InvalidResponsePayload` the raw body, `UnexpectedResponse` the \
-         response), with text that carries no secret. Its `Display` and `Debug` show the \
-         server's text (the error value, the body, headers) cut to `ERROR_TEXT_CHARS` characters \
-         on one line, **scrubbed**: every value the request carried that the spec marks secret \
+         response), with text that carries no secret. Its `Display` is one line that names \
+         the cause (connection refused, timeout, TLS, a refused redirect, or the status and the \
+         message of the error body), `{:#}` adds every cause and the whole error value, and \
+         `Debug` the headers too; all show the server's text cut to `ERROR_TEXT_CHARS` \
+         characters on one line, **scrubbed**: every value the request carried that the spec marks secret \
          (the `format: password` fields of its body and query, the credentials of every scheme, \
          every header sent as sensitive) is replaced by `<redacted>` wherever the server echoed \
          it, raw or through up to three nested encodings (JSON escaping, percent or form \
@@ -584,16 +586,24 @@ fn scrubbed_errors(file: &mut syn::File) -> Result<(), String> {
         }
     }
     for e in error_types {
-        let simple = quote::ToTokens::to_token_stream(&e)
-            .to_string()
-            .replace(' ', "");
-        if simple == "()" || simple == "ByteStream" {
+        // Only the crate's own types: the runtime has `ErrorValue` for `()`, `ByteStream` and
+        // the standard and serde_json types progenitor uses (strings, lists, maps, JSON), and
+        // the orphan rule forbids an impl of its trait for them here.
+        let local = matches!(&e, syn::Type::Path(p)
+            if p.qself.is_none()
+                && p.path.leading_colon.is_none()
+                && p.path.segments.first().is_some_and(|s| s.ident == "types"));
+        if !local {
             continue;
         }
         module.1.push(syn::parse_quote! {
             impl ErrorValue for #e {
                 fn describe(&self) -> String {
                     format!("{self:?}")
+                }
+
+                fn message(&self) -> Option<String> {
+                    apilogin_runtime::json_message(self)
                 }
             }
         });

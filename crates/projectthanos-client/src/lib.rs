@@ -848,6 +848,9 @@ mod generated {
         fn describe(&self) -> String {
             format!("{self:?}")
         }
+        fn message(&self) -> Option<String> {
+            apilogin_runtime::json_message(self)
+        }
     }
 }
 pub use generated::*;

@@ -3071,10 +3071,16 @@ mod generated {
         fn describe(&self) -> String {
             format!("{self:?}")
         }
+        fn message(&self) -> Option<String> {
+            apilogin_runtime::json_message(self)
+        }
     }
     impl ErrorValue for types::AuthError {
         fn describe(&self) -> String {
             format!("{self:?}")
+        }
+        fn message(&self) -> Option<String> {
+            apilogin_runtime::json_message(self)
         }
     }
 }

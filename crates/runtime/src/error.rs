@@ -23,7 +23,13 @@ pub const ERROR_TEXT_CHARS: usize = 500;
 /// `C` is the generated crate's `Client`, so that each crate's `Error` (an alias of this type)
 /// is a type of its own.
 ///
-/// `Display` and `Debug` replace every value the request carried that the spec marks secret
+/// `Display` is one line that names the cause: `communication error: cannot connect to
+/// http://…: Connection refused (os error 111)`, `… timed out http://…`, a TLS failure, a
+/// refused redirect, or `error response: HTTP 401 Unauthorized: <the body's message>`
+/// ([`ErrorValue::message`]), never headers. `{:#}` gives every cause and the whole error
+/// value; `Debug` the answer's headers too.
+///
+/// All three replace every value the request carried that the spec marks secret
 /// (the `format: password` fields of its body and query, and the credentials of every security
 /// scheme) wherever the server echoed it, raw or through up to three nested encodings (JSON
 /// escaping, percent or form encoding, HTML references, base64), with `<redacted>`, by the
@@ -82,26 +88,22 @@ impl<E, C> Error<E, C> {
         Error::new(self.kind.into_untyped(), self.scrubber)
     }
 
-    /// One line, with the server's text cut and every secret replaced; `detail` adds headers.
-    fn text(&self, detail: bool) -> String
+    /// The text, with the server's text cut and every secret replaced: one line that names
+    /// the cause ([`Shown::Line`]), the same with every cause and value ([`Shown::Full`]), and
+    /// headers too ([`Shown::Debug`]).
+    fn text(&self, shown: Shown) -> String
     where
         E: ErrorValue,
     {
         let cut = |text: &str| {
             apilogin_redact::excerpt(text.as_bytes(), &self.scrubber, ERROR_TEXT_CHARS)
         };
-        let chain = |e: &reqwest::Error| {
-            let mut text = e.to_string();
-            let mut source = std::error::Error::source(e);
-            while let Some(s) = source {
-                text.push_str(": ");
-                text.push_str(&s.to_string());
-                source = s.source();
-            }
-            cut(&text)
+        let transport = |e: &reqwest::Error| match shown {
+            Shown::Line => cut(&cause(e)),
+            Shown::Full | Shown::Debug => cut(&chain(e)),
         };
         let headers = |headers: &reqwest::header::HeaderMap| {
-            if !detail {
+            if shown != Shown::Debug {
                 return String::new();
             }
             let mut text = String::from("; headers: ");
@@ -117,16 +119,28 @@ impl<E, C> Error<E, C> {
         };
         match &self.kind {
             ErrorKind::InvalidRequest(s) => format!("invalid request: {}", cut(s)),
-            ErrorKind::CommunicationError(e) => format!("communication error: {}", chain(e)),
-            ErrorKind::InvalidUpgrade(e) => format!("invalid response upgrade: {}", chain(e)),
-            ErrorKind::ErrorResponse(value) => format!(
-                "error response: HTTP {}{}; value: {}",
-                value.status(),
-                headers(value.headers()),
-                cut(&value.as_ref().describe())
-            ),
+            ErrorKind::CommunicationError(e) => format!("communication error: {}", transport(e)),
+            ErrorKind::InvalidUpgrade(e) => {
+                format!("invalid response upgrade: {}", transport(e))
+            }
+            ErrorKind::ErrorResponse(value) => {
+                let message = (shown == Shown::Line)
+                    .then(|| value.as_ref().message())
+                    .flatten();
+                match message {
+                    Some(message) => {
+                        format!("error response: HTTP {}: {}", value.status(), cut(&message))
+                    }
+                    None => format!(
+                        "error response: HTTP {}{}; value: {}",
+                        value.status(),
+                        headers(value.headers()),
+                        cut(&value.as_ref().describe())
+                    ),
+                }
+            }
             ErrorKind::ResponseBodyError(e) => {
-                format!("the response body could not be read: {}", chain(e))
+                format!("the response body could not be read: {}", transport(e))
             }
             ErrorKind::InvalidResponsePayload(body, e) => format!(
                 "invalid response payload ({} bytes): {}; body: {}",
@@ -145,15 +159,66 @@ impl<E, C> Error<E, C> {
     }
 }
 
+/// How much an error's text says.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shown {
+    /// `Display`: one line that names the cause.
+    Line,
+    /// `{:#}`: every cause, the whole error value.
+    Full,
+    /// `Debug`: and the answer's headers.
+    Debug,
+}
+
+/// A transport error and all its causes, on one line.
+fn chain(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
+}
+
+/// What a transport error comes down to, in a few words: the connection refused or the name
+/// not found (its deepest cause), a timeout, a TLS failure, a refused redirect.
+fn cause(e: &reqwest::Error) -> String {
+    let causes = std::iter::successors(std::error::Error::source(e), |s| s.source());
+    if let Some(refused) = causes
+        .clone()
+        .find_map(|s| s.downcast_ref::<crate::RedirectRefused>())
+    {
+        return refused.to_string();
+    }
+    let deepest = causes.last().map(ToString::to_string);
+    let at = e
+        .url()
+        .map(|url| format!(" {}", crate::client::url_without_query(url)))
+        .unwrap_or_default();
+    match deepest {
+        _ if e.is_timeout() => format!("timed out{at}"),
+        Some(deepest) if e.is_connect() => format!("cannot connect to{at}: {deepest}"),
+        _ => chain(e),
+    }
+}
+
 impl<E: ErrorValue, C> fmt::Display for Error<E, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text(false))
+        f.write_str(&self.text(if f.alternate() {
+            Shown::Full
+        } else {
+            Shown::Line
+        }))
     }
 }
 
 impl<E: ErrorValue, C> fmt::Debug for Error<E, C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Error").field(&self.text(true)).finish()
+        f.debug_tuple("Error")
+            .field(&self.text(Shown::Debug))
+            .finish()
     }
 }
 
@@ -177,6 +242,44 @@ impl<E, C> From<Error<E, C>> for ErrorKind<E> {
 pub trait ErrorValue {
     /// The value as text.
     fn describe(&self) -> String;
+
+    /// The message a server put in the value, if it has one ([`json_message`]): what the
+    /// error's one line shows after the status instead of the whole value.
+    fn message(&self) -> Option<String> {
+        None
+    }
+}
+
+/// The message of an error answer's body: the first string among the members that carry one
+/// (`message`, `detail`, `error_description`, `error`, `msg`, `reason`, `title`,
+/// `description`), at the top or inside an `error` object (`{"error": {"message": …}}`); a
+/// body that is a string is its own message.
+pub fn json_message<T: serde::Serialize + ?Sized>(value: &T) -> Option<String> {
+    const MEMBERS: [&str; 8] = [
+        "message",
+        "detail",
+        "error_description",
+        "error",
+        "msg",
+        "reason",
+        "title",
+        "description",
+    ];
+    let value = serde_json::to_value(value).ok()?;
+    let found = |value: &serde_json::Value| {
+        MEMBERS
+            .iter()
+            .find_map(|m| value.get(m)?.as_str())
+            .filter(|m| !m.trim().is_empty())
+            .map(str::to_owned)
+    };
+    match &value {
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        serde_json::Value::Object(members) => {
+            found(&value).or_else(|| members.get("error").and_then(found))
+        }
+        _ => None,
+    }
 }
 
 impl ErrorValue for () {
@@ -189,6 +292,43 @@ impl ErrorValue for ByteStream {
     fn describe(&self) -> String {
         "<stream>".into()
     }
+}
+
+/// The error values a generated crate gets that are not its own types (the orphan rule keeps
+/// it from implementing this trait for them): `Debug`, like its own, and the message of a JSON
+/// value or a string.
+macro_rules! debug_error_values {
+    ($($ty:ty $(where $($param:ident),+)? $(=> $message:ident)?;)*) => {
+        $(
+            impl$(<$($param: fmt::Debug),+>)? ErrorValue for $ty {
+                fn describe(&self) -> String {
+                    format!("{self:?}")
+                }
+                $(
+                    fn message(&self) -> Option<String> {
+                        $message(self)
+                    }
+                )?
+            }
+        )*
+    };
+}
+
+debug_error_values! {
+    String => json_message;
+    serde_json::Value => json_message;
+    serde_json::Map<String, serde_json::Value> => json_message;
+    bool;
+    i64;
+    u64;
+    f64;
+    i32;
+    u32;
+    f32;
+    Vec<T> where T;
+    Option<T> where T;
+    std::collections::HashMap<K, V> where K, V;
+    std::collections::BTreeMap<K, V> where K, V;
 }
 
 /// Where an operation's request carries values its spec marks secret (`format: password`).
@@ -367,6 +507,34 @@ mod tests {
         json_strings_at(&value, &["map", "*", "k"], &mut found);
         json_strings_at(&value, &["missing"], &mut found);
         assert_eq!(found, ["p1", "c1", "c2", "m1"]);
+    }
+
+    #[test]
+    fn the_message_of_an_error_body_is_found_at_the_top_or_in_an_error_object() {
+        let cases = [
+            (
+                serde_json::json!({"message": "m", "detail": "d"}),
+                Some("m"),
+            ),
+            (
+                serde_json::json!({"detail": "Invalid token."}),
+                Some("Invalid token."),
+            ),
+            (
+                serde_json::json!({"error": "invalid_grant"}),
+                Some("invalid_grant"),
+            ),
+            (
+                serde_json::json!({"error": {"message": "nested"}}),
+                Some("nested"),
+            ),
+            (serde_json::json!("plain text"), Some("plain text")),
+            (serde_json::json!({"message": " ", "status": 401}), None),
+            (serde_json::json!([{"message": "in a list"}]), None),
+        ];
+        for (body, want) in cases {
+            assert_eq!(json_message(&body).as_deref(), want, "{body}");
+        }
     }
 
     #[test]

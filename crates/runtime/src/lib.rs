@@ -26,6 +26,8 @@ pub use auth::{Authenticate, BasicCredentials, Credential, Place, Scheme};
 pub use client::{
     ClientBuildError, DEFAULT_TIMEOUT, RedirectRefused, build_client, client_builder,
 };
-pub use error::{ERROR_TEXT_CHARS, Error, ErrorKind, ErrorValue, RequestSecrets, SecretPlaces};
+pub use error::{
+    ERROR_TEXT_CHARS, Error, ErrorKind, ErrorValue, RequestSecrets, SecretPlaces, json_message,
+};
 pub use hooks::MAX_RESPONSE_BYTES;
 pub use secret::Secret;

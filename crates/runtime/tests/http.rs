@@ -53,6 +53,10 @@ impl ErrorValue for Answer {
     fn describe(&self) -> String {
         format!("{self:?}")
     }
+
+    fn message(&self) -> Option<String> {
+        apilogin_runtime::json_message(&self.0)
+    }
 }
 
 /// The generated crate's `Client`, which only tells the errors of crates apart.
@@ -312,10 +316,18 @@ async fn a_server_that_echoes_the_password_and_key_does_not_get_them_printed() {
         "{display}"
     );
     assert!(debug.contains("x-echo"), "Debug shows headers: {debug}");
-    for text in [&display, &debug, &format!("{err:#?}")] {
+    assert_eq!(display, "error response: HTTP 401 Unauthorized: bad login");
+    let full = format!("{err:#}");
+    assert!(
+        full.contains("value:") && !full.contains("x-echo"),
+        "{full}"
+    );
+    for text in [&display, &full, &debug, &format!("{err:#?}")] {
         assert!(!text.contains(PASSWORD), "{text}");
         assert!(!text.contains("pa%24%24"), "{text}");
         assert!(!text.contains(KEY), "{text}");
+    }
+    for text in [&full, &debug] {
         assert!(text.contains("<redacted>"), "{text}");
     }
 }
@@ -350,4 +362,86 @@ async fn an_answer_of_a_media_type_the_spec_does_not_list_is_not_parsed() {
             .contains("Content-Type text/html, but the spec lists application/json"),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_one_line_that_says_so() {
+    // A port nothing listens on: bound, then closed.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let client = build_client(&base).unwrap();
+    let request = client
+        .get(format!("{base}/login?password=hunter2"))
+        .build()
+        .unwrap();
+    let err = send(&client, &Creds::default(), "open", request)
+        .await
+        .unwrap_err();
+    let line = err.to_string();
+    assert!(
+        line.starts_with(&format!(
+            "communication error: cannot connect to {base}/login: "
+        )),
+        "{line}"
+    );
+    assert!(line.to_lowercase().contains("refused"), "{line}");
+    assert!(!line.contains('\n') && !line.contains("hunter2"), "{line}");
+    // `{:#}` has every cause: reqwest's, hyper's, the system's.
+    let full = format!("{err:#}");
+    assert!(full.contains("error sending request"), "{full}");
+    assert!(full.len() > line.len(), "{full}");
+}
+
+#[tokio::test]
+async fn a_timeout_is_one_line_that_says_so() {
+    // A server that takes the connection and never answers.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let _held = tokio::spawn(async move {
+        let mut open = Vec::new();
+        while let Ok((stream, _)) = listener.accept().await {
+            open.push(stream);
+        }
+    });
+    let client = apilogin_runtime::client_builder()
+        .timeout(std::time::Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let request = client.get(format!("{base}/slow")).build().unwrap();
+    let err = send(&client, &Creds::default(), "open", request)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("communication error: timed out {base}/slow")
+    );
+}
+
+#[tokio::test]
+async fn an_error_answer_is_its_status_and_message_on_one_line() {
+    let (addr, _) = serve(|_| {
+        response(
+            "401 Unauthorized",
+            &[
+                ("content-type", "application/json"),
+                ("www-authenticate", "Bearer"),
+            ],
+            br#"{"status": "error", "error": {"message": "Invalid credentials", "id": 17}}"#,
+        )
+    })
+    .await;
+    let base = format!("http://{addr}");
+    let client = build_client(&base).unwrap();
+    let err = send(&client, &Creds::default(), "login", login(&client, &base))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "error response: HTTP 401 Unauthorized: Invalid credentials"
+    );
+    let full = format!("{err:#}");
+    assert!(full.contains("\"id\": Number(17)"), "{full}");
+    assert!(!full.contains("www-authenticate"), "{full}");
+    assert!(format!("{err:?}").contains("www-authenticate: Bearer"));
 }
