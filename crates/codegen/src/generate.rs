@@ -28,8 +28,8 @@ pub struct Generated {
     pub uses_websockets: bool,
 }
 
-/// The type every `format: password` field becomes. Defined in each generated crate
-/// (see `templates/secret.rs`) so the crates stay standalone.
+/// The type every `format: password` field becomes: `apilogin_runtime::Secret`, re-exported at
+/// each generated crate's root (see `runtime.rs`).
 pub const SECRET_TYPE: &str = "crate::Secret";
 
 fn settings() -> GenerationSettings {
@@ -37,7 +37,8 @@ fn settings() -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        // The crate supplies its own hooks (templates/hooks.rs): bounded response bodies.
+        // The crate supplies its own hooks (runtime.rs, over apilogin-runtime): credentials,
+        // bounded response bodies, media types checked.
         .with_hooks(HooksMode::Expected)
         // The credentials of `securitySchemes` (see `security.rs`): `Credentials`, or `()`.
         .with_inner_type(TokenTree::Ident(Ident::new("Auth", Span::call_site())).into())

@@ -18,6 +18,7 @@ mod generate;
 pub(crate) mod glue;
 mod login_check;
 mod render;
+mod runtime;
 mod security;
 mod stamp;
 mod version;

@@ -3,6 +3,8 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
 use serde_json::Value;
 
 use crate::view::adapt::FieldRename;
@@ -12,6 +14,7 @@ use apilogin_openapi::walk::operations;
 use apilogin_openapi::{Spec, SpecError};
 
 use crate::generate::Generated;
+use crate::runtime;
 use crate::security::{self, Security};
 
 /// A file regen owns, with the path relative to the workspace root.
@@ -30,12 +33,6 @@ fn header(spec: &Spec) -> String {
         spec.file.display().to_string().replace('\\', "/")
     )
 }
-
-const SECRET_TEMPLATE: &str = include_str!("templates/secret.rs");
-const HOOKS_TEMPLATE: &str = include_str!("templates/hooks.rs");
-const CLIENT_TEMPLATE: &str = include_str!("templates/client.rs");
-const AUTH_TEMPLATE: &str = include_str!("templates/auth.rs");
-const ERROR_TEMPLATE: &str = include_str!("templates/error.rs");
 
 pub fn render(
     spec: &Spec,
@@ -98,8 +95,7 @@ fn cargo_toml(spec: &Spec, version: &str, generated: &Generated) -> String {
     out.push_str("categories = [\"api-bindings\", \"web-programming::http-client\"]\n\n");
     out.push_str("[dependencies]\n");
     let mut deps = vec![
-        "apilogin-redact",
-        "http",
+        "apilogin-runtime",
         "progenitor-client",
         "reqwest",
         "serde",
@@ -221,7 +217,7 @@ fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> Stri
     out.push_str(
         "\n## Credentials and secrets\n\n\
          Every `format: password` field of the spec is a [`Secret`]: it travels as a plain string, \
-         but `Debug` prints `Secret(\"<redacted>\")` and it has no `Display`; read it with \
+         but `Debug` prints `Secret(\"<redacted>\")` and `Display` `<redacted>`; read it with \
          `Secret::expose_secret()`.\n\n",
     );
     if security.schemes.is_empty() {
@@ -253,9 +249,11 @@ fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> Stri
          Every operation fails with this crate's [`Error`]: progenitor's error as its \
          [`kind()`](Error::kind) (`ErrorKind::ErrorResponse` holds the spec's typed value of a \
          documented error answer, `InvalidResponsePayload` the raw body, `UnexpectedResponse` the \
-         response), with text that carries no secret. Its `Display` and `Debug` show the \
-         server's text (the error value, the body, headers) cut to `ERROR_TEXT_CHARS` characters \
-         on one line, **scrubbed**: every value the request carried that the spec marks secret \
+         response), with text that carries no secret. Its `Display` is one line that names \
+         the cause (connection refused, timeout, TLS, a refused redirect, or the status and the \
+         message of the error body), `{:#}` adds every cause and the whole error value, and \
+         `Debug` the headers too; all show the server's text cut to `ERROR_TEXT_CHARS` \
+         characters on one line, **scrubbed**: every value the request carried that the spec marks secret \
          (the `format: password` fields of its body and query, the credentials of every scheme, \
          every header sent as sensitive) is replaced by `<redacted>` wherever the server echoed \
          it, raw or through up to three nested encodings (JSON escaping, percent or form \
@@ -267,7 +265,14 @@ fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> Stri
          To bring your own `reqwest::Client` (`Client::new_with_client`), start from \
          [`client_builder()`](client_builder), which carries these rules; otherwise turn \
          redirects off (`reqwest::redirect::Policy::none()`), disable `Referer`, and give \
-         credentials to `with_credentials` rather than as default headers.\n",
+         credentials to `with_credentials` rather than as default headers.\n\n\
+         ## Runtime\n\n\
+         This crate holds what its spec says: the types, the operations, and which credentials \
+         and secrets each operation carries. The code that runs around every request (the \
+         client builder and its redirect rule, the credentials' insertion, the body limit, \
+         `Secret`, the scrubbed `Error`) is written once, for every apilogin client, in \
+         [`apilogin-runtime`](https://crates.io/crates/apilogin-runtime); this crate \
+         re-exports what you use of it.\n",
     );
     out
 }
@@ -275,8 +280,8 @@ fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> Stri
 /// `expected_media_types()`: for each operation and status, the response media types the spec
 /// lists. The generated hooks refuse an answer whose `Content-Type` is not among them, so a
 /// mislabelled or misrouted body is an error rather than something parsed on trust.
-fn media_types_table(view: &Value) -> String {
-    let mut arms = String::new();
+fn media_types_table(view: &Value) -> TokenStream {
+    let mut arms = Vec::new();
     for (path, method) in operations(view) {
         let op = &view["paths"][&path][&method];
         let Some(id) = op.get("operationId").and_then(Value::as_str) else {
@@ -286,7 +291,7 @@ fn media_types_table(view: &Value) -> String {
             continue;
         };
         // Exact codes first, then ranges (`2XX`), then `default`, as OpenAPI resolves them.
-        let mut entries: Vec<(u8, String, String)> = Vec::new();
+        let mut entries: Vec<(u8, TokenStream, TokenStream)> = Vec::new();
         for (code, response) in responses {
             let response = resolve(view, response);
             // Where the view changed a response's body for progenitor, the media types the spec
@@ -309,46 +314,54 @@ fn media_types_table(view: &Value) -> String {
                 .map(|c| {
                     c.keys()
                         .map(|k| {
-                            format!(
-                                "{:?}",
-                                k.split(';')
-                                    .next()
-                                    .unwrap_or_default()
-                                    .trim()
-                                    .to_ascii_lowercase()
-                            )
+                            k.split(';')
+                                .next()
+                                .unwrap_or_default()
+                                .trim()
+                                .to_ascii_lowercase()
                         })
                         .collect()
                 })
                 .unwrap_or_default();
             let value = if media.is_empty() {
-                "None".to_string()
+                quote!(None)
             } else {
-                format!("Some(&[{}])", media.join(", "))
+                quote!(Some(&[#(#media),*]))
             };
             let (rank, pattern) = if let Ok(n) = code.parse::<u16>() {
-                (0, n.to_string())
+                let n = Literal::u16_unsuffixed(n);
+                (0, quote!(#n))
             } else if let Some(d) = code.strip_suffix("XX").and_then(|d| d.parse::<u16>().ok()) {
-                (1, format!("{}..={}", d * 100, d * 100 + 99))
+                let (low, high) = (
+                    Literal::u16_unsuffixed(d * 100),
+                    Literal::u16_unsuffixed(d * 100 + 99),
+                );
+                (1, quote!(#low..=#high))
             } else {
-                (2, "_".to_string())
+                (2, quote!(_))
             };
             entries.push((rank, pattern, value));
         }
         entries.sort_by_key(|e| e.0);
+        let method = snake(id);
         for (_, pattern, value) in entries {
-            let _ = writeln!(arms, "({:?}, {pattern}) => {value},", snake(id));
+            arms.push(quote!((#method, #pattern) => #value,));
         }
     }
-    format!(
-        "\n/// The response media types the spec lists for an operation (by method name) and status;\n\
-         /// `None` where it lists no body or does not document the status.\n\
-         fn expected_media_types(operation: &str, status: u16) -> Option<&'static [&'static str]> {{\n\
-         match (operation, status) {{\n{arms}_ => None,\n}}\n}}\n"
-    )
+    quote! {
+        /// The response media types the spec lists for an operation (by method name) and status;
+        /// `None` where it lists no body or does not document the status.
+        fn expected_media_types(operation: &str, status: u16) -> Option<&'static [&'static str]> {
+            match (operation, status) {
+                #(#arms)*
+                _ => None,
+            }
+        }
+    }
 }
 
-/// The crate root: the templates and progenitor's code in one module laid out by prettyplease.
+/// The crate root: progenitor's code, the glue to `apilogin-runtime` (`runtime.rs`) and the
+/// spec's tables in one module laid out by prettyplease.
 /// `#[rustfmt::skip]` keeps `cargo fmt` from re-flowing it: prettyplease's layout is stable
 /// and deterministic, and running rustfmt over it cost more than the rest of a regen.
 fn lib_rs(
@@ -358,11 +371,10 @@ fn lib_rs(
     security: &Security,
     field_renames: &[FieldRename],
 ) -> Result<String, String> {
-    let auth = if security.schemes.is_empty() {
-        ""
-    } else {
-        AUTH_TEMPLATE
-    };
+    let spec_items = security::rust(security);
+    let runtime_items = runtime::items();
+    let media_types = media_types_table(view);
+    let secret_places = secret_places_table(view);
     let source = format!(
         "#![doc = include_str!(\"../README.md\")]\n\
          // progenitor's output is not written to clippy's taste; the lints apply to hand-written code.\n\
@@ -370,12 +382,9 @@ fn lib_rs(
          // progenitor orders status arms its own way: a `4XX` arm may come before `404`.\n\
          #![allow(unreachable_patterns)]\n\
          #[rustfmt::skip]\n\
-         mod generated {{\n{SECRET_TEMPLATE}\n{}\n{CLIENT_TEMPLATE}\n{ERROR_TEMPLATE}\n{auth}\n{}\n{HOOKS_TEMPLATE}\n{}\n{}\n}}\n\
+         mod generated {{\n{runtime_items}\n{}\n{spec_items}\n{media_types}\n{secret_places}\n}}\n\
          pub use generated::*;\n",
         generated.tokens,
-        security::rust(security),
-        media_types_table(view),
-        secret_places_table(view)
     );
     let mut file = syn::parse_file(&source).map_err(|e| {
         format!("the generated code does not parse ({e}); report it as a regen or progenitor bug")
@@ -392,9 +401,9 @@ fn lib_rs(
 
 /// `secret_places()`: for each operation, where its request carries what the spec marks secret
 /// (`format: password`): query and header parameters, and paths into the body. The crate's
-/// [`Error`](templates/error.rs) scrubs these values (with the credentials) from its text.
-fn secret_places_table(view: &Value) -> String {
-    let mut arms = String::new();
+/// `Error` (`apilogin_runtime::Error`) scrubs these values (with the credentials) from its text.
+fn secret_places_table(view: &Value) -> TokenStream {
+    let mut arms = Vec::new();
     for (path, method) in operations(view) {
         let op = &view["paths"][&path][&method];
         let Some(id) = op.get("operationId").and_then(Value::as_str) else {
@@ -421,8 +430,8 @@ fn secret_places_table(view: &Value) -> String {
                 .and_then(Value::as_str)
                 .unwrap_or_default();
             match param.get("in").and_then(Value::as_str) {
-                Some("query") => query.push(format!("{name:?}")),
-                Some("header") => headers.push(format!("{name:?}")),
+                Some("query") => query.push(name),
+                Some("header") => headers.push(name),
                 _ => {}
             }
         }
@@ -442,32 +451,25 @@ fn secret_places_table(view: &Value) -> String {
         if query.is_empty() && headers.is_empty() && body.is_empty() {
             continue;
         }
-        let body: Vec<String> = body
-            .iter()
-            .map(|p| {
-                format!(
-                    "&[{}]",
-                    p.iter()
-                        .map(|s| format!("{s:?}"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
-            .collect();
-        let _ = writeln!(
-            arms,
-            "{:?} => SecretPlaces {{ query: &[{}], headers: &[{}], body: &[{}] }},",
-            snake(id),
-            query.join(", "),
-            headers.join(", "),
-            body.join(", ")
-        );
+        let body = body.iter().map(|path| quote!(&[#(#path),*]));
+        let method = snake(id);
+        arms.push(quote! {
+            #method => apilogin_runtime::SecretPlaces {
+                query: &[#(#query),*],
+                headers: &[#(#headers),*],
+                body: &[#(#body),*],
+            },
+        });
     }
-    format!(
-        "\n/// Where an operation's request (by method name) carries values its spec marks secret.\n\
-         fn secret_places(operation: &str) -> SecretPlaces {{\n\
-         match operation {{\n{arms}_ => SecretPlaces {{ query: &[], headers: &[], body: &[] }},\n}}\n}}\n"
-    )
+    quote! {
+        /// Where an operation's request (by method name) carries values its spec marks secret.
+        fn secret_places(operation: &str) -> apilogin_runtime::SecretPlaces {
+            match operation {
+                #(#arms)*
+                _ => apilogin_runtime::SecretPlaces::NONE,
+            }
+        }
+    }
 }
 
 fn is_password(schema: &Value) -> bool {
@@ -520,7 +522,7 @@ fn secret_paths(
     }
 }
 
-/// Makes every operation return the crate's [`Error`](templates/error.rs) instead of
+/// Makes every operation return the crate's `Error` (`apilogin_runtime::Error`) instead of
 /// progenitor's, whose `Display` and `Debug` print what the server sent: progenitor's `Error`
 /// is no longer re-exported under that name, and each builder's `send` runs progenitor's body
 /// in an `async` block (where `Error` is progenitor's again), with the request's secrets taken
@@ -584,16 +586,24 @@ fn scrubbed_errors(file: &mut syn::File) -> Result<(), String> {
         }
     }
     for e in error_types {
-        let simple = quote::ToTokens::to_token_stream(&e)
-            .to_string()
-            .replace(' ', "");
-        if simple == "()" || simple == "ByteStream" {
+        // Only the crate's own types: the runtime has `ErrorValue` for `()`, `ByteStream` and
+        // the standard and serde_json types progenitor uses (strings, lists, maps, JSON), and
+        // the orphan rule forbids an impl of its trait for them here.
+        let local = matches!(&e, syn::Type::Path(p)
+            if p.qself.is_none()
+                && p.path.leading_colon.is_none()
+                && p.path.segments.first().is_some_and(|s| s.ident == "types"));
+        if !local {
             continue;
         }
         module.1.push(syn::parse_quote! {
             impl ErrorValue for #e {
                 fn describe(&self) -> String {
                     format!("{self:?}")
+                }
+
+                fn message(&self) -> Option<String> {
+                    apilogin_runtime::json_message(self)
                 }
             }
         });
@@ -648,17 +658,17 @@ fn wrap_send(f: &mut syn::ImplItemFn, builder: &str) -> Result<syn::Type, String
         .ok_or_else(|| format!("{name} has no `let result = client.exec(request, &info).await`; regen's error replacement needs updating for this progenitor"))?;
     stmts.insert(
         exec,
-        syn::parse_quote!(__secrets.capture(&#request, #info.operation_id);),
+        syn::parse_quote!(__secrets.capture(&#request, super::secret_places(#info.operation_id));),
     );
     f.block = syn::parse_quote!({
-        let mut __secrets = super::RequestSecrets::new(self.#client);
+        let mut __secrets = apilogin_runtime::RequestSecrets::new(&self.#client.inner);
         let __result: ::std::result::Result<#ok, progenitor_client::Error<#e>> = async {
             #[allow(unused_imports)]
             use progenitor_client::Error;
             #(#stmts)*
         }
         .await;
-        __result.map_err(|e| Error::new(e, __secrets.scrubber()))
+        __result.map_err(|e| apilogin_runtime::Error::new(e, __secrets.scrubber()))
     });
     Ok(e)
 }
@@ -768,7 +778,7 @@ fn generated_module(
 }
 
 /// Removes progenitor's `impl Client { fn new, fn new_with_client }`: its `new` panics when the
-/// HTTP client cannot be built and follows redirects to any host. `templates/client.rs` has the
+/// HTTP client cannot be built and follows redirects to any host. `runtime.rs` has the
 /// replacements.
 fn drop_progenitor_constructors(file: &mut syn::File) -> Result<(), String> {
     let module = generated_module(file)?;
@@ -784,7 +794,7 @@ fn drop_progenitor_constructors(file: &mut syn::File) -> Result<(), String> {
                     _ => None,
                 })
                 .collect();
-            // Ours (templates/client.rs) has the same two names and `client_builder` beside it:
+            // Ours (runtime.rs) has the same two names:
             // progenitor's is the one whose `new` takes the inner value.
             for_client
                 && names == ["new", "new_with_client"]
@@ -810,17 +820,24 @@ fn drop_progenitor_constructors(file: &mut syn::File) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    /// Rule R: an operation named like a method the templates give `Client` would replace it;
-    /// the view renames such operations (`new` → `new_op`) from `adapt::RESERVED_METHODS`.
+    /// Rule R: an operation named like a method regen gives `Client` would replace it; the
+    /// view renames such operations (`new` → `new_op`) from `adapt::RESERVED_METHODS`.
     #[test]
-    fn every_method_the_templates_give_client_is_reserved() {
-        for template in [
-            CLIENT_TEMPLATE,
-            AUTH_TEMPLATE,
-            HOOKS_TEMPLATE,
-            SECRET_TEMPLATE,
-        ] {
-            let file = syn::parse_file(template).expect("templates parse alone");
+    fn every_method_regen_gives_client_is_reserved() {
+        let security = Security {
+            schemes: vec![security::Scheme {
+                name: "key".into(),
+                field: "key".into(),
+                place: security::Place::Header("k".into()),
+                prefix: String::new(),
+                description: String::new(),
+                token: None,
+            }],
+            ..Security::default()
+        };
+        let mut names = Vec::new();
+        for tokens in [runtime::items(), security::rust(&security)] {
+            let file: syn::File = syn::parse2(tokens).expect("regen's items parse");
             for item in file.items {
                 let syn::Item::Impl(block) = item else {
                     continue;
@@ -832,14 +849,20 @@ mod tests {
                 }
                 for f in block.items {
                     if let syn::ImplItem::Fn(f) = f {
-                        let name = f.sig.ident.to_string();
-                        assert!(
-                            crate::view::adapt::RESERVED_METHODS.contains(&name.as_str()),
-                            "templates add `Client::{name}`: list it in adapt::RESERVED_METHODS"
-                        );
+                        names.push(f.sig.ident.to_string());
                     }
                 }
             }
+        }
+        assert_eq!(
+            names,
+            ["new", "new_with_client", "with_credentials", "credentials"]
+        );
+        for name in names {
+            assert!(
+                crate::view::adapt::RESERVED_METHODS.contains(&name.as_str()),
+                "regen adds `Client::{name}`: list it in adapt::RESERVED_METHODS"
+            );
         }
     }
 }

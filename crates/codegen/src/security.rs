@@ -2,7 +2,7 @@
 //!
 //! progenitor ignores both (upstream issue 420), so regen generates, beside its code, a
 //! `Credentials` type with one field per scheme, a table of the schemes, and a table of what each
-//! operation's `security` requires. The hooks template (`templates/auth.rs`) reads those tables
+//! operation's `security` requires. `apilogin_runtime::Authenticate` reads those tables
 //! before every request: an operation gets exactly the credentials its requirement names, and an
 //! unmet requirement is an error before anything is sent.
 //!
@@ -16,6 +16,8 @@
 
 use std::fmt::Write as _;
 
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
 use serde_json::Value;
 
 use apilogin_openapi::names::{rust_snake, snake};
@@ -430,91 +432,90 @@ impl Place {
         }
     }
 
-    fn rust(&self) -> String {
+    fn rust(&self) -> TokenStream {
         match self {
-            Place::Header(n) => format!("Place::Header({n:?})"),
-            Place::Query(n) => format!("Place::Query({n:?})"),
-            Place::Cookie(n) => format!("Place::Cookie({n:?})"),
-            Place::Basic => "Place::Basic".to_string(),
-            Place::Bearer => "Place::Bearer".to_string(),
+            Place::Header(n) => quote!(apilogin_runtime::Place::Header(#n)),
+            Place::Query(n) => quote!(apilogin_runtime::Place::Query(#n)),
+            Place::Cookie(n) => quote!(apilogin_runtime::Place::Cookie(#n)),
+            Place::Basic => quote!(apilogin_runtime::Place::Basic),
+            Place::Bearer => quote!(apilogin_runtime::Place::Bearer),
         }
     }
 }
 
-fn doc_lines(out: &mut String, text: &str) {
-    for line in text.trim_end().lines() {
-        let _ = writeln!(out, "///{}{line}", if line.is_empty() { "" } else { " " });
-    }
-}
-
-/// The Rust source generated for `security`: the `Credentials` type, the scheme table and the
-/// requirement table. A spec without schemes gets `type Auth = ();` and nothing else.
-pub fn rust(security: &Security) -> String {
-    let mut out = String::new();
-    if security.schemes.is_empty() {
-        out.push_str(
-            "/// This API declares no security schemes: whatever identifies the caller travels in \
-             the operations' own fields.\ntype Auth = ();\n\n\
-             impl Authenticate for () {\n\
-                 fn authenticate(&self, _: &reqwest::Client, _: &str, _: &mut reqwest::Request) -> Result<(), String> { Ok(()) }\n\
-             }\n",
-        );
-        return out;
-    }
-    out.push_str("type Auth = Credentials;\n\n");
-    out.push_str(
-        "/// The credentials of this API's security schemes (`components.securitySchemes`).\n\
-         ///\n\
-         /// Give them to a client with [`Client::with_credentials`]. Each request sends exactly the\n\
-         /// credentials its operation's `security` names (none for an operation with\n\
-         /// `security: []`); an operation whose requirement is not met fails with\n\
-         /// [`ErrorKind::InvalidRequest`] before anything is sent. Values are [`Secret`]s: `Debug`\n\
-         /// never shows them.\n\
-         #[derive(Clone, Debug, Default, PartialEq, Eq)]\n\
-         #[non_exhaustive]\n\
-         pub struct Credentials {\n",
-    );
-    for s in &security.schemes {
-        let _ = writeln!(out, "/// `{}`: {}.", s.name, s.describe());
-        if !s.description.is_empty() {
-            out.push_str("///\n");
-            doc_lines(&mut out, &s.description);
-        }
-        let ty = match s.place {
-            Place::Basic => "BasicCredentials",
-            _ => "Secret",
+/// `text` as doc attributes, one per line (`/// line` once laid out).
+fn docs(text: &str) -> TokenStream {
+    let lines = text.trim_end().lines().map(|line| {
+        let line = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
         };
-        let _ = writeln!(out, "pub {}: Option<{ty}>,", s.field);
+        quote!(#[doc = #line])
+    });
+    quote!(#(#lines)*)
+}
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// The Rust items generated for `security`: the `Credentials` type with its setters, the
+/// client's methods that take and give them, and their `apilogin_runtime::Authenticate` with
+/// the scheme and requirement tables the runtime reads before every request. A spec without
+/// schemes gets `type Auth = ();` (the runtime's `Authenticate` for `()` sends nothing).
+pub fn rust(security: &Security) -> TokenStream {
+    if security.schemes.is_empty() {
+        return quote! {
+            /// This API declares no security schemes: whatever identifies the caller travels in
+            /// the operations' own fields.
+            type Auth = ();
+        };
     }
-    out.push_str("}\n\nimpl Credentials {\n");
-    out.push_str("/// No credentials: operations that require some fail without sending.\n");
-    out.push_str("pub fn new() -> Self { Self::default() }\n\n");
-    for (index, s) in security.schemes.iter().enumerate() {
+    let fields = security.schemes.iter().map(|s| {
+        let mut doc = format!("`{}`: {}.", s.name, s.describe());
+        if !s.description.is_empty() {
+            doc.push_str("\n\n");
+            doc.push_str(&s.description);
+        }
+        let doc = docs(&doc);
+        let field = ident(&s.field);
+        let ty = match s.place {
+            Place::Basic => quote!(BasicCredentials),
+            _ => quote!(Secret),
+        };
+        quote!(#doc pub #field: Option<#ty>,)
+    });
+    let setters = security.schemes.iter().enumerate().map(|(index, s)| {
         let prefix = if s.prefix.is_empty() {
             String::new()
         } else {
             format!(" (sent as `{}<value>`)", s.prefix)
         };
-        let _ = writeln!(out, "/// Sets `{}` ({}){prefix}.", s.name, s.describe());
-        doc_lines(&mut out, &s.token_doc(index, security));
+        let doc = docs(&format!(
+            "Sets `{}` ({}){prefix}.\n{}",
+            s.name,
+            s.describe(),
+            s.token_doc(index, security)
+        ));
+        let field = ident(&s.field);
         match s.place {
-            Place::Basic => {
-                let _ = writeln!(
-                    out,
-                    "pub fn {f}(mut self, username: impl Into<String>, password: impl Into<Secret>) -> Self {{\n\
-                     self.{f} = Some(BasicCredentials {{ username: username.into(), password: password.into() }});\nself\n}}\n",
-                    f = s.field
-                );
-            }
-            _ => {
-                let _ = writeln!(
-                    out,
-                    "pub fn {f}(mut self, value: impl Into<Secret>) -> Self {{\nself.{f} = Some(value.into());\nself\n}}\n",
-                    f = s.field
-                );
-            }
+            Place::Basic => quote! {
+                #doc
+                pub fn #field(mut self, username: impl Into<String>, password: impl Into<Secret>) -> Self {
+                    self.#field = Some(BasicCredentials { username: username.into(), password: password.into() });
+                    self
+                }
+            },
+            _ => quote! {
+                #doc
+                pub fn #field(mut self, value: impl Into<Secret>) -> Self {
+                    self.#field = Some(value.into());
+                    self
+                }
+            },
         }
-    }
+    });
     // A requirement that names several schemes (Rocket.Chat's token and user id) gets one
     // constructor that takes them together.
     let mut combined: Vec<&Vec<usize>> = security
@@ -530,85 +531,119 @@ pub fn rust(security: &Security) -> String {
         .collect();
     combined.sort();
     combined.dedup();
-    for alt in combined {
+    let combined = combined.into_iter().map(|alt| {
         let names: Vec<&Scheme> = alt.iter().map(|&i| &security.schemes[i]).collect();
-        let fname = names
-            .iter()
-            .map(|s| s.field.as_str())
-            .collect::<Vec<_>>()
-            .join("_and_");
-        let params = names
-            .iter()
-            .map(|s| format!("{}: impl Into<Secret>", s.field))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let sets = names
-            .iter()
-            .map(|s| format!(".{0}({0})", s.field))
-            .collect::<String>();
+        let fname = ident(
+            &names
+                .iter()
+                .map(|s| s.field.as_str())
+                .collect::<Vec<_>>()
+                .join("_and_"),
+        );
+        let fields: Vec<Ident> = names.iter().map(|s| ident(&s.field)).collect();
         let listed = names
             .iter()
             .map(|s| format!("`{}`", s.name))
             .collect::<Vec<_>>()
             .join(" and ");
-        let _ = writeln!(
-            out,
-            "/// {listed}, which operations require together.\npub fn {fname}({params}) -> Self {{\nSelf::new(){sets}\n}}\n"
-        );
-    }
-    out.push_str(
-        "/// The credential of scheme `index` of [`SCHEMES`], if set.\n\
-         fn get(&self, index: usize) -> Option<Credential<'_>> {\nmatch index {\n",
-    );
-    for (i, s) in security.schemes.iter().enumerate() {
-        let variant = match s.place {
-            Place::Basic => "Credential::Basic",
-            _ => "Credential::Secret",
-        };
-        let _ = writeln!(out, "{i} => self.{}.as_ref().map({variant}),", s.field);
-    }
-    out.push_str("_ => None,\n}\n}\n}\n\n");
-
-    out.push_str(
-        "/// The security schemes of the spec, in its order.\nconst SCHEMES: &[SchemeInfo] = &[\n",
-    );
-    for s in &security.schemes {
-        let _ = writeln!(
-            out,
-            "SchemeInfo {{ name: {:?}, place: {}, prefix: {:?} }},",
-            s.name,
-            s.place.rust(),
-            s.prefix
-        );
-    }
-    out.push_str("];\n\n");
-
-    out.push_str(
-        "/// What each operation's `security` allows (by method name): alternatives, each a list\n\
-         /// of [`SCHEMES`] to send together. Empty: send no credentials.\n\
-         fn security_requirements(operation: &str) -> &'static [&'static [usize]] {\nmatch operation {\n",
-    );
-    for (method, alts) in &security.requirements {
-        if alts.is_empty() {
-            continue;
+        let doc = docs(&format!("{listed}, which operations require together."));
+        quote! {
+            #doc
+            pub fn #fname(#(#fields: impl Into<Secret>),*) -> Self {
+                Self::new()#(.#fields(#fields))*
+            }
         }
-        let list = alts
-            .iter()
-            .map(|alt| {
-                format!(
-                    "&[{}]",
-                    alt.iter()
-                        .map(usize::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let _ = writeln!(out, "{method:?} => &[{list}],");
+    });
+    let get = security.schemes.iter().enumerate().map(|(i, s)| {
+        let field = ident(&s.field);
+        let variant = match s.place {
+            Place::Basic => quote!(apilogin_runtime::Credential::Basic),
+            _ => quote!(apilogin_runtime::Credential::Secret),
+        };
+        let i = Literal::usize_unsuffixed(i);
+        quote!(#i => self.#field.as_ref().map(#variant),)
+    });
+    let schemes = security.schemes.iter().map(|s| {
+        let (name, place, prefix) = (&s.name, s.place.rust(), &s.prefix);
+        quote!(apilogin_runtime::Scheme { name: #name, place: #place, prefix: #prefix },)
+    });
+    let requirements = security
+        .requirements
+        .iter()
+        .filter(|(_, alts)| !alts.is_empty())
+        .map(|(method, alts)| {
+            let alts = alts.iter().map(|alt| {
+                let alt = alt.iter().map(|&i| Literal::usize_unsuffixed(i));
+                quote!(&[#(#alt),*])
+            });
+            quote!(#method => &[#(#alts),*],)
+        });
+    quote! {
+        type Auth = Credentials;
+
+        pub use apilogin_runtime::BasicCredentials;
+
+        /// The credentials of this API's security schemes (`components.securitySchemes`).
+        ///
+        /// Give them to a client with [`Client::with_credentials`]. Each request sends exactly the
+        /// credentials its operation's `security` names (none for an operation with
+        /// `security: []`); an operation whose requirement is not met fails with
+        /// [`ErrorKind::InvalidRequest`] before anything is sent. Values are [`Secret`]s: `Debug`
+        /// never shows them.
+        #[derive(Clone, Debug, Default, PartialEq, Eq)]
+        #[non_exhaustive]
+        pub struct Credentials {
+            #(#fields)*
+        }
+
+        impl Credentials {
+            /// No credentials: operations that require some fail without sending.
+            pub fn new() -> Self {
+                Self::default()
+            }
+
+            #(#setters)*
+
+            #(#combined)*
+        }
+
+        impl Client {
+            /// This client with `credentials`: each operation then sends the ones its spec
+            /// requires. Cheap: the connection pool is shared with `self`.
+            pub fn with_credentials(&self, credentials: Credentials) -> Self {
+                Self {
+                    baseurl: self.baseurl.clone(),
+                    client: self.client.clone(),
+                    inner: credentials,
+                }
+            }
+
+            /// The credentials this client sends.
+            pub fn credentials(&self) -> &Credentials {
+                &self.inner
+            }
+        }
+
+        impl apilogin_runtime::Authenticate for Credentials {
+            /// The security schemes of the spec, in its order.
+            const SCHEMES: &'static [apilogin_runtime::Scheme] = &[#(#schemes)*];
+
+            fn credential(&self, index: usize) -> Option<apilogin_runtime::Credential<'_>> {
+                match index {
+                    #(#get)*
+                    _ => None,
+                }
+            }
+
+            /// What each operation's `security` allows (by method name).
+            fn requirements(operation: &str) -> &'static [&'static [usize]] {
+                match operation {
+                    #(#requirements)*
+                    _ => &[],
+                }
+            }
+        }
     }
-    out.push_str("_ => &[],\n}\n}\n");
-    out
 }
 
 /// One line per scheme for the generated README.
@@ -679,6 +714,11 @@ mod tests {
         doc
     }
 
+    /// The generated items as prettyplease lays them out.
+    fn pretty(security: &Security) -> String {
+        prettyplease::unparse(&syn::parse2(rust(security)).expect("the items parse"))
+    }
+
     fn read_doc(doc: Value) -> Result<Security, SpecError> {
         let s = spec(doc);
         read(&s, &s.doc)
@@ -718,7 +758,7 @@ mod tests {
             security.requirements,
             [("call".to_string(), vec![vec![0, 1], vec![4], vec![]])]
         );
-        let rust = rust(&security);
+        let rust = pretty(&security);
         assert!(
             rust.contains("pub basic_auth: Option<BasicCredentials>"),
             "{rust}"
@@ -732,9 +772,10 @@ mod tests {
             "{rust}"
         );
         assert!(
-            rust.contains(r#"place: Place::Header("Authorization"), prefix: "Token ""#),
+            rust.contains(r#"place: apilogin_runtime::Place::Header("Authorization"),"#),
             "{rust}"
         );
+        assert!(rust.contains(r#"prefix: "Token ","#), "{rust}");
     }
 
     #[test]
@@ -747,14 +788,14 @@ mod tests {
         assert!(opted_out.requirements[0].1.is_empty());
         let none = read_doc(doc(schemes, None, None)).unwrap();
         assert!(none.requirements[0].1.is_empty());
-        assert!(rust(&none).contains("type Auth = Credentials;"));
+        assert!(pretty(&none).contains("type Auth = Credentials;"));
     }
 
     #[test]
     fn a_spec_without_schemes_gets_no_credentials_type() {
         let security =
             read_doc(json!({"openapi": "3.0.3", "paths": {"/call": {"get": op(None)}}})).unwrap();
-        let rust = rust(&security);
+        let rust = pretty(&security);
         assert!(rust.contains("type Auth = ();"), "{rust}");
         assert!(!rust.contains("struct Credentials"), "{rust}");
     }
@@ -824,11 +865,12 @@ mod tests {
                 vec!["write:pets".into(), "read:pets".into()]
             )]
         );
-        let rust = rust(&security);
+        let rust = pretty(&security);
         for wanted in [
             "pub petstore_auth: Option<Secret>",
             "pub oidc: Option<Secret>",
-            r#"SchemeInfo { name: "petstore_auth", place: Place::Bearer, prefix: "" }"#,
+            r#"name: "petstore_auth","#,
+            "place: apilogin_runtime::Place::Bearer,",
             "/// Flow `implicit`:",
             "/// - `authorizationUrl`: `https://example.com/oauth/authorize`",
             "///   - `write:pets`: modify pets",

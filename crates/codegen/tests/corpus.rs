@@ -354,8 +354,9 @@ fn scratch_workspace(dir: &Path) {
     }
     std::fs::write(dir.join("Cargo.toml"), out).unwrap();
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    // The hand-written crates the generated ones depend on (the scrubber, and its list).
-    for krate in ["redact", "secret-names"] {
+    // The hand-written crates the generated ones depend on (the runtime, its scrubber, and the
+    // scrubber's list).
+    for krate in ["runtime", "redact", "secret-names"] {
         copy_dir(
             &root.join("crates").join(krate),
             &dir.join("crates").join(krate),

@@ -4,42 +4,70 @@
 #![allow(unreachable_patterns)]
 #[rustfmt::skip]
 mod generated {
-    /// A password, token, key or second-factor code: every `format: password` field of the spec.
-    ///
-    /// It is sent and received as a plain JSON string, but `Debug` shows `Secret("<redacted>")`
-    /// and there is no `Display`, so it cannot end up in a log or an error message by accident.
-    /// Read it with [`Secret::expose_secret`] where the value is really needed.
-    #[derive(Clone, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
-    #[serde(transparent)]
-    pub struct Secret(String);
-    impl Secret {
-        /// Wraps a secret value.
-        pub fn new(value: impl Into<String>) -> Self {
-            Self(value.into())
+    pub use apilogin_runtime::{
+        client_builder, ClientBuildError, ErrorKind, ErrorValue, RedirectRefused, Secret,
+        DEFAULT_TIMEOUT, ERROR_TEXT_CHARS, MAX_RESPONSE_BYTES,
+    };
+    /// The error of every operation of this crate: progenitor's [`ErrorKind`], with every
+    /// variant's data as it came, and text that never shows a secret (see
+    /// [`apilogin_runtime::Error`]).
+    pub type Error<E = ()> = apilogin_runtime::Error<E, Client>;
+    impl Client {
+        /// A client for `baseurl` (scheme, host, port and path stem) over a `reqwest::Client`
+        /// from [`client_builder`]: redirects are followed only within the origin of the
+        /// request (another scheme, host or port is refused with [`RedirectRefused`], so a
+        /// password, code or token never reaches another server), no `Referer`,
+        /// [`DEFAULT_TIMEOUT`].
+        ///
+        /// Fails, instead of panicking, when the HTTP client cannot be built: for an `https`
+        /// `baseurl` on a machine without CA certificates, for example. An `http` `baseurl`
+        /// needs none (redirects stay within its origin): without them its client has no TLS
+        /// roots, and only a TLS connection, such as one to an `https` proxy, fails.
+        pub fn new(baseurl: &str) -> Result<Self, ClientBuildError> {
+            Ok(Self::new_with_client(baseurl, apilogin_runtime::build_client(baseurl)?))
         }
-        /// The secret itself. Call it only where the value is sent or stored on purpose.
-        pub fn expose_secret(&self) -> &str {
-            &self.0
+        /// A client for `baseurl` over a `reqwest::Client` of your own (to share one
+        /// connection pool between clients, or to set a proxy or other timeouts).
+        ///
+        /// Start from [`client_builder`] to keep this crate's safety rules. A client built
+        /// otherwise must not follow redirects to other origins
+        /// (`reqwest::redirect::Policy::none()` or a custom policy) — reqwest's default
+        /// policy sends a 307/308 request body, and custom credential headers, to whatever
+        /// host the server names — should disable `Referer`, and must not carry default
+        /// headers with credentials: give those to `Client::with_credentials` where this API
+        /// has any, so that each operation sends only what its spec requires.
+        pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+            Self {
+                baseurl: baseurl.to_string(),
+                client,
+                inner: Default::default(),
+            }
         }
     }
-    impl ::std::fmt::Debug for Secret {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str("Secret(\"<redacted>\")")
+    impl progenitor_client::ClientHooks<Auth> for Client {
+        /// Adds the credentials the operation's `security` requires, or fails before sending.
+        async fn pre<E>(
+            &self,
+            request: &mut reqwest::Request,
+            info: &progenitor_client::OperationInfo,
+        ) -> Result<(), progenitor_client::Error<E>> {
+            apilogin_runtime::hooks::pre(&self.inner, &self.client, request, info)
         }
-    }
-    impl From<String> for Secret {
-        fn from(value: String) -> Self {
-            Self(value)
+        /// Sends the request, reading no more than [`MAX_RESPONSE_BYTES`] of the answer.
+        async fn exec(
+            &self,
+            request: reqwest::Request,
+            _info: &progenitor_client::OperationInfo,
+        ) -> reqwest::Result<reqwest::Response> {
+            apilogin_runtime::hooks::exec(&self.client, request).await
         }
-    }
-    impl From<&str> for Secret {
-        fn from(value: &str) -> Self {
-            Self(value.to_string())
-        }
-    }
-    impl From<&Secret> for Secret {
-        fn from(value: &Secret) -> Self {
-            value.clone()
+        /// Refuses a body too large, or of a media type the spec does not list.
+        async fn post<E>(
+            &self,
+            result: &reqwest::Result<reqwest::Response>,
+            info: &progenitor_client::OperationInfo,
+        ) -> Result<(), progenitor_client::Error<E>> {
+            apilogin_runtime::hooks::post(result, info, expected_media_types)
         }
     }
     #[allow(unused_imports)]
@@ -622,7 +650,9 @@ mod generated {
                 ResponseValue<types::LoginResponse>,
                 Error<types::ErrorResponse>,
             > {
-                let mut __secrets = super::RequestSecrets::new(self.client);
+                let mut __secrets = apilogin_runtime::RequestSecrets::new(
+                    &self.client.inner,
+                );
                 let __result: ::std::result::Result<
                     ResponseValue<types::LoginResponse>,
                     progenitor_client::Error<types::ErrorResponse>,
@@ -665,7 +695,7 @@ mod generated {
                         operation_id: "login",
                     };
                     client.pre(&mut request, &info).await?;
-                    __secrets.capture(&request, info.operation_id);
+                    __secrets.capture(&request, super::secret_places(info.operation_id));
                     let result = client.exec(request, &info).await;
                     client.post(&result, &info).await?;
                     let response = result?;
@@ -710,7 +740,8 @@ mod generated {
                     }
                 }
                     .await;
-                __result.map_err(|e| Error::new(e, __secrets.scrubber()))
+                __result
+                    .map_err(|e| apilogin_runtime::Error::new(e, __secrets.scrubber()))
             }
         }
     }
@@ -718,668 +749,8 @@ mod generated {
     pub mod prelude {
         pub use self::super::Client;
     }
-    /// The time a request may take to connect, and in all, with a client from [`client_builder`].
-    pub const DEFAULT_TIMEOUT: ::std::time::Duration = ::std::time::Duration::from_secs(
-        15,
-    );
-    /// The most redirects [`client_builder`]'s clients follow within one origin.
-    const MAX_REDIRECTS: usize = 10;
-    impl Client {
-        /// A client for `baseurl` (scheme, host, port and path stem) over a `reqwest::Client` from
-        /// [`client_builder`]: redirects are followed only within the origin of the request (another
-        /// scheme, host or port is refused with [`RedirectRefused`], so a password, code or token
-        /// never reaches another server), no `Referer` header, [`DEFAULT_TIMEOUT`].
-        ///
-        /// Fails, instead of panicking, when the HTTP client cannot be built: for an `https`
-        /// `baseurl` on a machine without CA certificates, for example. An `http` `baseurl` needs
-        /// none (redirects stay within its origin): without them its client has no TLS roots, and
-        /// only a TLS connection, such as one to an `https` proxy, fails.
-        pub fn new(baseurl: &str) -> Result<Self, ClientBuildError> {
-            let client = client_builder()
-                .build()
-                .or_else(|e| {
-                    let plain = reqwest::Url::parse(baseurl)
-                        .is_ok_and(|u| u.scheme() == "http");
-                    let no_roots = Vec::<reqwest::Certificate>::new();
-                    if plain {
-                        client_builder().tls_certs_only(no_roots).build().map_err(|_| e)
-                    } else {
-                        Err(e)
-                    }
-                })
-                .map_err(ClientBuildError)?;
-            Ok(Self::new_with_client(baseurl, client))
-        }
-        /// A client for `baseurl` over a `reqwest::Client` of your own (to share one connection
-        /// pool between clients, or to set a proxy or other timeouts).
-        ///
-        /// Start from [`client_builder`] to keep this crate's safety rules. A client built otherwise
-        /// must not follow redirects to other origins (`reqwest::redirect::Policy::none()` or a
-        /// custom policy) — reqwest's default policy sends a 307/308 request body, and custom
-        /// credential headers, to whatever host the server names — should disable `Referer`, and
-        /// must not carry default headers with credentials: give those to
-        /// [`with_credentials`](Client::with_credentials) where this API has any, so that each
-        /// operation sends only what its spec requires.
-        pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
-            Self {
-                baseurl: baseurl.to_string(),
-                client,
-                inner: Default::default(),
-            }
-        }
-    }
-    /// The `reqwest::ClientBuilder` behind [`Client::new`]: redirects only within the request's
-    /// origin (at most 10), no `Referer`, [`DEFAULT_TIMEOUT`] to connect and in all. Adjust it and
-    /// pass the built client to [`Client::new_with_client`].
-    pub fn client_builder() -> reqwest::ClientBuilder {
-        reqwest::ClientBuilder::new()
-            .connect_timeout(DEFAULT_TIMEOUT)
-            .timeout(DEFAULT_TIMEOUT)
-            .referer(false)
-            .redirect(reqwest::redirect::Policy::custom(same_origin_redirects))
-    }
-    fn same_origin_redirects(
-        attempt: reqwest::redirect::Attempt<'_>,
-    ) -> reqwest::redirect::Action {
-        let first = attempt.previous().first().map(|u| u.origin());
-        if first.as_ref() != Some(&attempt.url().origin()) {
-            let refused = RedirectRefused {
-                status: attempt.status().as_u16(),
-                target: without_query(attempt.url()),
-            };
-            attempt.error(refused)
-        } else if attempt.previous().len() > MAX_REDIRECTS {
-            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
-        } else {
-            attempt.follow()
-        }
-    }
-    /// `url` without its query and fragment, where secrets of GET requests and query API keys
-    /// travel: what errors show.
-    fn without_query(url: &reqwest::Url) -> String {
-        url_without_query(url).to_string()
-    }
-    fn url_without_query(url: &reqwest::Url) -> reqwest::Url {
-        let mut url = url.clone();
-        url.set_query(None);
-        url.set_fragment(None);
-        url
-    }
-    /// A redirect to another origin (scheme, host or port), which [`client_builder`]'s clients do
-    /// not follow. It is the source of the `reqwest::Error` inside [`Error::CommunicationError`].
-    #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct RedirectRefused {
-        /// The redirect's HTTP status.
-        pub status: u16,
-        /// Where it pointed, without query or fragment.
-        pub target: String,
-    }
-    impl ::std::fmt::Display for RedirectRefused {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            write!(
-                f,
-                "the server redirected (HTTP {}) to {}, another origin; not followed, so nothing was sent there",
-                self.status, self.target
-            )
-        }
-    }
-    impl ::std::error::Error for RedirectRefused {}
-    /// The HTTP client could not be built (reqwest's error, e.g. no CA certificates on this
-    /// machine for an `https` base URL).
-    #[derive(Debug)]
-    pub struct ClientBuildError(reqwest::Error);
-    impl ::std::fmt::Display for ClientBuildError {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            write!(f, "cannot build the HTTP client: {}", self.0)?;
-            let mut source = ::std::error::Error::source(&self.0);
-            while let Some(s) = source {
-                write!(f, ": {s}")?;
-                source = s.source();
-            }
-            f.write_str(
-                ". If no CA certificates were loaded, install the system's CA certificates (Debian or \
-             Ubuntu: `apt-get install ca-certificates`) or point SSL_CERT_FILE at a PEM bundle.",
-            )
-        }
-    }
-    impl ::std::error::Error for ClientBuildError {
-        fn source(&self) -> Option<&(dyn ::std::error::Error + 'static)> {
-            Some(&self.0)
-        }
-    }
-    /// Adds to a request the credentials its operation requires.
-    trait Authenticate {
-        fn authenticate(
-            &self,
-            client: &reqwest::Client,
-            operation: &str,
-            request: &mut reqwest::Request,
-        ) -> Result<(), String>;
-        /// Every credential's secret value, for [`Error`]'s scrubber.
-        fn secrets(&self) -> Vec<&str> {
-            Vec::new()
-        }
-    }
-    /// What went wrong in an operation, as progenitor reports it: match on its variants through
-    /// [`Error::kind`] or [`Error::into_kind`].
-    pub use progenitor_client::Error as ErrorKind;
-    /// The error of every operation of this crate: progenitor's [`ErrorKind`], with every variant's
-    /// data as it came (the typed value of a documented error answer, the raw body of an answer that
-    /// did not parse, the unexpected response), and text that never shows a secret.
-    ///
-    /// `Display` and `Debug` replace every value the request carried that the spec marks secret
-    /// (the `format: password` fields of its body and query, and the credentials of every security
-    /// scheme) wherever the server echoed it, raw or through up to three nested encodings (JSON
-    /// escaping, percent or form encoding, HTML references, base64), with `<redacted>`, by the
-    /// scrubber of [`apilogin_redact`]. They show a server's text cut to [`ERROR_TEXT_CHARS`]
-    /// characters, on one line, and the values of JSON members named like secrets (`token`,
-    /// `password`, …) are replaced too. [`source`](std::error::Error::source) is `None`: the
-    /// causes are part of `Display`, scrubbed; the unscrubbed error is [`Error::kind`].
-    pub struct Error<E = ()> {
-        kind: ErrorKind<E>,
-        scrubber: apilogin_redact::Scrubber,
-    }
-    /// The most characters of a server's text (a body, an error value) an [`Error`] shows.
-    pub const ERROR_TEXT_CHARS: usize = 500;
-    impl<E> Error<E> {
-        /// An error whose text is scrubbed of `scrubber`'s secrets.
-        pub fn new(kind: ErrorKind<E>, scrubber: apilogin_redact::Scrubber) -> Self {
-            Self { kind, scrubber }
-        }
-        /// What went wrong, with the data as it came: for a documented error answer,
-        /// `ErrorKind::ErrorResponse(value)` holds the spec's typed value. Printing it (or its
-        /// parts) yourself prints what the server sent, unscrubbed.
-        pub fn kind(&self) -> &ErrorKind<E> {
-            &self.kind
-        }
-        /// [`kind`](Self::kind), owned.
-        pub fn into_kind(self) -> ErrorKind<E> {
-            self.kind
-        }
-        /// The typed value of a documented error answer (`ErrorKind::ErrorResponse`), if this is one.
-        pub fn error_response(&self) -> Option<&ResponseValue<E>> {
-            match &self.kind {
-                ErrorKind::ErrorResponse(value) => Some(value),
-                _ => None,
-            }
-        }
-        /// The HTTP status, when the error comes from an answer.
-        pub fn status(&self) -> Option<reqwest::StatusCode> {
-            self.kind.status()
-        }
-        /// Whether trying again may succeed (a transport error, 408, 429, 502, 503, 504).
-        pub fn is_retryable(&self) -> bool {
-            self.kind.is_retryable()
-        }
-        /// This error without the typed value of an error answer.
-        pub fn into_untyped(self) -> Error<()> {
-            Error {
-                kind: self.kind.into_untyped(),
-                scrubber: self.scrubber,
-            }
-        }
-        /// One line, with the server's text cut and every secret replaced; `detail` adds headers.
-        fn text(&self, detail: bool) -> String
-        where
-            E: ErrorValue,
-        {
-            let cut = |text: &str| {
-                apilogin_redact::excerpt(
-                    text.as_bytes(),
-                    &self.scrubber,
-                    ERROR_TEXT_CHARS,
-                )
-            };
-            let chain = |e: &reqwest::Error| {
-                let mut text = e.to_string();
-                let mut source = ::std::error::Error::source(e);
-                while let Some(s) = source {
-                    text.push_str(": ");
-                    text.push_str(&s.to_string());
-                    source = s.source();
-                }
-                cut(&text)
-            };
-            let headers = |headers: &reqwest::header::HeaderMap| {
-                if !detail {
-                    return String::new();
-                }
-                let mut text = String::from("; headers: ");
-                for (name, value) in headers {
-                    let value = if value.is_sensitive() {
-                        "<sensitive>".into()
-                    } else {
-                        String::from_utf8_lossy(value.as_bytes())
-                    };
-                    text.push_str(&format!("{name}: {}; ", cut(& value)));
-                }
-                text
-            };
-            match &self.kind {
-                ErrorKind::InvalidRequest(s) => format!("invalid request: {}", cut(s)),
-                ErrorKind::CommunicationError(e) => {
-                    format!("communication error: {}", chain(e))
-                }
-                ErrorKind::InvalidUpgrade(e) => {
-                    format!("invalid response upgrade: {}", chain(e))
-                }
-                ErrorKind::ErrorResponse(value) => {
-                    format!(
-                        "error response: HTTP {}{}; value: {}", value.status(),
-                        headers(value.headers()), cut(& value.as_ref().describe())
-                    )
-                }
-                ErrorKind::ResponseBodyError(e) => {
-                    format!("the response body could not be read: {}", chain(e))
-                }
-                ErrorKind::InvalidResponsePayload(body, e) => {
-                    format!(
-                        "invalid response payload ({} bytes): {}; body: {}", body.len(),
-                        cut(& e.to_string()), cut(& String::from_utf8_lossy(body))
-                    )
-                }
-                ErrorKind::UnexpectedResponse(response) => {
-                    format!(
-                        "unexpected response: HTTP {} from {}{}", response.status(),
-                        cut(response.url().as_str()), headers(response.headers())
-                    )
-                }
-                ErrorKind::Custom(s) => cut(s),
-            }
-        }
-    }
-    impl<E: ErrorValue> ::std::fmt::Display for Error<E> {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.write_str(&self.text(false))
-        }
-    }
-    impl<E: ErrorValue> ::std::fmt::Debug for Error<E> {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            f.debug_tuple("Error").field(&self.text(true)).finish()
-        }
-    }
-    impl<E: ErrorValue> ::std::error::Error for Error<E> {}
-    impl<E> AsRef<ErrorKind<E>> for Error<E> {
-        fn as_ref(&self) -> &ErrorKind<E> {
-            &self.kind
-        }
-    }
-    impl<E> From<Error<E>> for ErrorKind<E> {
-        fn from(error: Error<E>) -> Self {
-            error.kind
-        }
-    }
-    /// How the typed value of an error answer is shown (before it is scrubbed): `Debug` for the
-    /// spec's types, a placeholder for a byte stream. Implemented for every error type of this
-    /// crate's operations.
-    pub trait ErrorValue {
-        /// The value as text.
-        fn describe(&self) -> String;
-    }
-    impl ErrorValue for () {
-        fn describe(&self) -> String {
-            "(none)".into()
-        }
-    }
-    impl ErrorValue for ByteStream {
-        fn describe(&self) -> String {
-            "<stream>".into()
-        }
-    }
-    /// What a request of `client` carried where secrets travel, kept as it was sent: the scrubber
-    /// is made of it only when an error needs one (making it for every request cost a twentieth
-    /// of a login's CPU time under load: `cargo xtask bench`, concurrency).
-    struct RequestSecrets<'c> {
-        client: &'c Client,
-        operation: &'static str,
-        /// Header values marked sensitive or named secret by the operation's spec.
-        headers: Vec<reqwest::header::HeaderValue>,
-        /// The query, when the spec names secret query parameters.
-        query: Option<String>,
-        /// The body (and whether it is a form), when the spec names secret body fields.
-        body: Option<(bool, Vec<u8>)>,
-    }
-    impl<'c> RequestSecrets<'c> {
-        fn new(client: &'c Client) -> Self {
-            Self {
-                client,
-                operation: "",
-                headers: Vec::new(),
-                query: None,
-                body: None,
-            }
-        }
-        /// Keeps what `request` carries where its operation's spec marks secrets, and every header
-        /// marked sensitive.
-        fn capture(&mut self, request: &reqwest::Request, operation: &'static str) {
-            let places = secret_places(operation);
-            self.operation = operation;
-            self.headers = request
-                .headers()
-                .iter()
-                .filter(|(name, value)| {
-                    value.is_sensitive()
-                        || places
-                            .headers
-                            .iter()
-                            .any(|h| name.as_str().eq_ignore_ascii_case(h))
-                })
-                .map(|(_, value)| value.clone())
-                .collect();
-            if !places.query.is_empty() {
-                self.query = request.url().query().map(str::to_owned);
-            }
-            if !places.body.is_empty() {
-                let form = request
-                    .headers()
-                    .get(reqwest::header::CONTENT_TYPE)
-                    .is_some_and(|v| {
-                        v.as_bytes().starts_with(b"application/x-www-form-urlencoded")
-                    });
-                self.body = request
-                    .body()
-                    .and_then(reqwest::Body::as_bytes)
-                    .map(|body| (form, body.to_vec()));
-            }
-        }
-        /// The scrubber of the client's credentials and the request's secrets.
-        fn scrubber(self) -> apilogin_redact::Scrubber {
-            let mut scrubber = apilogin_redact::Scrubber::new(
-                self.client.inner.secrets(),
-            );
-            let places = secret_places(self.operation);
-            scrubber
-                .extend(
-                    self
-                        .headers
-                        .iter()
-                        .map(|value| {
-                            String::from_utf8_lossy(value.as_bytes()).into_owned()
-                        }),
-                );
-            if let Some(query) = &self.query {
-                scrubber
-                    .extend(
-                        form_pairs(query)
-                            .into_iter()
-                            .filter(|(name, _)| places.query.contains(&name.as_str()))
-                            .map(|(_, value)| value),
-                    );
-            }
-            match &self.body {
-                Some((true, body)) => {
-                    scrubber
-                        .extend(
-                            form_pairs(&String::from_utf8_lossy(body))
-                                .into_iter()
-                                .filter(|(name, _)| {
-                                    places
-                                        .body
-                                        .iter()
-                                        .any(|p| p.len() == 1 && p[0] == name.as_str())
-                                })
-                                .map(|(_, value)| value),
-                        )
-                }
-                Some((false, body)) => {
-                    if let Ok(value) = serde_json::from_slice::<
-                        serde_json::Value,
-                    >(body) {
-                        for path in places.body {
-                            let mut found = Vec::new();
-                            json_strings_at(&value, path, &mut found);
-                            scrubber.extend(found);
-                        }
-                    }
-                }
-                None => {}
-            }
-            scrubber
-        }
-    }
-    /// The pairs of a query string or form body, decoded as a URL's query is.
-    fn form_pairs(text: &str) -> Vec<(String, String)> {
-        let mut url = reqwest::Url::parse("http://pairs.invalid/").expect("a valid URL");
-        url.set_query(Some(text));
-        url.query_pairs()
-            .map(|(name, value)| (name.into_owned(), value.into_owned()))
-            .collect()
-    }
-    /// The strings at `path` (property names; `*` for every item or member) of `value`.
-    fn json_strings_at<'v>(
-        value: &'v serde_json::Value,
-        path: &[&str],
-        out: &mut Vec<&'v str>,
-    ) {
-        let Some((first, rest)) = path.split_first() else {
-            if let Some(s) = value.as_str() {
-                out.push(s);
-            }
-            return;
-        };
-        match (value, *first) {
-            (serde_json::Value::Array(items), "*") => {
-                items.iter().for_each(|v| json_strings_at(v, rest, out))
-            }
-            (serde_json::Value::Object(members), "*") => {
-                members.values().for_each(|v| json_strings_at(v, rest, out))
-            }
-            (serde_json::Value::Object(members), name) => {
-                if let Some(v) = members.get(name) {
-                    json_strings_at(v, rest, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    /// Where an operation's request carries values its spec marks secret (`format: password`).
-    struct SecretPlaces {
-        /// Query parameters.
-        query: &'static [&'static str],
-        /// Header parameters.
-        headers: &'static [&'static str],
-        /// Paths into the body: property names, `*` for every item of an array or member of a map
-        /// (a form body has one-name paths).
-        body: &'static [&'static [&'static str]],
-    }
-    impl Client {
-        /// This client with `credentials`: each operation then sends the ones its spec requires.
-        /// Cheap: the connection pool is shared with `self`.
-        pub fn with_credentials(&self, credentials: Credentials) -> Self {
-            Self {
-                baseurl: self.baseurl.clone(),
-                client: self.client.clone(),
-                inner: credentials,
-            }
-        }
-        /// The credentials this client sends.
-        pub fn credentials(&self) -> &Credentials {
-            &self.inner
-        }
-    }
-    /// A user name and password for HTTP basic authentication.
-    #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct BasicCredentials {
-        /// The user name (sent, base64-encoded, with the password).
-        pub username: String,
-        /// The password.
-        pub password: Secret,
-    }
-    /// Where a scheme's credential goes. A spec uses only some of these.
-    #[allow(dead_code)]
-    enum Place {
-        Header(&'static str),
-        Query(&'static str),
-        Cookie(&'static str),
-        Basic,
-        Bearer,
-    }
-    /// One entry of the spec's `securitySchemes`.
-    struct SchemeInfo {
-        name: &'static str,
-        place: Place,
-        /// Sent before the value (`x-apilogin-prefix`).
-        prefix: &'static str,
-    }
-    #[allow(dead_code)]
-    enum Credential<'a> {
-        Secret(&'a Secret),
-        Basic(&'a BasicCredentials),
-    }
-    impl Authenticate for Credentials {
-        fn secrets(&self) -> Vec<&str> {
-            (0..SCHEMES.len())
-                .filter_map(|i| self.get(i))
-                .map(|c| match c {
-                    Credential::Secret(secret) => secret.expose_secret(),
-                    Credential::Basic(basic) => basic.password.expose_secret(),
-                })
-                .collect()
-        }
-        fn authenticate(
-            &self,
-            client: &reqwest::Client,
-            operation: &str,
-            request: &mut reqwest::Request,
-        ) -> Result<(), String> {
-            let alternatives = security_requirements(operation);
-            if alternatives.is_empty() {
-                return Ok(());
-            }
-            let chosen = alternatives
-                .iter()
-                .filter(|alt| !alt.is_empty())
-                .chain(alternatives.iter().filter(|alt| alt.is_empty()))
-                .find(|alt| alt.iter().all(|&i| self.get(i).is_some()));
-            let Some(chosen) = chosen else {
-                let wanted: Vec<String> = alternatives
-                    .iter()
-                    .map(|alt| {
-                        alt.iter()
-                            .map(|&i| format!("`{}`", SCHEMES[i].name))
-                            .collect::<Vec<_>>()
-                            .join(" + ")
-                    })
-                    .collect();
-                return Err(
-                    format!(
-                        "`{operation}` requires the credentials {}; none were sent. Set them with \
-                 `Client::with_credentials`",
-                        wanted.join(" or ")
-                    ),
-                );
-            };
-            for &i in chosen.iter() {
-                let scheme = &SCHEMES[i];
-                match (&scheme.place, self.get(i)) {
-                    (Place::Basic, Some(Credential::Basic(basic))) => {
-                        basic_auth(client, request, basic)?;
-                    }
-                    (place, Some(Credential::Secret(secret))) => {
-                        let value = secret.expose_secret();
-                        match place {
-                            Place::Header(name) => {
-                                let value = format!("{}{value}", scheme.prefix);
-                                insert_secret_header(request, name, &value, scheme.name)?;
-                            }
-                            Place::Bearer => {
-                                let value = format!("Bearer {value}");
-                                insert_secret_header(
-                                    request,
-                                    "authorization",
-                                    &value,
-                                    scheme.name,
-                                )?;
-                            }
-                            Place::Query(name) => {
-                                request
-                                    .url_mut()
-                                    .query_pairs_mut()
-                                    .append_pair(name, value);
-                            }
-                            Place::Cookie(name) => {
-                                if !value
-                                    .bytes()
-                                    .all(|b| b.is_ascii_graphic() && !b"\";,\\".contains(&b))
-                                {
-                                    return Err(
-                                        format!(
-                                            "the credential `{}` has characters a cookie cannot carry",
-                                            scheme.name
-                                        ),
-                                    );
-                                }
-                                let cookie = match request
-                                    .headers()
-                                    .get(reqwest::header::COOKIE)
-                                {
-                                    Some(old) => {
-                                        format!(
-                                            "{}; {name}={value}", old.to_str().map_err(| _ |
-                                            "a Cookie header that is not text") ?
-                                        )
-                                    }
-                                    None => format!("{name}={value}"),
-                                };
-                                insert_secret_header(
-                                    request,
-                                    "cookie",
-                                    &cookie,
-                                    scheme.name,
-                                )?;
-                            }
-                            Place::Basic => {
-                                unreachable!("basic schemes hold BasicCredentials")
-                            }
-                        }
-                    }
-                    _ => {
-                        unreachable!(
-                            "`chosen` holds only schemes whose credentials are set"
-                        )
-                    }
-                }
-            }
-            Ok(())
-        }
-    }
-    /// Sets header `name`, marked sensitive so that `Debug` never shows it.
-    fn insert_secret_header(
-        request: &mut reqwest::Request,
-        name: &str,
-        value: &str,
-        scheme: &str,
-    ) -> Result<(), String> {
-        let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("`{name}` is not a valid header name"))?;
-        let mut value = reqwest::header::HeaderValue::from_str(value)
-            .map_err(|_| {
-                format!("the credential `{scheme}` has characters a header cannot carry")
-            })?;
-        value.set_sensitive(true);
-        request.headers_mut().insert(name, value);
-        Ok(())
-    }
-    /// HTTP basic authentication through reqwest's own encoder.
-    fn basic_auth(
-        client: &reqwest::Client,
-        request: &mut reqwest::Request,
-        basic: &BasicCredentials,
-    ) -> Result<(), String> {
-        let placeholder = reqwest::Request::new(
-            reqwest::Method::GET,
-            request.url().clone(),
-        );
-        let taken = std::mem::replace(request, placeholder);
-        *request = reqwest::RequestBuilder::from_parts(client.clone(), taken)
-            .basic_auth(&basic.username, Some(basic.password.expose_secret()))
-            .build()
-            .map_err(|e| {
-                format!("cannot add HTTP basic authentication: {}", e.without_url())
-            })?;
-        Ok(())
-    }
     type Auth = Credentials;
+    pub use apilogin_runtime::BasicCredentials;
     /// The credentials of this API's security schemes (`components.securitySchemes`).
     ///
     /// Give them to a client with [`Client::with_credentials`]. Each request sends exactly the
@@ -1406,166 +777,43 @@ mod generated {
             self.token_auth = Some(value.into());
             self
         }
-        /// The credential of scheme `index` of [`SCHEMES`], if set.
-        fn get(&self, index: usize) -> Option<Credential<'_>> {
+    }
+    impl Client {
+        /// This client with `credentials`: each operation then sends the ones its spec
+        /// requires. Cheap: the connection pool is shared with `self`.
+        pub fn with_credentials(&self, credentials: Credentials) -> Self {
+            Self {
+                baseurl: self.baseurl.clone(),
+                client: self.client.clone(),
+                inner: credentials,
+            }
+        }
+        /// The credentials this client sends.
+        pub fn credentials(&self) -> &Credentials {
+            &self.inner
+        }
+    }
+    impl apilogin_runtime::Authenticate for Credentials {
+        /// The security schemes of the spec, in its order.
+        const SCHEMES: &'static [apilogin_runtime::Scheme] = &[
+            apilogin_runtime::Scheme {
+                name: "tokenAuth",
+                place: apilogin_runtime::Place::Header("Authorization"),
+                prefix: "Token ",
+            },
+        ];
+        fn credential(&self, index: usize) -> Option<apilogin_runtime::Credential<'_>> {
             match index {
-                0 => self.token_auth.as_ref().map(Credential::Secret),
+                0 => self.token_auth.as_ref().map(apilogin_runtime::Credential::Secret),
                 _ => None,
             }
         }
-    }
-    /// The security schemes of the spec, in its order.
-    const SCHEMES: &[SchemeInfo] = &[
-        SchemeInfo {
-            name: "tokenAuth",
-            place: Place::Header("Authorization"),
-            prefix: "Token ",
-        },
-    ];
-    /// What each operation's `security` allows (by method name): alternatives, each a list
-    /// of [`SCHEMES`] to send together. Empty: send no credentials.
-    fn security_requirements(operation: &str) -> &'static [&'static [usize]] {
-        match operation {
-            _ => &[],
-        }
-    }
-    /// The largest response body this client reads, in bytes. A bigger answer (a broken or hostile
-    /// server, a proxy's error page gone wrong) fails with `Error::Custom` instead of filling memory.
-    pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
-    /// Marks a response whose body went over [`MAX_RESPONSE_BYTES`] and was dropped.
-    #[derive(Clone, Copy)]
-    struct BodyTooLarge;
-    impl progenitor_client::ClientHooks<Auth> for Client {
-        /// Adds the credentials the operation's `security` requires, or fails before sending.
-        async fn pre<E>(
-            &self,
-            request: &mut reqwest::Request,
-            info: &progenitor_client::OperationInfo,
-        ) -> Result<(), progenitor_client::Error<E>> {
-            self.inner
-                .authenticate(&self.client, info.operation_id, request)
-                .map_err(progenitor_client::Error::InvalidRequest)
-        }
-        /// Sends the request and makes sure no operation reads more than [`MAX_RESPONSE_BYTES`]:
-        /// a body without a Content-Length (chunked) is read here, up to the limit. Errors and
-        /// responses carry the URL without its query, where secrets may travel.
-        async fn exec(
-            &self,
-            request: reqwest::Request,
-            _info: &progenitor_client::OperationInfo,
-        ) -> reqwest::Result<reqwest::Response> {
-            let has_query = request.url().query().is_some()
-                || request.url().fragment().is_some();
-            let mut response = self
-                .client
-                .execute(request)
-                .await
-                .map_err(without_query_in_error)?;
-            let mut too_large = match response.content_length() {
-                Some(n) if n <= MAX_RESPONSE_BYTES as u64 && !has_query => {
-                    return Ok(response);
-                }
-                Some(n) if n <= MAX_RESPONSE_BYTES as u64 => {
-                    let url = url_without_query(response.url());
-                    let response: ::http::Response<reqwest::Body> = response.into();
-                    return Ok(with_url(response, url));
-                }
-                Some(_) => true,
-                None => false,
-            };
-            let mut body = Vec::new();
-            while !too_large {
-                match response.chunk().await.map_err(without_query_in_error)? {
-                    Some(chunk) if body.len() + chunk.len() > MAX_RESPONSE_BYTES => {
-                        too_large = true;
-                    }
-                    Some(chunk) => body.extend_from_slice(&chunk),
-                    None => break,
-                }
-            }
-            let url = url_without_query(response.url());
-            let mut bounded = ::http::Response::new(
-                if too_large { Vec::new() } else { body },
-            );
-            *bounded.status_mut() = response.status();
-            *bounded.version_mut() = response.version();
-            *bounded.headers_mut() = std::mem::take(response.headers_mut());
-            if too_large {
-                bounded.extensions_mut().insert(BodyTooLarge);
-            }
-            Ok(with_url(bounded, url))
-        }
-        async fn post<E>(
-            &self,
-            result: &reqwest::Result<reqwest::Response>,
-            info: &progenitor_client::OperationInfo,
-        ) -> Result<(), progenitor_client::Error<E>> {
-            let Ok(response) = result else { return Ok(()) };
-            if response.extensions().get::<BodyTooLarge>().is_some() {
-                return Err(
-                    progenitor_client::Error::Custom(
-                        format!(
-                            "the response body is larger than {MAX_RESPONSE_BYTES} bytes; it was not read"
-                        ),
-                    ),
-                );
-            }
-            let status = response.status().as_u16();
-            let Some(expected) = expected_media_types(info.operation_id, status) else {
-                return Ok(());
-            };
-            let actual = response
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .map(|v| {
-                    v.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
-                });
-            match actual {
-                Some(
-                    actual,
-                ) if expected.iter().any(|e| media_type_matches(e, &actual)) => Ok(()),
-                actual => {
-                    Err(
-                        progenitor_client::Error::Custom(
-                            format!(
-                                "`{}` got HTTP {status} with Content-Type {}, but the spec lists {}; the body was not parsed",
-                                info.operation_id, actual.as_deref().unwrap_or("(none)"),
-                                expected.join(" or ")
-                            ),
-                        ),
-                    )
-                }
+        /// What each operation's `security` allows (by method name).
+        fn requirements(operation: &str) -> &'static [&'static [usize]] {
+            match operation {
+                _ => &[],
             }
         }
-    }
-    /// Whether the media type `actual` is what the spec lists as `listed`: equal, or within a
-    /// range the spec lists (`image/*`, `*/*`).
-    fn media_type_matches(listed: &str, actual: &str) -> bool {
-        listed == actual || listed == "*/*"
-            || listed
-                .strip_suffix("/*")
-                .is_some_and(|kind| actual.split('/').next() == Some(kind))
-    }
-    /// A reqwest response made of `response`, reporting `url` as its URL.
-    fn with_url<B: Into<reqwest::Body>>(
-        response: ::http::Response<B>,
-        url: reqwest::Url,
-    ) -> reqwest::Response {
-        use reqwest::ResponseBuilderExt as _;
-        let (mut parts, body) = response.into_parts();
-        if let Some(marker) = ::http::Response::builder().url(url).extensions_mut() {
-            parts.extensions.extend(std::mem::take(marker));
-        }
-        reqwest::Response::from(::http::Response::from_parts(parts, body))
-    }
-    /// `error` with its URL's query and fragment removed.
-    fn without_query_in_error(mut error: reqwest::Error) -> reqwest::Error {
-        if let Some(url) = error.url_mut() {
-            url.set_query(None);
-            url.set_fragment(None);
-        }
-        error
     }
     /// The response media types the spec lists for an operation (by method name) and status;
     /// `None` where it lists no body or does not document the status.
@@ -1584,27 +832,24 @@ mod generated {
         }
     }
     /// Where an operation's request (by method name) carries values its spec marks secret.
-    fn secret_places(operation: &str) -> SecretPlaces {
+    fn secret_places(operation: &str) -> apilogin_runtime::SecretPlaces {
         match operation {
             "login" => {
-                SecretPlaces {
+                apilogin_runtime::SecretPlaces {
                     query: &[],
                     headers: &[],
                     body: &[&["password"]],
                 }
             }
-            _ => {
-                SecretPlaces {
-                    query: &[],
-                    headers: &[],
-                    body: &[],
-                }
-            }
+            _ => apilogin_runtime::SecretPlaces::NONE,
         }
     }
     impl ErrorValue for types::ErrorResponse {
         fn describe(&self) -> String {
             format!("{self:?}")
+        }
+        fn message(&self) -> Option<String> {
+            apilogin_runtime::json_message(self)
         }
     }
 }

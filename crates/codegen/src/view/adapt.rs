@@ -16,7 +16,7 @@ use apilogin_openapi::{SpecError, escape_token, pointer, ptr};
 /// Method names the generated `Client` already has, or names whose builder struct would clash
 /// with what `mod builder` imports (rule R). An operation named like one gets the suffix `_op`.
 pub const RESERVED_METHODS: &[&str] = &[
-    // regen's templates: client.rs, auth.rs
+    // what regen gives `Client` (crates/codegen: runtime.rs, security.rs)
     "new",
     "new_with_client",
     "with_credentials",

@@ -156,7 +156,7 @@ fn scratch_workspace(root: &Path, dir: &Path) -> Result<()> {
     }
     std::fs::write(dir.join("Cargo.toml"), out)?;
     std::fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock"))?;
-    for krate in ["redact", "secret-names"] {
+    for krate in ["runtime", "redact", "secret-names"] {
         copy_dir(
             &root.join("crates").join(krate),
             &dir.join("crates").join(krate),
