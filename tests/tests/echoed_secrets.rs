@@ -19,7 +19,7 @@ const PASSWORD: &str = "pä\"ss/w&rd<1>%+= Ω";
 const CODE: &str = "77\"44/11";
 const DEVELOPER_KEY: &str = "dev\"key/+=&%";
 const TOKEN: &str = "tok\"en/+=&<%>";
-const USER_ID: &str = "user\"id/&=";
+const USER_ID: &str = "uid\"42/&=";
 const SECRETS: [&str; 5] = [PASSWORD, CODE, DEVELOPER_KEY, TOKEN, USER_ID];
 
 const MODES: [&str; 6] = ["json", "html", "form", "text", "b64", "header"];

@@ -1,11 +1,12 @@
 //! `cargo xtask bench`: regen speed, a fresh clone (first demo, first regen, the README's test command), compile footprint, login round trips, authenticated calls and logins under
-//! concurrency, the real-world spec corpus (crates that build, and regen + build of its largest spec), each side by side with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
+//! concurrency, a session renewed while 4 processes use it, the real-world spec corpus (crates that build, and regen + build of its largest spec), each side by side with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
 
 mod concurrency;
 mod corpus;
 mod footprint;
 mod fresh;
 mod regen;
+mod renewal;
 mod roundtrip;
 mod session;
 mod soak;
@@ -47,6 +48,7 @@ const SECTIONS: &[&str] = &[
     "roundtrip",
     "session",
     "concurrency",
+    "renewal",
     "soak",
     "corpus",
 ];
@@ -95,6 +97,7 @@ fn title_of(key: &str) -> &'static str {
         "roundtrip" => roundtrip::TITLE,
         "session" => session::TITLE,
         "concurrency" => concurrency::TITLE,
+        "renewal" => renewal::TITLE,
         "corpus" => corpus::TITLE,
         _ => soak::TITLE,
     }
@@ -260,6 +263,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
                 "roundtrip" => roundtrip::bench(root, options.requests)?,
                 "session" => session::bench(root, options.requests)?,
                 "concurrency" => concurrency::bench(root, options.requests)?,
+                "renewal" => renewal::bench(root)?,
                 "corpus" => corpus::bench(root, &work)?,
                 _ => soak::bench(root)?,
             };
