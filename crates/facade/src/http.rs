@@ -447,8 +447,8 @@ pub(crate) fn reset_at(headers: &HeaderMap) -> Option<SystemTime> {
     number("retry-after").and_then(|s| SystemTime::now().checked_add(Duration::from_secs(s)))
 }
 
-/// An error and its sources, `: `-separated.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+/// An error and its sources, `: `-separated (also for `oauth`'s HTTP errors).
+pub(crate) fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut out = e.to_string();
     let mut src = e.source();
     while let Some(s) = src {

@@ -11,6 +11,7 @@ use reqwest::{Url, redirect};
 use super::OAuthError;
 use crate::Options;
 use crate::error::TransportKind;
+use crate::http::error_chain;
 
 /// Why one HTTP exchange failed. Its `Display` names no URL query and no body.
 #[derive(Debug, thiserror::Error)]
@@ -160,19 +161,4 @@ impl<'c> AsyncHttpClient<'c> for Http {
     fn call(&'c self, request: HttpRequest) -> Self::Future {
         Box::pin(self.send(request))
     }
-}
-
-/// An error and its sources, `: `-separated.
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut out = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        let text = s.to_string();
-        if !out.contains(&text) {
-            out.push_str(": ");
-            out.push_str(&text);
-        }
-        src = s.source();
-    }
-    out
 }
