@@ -202,3 +202,126 @@ async fn a_service_that_cannot_renew_says_to_log_in_again() {
     );
     assert_eq!(proxy.recorded().len(), sent, "nothing sent");
 }
+
+/// `Store::call`: a call the server refuses (a 401) is retried once on a renewed session, and
+/// callers refused together make one renewal request between them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_call_is_retried_once_on_one_renewal() {
+    let sandbox = Sandbox::start(Look::RocketChat).await.unwrap();
+    let proxy = RecordingProxy::start(&sandbox).await;
+    let env = with(
+        &env_for(&sandbox, "demo"),
+        "ROCKETCHAT_URL",
+        proxy.base_url(),
+    );
+    let home = Home::new();
+    home.run(&["login", "rocketchat"], &refs(&env), None)
+        .await
+        .expect(0);
+    // Stored a while ago, not due: only the server's 401 says it ended.
+    expire_all(&home, now() + 3_600);
+    let logins = || {
+        proxy
+            .recorded()
+            .iter()
+            .filter(|r| r.path_and_query.ends_with("/api/v1/login"))
+            .count()
+    };
+    assert_eq!(logins(), 1);
+
+    const CALLERS: usize = 4;
+    let store = std::sync::Arc::new(store_of(&home));
+    let tasks: Vec<_> = (0..CALLERS)
+        .map(|_| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                let mut attempts = 0;
+                let user = store
+                    .call(ServiceKind::RocketChat, &Selector::default(), |session| {
+                        attempts += 1;
+                        let first = attempts == 1;
+                        async move {
+                            if first {
+                                // What a call with a session the server ended returns.
+                                return Err(apilogin::LoginError::SessionRejected {
+                                    service: session.kind(),
+                                });
+                            }
+                            let me = session.verify().await?;
+                            Ok((me.to_string(), session.expires_in()))
+                        }
+                    })
+                    .await;
+                (user, attempts)
+            })
+        })
+        .collect();
+    for task in tasks {
+        let (user, attempts) = task.await.unwrap();
+        let (me, expires_in) = user.unwrap();
+        assert!(me.contains("demo"), "{me}");
+        assert!(expires_in.unwrap().as_secs() > 86_400, "the renewed session");
+        assert_eq!(attempts, 2, "retried once");
+    }
+    assert_eq!(
+        logins(),
+        2,
+        "one renewal request for {CALLERS} refused callers: {:#?}",
+        proxy.recorded()
+    );
+    assert!(proxy.recorded().iter().any(|r| r.field("resume").is_some()));
+}
+
+/// `Store::call` where the server ended the session and refuses to renew it (the token's
+/// lifetime passed on the server): a typed error that says to log in, one renewal attempt,
+/// the stored session left in place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_whose_session_the_server_ended_says_to_log_in_again() {
+    let sandbox = Sandbox::builder(Look::RocketChat)
+        .token_lifetime(std::time::Duration::from_secs(1))
+        .start()
+        .await
+        .unwrap();
+    let proxy = RecordingProxy::start(&sandbox).await;
+    let env = with(
+        &env_for(&sandbox, "demo"),
+        "ROCKETCHAT_URL",
+        proxy.base_url(),
+    );
+    let home = Home::new();
+    home.run(&["login", "rocketchat"], &refs(&env), None)
+        .await
+        .expect(0);
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    let before = std::fs::read(home.store_file()).unwrap();
+    let mut attempts = 0;
+    let e = store_of(&home)
+        .call(ServiceKind::RocketChat, &Selector::default(), |session| {
+            attempts += 1;
+            async move { session.verify().await }
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            StoreError::Expired {
+                why: Expiry::Refused,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(
+        e.to_string().contains("run `apilogin login rocketchat`"),
+        "{e}"
+    );
+    assert_eq!(attempts, 1, "not retried without a renewed session");
+    let resumes = proxy
+        .recorded()
+        .iter()
+        .filter(|r| r.field("resume").is_some())
+        .count();
+    assert_eq!(resumes, 1);
+    assert_eq!(std::fs::read(home.store_file()).unwrap(), before);
+}

@@ -110,6 +110,11 @@ pub enum StoreError {
     #[error("cannot renew the stored session: {0}")]
     Renewal(#[source] LoginError),
 
+    /// What a call [`Store::call`](crate::Store::call) ran returned (the server refused the
+    /// session again after its renewal, or another error).
+    #[error(transparent)]
+    Call(LoginError),
+
     /// The server of a [`Selector`](crate::store::Selector) is not a base URL the service
     /// takes.
     #[error(transparent)]

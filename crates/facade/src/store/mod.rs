@@ -52,6 +52,7 @@ pub use error::{Choices, Expiry, Notice, StoreError};
 pub use folder::{output_problem, write_private_file};
 pub use index::Entry;
 
+use crate::error::LoginError;
 use crate::http::Options;
 use crate::service::{Service, ServiceKind};
 use crate::session::Session;
@@ -367,9 +368,39 @@ impl Store {
     pub async fn session_of(&self, entry: &Entry) -> Result<Session, StoreError> {
         let session = self.load(entry)?;
         if renew::due(&session) {
-            return renew::renew(self, entry).await;
+            return renew::renew(self, entry, None).await;
         }
         Ok(session)
+    }
+
+    /// Runs `call` on the session of `kind` as [`Store::session`] gives it (renewed first
+    /// when due). Where the server refuses that session ([`LoginError::SessionRejected`], a
+    /// 401: it ended before its recorded expiry), the session is renewed once — under the
+    /// store's lock, so that callers refused together make one renewal request, and not at all
+    /// where another process renewed it meanwhile — and `call` runs again, once, on the
+    /// renewed session. A generated client's error converts into [`LoginError`] with `?`.
+    ///
+    /// Errors: the store's; [`StoreError::Expired`] where the service cannot renew or the
+    /// server refuses to; the call's own as [`StoreError::Call`].
+    pub async fn call<T, F, Fut>(
+        &self,
+        kind: ServiceKind,
+        which: &Selector,
+        mut call: F,
+    ) -> Result<T, StoreError>
+    where
+        F: FnMut(Session) -> Fut,
+        Fut: std::future::Future<Output = Result<T, LoginError>>,
+    {
+        let entry = self.entry(kind, which)?;
+        let session = self.session_of(entry).await?;
+        let refused = session.clone();
+        match call(session).await {
+            Err(LoginError::SessionRejected { .. }) => {}
+            other => return other.map_err(StoreError::Call),
+        }
+        let renewed = renew::renew(self, entry, Some(&refused)).await?;
+        call(renewed).await.map_err(StoreError::Call)
     }
 
     /// Where an entry's session is kept, for messages.

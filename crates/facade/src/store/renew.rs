@@ -15,15 +15,26 @@ use crate::session::Session;
 /// not expire during the caller's first calls.
 pub(crate) const RENEW_MARGIN: Duration = Duration::from_secs(60);
 
+/// Whether two reads of a stored session are the same session (a renewal changes the token or
+/// the expiry; Rocket.Chat's `resume` keeps the token).
+fn same(a: &Session, b: &Session) -> bool {
+    a.token() == b.token() && a.expires_at() == b.expires_at()
+}
+
 /// Whether `session` is to be renewed before use: it says when it expires, and that is near.
 pub(crate) fn due(session: &Session) -> bool {
     session.expires_in().is_some_and(|left| left < RENEW_MARGIN)
 }
 
 /// The session of `entry`, renewed (`x-apilogin.relogin`) and stored in its place, unless
-/// another process did it meanwhile. Where the service cannot renew, or refuses to:
-/// [`StoreError::Expired`].
-pub(crate) async fn renew(store: &Store, entry: &Entry) -> Result<Session, StoreError> {
+/// another process did it meanwhile. `refused` is a session the server refused (a 401): it is
+/// renewed although not due, unless the stored one is no longer it. Where the service cannot
+/// renew, or refuses to: [`StoreError::Expired`].
+pub(crate) async fn renew(
+    store: &Store,
+    entry: &Entry,
+    refused: Option<&Session>,
+) -> Result<Session, StoreError> {
     let folder = Folder::open(&store.dir, &store.notify)?.ok_or(StoreError::Forgotten)?;
     let _lock = folder.lock_async().await?;
     // The index as it is now: another process may have renewed (or forgotten) the session.
@@ -34,7 +45,9 @@ pub(crate) async fn renew(store: &Store, entry: &Entry) -> Result<Session, Store
         .find(|e| e.same_key(entry))
         .ok_or(StoreError::Forgotten)?;
     let session = store.load(current)?;
-    if !due(&session) {
+    // Another process renewed it since `refused` was read: its renewal is ours.
+    let still_refused = refused.is_some_and(|r| same(r, &session));
+    if !due(&session) && !still_refused {
         return Ok(session);
     }
     let expired = |why: Expiry| StoreError::Expired {

@@ -97,7 +97,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
             | StoreError::Config(_) => 2,
             // As a session the server no longer accepts: log in again.
             StoreError::Expired { .. } => 3,
-            StoreError::Renewal(e) => login_exit_code(e),
+            StoreError::Renewal(e) | StoreError::Call(e) => login_exit_code(e),
             _ => 1,
         }
     } else if let Some(f) = e.downcast_ref::<CliFailure>() {
