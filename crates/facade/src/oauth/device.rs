@@ -40,6 +40,17 @@ impl Provider {
         scopes: &[&str],
         show: impl FnOnce(&DeviceCode),
     ) -> Result<Tokens, OAuthError> {
+        self.device_with(client_id, scopes, &[], show).await
+    }
+
+    /// [`device`](Self::device) with extra parameters of the device authorization request.
+    pub(crate) async fn device_with(
+        &self,
+        client_id: &str,
+        scopes: &[&str],
+        params: &[(&str, &str)],
+        show: impl FnOnce(&DeviceCode),
+    ) -> Result<Tokens, OAuthError> {
         let url = self
             .metadata
             .additional_metadata()
@@ -58,6 +69,9 @@ impl Provider {
         let mut request = client.exchange_device_code();
         for scope in scopes {
             request = request.add_scope(Scope::new((*scope).to_owned()));
+        }
+        for (name, value) in params {
+            request = request.add_extra_param((*name).to_owned(), (*value).to_owned());
         }
         let details: CoreDeviceAuthorizationResponse = request
             .request_async(&self.http)

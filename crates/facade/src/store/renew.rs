@@ -43,7 +43,7 @@ pub(crate) async fn renew(store: &Store, entry: &Entry) -> Result<Session, Store
         account: current.account.clone(),
         why,
     };
-    if !session.kind().supports_relogin() {
+    if !session.can_renew() {
         return Err(expired(Expiry::CannotRenew));
     }
     let renewed = match session.relogin().await {
