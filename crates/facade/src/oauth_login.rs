@@ -97,7 +97,14 @@ impl Client {
             .authorization_code_with(&client_id, &scopes, &params, open_browser)
             .await
             .map_err(oauth_error(kind))?;
-        session(self.service(), self.options(), desc, client_id, tokens)
+        with_identity(session(
+            self.service(),
+            self.options(),
+            desc,
+            client_id,
+            tokens,
+        )?)
+        .await
     }
 
     /// Logs in to a service whose spec says `x-apilogin.oauth` with the device authorization
@@ -118,7 +125,14 @@ impl Client {
             .device_with(&client_id, &scopes, &params, show)
             .await
             .map_err(oauth_error(kind))?;
-        session(self.service(), self.options(), desc, client_id, tokens)
+        with_identity(session(
+            self.service(),
+            self.options(),
+            desc,
+            client_id,
+            tokens,
+        )?)
+        .await
     }
 }
 
@@ -201,6 +215,29 @@ fn session(
     Ok(session)
 }
 
+/// The session with who it belongs to as the spec's `verify` step (the userinfo endpoint)
+/// says, where the spec has one: providers put most claims there rather than in the ID token.
+/// What `verify` does not say is kept from the ID token.
+async fn with_identity(mut session: Session) -> Result<Session, LoginError> {
+    if !session.kind().supports_verify() {
+        return Ok(session);
+    }
+    let said = session.verify().await?;
+    let had = session.user().clone();
+    let user_id = said.user_id.or(had.user_id);
+    session.set_user(Identity {
+        username: if said.username.is_empty() {
+            had.username
+        } else {
+            said.username
+        },
+        user_id,
+        name: said.name.or(had.name),
+        email: said.email.or(had.email),
+    });
+    Ok(session)
+}
+
 /// [`Session::relogin`] of an OAuth session: the refresh-token grant. A refresh token the
 /// provider refuses (`invalid_grant`) is [`LoginError::SessionRejected`].
 pub(crate) async fn relogin(current: &Session) -> Result<Session, LoginError> {
@@ -231,10 +268,8 @@ pub(crate) async fn relogin(current: &Session) -> Result<Session, LoginError> {
         state.client_id.clone(),
         tokens,
     )?;
-    // A refreshed answer usually has no ID token: the user is the one who logged in.
-    if renewed.user().username.is_empty() || renewed.user().user_id.is_none() {
-        renewed.set_user(current.user().clone());
-    }
+    // A refresh does not change who is logged in (and its answer may have no ID token).
+    renewed.set_user(current.user().clone());
     Ok(renewed)
 }
 

@@ -91,41 +91,6 @@ mod generated {
                 Default::default()
             }
         }
-        ///The provider's metadata (the members the login flows use; it has more).
-        #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-        pub struct ProviderMetadata {
-            ///Where the browser is sent to log in.
-            pub authorization_endpoint: ::std::string::String,
-            ///Where a device login starts (RFC 8628), when the provider has one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub device_authorization_endpoint: ::std::option::Option<
-                ::std::string::String,
-            >,
-            ///The grants the provider supports.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub grant_types_supported: ::std::vec::Vec<::std::string::String>,
-            ///The issuer URL; the ID tokens' `iss`.
-            pub issuer: ::std::string::String,
-            ///The provider's public signing keys (JWKS).
-            pub jwks_uri: ::std::string::String,
-            ///Where tokens are revoked (RFC 7009), when the provider has one.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub revocation_endpoint: ::std::option::Option<::std::string::String>,
-            ///The scopes the provider knows.
-            #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-            pub scopes_supported: ::std::vec::Vec<::std::string::String>,
-            ///Where codes, device codes and refresh tokens are exchanged for tokens.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub token_endpoint: ::std::option::Option<::std::string::String>,
-            ///This API's `GET /me`.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-            pub userinfo_endpoint: ::std::option::Option<::std::string::String>,
-        }
-        impl ProviderMetadata {
-            pub fn builder() -> builder::ProviderMetadata {
-                Default::default()
-            }
-        }
         ///The user's claims.
         #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
         pub struct UserInfo {
@@ -213,230 +178,6 @@ mod generated {
                     Self {
                         error: Ok(value.error),
                         error_description: Ok(value.error_description),
-                    }
-                }
-            }
-            #[derive(Clone, Debug)]
-            pub struct ProviderMetadata {
-                authorization_endpoint: ::std::result::Result<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-                device_authorization_endpoint: ::std::result::Result<
-                    ::std::option::Option<::std::string::String>,
-                    ::std::string::String,
-                >,
-                grant_types_supported: ::std::result::Result<
-                    ::std::vec::Vec<::std::string::String>,
-                    ::std::string::String,
-                >,
-                issuer: ::std::result::Result<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-                jwks_uri: ::std::result::Result<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-                revocation_endpoint: ::std::result::Result<
-                    ::std::option::Option<::std::string::String>,
-                    ::std::string::String,
-                >,
-                scopes_supported: ::std::result::Result<
-                    ::std::vec::Vec<::std::string::String>,
-                    ::std::string::String,
-                >,
-                token_endpoint: ::std::result::Result<
-                    ::std::option::Option<::std::string::String>,
-                    ::std::string::String,
-                >,
-                userinfo_endpoint: ::std::result::Result<
-                    ::std::option::Option<::std::string::String>,
-                    ::std::string::String,
-                >,
-            }
-            impl ::std::default::Default for ProviderMetadata {
-                fn default() -> Self {
-                    Self {
-                        authorization_endpoint: Err(
-                            "no value supplied for authorization_endpoint".to_string(),
-                        ),
-                        device_authorization_endpoint: Ok(Default::default()),
-                        grant_types_supported: Ok(Default::default()),
-                        issuer: Err("no value supplied for issuer".to_string()),
-                        jwks_uri: Err("no value supplied for jwks_uri".to_string()),
-                        revocation_endpoint: Ok(Default::default()),
-                        scopes_supported: Ok(Default::default()),
-                        token_endpoint: Ok(Default::default()),
-                        userinfo_endpoint: Ok(Default::default()),
-                    }
-                }
-            }
-            impl ProviderMetadata {
-                pub fn authorization_endpoint<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<::std::string::String>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.authorization_endpoint = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!(
-                                "error converting supplied value for authorization_endpoint: {e}"
-                            )
-                        });
-                    self
-                }
-                pub fn device_authorization_endpoint<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::string::String>,
-                    >,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.device_authorization_endpoint = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!(
-                                "error converting supplied value for device_authorization_endpoint: {e}"
-                            )
-                        });
-                    self
-                }
-                pub fn grant_types_supported<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.grant_types_supported = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!(
-                                "error converting supplied value for grant_types_supported: {e}"
-                            )
-                        });
-                    self
-                }
-                pub fn issuer<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<::std::string::String>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.issuer = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for issuer: {e}")
-                        });
-                    self
-                }
-                pub fn jwks_uri<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<::std::string::String>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.jwks_uri = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!("error converting supplied value for jwks_uri: {e}")
-                        });
-                    self
-                }
-                pub fn revocation_endpoint<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::string::String>,
-                    >,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.revocation_endpoint = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!(
-                                "error converting supplied value for revocation_endpoint: {e}"
-                            )
-                        });
-                    self
-                }
-                pub fn scopes_supported<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.scopes_supported = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!(
-                                "error converting supplied value for scopes_supported: {e}"
-                            )
-                        });
-                    self
-                }
-                pub fn token_endpoint<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::string::String>,
-                    >,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.token_endpoint = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!(
-                                "error converting supplied value for token_endpoint: {e}"
-                            )
-                        });
-                    self
-                }
-                pub fn userinfo_endpoint<T>(mut self, value: T) -> Self
-                where
-                    T: ::std::convert::TryInto<
-                        ::std::option::Option<::std::string::String>,
-                    >,
-                    T::Error: ::std::fmt::Display,
-                {
-                    self.userinfo_endpoint = value
-                        .try_into()
-                        .map_err(|e| {
-                            format!(
-                                "error converting supplied value for userinfo_endpoint: {e}"
-                            )
-                        });
-                    self
-                }
-            }
-            impl ::std::convert::TryFrom<ProviderMetadata> for super::ProviderMetadata {
-                type Error = super::error::ConversionError;
-                fn try_from(
-                    value: ProviderMetadata,
-                ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                    Ok(Self {
-                        authorization_endpoint: value.authorization_endpoint?,
-                        device_authorization_endpoint: value
-                            .device_authorization_endpoint?,
-                        grant_types_supported: value.grant_types_supported?,
-                        issuer: value.issuer?,
-                        jwks_uri: value.jwks_uri?,
-                        revocation_endpoint: value.revocation_endpoint?,
-                        scopes_supported: value.scopes_supported?,
-                        token_endpoint: value.token_endpoint?,
-                        userinfo_endpoint: value.userinfo_endpoint?,
-                    })
-                }
-            }
-            impl ::std::convert::From<super::ProviderMetadata> for ProviderMetadata {
-                fn from(value: super::ProviderMetadata) -> Self {
-                    Self {
-                        authorization_endpoint: Ok(value.authorization_endpoint),
-                        device_authorization_endpoint: Ok(
-                            value.device_authorization_endpoint,
-                        ),
-                        grant_types_supported: Ok(value.grant_types_supported),
-                        issuer: Ok(value.issuer),
-                        jwks_uri: Ok(value.jwks_uri),
-                        revocation_endpoint: Ok(value.revocation_endpoint),
-                        scopes_supported: Ok(value.scopes_supported),
-                        token_endpoint: Ok(value.token_endpoint),
-                        userinfo_endpoint: Ok(value.userinfo_endpoint),
                     }
                 }
             }
@@ -582,9 +323,8 @@ mod generated {
     #[derive(Clone, Debug)]
     /// Client for OpenID Connect provider API (node oidc-provider)
     ///
-    /// The endpoints a logged-in user calls at an OpenID Connect provider, as panva's
-    /// `oidc-provider` for Node.js (OpenID Certified; version 9) serves them: the discovery document
-    /// and the userinfo endpoint. The provider is self-hosted: set the server variable `issuer` to
+    /// The endpoint a logged-in user calls at an OpenID Connect provider, as panva's
+    /// `oidc-provider` for Node.js (OpenID Certified; version 9) serves it: userinfo. The provider is self-hosted: set the server variable `issuer` to
     /// its issuer URL (the tests run one on `http://127.0.0.1` and a random port,
     /// `tests/oidc/provider.mjs`).
     ///
@@ -603,10 +343,11 @@ mod generated {
     ///
     /// ## What is documented and what is inferred
     ///
-    /// The discovery document's members are those of OpenID Connect Discovery 1.0 and RFC 8414, the
-    /// userinfo answer's those of OpenID Connect Core 1.0 §5.3; the paths (`/me`) and the error
-    /// body are oidc-provider's defaults, read from its source and checked against version 9.13.3
-    /// by this project's tests.
+    /// The userinfo answer's members are those of OpenID Connect Core 1.0 §5.3; the path (`/me`)
+    /// and the error body are oidc-provider's defaults, read from its source and checked against
+    /// version 9.13.3 by this project's tests. The flows' endpoints (authorization, token, device
+    /// authorization, revocation) are not described here: clients find them in the discovery
+    /// document and run them with a library (`apilogin::oauth`).
     ///
     ///
     /// Version: 1.0.0
@@ -637,23 +378,6 @@ mod generated {
         {}
     };
     impl Client {
-        /// Read the discovery document
-        ///
-        /// The provider's metadata (OpenID Connect Discovery 1.0): its issuer and the endpoints of
-        /// the flows, its signing keys' URL, the scopes and grants it supports. Needs no
-        /// credentials.
-        ///
-        ///
-        /// Sends a `GET` request to `/.well-known/openid-configuration`
-        ///
-        /// ```ignore
-        /// let response = client.discovery()
-        ///    .send()
-        ///    .await;
-        /// ```
-        pub fn discovery(&self) -> builder::Discovery<'_> {
-            builder::Discovery::new(self)
-        }
         /// Read who is logged in
         ///
         /// The claims about the user the access token was issued for (OpenID Connect Core 1.0
@@ -682,74 +406,6 @@ mod generated {
             encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
             RequestBuilderExt, ResponseValue,
         };
-        /// Builder for [`Client::discovery`]
-        ///
-        /// [`Client::discovery`]: super::Client::discovery
-        #[derive(Debug, Clone)]
-        pub struct Discovery<'a> {
-            client: &'a super::Client,
-        }
-        impl<'a> Discovery<'a> {
-            pub fn new(client: &'a super::Client) -> Self {
-                Self { client: client }
-            }
-            ///Sends a `GET` request to `/.well-known/openid-configuration`
-            pub async fn send(
-                self,
-            ) -> Result<ResponseValue<types::ProviderMetadata>, Error<()>> {
-                let mut __secrets = apilogin_runtime::RequestSecrets::new(
-                    &self.client.inner,
-                );
-                let __result: ::std::result::Result<
-                    ResponseValue<types::ProviderMetadata>,
-                    progenitor_client::Error<()>,
-                > = async {
-                    #[allow(unused_imports)]
-                    use progenitor_client::Error;
-                    let Self { client } = self;
-                    let url = format!(
-                        "{}/.well-known/openid-configuration", client.baseurl,
-                    );
-                    let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
-                        1usize,
-                    );
-                    header_map
-                        .append(
-                            ::reqwest::header::HeaderName::from_static("api-version"),
-                            ::reqwest::header::HeaderValue::from_static(
-                                super::Client::api_version(),
-                            ),
-                        );
-                    #[allow(unused_mut)]
-                    let mut request = client
-                        .client
-                        .get(url)
-                        .header(
-                            ::reqwest::header::ACCEPT,
-                            ::reqwest::header::HeaderValue::from_static(
-                                "application/json",
-                            ),
-                        )
-                        .headers(header_map)
-                        .build()?;
-                    let info = OperationInfo {
-                        operation_id: "discovery",
-                    };
-                    client.pre(&mut request, &info).await?;
-                    __secrets.capture(&request, super::secret_places(info.operation_id));
-                    let result = client.exec(request, &info).await;
-                    client.post(&result, &info).await?;
-                    let response = result?;
-                    match response.status().as_u16() {
-                        200u16 => ResponseValue::from_response(response).await,
-                        _ => Err(Error::UnexpectedResponse(response)),
-                    }
-                }
-                    .await;
-                __result
-                    .map_err(|e| apilogin_runtime::Error::new(e, __secrets.scrubber()))
-            }
-        }
         /// Builder for [`Client::userinfo`]
         ///
         /// [`Client::userinfo`]: super::Client::userinfo
@@ -854,9 +510,6 @@ mod generated {
         /// Sets `openId` (OpenID Connect access token, sent as `Authorization: Bearer …`).
         ///
         /// Give the access token the OpenID Connect provider issued (this crate does not run the flows); its discovery document: `http://127.0.0.1:3000/.well-known/openid-configuration`.
-        ///
-        /// Scopes the operations ask for:
-        /// - `userinfo()`: `openid`
         pub fn open_id(mut self, value: impl Into<Secret>) -> Self {
             self.open_id = Some(value.into());
             self
@@ -907,7 +560,6 @@ mod generated {
         status: u16,
     ) -> Option<&'static [&'static str]> {
         match (operation, status) {
-            ("discovery", 200) => Some(&["application/json"]),
             ("userinfo", 200) => Some(&["application/json"]),
             ("userinfo", 401) => Some(&["application/json"]),
             _ => None,
