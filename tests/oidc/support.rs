@@ -1,7 +1,7 @@
-//! What the tests of the real OpenID provider share (`tests/tests/oidc.rs`, the command's
-//! `crates/facade/tests/cli_oauth.rs`, each including this file with `#[path]`): the provider
-//! started once per test binary (`tests/oidc/provider.mjs`), and the user's browser played
-//! over HTTP.
+//! What the users of the real OpenID provider share (`tests/tests/oidc.rs`, the command's
+//! `crates/facade/tests/cli_oauth.rs`, the demo's row, each including this file with `#[path]`):
+//! the provider started (`tests/oidc/provider.mjs`; once per test binary), and the user's
+//! browser played over HTTP.
 
 #![allow(dead_code)] // each test binary uses a part
 
@@ -30,11 +30,66 @@ pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
 
-/// The running provider: its issuer URL, and the process (it exits when its stdin closes,
-/// that is when this test binary exits).
-struct Running {
-    issuer: String,
-    _child: Child,
+/// A running provider: its issuer URL, and the process (it exits when its stdin closes, that
+/// is when the program that started it exits, or when this is dropped).
+pub struct Running {
+    pub issuer: String,
+    child: Child,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        // Closing stdin ends it; waiting reaps it.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// What to run to have the provider.
+pub const INSTALL: &str = "npm ci --prefix tools (as .ci/run does), with Node.js >= 20.19";
+
+/// Starts the provider (`tests/oidc/provider.mjs`), or says why it cannot: Node.js or the
+/// package is missing.
+pub fn start_provider() -> Result<Running, String> {
+    let root = workspace_root();
+    let package = root.join("tools/node_modules/oidc-provider/package.json");
+    if !package.exists() {
+        return Err(format!("{} is missing", package.display()));
+    }
+    match Command::new("node").arg("--version").output() {
+        Ok(out) if out.status.success() => {}
+        Ok(out) => return Err(format!("node --version failed ({})", out.status)),
+        Err(e) => return Err(format!("cannot run node ({e})")),
+    }
+    let mut child = Command::new("node")
+        .arg(root.join("tests/oidc/provider.mjs"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        // Its warnings and errors, for a failing test to look at.
+        .stderr(
+            std::fs::File::create(std::env::temp_dir().join("apilogin-oidc-provider.log"))
+                .map(Stdio::from)
+                .unwrap_or_else(|_| Stdio::null()),
+        )
+        .spawn()
+        .map_err(|e| format!("node does not start ({e})"))?;
+    let mut line = String::new();
+    let read = child
+        .stdout
+        .take()
+        .map(|out| BufReader::new(out).read_line(&mut line));
+    let issuer = line.trim().to_owned();
+    let running = Running { issuer, child };
+    if !matches!(read, Some(Ok(n)) if n > 0) || !running.issuer.starts_with("http://127.0.0.1:") {
+        return Err(format!(
+            "the provider did not print its issuer (it said {:?}; see {})",
+            running.issuer,
+            std::env::temp_dir()
+                .join("apilogin-oidc-provider.log")
+                .display()
+        ));
+    }
+    Ok(running)
 }
 
 /// The provider shared by the tests of this binary, or `None` (skip) where Node.js or the
@@ -42,52 +97,19 @@ struct Running {
 pub fn provider_issuer() -> Option<String> {
     static RUNNING: OnceLock<Option<Running>> = OnceLock::new();
     RUNNING
-        .get_or_init(|| {
-            let root = workspace_root();
-            let package = root.join("tools/node_modules/oidc-provider/package.json");
-            let install = "npm ci --prefix tools (as .ci/run does), with Node.js >= 20.19";
-            let problem = if !package.exists() {
-                Some(format!("{} is missing", package.display()))
-            } else {
-                match Command::new("node").arg("--version").output() {
-                    Ok(out) if out.status.success() => None,
-                    Ok(out) => Some(format!("node --version failed ({})", out.status)),
-                    Err(e) => Some(format!("cannot run node ({e})")),
-                }
-            };
-            if let Some(problem) = problem {
+        .get_or_init(|| match start_provider() {
+            Ok(running) => Some(running),
+            Err(problem) => {
                 assert!(
                     !in_ci(),
-                    "{problem}. Under CI the OIDC tests must run: {install}"
+                    "{problem}. Under CI the OIDC tests must run: {INSTALL}"
                 );
                 let _ = writeln!(
                     std::io::stderr(),
-                    "NOTICE: OIDC provider tests skipped: {problem}. To run them: {install}"
+                    "NOTICE: OIDC provider tests skipped: {problem}. To run them: {INSTALL}"
                 );
-                return None;
+                None
             }
-            let mut child = Command::new("node")
-                .arg(root.join("tests/oidc/provider.mjs"))
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                // Its warnings and errors, for a failing test to look at.
-                .stderr(
-                    std::fs::File::create(std::env::temp_dir().join("apilogin-oidc-provider.log"))
-                        .map(Stdio::from)
-                        .unwrap_or_else(|_| Stdio::null()),
-                )
-                .spawn()
-                .expect("node starts");
-            let mut line = String::new();
-            BufReader::new(child.stdout.take().expect("stdout"))
-                .read_line(&mut line)
-                .expect("the provider prints its issuer");
-            let issuer = line.trim().to_owned();
-            assert!(issuer.starts_with("http://127.0.0.1:"), "issuer {issuer:?}");
-            Some(Running {
-                issuer,
-                _child: child,
-            })
         })
         .as_ref()
         .map(|r| r.issuer.clone())
