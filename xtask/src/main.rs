@@ -30,10 +30,10 @@ Commands:
                     regen speed, a fresh clone's first demo and regen and its README test
                     command, compile footprint,
                     login round trips and sessions against their floors, logins under
-                    concurrency, the corpus against openapi-generator, side by side; writes
-                    BENCHMARKS.md (--quick: fewer rounds; --only regen,fresh,tests,
-                    footprint,roundtrip,session,concurrency,soak,corpus: run those, keep the other
-                    sections as they were)
+                    concurrency, the corpus against openapi-generator, OAuth logins to a
+                    stored session, side by side; writes BENCHMARKS.md (--quick: fewer
+                    rounds; --only regen,fresh,tests,footprint,roundtrip,session,concurrency,
+                    soak,corpus,oauth: run those, keep the other sections as they were)
   help              this text
 ";
 

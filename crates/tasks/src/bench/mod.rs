@@ -1,10 +1,11 @@
 //! `cargo xtask bench`: regen speed, a fresh clone (first demo, first regen, the README's test command), compile footprint, login round trips, authenticated calls and logins under
-//! concurrency, the real-world spec corpus (crates that build, and regen + build of its largest spec), each side by side with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
+//! concurrency, the real-world spec corpus (crates that build, and regen + build of its largest spec), OAuth logins to a stored session, each side by side with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
 
 mod concurrency;
 mod corpus;
 mod footprint;
 mod fresh;
+mod oauth;
 mod regen;
 mod roundtrip;
 mod session;
@@ -49,6 +50,7 @@ const SECTIONS: &[&str] = &[
     "concurrency",
     "soak",
     "corpus",
+    "oauth",
 ];
 
 impl Options {
@@ -96,6 +98,7 @@ fn title_of(key: &str) -> &'static str {
         "session" => session::TITLE,
         "concurrency" => concurrency::TITLE,
         "corpus" => corpus::TITLE,
+        "oauth" => oauth::TITLE,
         _ => soak::TITLE,
     }
 }
@@ -261,6 +264,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
                 "session" => session::bench(root, options.requests)?,
                 "concurrency" => concurrency::bench(root, options.requests)?,
                 "corpus" => corpus::bench(root, &work)?,
+                "oauth" => oauth::bench(root)?,
                 _ => soak::bench(root)?,
             };
             report.push((s.title, s.body));
