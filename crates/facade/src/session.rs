@@ -101,6 +101,7 @@ impl Session {
     }
 
     /// What an OAuth session keeps to renew and revoke its tokens (`None` for other sessions).
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
     pub(crate) fn oauth_state(&self) -> Option<&OAuthState> {
         self.oauth.as_ref()
     }
