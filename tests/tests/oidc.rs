@@ -7,11 +7,6 @@
 //! `.ci/run` installs the provider (`npm ci --prefix tools`); without Node.js or the package the
 //! tests fail under `CI=true` and are skipped, with a notice, elsewhere.
 
-use std::collections::HashMap;
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use apilogin::oauth::{OAuthError, Provider, TokenKind, Tokens};
@@ -19,87 +14,15 @@ use apilogin::{Options, SecretString};
 use reqwest::{StatusCode, Url};
 use serde_json::Value;
 
+#[path = "../oidc/support.rs"]
+mod support;
+use support::{Browser, USER, provider_issuer};
+
 const PUBLIC_CLIENT: &str = "apilogin-cli";
 /// A public client whose device codes expire after 2 seconds.
 const SHORT_CLIENT: &str = "apilogin-short";
 const SERVICE_CLIENT: &str = "apilogin-service";
 const SERVICE_SECRET: &str = "service-secret";
-const USER: &str = "alice";
-const PASSWORD: &str = "wonderland-password";
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ has a parent")
-        .to_owned()
-}
-
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-/// The running provider: its issuer URL, and the process (it exits when its stdin closes,
-/// that is when this test binary exits).
-struct Running {
-    issuer: String,
-    _child: Child,
-}
-
-/// The provider shared by the tests of this binary, or `None` (skip) where Node.js or the
-/// package is missing outside CI.
-fn provider_issuer() -> Option<String> {
-    static RUNNING: OnceLock<Option<Running>> = OnceLock::new();
-    RUNNING
-        .get_or_init(|| {
-            let root = workspace_root();
-            let package = root.join("tools/node_modules/oidc-provider/package.json");
-            let install = "npm ci --prefix tools (as .ci/run does), with Node.js >= 20.19";
-            let problem = if !package.exists() {
-                Some(format!("{} is missing", package.display()))
-            } else {
-                match Command::new("node").arg("--version").output() {
-                    Ok(out) if out.status.success() => None,
-                    Ok(out) => Some(format!("node --version failed ({})", out.status)),
-                    Err(e) => Some(format!("cannot run node ({e})")),
-                }
-            };
-            if let Some(problem) = problem {
-                assert!(
-                    !in_ci(),
-                    "{problem}. Under CI the OIDC tests must run: {install}"
-                );
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "NOTICE: OIDC provider tests skipped: {problem}. To run them: {install}"
-                );
-                return None;
-            }
-            let mut child = Command::new("node")
-                .arg(root.join("tests/oidc/provider.mjs"))
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                // Its warnings and errors, for a failing test to look at.
-                .stderr(
-                    std::fs::File::create(std::env::temp_dir().join("apilogin-oidc-provider.log"))
-                        .map(Stdio::from)
-                        .unwrap_or_else(|_| Stdio::null()),
-                )
-                .spawn()
-                .expect("node starts");
-            let mut line = String::new();
-            BufReader::new(child.stdout.take().expect("stdout"))
-                .read_line(&mut line)
-                .expect("the provider prints its issuer");
-            let issuer = line.trim().to_owned();
-            assert!(issuer.starts_with("http://127.0.0.1:"), "issuer {issuer:?}");
-            Some(Running {
-                issuer,
-                _child: child,
-            })
-        })
-        .as_ref()
-        .map(|r| r.issuer.clone())
-}
 
 async fn discover() -> Option<Provider> {
     let issuer = provider_issuer()?;
@@ -109,148 +32,6 @@ async fn discover() -> Option<Provider> {
             .expect("discovery")
             .login_timeout(Duration::from_secs(30)),
     )
-}
-
-/// The user's browser: no redirect followed by itself, cookies kept by hand.
-struct Browser {
-    http: reqwest::Client,
-    cookies: HashMap<String, String>,
-}
-
-impl Browser {
-    fn new() -> Browser {
-        Browser {
-            http: reqwest::Client::builder()
-                .redirect(reqwest::redirect::Policy::none())
-                .no_proxy()
-                .build()
-                .expect("client"),
-            cookies: HashMap::new(),
-        }
-    }
-
-    async fn send(
-        &mut self,
-        request: reqwest::RequestBuilder,
-    ) -> (Url, StatusCode, String, Option<Url>) {
-        let cookie = self
-            .cookies
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
-        let response = request
-            .header(reqwest::header::COOKIE, cookie)
-            .send()
-            .await
-            .expect("the page answers");
-        for value in response.headers().get_all(reqwest::header::SET_COOKIE) {
-            let pair = value
-                .to_str()
-                .unwrap_or_default()
-                .split(';')
-                .next()
-                .unwrap_or_default();
-            if let Some((k, v)) = pair.split_once('=') {
-                self.cookies
-                    .insert(k.trim().to_owned(), v.trim().to_owned());
-            }
-        }
-        let url = response.url().clone();
-        let status = response.status();
-        let location = response
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .and_then(|l| url.join(l).ok());
-        let body = response.text().await.unwrap_or_default();
-        (url, status, body, location)
-    }
-
-    /// Follows redirects and posts every form (login as `alice`, consent, device code) from
-    /// `url` until a page without a form, or an answer from `stop_at`'s origin. `before_form`
-    /// may replace a form submission with a visit of its own (to abort). Returns the last URL.
-    async fn run(
-        &mut self,
-        url: Url,
-        user_code: Option<&str>,
-        stop_at: Option<&str>,
-        abort: bool,
-    ) -> (Url, String) {
-        let mut next = self.http.get(url);
-        for _ in 0..20 {
-            let (url, status, body, location) = self.send(next).await;
-            if stop_at.is_some_and(|o| url.origin().ascii_serialization() == o) {
-                return (url, body);
-            }
-            if status.is_redirection() {
-                next = self.http.get(location.expect("a redirect has a Location"));
-                continue;
-            }
-            assert!(status.is_success(), "{url} answered {status}: {body}");
-            let Some((action, mut fields)) = form(&body) else {
-                return (url, body);
-            };
-            if abort && url.path().starts_with("/interaction/") {
-                next = self
-                    .http
-                    .get(url.join(&format!("{}/abort", url.path())).unwrap());
-                continue;
-            }
-            if fields.contains_key("login") || body.contains("name=\"login\"") {
-                fields.insert("login".into(), USER.into());
-                fields.insert("password".into(), PASSWORD.into());
-            }
-            if abort && fields.remove("confirm").is_some() {
-                // The device flow's "[ Abort ]" button on the confirmation page.
-                fields.insert("abort".into(), "yes".into());
-                let (url, _, body, _) = self
-                    .send(
-                        self.http
-                            .post(url.join(&action).expect("form action"))
-                            .form(&fields),
-                    )
-                    .await;
-                return (url, body);
-            }
-            if fields.get("user_code").is_some_and(String::is_empty) {
-                fields.insert("user_code".into(), user_code.expect("a user code").into());
-            }
-            next = self
-                .http
-                .post(url.join(&action).expect("form action"))
-                .form(&fields);
-        }
-        panic!("the browser went round in circles");
-    }
-}
-
-/// The first form of a page: its action and its inputs' names and values.
-fn form(html: &str) -> Option<(String, HashMap<String, String>)> {
-    let start = html.find("<form")?;
-    let html = &html[start..];
-    let end = html.find("</form>").unwrap_or(html.len());
-    let tag_end = html.find('>')?;
-    let action = attribute(&html[..tag_end], "action").unwrap_or_default();
-    let mut fields = HashMap::new();
-    let mut rest = &html[..end];
-    while let Some(i) = rest.find("<input") {
-        rest = &rest[i..];
-        let close = rest.find('>').unwrap_or(rest.len());
-        let tag = &rest[..close];
-        if let Some(name) = attribute(tag, "name") {
-            fields.insert(name, attribute(tag, "value").unwrap_or_default());
-        }
-        rest = &rest[close..];
-    }
-    Some((action, fields))
-}
-
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let key = format!(" {name}=\"");
-    let start = tag.find(&key)? + key.len();
-    let len = tag[start..].find('"')?;
-    Some(html_escape::decode_html_entities(&tag[start..start + len]).into_owned())
 }
 
 /// An authorization-code login with the browser played by the test.

@@ -31,10 +31,10 @@ Commands:
                     command, compile footprint,
                     login round trips and sessions against their floors, logins under
                     concurrency, a renewal shared by 4 processes, the corpus against
-                    openapi-generator, side by side; writes BENCHMARKS.md (--quick: fewer
-                    rounds; --only regen,fresh,tests,footprint,roundtrip,session,concurrency,
-                    renewal,soak,corpus: run those, keep the other
-                    sections as they were)
+                    openapi-generator, OAuth logins to a stored session, side by side; writes
+                    BENCHMARKS.md (--quick: fewer rounds; --only regen,fresh,tests,footprint,
+                    roundtrip,session,concurrency,renewal,soak,corpus,oauth: run those, keep
+                    the other sections as they were)
   help              this text
 ";
 

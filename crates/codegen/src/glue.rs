@@ -193,7 +193,7 @@ fn snake(id: &str) -> String {
 /// Step `name` of `desc` (`login`, `verify`, `relogin`, `logout`).
 fn step_mut<'d>(desc: &'d mut Description, name: &str) -> Option<&'d mut Step> {
     match name {
-        "login" => Some(&mut desc.login),
+        "login" => desc.login.as_mut(),
         "verify" => desc.verify.as_mut(),
         "relogin" => desc.relogin.as_mut(),
         "logout" => desc.logout.as_mut(),
@@ -327,8 +327,8 @@ impl Service {
     fn second_factor(&self) -> bool {
         self.desc
             .login
-            .outcomes
             .iter()
+            .flat_map(|l| l.outcomes.iter())
             .any(|o| o.then == Then::SecondFactor)
     }
 }

@@ -112,6 +112,7 @@ fn beyond_schema(doc: &Value) -> Findings {
         }
     }
     c.session();
+    c.oauth();
     c.out
 }
 
@@ -704,6 +705,118 @@ impl<'a> Checker<'a> {
                     );
                 }
             }
+        }
+    }
+
+    /// `oauth`: its scheme is an `oauth2` or `openIdConnect` scheme of the spec; for `oauth2`,
+    /// the flow is one of the scheme's `flows` and the scopes are the flow's; the session is
+    /// the token endpoint's answer (`session.token` `/access_token`, `expiresIn` `/expires_in`).
+    fn oauth(&mut self) {
+        let Some(oauth) = self.ext.get("oauth").filter(|o| o.is_object()) else {
+            return;
+        };
+        let Some(name) = oauth.get("scheme").and_then(Value::as_str) else {
+            return;
+        };
+        let at = "/x-apilogin/oauth/scheme";
+        let Some(scheme) = self
+            .doc
+            .pointer(&ptr("/components/securitySchemes", name))
+            .map(|s| refs::resolve(self.doc, s))
+        else {
+            // Reported as every other unknown scheme.
+            self.scheme(name, at);
+            return;
+        };
+        let flow = oauth
+            .get("flow")
+            .and_then(Value::as_str)
+            .unwrap_or("authorizationCode");
+        match scheme.get("type").and_then(Value::as_str) {
+            Some("openIdConnect") => {}
+            Some("oauth2") => {
+                // OpenAPI 3.2 names the device grant's flow `deviceAuthorization`.
+                let key = if flow == "device" {
+                    "deviceAuthorization"
+                } else {
+                    flow
+                };
+                let flow_at = if oauth.get("flow").is_some() {
+                    "/x-apilogin/oauth/flow"
+                } else {
+                    "/x-apilogin/oauth"
+                };
+                match scheme.get("flows").and_then(|f| f.get(key)) {
+                    None => {
+                        let known: Vec<String> = entries(scheme.get("flows"))
+                            .map(|(n, _)| format!("`{n}`"))
+                            .collect();
+                        self.error(
+                            flow_at,
+                            format!(
+                                "the flow `{flow}` is not one of the `flows` of the scheme `{name}` (it has {}; `{flow}` is `flows.{key}`)",
+                                if known.is_empty() {
+                                    "none".to_owned()
+                                } else {
+                                    known.join(", ")
+                                }
+                            ),
+                        );
+                    }
+                    Some(f) => {
+                        let scopes = f.get("scopes");
+                        for (i, scope) in oauth
+                            .get("scopes")
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                            .enumerate()
+                        {
+                            if let Some(scope) = scope.as_str()
+                                && scope != "openid"
+                                && scopes.and_then(|s| s.get(scope)).is_none()
+                            {
+                                self.error(
+                                    format!("/x-apilogin/oauth/scopes/{i}"),
+                                    format!(
+                                        "`{scope}` is not a scope of the flow `flows.{key}` of the scheme `{name}`"
+                                    ),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+            other => self.error(
+                at,
+                format!(
+                    "`{name}` is {}, not an `oauth2` or `openIdConnect` scheme",
+                    other.map_or_else(
+                        || "a scheme without a type".to_owned(),
+                        |t| format!("an `{t}` scheme")
+                    )
+                ),
+            ),
+        }
+        // The session is made from the token endpoint's answer (RFC 6749 §5.1).
+        let session = self.ext.get("session");
+        match session.and_then(|s| s.get("token")) {
+            Some(token) if token.get("body").and_then(Value::as_str) == Some("/access_token") => {}
+            Some(_) => self.error(
+                "/x-apilogin/session/token",
+                "with `oauth`, the session's token is the access token: `{\"body\": \"/access_token\"}`",
+            ),
+            None => {}
+        }
+        if let Some(e) = session
+            .and_then(|s| s.get("expiresIn"))
+            .and_then(Value::as_str)
+            && e != "/expires_in"
+        {
+            self.error(
+                "/x-apilogin/session/expiresIn",
+                "with `oauth`, the token's lifetime is the token endpoint's `/expires_in`",
+            );
         }
     }
 
@@ -2088,5 +2201,95 @@ mod tests {
         doc.as_object_mut().unwrap().remove("x-apilogin");
         doc["servers"][0]["url"] = json!("/api");
         assert_eq!(check(&doc), Findings::default());
+    }
+
+    /// A spec logging in with OAuth: an `openIdConnect` scheme, an `oauth2` one with an
+    /// authorization code flow, and the userinfo call.
+    fn oidc() -> Value {
+        json!({
+            "openapi": "3.0.3",
+            "info": {"title": "IdP", "version": "1.0.0"},
+            "servers": [{"url": "https://id.example.com"}],
+            "paths": {"/me": {"get": {
+                "operationId": "userinfo",
+                "security": [{"oidc": []}],
+                "responses": {"200": {"description": "me", "content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"sub": {"type": "string"}}}}}}}
+            }}},
+            "components": {"securitySchemes": {
+                "oidc": {"type": "openIdConnect", "openIdConnectUrl": "https://id.example.com/.well-known/openid-configuration"},
+                "oauth": {"type": "oauth2", "flows": {"authorizationCode": {
+                    "authorizationUrl": "https://id.example.com/auth", "tokenUrl": "https://id.example.com/token",
+                    "scopes": {"email": "your e-mail address"}}}},
+                "key": {"type": "apiKey", "in": "header", "name": "X-Key"}
+            }},
+            "x-apilogin": {
+                "service": {"variant": "IdP", "name": "IdP", "summary": "An identity provider."},
+                "oauth": {"scheme": "oidc", "clientId": "cli", "scopes": ["email"]},
+                "session": {"token": {"body": "/access_token"}, "expiresIn": "/expires_in",
+                            "credentials": {"oidc": "$token"}},
+                "verify": {"operation": "userinfo", "identity": {"userId": "/sub"},
+                           "outcomes": [{"status": 200, "then": "ok"}]}
+            }
+        })
+    }
+
+    #[test]
+    fn an_oauth_login_names_an_oauth_scheme_and_one_of_its_flows() {
+        let doc = oidc();
+        assert_eq!(check(&doc), Findings::default());
+        // An oauth2 scheme: its authorization code flow and its scopes.
+        let mut ok = oidc();
+        ok["x-apilogin"]["oauth"]["scheme"] = json!("oauth");
+        assert_eq!(errors(&ok), []);
+
+        let mut doc = oidc();
+        doc["x-apilogin"]["oauth"]["scheme"] = json!("nope");
+        let e = errors(&doc);
+        assert!(
+            at(&e, "/x-apilogin/oauth/scheme")[0]
+                .contains("`nope` is not one of the spec's `components.securitySchemes`"),
+            "{e:?}"
+        );
+
+        doc["x-apilogin"]["oauth"]["scheme"] = json!("key");
+        let e = errors(&doc);
+        assert_eq!(
+            at(&e, "/x-apilogin/oauth/scheme"),
+            ["`key` is an `apiKey` scheme, not an `oauth2` or `openIdConnect` scheme"],
+            "{e:?}"
+        );
+
+        let mut doc = ok.clone();
+        doc["x-apilogin"]["oauth"]["flow"] = json!("device");
+        let e = errors(&doc);
+        assert!(at(&e, "/x-apilogin/oauth/flow")[0].contains("the flow `device` is not one of the `flows` of the scheme `oauth` (it has `authorizationCode`; `device` is `flows.deviceAuthorization`)"), "{e:?}");
+
+        let mut doc = ok.clone();
+        doc["x-apilogin"]["oauth"]["scopes"] = json!(["openid", "email", "admin"]);
+        let e = errors(&doc);
+        assert_eq!(
+            at(&e, "/x-apilogin/oauth/scopes/2"),
+            ["`admin` is not a scope of the flow `flows.authorizationCode` of the scheme `oauth`"],
+            "{e:?}"
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+
+        // The session is the token endpoint's answer.
+        let mut doc = oidc();
+        doc["x-apilogin"]["session"]["token"] = json!({"body": "/id_token"});
+        doc["x-apilogin"]["session"]["expiresIn"] = json!("/ttl");
+        let e = errors(&doc);
+        assert_eq!(at(&e, "/x-apilogin/session/token").len(), 1, "{e:?}");
+        assert_eq!(at(&e, "/x-apilogin/session/expiresIn").len(), 1, "{e:?}");
+    }
+
+    #[test]
+    fn a_description_needs_a_login_or_oauth() {
+        let mut doc = oidc();
+        doc["x-apilogin"].as_object_mut().unwrap().remove("oauth");
+        let found = check(&doc);
+        assert_eq!(found.errors.len(), 1, "{found:?}");
+        assert_eq!(found.errors[0].pointer, "/x-apilogin");
     }
 }

@@ -1,7 +1,9 @@
 //! `apilogin-demo` (`cargo xtask demo`): starts the sandbox of every service of the specs, logs
 //! in to each through the `apilogin` facade (answering the demo second factor), verifies, logs
 //! in again and logs out where the service can, and prints a table. A service the sandbox has
-//! no look-alike of yet gets a row that says so. Exits non-zero if any step failed.
+//! no look-alike of yet gets a row that says so; a service that logs in with OAuth logs in to
+//! the real OpenID provider of the tests where Node.js has it (else its row says why not).
+//! Exits non-zero if any step failed.
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -10,6 +12,11 @@ use apilogin::{
     Client, Credentials, LoginError, LoginOutcome, Options, Service, ServiceKind, Session,
 };
 use apilogin_sandbox::{self as sandbox, DEMO_PASSWORD, SECOND_FACTOR_CODE, Sandbox};
+
+/// The real OpenID provider of the tests, and the browser that approves a device code on its
+/// pages (shared with the tests).
+#[path = "../../../tests/oidc/support.rs"]
+mod oidc;
 
 /// One row of the table.
 struct Row {
@@ -22,6 +29,8 @@ struct Row {
     logout: Step,
     elapsed: Duration,
     errors: Vec<String>,
+    /// Why the service's row could not be run here (no OpenID provider).
+    not_run: Option<String>,
 }
 
 enum Step {
@@ -57,6 +66,7 @@ fn without_look_alike(kind: ServiceKind) -> Row {
         logout: Step::NoLookAlike,
         elapsed: Duration::ZERO,
         errors: Vec::new(),
+        not_run: None,
     }
 }
 
@@ -98,52 +108,134 @@ async fn run(kind: ServiceKind, sandbox: &Sandbox) -> Row {
         logout: Step::Skipped,
         elapsed: Duration::ZERO,
         errors: Vec::new(),
+        not_run: None,
     };
     let started = Instant::now();
     let session = login(kind, sandbox, &credentials, &mut row).await;
     if let Some(session) = session {
-        row.login = Step::Ok;
-        row.verify = step(
-            kind.supports_verify(),
-            session.verify().await.map(|_| ()),
-            &mut row.errors,
-            "verify",
-        );
-        let current = if kind.supports_relogin() {
-            match session.relogin().await {
-                Ok(again) => {
-                    row.relogin = Step::Ok;
-                    again
-                }
-                Err(e) => {
-                    row.relogin = Step::Failed;
-                    row.errors.push(format!("relogin: {e}"));
-                    session
-                }
+        after_login(kind, session, &mut row).await;
+    }
+    row.elapsed = started.elapsed();
+    row
+}
+
+/// Verify, log in again and log out where the service can, after a login.
+async fn after_login(kind: ServiceKind, session: Session, row: &mut Row) {
+    row.login = Step::Ok;
+    row.verify = step(
+        kind.supports_verify(),
+        session.verify().await.map(|_| ()),
+        &mut row.errors,
+        "verify",
+    );
+    let current = if kind.supports_relogin() {
+        match session.relogin().await {
+            Ok(again) => {
+                row.relogin = Step::Ok;
+                again
             }
-        } else {
-            row.relogin = Step::NotAvailable;
-            session
-        };
-        row.logout = step(
-            kind.supports_logout(),
-            current.logout().await,
-            &mut row.errors,
-            "logout",
-        );
-        // After a logout the token must be refused.
-        if kind.supports_logout() && kind.supports_verify() {
-            match current.verify().await {
-                Err(LoginError::SessionRejected { .. }) => {}
-                other => {
-                    row.logout = Step::Failed;
-                    row.errors
-                        .push(format!("the token still works after logout: {other:?}"));
-                }
+            Err(e) => {
+                row.relogin = Step::Failed;
+                row.errors.push(format!("relogin: {e}"));
+                session
+            }
+        }
+    } else {
+        row.relogin = Step::NotAvailable;
+        session
+    };
+    row.logout = step(
+        kind.supports_logout(),
+        current.logout().await,
+        &mut row.errors,
+        "logout",
+    );
+    // After a logout the token must be refused.
+    if kind.supports_logout() && kind.supports_verify() {
+        match current.verify().await {
+            Err(LoginError::SessionRejected { .. }) => {}
+            other => {
+                row.logout = Step::Failed;
+                row.errors
+                    .push(format!("the token still works after logout: {other:?}"));
             }
         }
     }
+}
+
+/// The row of a service that logs in with OAuth (`x-apilogin.oauth`): against the real OpenID
+/// provider of the tests (`tests/oidc/provider.mjs`) where Node.js and the package are here,
+/// with the device grant, the demo approving the code through the provider's pages over HTTP
+/// as a person would in a browser; else a row that says why not.
+async fn oauth_row(kind: ServiceKind) -> Row {
+    let mut row = Row {
+        service: kind,
+        user: "alice (device code approved by the demo)",
+        second_factor: "-".to_owned(),
+        login: Step::Failed,
+        verify: Step::Skipped,
+        relogin: Step::Skipped,
+        logout: Step::Skipped,
+        elapsed: Duration::ZERO,
+        errors: Vec::new(),
+        not_run: None,
+    };
+    let running = match tokio::task::spawn_blocking(oidc::start_provider).await {
+        Ok(Ok(running)) => running,
+        Ok(Err(why)) => {
+            row.user = "(no OpenID provider here)";
+            row.login = Step::NoLookAlike;
+            row.verify = Step::NoLookAlike;
+            row.relogin = Step::NoLookAlike;
+            row.logout = Step::NoLookAlike;
+            row.not_run = Some(format!("{why}; to run it: {}", oidc::INSTALL));
+            return row;
+        }
+        Err(e) => {
+            row.errors.push(format!("starting the provider: {e}"));
+            return row;
+        }
+    };
+    let started = Instant::now();
+    let options = Options::default()
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10));
+    let client = match Service::new(kind, Some(&running.issuer))
+        .map_err(LoginError::from)
+        .and_then(|service| Client::with_options(service, options))
+    {
+        Ok(client) => client,
+        Err(e) => {
+            row.errors.push(format!("login: {e}"));
+            return row;
+        }
+    };
+    let browser = std::sync::Mutex::new(None);
+    let result = client
+        .login_with_device(None, |code| {
+            let page = code.verification_uri.clone();
+            let user_code = code.user_code.clone();
+            if let Ok(mut slot) = browser.lock() {
+                *slot = Some(tokio::spawn(async move {
+                    oidc::Browser::new()
+                        .run(page, Some(&user_code), None, false)
+                        .await
+                }));
+            }
+        })
+        .await;
+    let approval = browser.lock().ok().and_then(|mut slot| slot.take());
+    if let Some(approval) = approval
+        && let Err(e) = approval.await
+    {
+        row.errors.push(format!("approving the device code: {e}"));
+    }
+    match result {
+        Ok(session) => after_login(kind, session, &mut row).await,
+        Err(e) => row.errors.push(format!("login: {e}")),
+    }
     row.elapsed = started.elapsed();
+    drop(running);
     row
 }
 
@@ -221,6 +313,7 @@ async fn main() -> ExitCode {
     for (kind, sandbox) in &sandboxes {
         rows.push(match sandbox {
             Some(sandbox) => run(*kind, sandbox).await,
+            None if kind.uses_oauth() => oauth_row(*kind).await,
             None => without_look_alike(*kind),
         });
     }
@@ -284,9 +377,14 @@ async fn main() -> ExitCode {
         );
     }
     println!("\nn/a: the service's API has no such call.");
+    for r in &rows {
+        if let Some(why) = &r.not_run {
+            println!("Not run: {} ({why}).", r.service.name());
+        }
+    }
     let missing: Vec<&str> = rows
         .iter()
-        .filter(|r| matches!(r.login, Step::NoLookAlike))
+        .filter(|r| matches!(r.login, Step::NoLookAlike) && r.not_run.is_none())
         .map(|r| r.service.name())
         .collect();
     if !missing.is_empty() {

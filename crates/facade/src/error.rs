@@ -164,6 +164,17 @@ pub enum LoginError {
         operation: Operation,
     },
 
+    /// The service's OAuth 2.0 / OpenID Connect flow did not end with tokens (the spec's
+    /// `x-apilogin.oauth`), or its refresh or revocation failed.
+    #[cfg(feature = "oauth")]
+    #[error("{service}: {error}")]
+    OAuth {
+        /// The service.
+        service: ServiceKind,
+        /// What went wrong (no token, code or secret in it).
+        error: crate::oauth::OAuthError,
+    },
+
     /// The request was never sent: a problem with the configuration or the input.
     #[error(transparent)]
     Config(#[from] ConfigError),
@@ -189,6 +200,8 @@ impl LoginError {
             | BodyTooLarge { service, .. }
             | Transport { service, .. }
             | Unsupported { service, .. } => Some(*service),
+            #[cfg(feature = "oauth")]
+            OAuth { service, .. } => Some(*service),
             Config(c) => c.service(),
         }
     }
@@ -369,6 +382,24 @@ pub enum ConfigError {
         wanted: ServiceKind,
     },
 
+    /// The service logs in with OAuth 2.0 / OpenID Connect (its spec's `x-apilogin.oauth`),
+    /// not with a password: [`Client::login_with_browser`](crate::Client::login_with_browser)
+    /// or [`Client::login_with_device`](crate::Client::login_with_device).
+    #[error("{service} logs in with OAuth (a browser or a device code), not with a password")]
+    OAuthOnly {
+        /// The service.
+        service: ServiceKind,
+    },
+
+    /// An OAuth login of a service without `x-apilogin.oauth`, or without a client id.
+    #[error("{service}: {reason}")]
+    NoOAuth {
+        /// The service.
+        service: ServiceKind,
+        /// What is missing.
+        reason: &'static str,
+    },
+
     /// The HTTP client could not be built (e.g. no TLS roots available).
     #[error("cannot set up the HTTP client: {detail}")]
     HttpClient {
@@ -381,6 +412,8 @@ impl ConfigError {
     fn service(&self) -> Option<ServiceKind> {
         match self {
             ConfigError::MissingBaseUrl { service }
+            | ConfigError::OAuthOnly { service }
+            | ConfigError::NoOAuth { service, .. }
             | ConfigError::MissingCredential { service, .. }
             | ConfigError::InvalidCredential { service, .. }
             | ConfigError::WrongService {

@@ -642,7 +642,9 @@ pub(crate) async fn login(
         generated,
         session: None,
     };
-    let step = &desc.login;
+    let Some(step) = &desc.login else {
+        return Err(ConfigError::OAuthOnly { service: kind }.into());
+    };
     static NONE: SpecMap<Str> = SpecMap(Cow::Borrowed(&[]));
     let creds = ctx.credentials(step.credentials.as_ref().unwrap_or(&NONE));
     let (answer, outcome) = send(api, &call, step, &ctx, creds).await?;
@@ -854,6 +856,10 @@ impl Session {
     /// key, Rocket.Chat and Mattermost log out); the token stops working. A service without
     /// one: [`LoginError::Unsupported`].
     pub async fn logout(&self) -> Result<(), LoginError> {
+        #[cfg(feature = "oauth")]
+        if self.oauth_state().is_some() {
+            return crate::oauth_login::logout(self).await;
+        }
         let Ran {
             desc,
             answer,
@@ -872,6 +878,10 @@ impl Session {
     /// `service_authhash`, Rocket.Chat's `resume`) and returns the new session. A service
     /// without one: [`LoginError::Unsupported`].
     pub async fn relogin(&self) -> Result<Session, LoginError> {
+        #[cfg(feature = "oauth")]
+        if self.oauth_state().is_some() {
+            return crate::oauth_login::relogin(self).await;
+        }
         let Ran {
             desc,
             answer,
@@ -1312,7 +1322,11 @@ mod tests {
             let desc = description(kind);
             // The description generated for a service is that service's.
             assert_eq!(desc.service.variant, format!("{kind:?}"), "{kind}");
-            assert!(!desc.login.outcomes.is_empty(), "{kind}");
+            // A login step, or an OAuth login instead.
+            match &desc.login {
+                Some(login) => assert!(!login.outcomes.is_empty(), "{kind}"),
+                None => assert!(desc.oauth.is_some(), "{kind}"),
+            }
             // What the engine reads of an answer: every pointer, the token's among them.
             let pointers = desc.pointers();
             if let Place::Body(token) = &desc.session.token {

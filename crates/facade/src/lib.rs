@@ -11,6 +11,8 @@ mod info;
 mod login;
 #[cfg(feature = "oauth")]
 pub mod oauth;
+#[cfg(feature = "oauth")]
+mod oauth_login;
 mod reads;
 mod redact;
 mod secret;
@@ -29,6 +31,8 @@ pub use generated::clients::crates as clients;
 pub use http::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Options};
 pub use info::{DetailInfo, GeneratedInfo, InputInfo};
 pub use login::{Challenge, Client, LoginOutcome, login};
+#[cfg(feature = "oauth")]
+pub use oauth_login::OAuthInfo;
 pub use secret::SecretString;
 pub use service::{Service, ServiceKind};
 pub use session::{Identity, Session, SessionDetails};

@@ -70,6 +70,10 @@ pub struct Session {
     /// absent from sessions stored before it was recorded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     expires_at: Option<u64>,
+    /// What an OAuth session (the spec's `x-apilogin.oauth`) keeps to renew and revoke its
+    /// tokens: the client id and the refresh token. Absent from other sessions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    oauth: Option<OAuthState>,
     /// Not stored: a loaded session gets the defaults (see [`Session::with_options`]).
     #[serde(skip)]
     options: Options,
@@ -91,7 +95,28 @@ impl Session {
             token,
             generated,
             expires_at: None,
+            oauth: None,
             options: options.clone(),
+        }
+    }
+
+    /// What an OAuth session keeps to renew and revoke its tokens (`None` for other sessions).
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
+    pub(crate) fn oauth_state(&self) -> Option<&OAuthState> {
+        self.oauth.as_ref()
+    }
+
+    #[cfg_attr(not(feature = "oauth"), allow(dead_code))]
+    pub(crate) fn set_oauth_state(&mut self, state: OAuthState) {
+        self.oauth = Some(state);
+    }
+
+    /// Whether the session can be renewed without the user: an OAuth session with a refresh
+    /// token, or a session of a service with a `relogin` step.
+    pub fn can_renew(&self) -> bool {
+        match &self.oauth {
+            Some(state) => state.refresh_token.is_some(),
+            None => self.kind().supports_relogin(),
         }
     }
 
@@ -215,6 +240,16 @@ impl Session {
     }
 }
 
+/// What an OAuth session keeps besides the access token. `Debug` shows no token.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct OAuthState {
+    /// The client the tokens were issued to.
+    pub(crate) client_id: String,
+    /// The refresh token, when the provider issued one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) refresh_token: Option<SecretString>,
+}
+
 impl fmt::Debug for Session {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Session")
@@ -224,6 +259,7 @@ impl fmt::Debug for Session {
             .field("token", &self.token)
             .field("details", &self.details)
             .field("generated", &self.generated)
+            .field("oauth", &self.oauth)
             .finish_non_exhaustive()
     }
 }

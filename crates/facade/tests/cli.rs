@@ -154,7 +154,13 @@ async fn help_is_complete() {
             "login --help lacks {kind}"
         );
         let var = |name: &str| format!("{}_{name}", kind.id().to_ascii_uppercase());
-        for name in ["URL", "USERNAME", "PASSWORD"] {
+        // A service that logs in with OAuth takes a client id, never a password.
+        let names: &[&str] = if kind.uses_oauth() {
+            &["URL", "CLIENT_ID"]
+        } else {
+            &["URL", "USERNAME", "PASSWORD"]
+        };
+        for name in names {
             assert!(
                 out.stdout.contains(&var(name)),
                 "login --help lacks {}",

@@ -152,11 +152,42 @@ pub struct Description {
     pub inputs: Map<Input>,
     #[serde(default)]
     pub generated: Map<Generated>,
-    pub login: Step,
+    /// `None` only for a service that logs in with [`oauth`](Description::oauth).
+    pub login: Option<Step>,
+    /// The service logs in with OAuth 2.0 / OpenID Connect.
+    pub oauth: Option<OAuth>,
     pub session: Session,
     pub verify: Option<Step>,
     pub relogin: Option<Step>,
     pub logout: Option<Step>,
+}
+
+/// How a service logs in with OAuth 2.0 / OpenID Connect.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[cfg_attr(test, derive(serde::Serialize))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OAuth {
+    /// The `oauth2` or `openIdConnect` security scheme of the provider.
+    pub scheme: Str,
+    /// The client id when the user gives none.
+    pub client_id: Option<Str>,
+    /// The default flow (`None`: authorization code).
+    pub flow: Option<OAuthFlow>,
+    #[serde(default)]
+    pub scopes: List<Str>,
+    /// Extra parameters of the authorization request.
+    #[serde(default)]
+    pub parameters: Map<Str>,
+}
+
+named! {
+    /// An OAuth flow a person logs in with.
+    pub enum OAuthFlow {
+        /// Authorization code with PKCE and a loopback redirect.
+        AuthorizationCode = "authorizationCode",
+        /// The device authorization grant.
+        Device = "device",
+    }
 }
 
 /// How the facade and its command name the service.
@@ -394,7 +425,7 @@ impl Description {
     /// The steps the description has, with their names (`login` first).
     pub fn steps(&self) -> impl Iterator<Item = (&'static str, &Step)> {
         [
-            ("login", Some(&self.login)),
+            ("login", self.login.as_ref()),
             ("verify", self.verify.as_ref()),
             ("relogin", self.relogin.as_ref()),
             ("logout", self.logout.as_ref()),

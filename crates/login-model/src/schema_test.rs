@@ -88,7 +88,14 @@ fn step(token: Place) -> Description {
                 doc: Some(s("d")),
             },
         ),
-        login: step.clone(),
+        login: Some(step.clone()),
+        oauth: Some(OAuth {
+            scheme: s("oidc"),
+            client_id: Some(s("cli")),
+            flow: Some(OAuthFlow::Device),
+            scopes: Cow::Owned(vec![s("email")]),
+            parameters: map("prompt", s("consent")),
+        }),
         session: Session {
             token,
             identity: identity(),
@@ -235,6 +242,10 @@ fn every_enum_has_the_schemas_values() {
         (
             "/properties/session/properties/params/items/properties/from",
             names(ParamFrom::ALL.iter().map(|k| k.name()).collect()),
+        ),
+        (
+            "/properties/oauth/properties/flow",
+            names(OAuthFlow::ALL.iter().map(|k| k.name()).collect()),
         ),
     ];
     for (at, model) in pairs {

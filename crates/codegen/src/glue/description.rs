@@ -6,8 +6,8 @@
 //! tuple, array or enum-variant constructor lives as long as the static (no named item per list).
 
 use apilogin_login_model::{
-    Description, Detail, Generated, Identity, Input, Map, Outcome, Param, Place, Session, Step,
-    Types,
+    Description, Detail, Generated, Identity, Input, Map, OAuth, Outcome, Param, Place, Session,
+    Step, Types,
 };
 use proc_macro2::{Literal, TokenStream};
 use quote::{ToTokens as _, format_ident, quote};
@@ -96,7 +96,8 @@ fn description(d: &Description) -> TokenStream {
     let aliases = list(&s.aliases, |a| text(a));
     let inputs = map(&d.inputs, input);
     let generated = map(&d.generated, generated);
-    let login = step(&d.login);
+    let login = opt(d.login.as_ref(), step);
+    let oauth = opt(d.oauth.as_ref(), oauth);
     let session = session(&d.session);
     let verify = opt(d.verify.as_ref(), step);
     let relogin = opt(d.relogin.as_ref(), step);
@@ -114,6 +115,7 @@ fn description(d: &Description) -> TokenStream {
             inputs: #inputs,
             generated: #generated,
             login: #login,
+            oauth: #oauth,
             session: #session,
             verify: #verify,
             relogin: #relogin,
@@ -134,6 +136,22 @@ fn input(i: &Input) -> TokenStream {
     let default = opt_text(default);
     let help = opt_text(help);
     quote!(m::Input { label: #label, secret: #secret, required: #required, default: #default, help: #help })
+}
+
+fn oauth(o: &OAuth) -> TokenStream {
+    let OAuth {
+        scheme,
+        client_id,
+        flow,
+        scopes,
+        parameters,
+    } = o;
+    let scheme = text(scheme);
+    let client_id = opt_text(client_id);
+    let flow = opt(*flow, |f| variant("OAuthFlow", f));
+    let scopes = list(scopes, |s| text(s));
+    let parameters = map(parameters, |v| text(v));
+    quote!(m::OAuth { scheme: #scheme, client_id: #client_id, flow: #flow, scopes: #scopes, parameters: #parameters })
 }
 
 fn generated(g: &Generated) -> TokenStream {

@@ -98,18 +98,26 @@ pub(super) fn file(services: &[Service]) -> TokenStream {
             },
         ),
         each(
-            "Whether [`Session::logout`](crate::Session::logout) is available.",
+            "Whether [`Session::logout`](crate::Session::logout) is available (for an OAuth service: revocation, where the provider has it).",
             quote!(supports_logout(self) -> bool),
             &|s| {
-                let b = s.desc.logout.is_some();
+                let b = s.desc.logout.is_some() || s.desc.oauth.is_some();
                 quote!(#b)
             },
         ),
         each(
-            "Whether [`Session::relogin`](crate::Session::relogin) is available.",
+            "Whether [`Session::relogin`](crate::Session::relogin) is available (for an OAuth service: with the refresh token, where the provider issued one).",
             quote!(supports_relogin(self) -> bool),
             &|s| {
-                let b = s.desc.relogin.is_some();
+                let b = s.desc.relogin.is_some() || s.desc.oauth.is_some();
+                quote!(#b)
+            },
+        ),
+        each(
+            "Whether the service logs in with OAuth 2.0 / OpenID Connect (the spec's `x-apilogin.oauth`) rather than a password.",
+            quote!(uses_oauth(self) -> bool),
+            &|s| {
+                let b = s.desc.oauth.is_some();
                 quote!(#b)
             },
         ),

@@ -16,6 +16,7 @@ pub mod crates {
     pub use projectthanos_client as projectthanos;
     pub use rocketchat_client as rocketchat;
     pub use mattermost_client as mattermost;
+    pub use oidcprovider_client as oidcprovider;
 }
 /// `?` on a call of the generated client gives a [`LoginError`] (its text, scrubbed by the client, is the excerpt).
 impl<E: remoteit_client::ErrorValue> From<remoteit_client::Error<E>> for LoginError {
@@ -53,6 +54,14 @@ impl<E: mattermost_client::ErrorValue> From<mattermost_client::Error<E>> for Log
         http::client_error(ServiceKind::Mattermost, text, e.into_kind())
     }
 }
+/// `?` on a call of the generated client gives a [`LoginError`] (its text, scrubbed by the client, is the excerpt).
+impl<E: oidcprovider_client::ErrorValue> From<oidcprovider_client::Error<E>>
+for LoginError {
+    fn from(e: oidcprovider_client::Error<E>) -> LoginError {
+        let text = e.to_string();
+        http::client_error(ServiceKind::OidcProvider, text, e.into_kind())
+    }
+}
 /// A service's generated client.
 #[derive(Clone)]
 pub(crate) enum Api {
@@ -61,6 +70,7 @@ pub(crate) enum Api {
     ProjectThanos(projectthanos_client::Client),
     RocketChat(rocketchat_client::Client),
     Mattermost(mattermost_client::Client),
+    OidcProvider(oidcprovider_client::Client),
 }
 impl Api {
     /// The generated client of `service`, over the shared HTTP client of its base URL and options.
@@ -88,6 +98,11 @@ impl Api {
                 ServiceKind::Mattermost => {
                     Api::Mattermost(
                         mattermost_client::Client::new_with_client(url, client),
+                    )
+                }
+                ServiceKind::OidcProvider => {
+                    Api::OidcProvider(
+                        oidcprovider_client::Client::new_with_client(url, client),
                     )
                 }
             },
@@ -141,6 +156,16 @@ impl Api {
                     };
                 }
                 Api::Mattermost(api.with_credentials(c))
+            }
+            Api::OidcProvider(api) => {
+                let mut c = oidcprovider_client::Credentials::new();
+                for &(scheme, value) in credentials {
+                    c = match scheme {
+                        "openId" => c.open_id(value),
+                        _ => c,
+                    };
+                }
+                Api::OidcProvider(api.with_credentials(c))
             }
         }
     }
@@ -211,6 +236,9 @@ impl Api {
             (Api::Mattermost(api), "logout") => {
                 glue::answer(call, api.logout().send().await).await
             }
+            (Api::OidcProvider(api), "userinfo") => {
+                glue::answer(call, api.userinfo().send().await).await
+            }
             #[allow(unreachable_patterns)]
             _ => Err(glue::no_operation(call, operation)),
         }
@@ -231,6 +259,7 @@ pub(crate) fn scheme_header(
         (ServiceKind::RocketChat, "userId") => Some(("x-user-id", "")),
         (ServiceKind::Mattermost, "bearerAuth") => Some(("authorization", "Bearer ")),
         (ServiceKind::Mattermost, "tokenAuth") => Some(("authorization", "Token ")),
+        (ServiceKind::OidcProvider, "openId") => Some(("authorization", "Bearer ")),
         _ => None,
     }
 }
@@ -254,6 +283,10 @@ impl Service {
     /// Mattermost at a self-hosted server, e.g. `https://chat.example.com`.
     pub fn mattermost(base_url: &str) -> Result<Service, ConfigError> {
         Service::new(ServiceKind::Mattermost, Some(base_url))
+    }
+    /// OpenID provider at a self-hosted server, e.g. `https://chat.example.com`.
+    pub fn oidcprovider(base_url: &str) -> Result<Service, ConfigError> {
+        Service::new(ServiceKind::OidcProvider, Some(base_url))
     }
 }
 impl Session {
@@ -327,6 +360,21 @@ impl Session {
                 .with_credentials(
                     mattermost_client::Credentials::new()
                         .bearer_auth(self.value("$token")?),
+                ),
+        )
+    }
+    /// The generated OpenID provider client, sending this session's credentials (`openId`) wherever an operation's `security` asks for them.
+    pub fn oidcprovider(&self) -> Result<oidcprovider_client::Client, LoginError> {
+        self.expect(ServiceKind::OidcProvider)?;
+        let service = self.service();
+        Ok(
+            oidcprovider_client::Client::new_with_client(
+                    service.base_url(),
+                    http::client(&service, self.options())?,
+                )
+                .with_credentials(
+                    oidcprovider_client::Credentials::new()
+                        .open_id(self.value("$token")?),
                 ),
         )
     }

@@ -12,6 +12,7 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => &PROJECTTHANOS,
             ServiceKind::RocketChat => &ROCKETCHAT,
             ServiceKind::Mattermost => &MATTERMOST,
+            ServiceKind::OidcProvider => &OIDCPROVIDER,
         }
     }
 }
@@ -48,7 +49,7 @@ static REMOTEIT: m::Description = m::Description {
         ),
     ),
     generated: m::Map(Cow::Borrowed(&[])),
-    login: m::Step {
+    login: Some(m::Step {
         operation: Cow::Borrowed("login"),
         credentials: Some(
             m::Map(
@@ -181,7 +182,8 @@ static REMOTEIT: m::Description = m::Description {
             body: m::Map(Cow::Borrowed(&[])),
             parameters: m::Map(Cow::Borrowed(&[])),
         },
-    },
+    }),
+    oauth: None,
     session: m::Session {
         token: m::Place::Body(Cow::Borrowed("/token")),
         identity: m::Identity {
@@ -376,7 +378,7 @@ static TXTY: m::Description = m::Description {
         ),
     ),
     generated: m::Map(Cow::Borrowed(&[])),
-    login: m::Step {
+    login: Some(m::Step {
         operation: Cow::Borrowed("login"),
         credentials: None,
         body: m::Map(
@@ -489,7 +491,8 @@ static TXTY: m::Description = m::Description {
             body: m::Map(Cow::Borrowed(&[])),
             parameters: m::Map(Cow::Borrowed(&[])),
         },
-    },
+    }),
+    oauth: None,
     session: m::Session {
         token: m::Place::Body(Cow::Borrowed("/newapikey/key")),
         identity: m::Identity {
@@ -716,7 +719,7 @@ static PROJECTTHANOS: m::Description = m::Description {
     },
     inputs: m::Map(Cow::Borrowed(&[])),
     generated: m::Map(Cow::Borrowed(&[])),
-    login: m::Step {
+    login: Some(m::Step {
         operation: Cow::Borrowed("login"),
         credentials: None,
         body: m::Map(
@@ -846,7 +849,8 @@ static PROJECTTHANOS: m::Description = m::Description {
             body: m::Map(Cow::Borrowed(&[])),
             parameters: m::Map(Cow::Borrowed(&[])),
         },
-    },
+    }),
+    oauth: None,
     session: m::Session {
         token: m::Place::Body(Cow::Borrowed("/auth_token")),
         identity: m::Identity {
@@ -923,7 +927,7 @@ static ROCKETCHAT: m::Description = m::Description {
     },
     inputs: m::Map(Cow::Borrowed(&[])),
     generated: m::Map(Cow::Borrowed(&[])),
-    login: m::Step {
+    login: Some(m::Step {
         operation: Cow::Borrowed("login"),
         credentials: None,
         body: m::Map(
@@ -1127,7 +1131,8 @@ static ROCKETCHAT: m::Description = m::Description {
             body: m::Map(Cow::Borrowed(&[])),
             parameters: m::Map(Cow::Borrowed(&[])),
         },
-    },
+    }),
+    oauth: None,
     session: m::Session {
         token: m::Place::Body(Cow::Borrowed("/data/authToken")),
         identity: m::Identity {
@@ -1373,7 +1378,7 @@ static MATTERMOST: m::Description = m::Description {
     },
     inputs: m::Map(Cow::Borrowed(&[])),
     generated: m::Map(Cow::Borrowed(&[])),
-    login: m::Step {
+    login: Some(m::Step {
         operation: Cow::Borrowed("login"),
         credentials: None,
         body: m::Map(
@@ -1544,7 +1549,8 @@ static MATTERMOST: m::Description = m::Description {
             body: m::Map(Cow::Borrowed(&[])),
             parameters: m::Map(Cow::Borrowed(&[])),
         },
-    },
+    }),
+    oauth: None,
     session: m::Session {
         token: m::Place::Header(Cow::Borrowed("Token")),
         identity: m::Identity {
@@ -1651,4 +1657,120 @@ static MATTERMOST: m::Description = m::Description {
             parameters: m::Map(Cow::Borrowed(&[])),
         },
     }),
+};
+/// The login flow of OpenID provider: the `x-apilogin` of its spec.
+static OIDCPROVIDER: m::Description = m::Description {
+    service: m::Service {
+        variant: Cow::Borrowed("OidcProvider"),
+        name: Cow::Borrowed("OpenID provider"),
+        summary: Cow::Borrowed(
+            "An OpenID Connect provider (node oidc-provider, or any with discovery via --url, its issuer).",
+        ),
+        order: Some(6),
+        rust_constructor: None,
+        aliases: Cow::Borrowed(&[Cow::Borrowed("oidc"), Cow::Borrowed("openid")]),
+    },
+    inputs: m::Map(Cow::Borrowed(&[])),
+    generated: m::Map(Cow::Borrowed(&[])),
+    login: None,
+    oauth: Some(m::OAuth {
+        scheme: Cow::Borrowed("openId"),
+        client_id: Some(Cow::Borrowed("apilogin-cli")),
+        flow: Some(m::OAuthFlow::AuthorizationCode),
+        scopes: Cow::Borrowed(
+            &[Cow::Borrowed("openid"), Cow::Borrowed("email"), Cow::Borrowed("profile")],
+        ),
+        parameters: m::Map(Cow::Borrowed(&[])),
+    }),
+    session: m::Session {
+        token: m::Place::Body(Cow::Borrowed("/access_token")),
+        identity: m::Identity {
+            username: Some(Cow::Borrowed("/email")),
+            user_id: Some(Cow::Borrowed("/sub")),
+            name: Some(Cow::Borrowed("/name")),
+            email: Some(Cow::Borrowed("/email")),
+        },
+        details: m::Map(Cow::Borrowed(&[])),
+        details_doc: Some(
+            Cow::Borrowed(
+                "An OpenID provider: the access token, and the refresh token that renews it.",
+            ),
+        ),
+        credentials: m::Map(
+            Cow::Borrowed(&[(Cow::Borrowed("openId"), Cow::Borrowed("$token"))]),
+        ),
+        params: Cow::Borrowed(&[]),
+        lifetime_seconds: None,
+        expires_in: Some(Cow::Borrowed("/expires_in")),
+    },
+    verify: Some(m::Step {
+        operation: Cow::Borrowed("userinfo"),
+        credentials: None,
+        body: m::Map(Cow::Borrowed(&[])),
+        parameters: m::Map(Cow::Borrowed(&[])),
+        identity: m::Identity {
+            username: Some(Cow::Borrowed("/email")),
+            user_id: Some(Cow::Borrowed("/sub")),
+            name: Some(Cow::Borrowed("/name")),
+            email: Some(Cow::Borrowed("/email")),
+        },
+        outcomes: Cow::Borrowed(
+            &[
+                m::Outcome {
+                    status: Some(200),
+                    field: None,
+                    header: None,
+                    equals: None,
+                    one_of: None,
+                    empty_body: None,
+                    answering: None,
+                    then: m::Then::Ok,
+                    method: None,
+                    methods: m::Map(Cow::Borrowed(&[])),
+                    default_method: None,
+                    code: None,
+                    message: None,
+                    by_ip: false,
+                },
+                m::Outcome {
+                    status: Some(401),
+                    field: None,
+                    header: None,
+                    equals: None,
+                    one_of: None,
+                    empty_body: None,
+                    answering: None,
+                    then: m::Then::SessionRejected,
+                    method: None,
+                    methods: m::Map(Cow::Borrowed(&[])),
+                    default_method: None,
+                    code: None,
+                    message: None,
+                    by_ip: false,
+                },
+                m::Outcome {
+                    status: None,
+                    field: None,
+                    header: None,
+                    equals: None,
+                    one_of: None,
+                    empty_body: None,
+                    answering: None,
+                    then: m::Then::Unexpected,
+                    method: None,
+                    methods: m::Map(Cow::Borrowed(&[])),
+                    default_method: None,
+                    code: None,
+                    message: Some(Cow::Borrowed("/error_description")),
+                    by_ip: false,
+                },
+            ],
+        ),
+        types: m::Types {
+            body: m::Map(Cow::Borrowed(&[])),
+            parameters: m::Map(Cow::Borrowed(&[])),
+        },
+    }),
+    relogin: None,
+    logout: None,
 };

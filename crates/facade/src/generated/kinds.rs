@@ -33,15 +33,19 @@ pub enum ServiceKind {
     /// Mattermost (self-hosted; second factor by an authenticator app code).
     #[serde(rename = "mattermost")]
     Mattermost,
+    /// An OpenID Connect provider (node oidc-provider, or any with discovery via --url, its issuer).
+    #[serde(rename = "oidcprovider")]
+    OidcProvider,
 }
 impl ServiceKind {
     /// Every service, in a stable order.
-    pub const ALL: [ServiceKind; 5] = [
+    pub const ALL: [ServiceKind; 6] = [
         ServiceKind::RemoteIt,
         ServiceKind::Txty,
         ServiceKind::ProjectThanos,
         ServiceKind::RocketChat,
         ServiceKind::Mattermost,
+        ServiceKind::OidcProvider,
     ];
     /// Short lower-case identifier: the spec's file name (`rocketchat` for `specs/rocketchat.yaml`).
     pub const fn id(self) -> &'static str {
@@ -51,6 +55,7 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => "projectthanos",
             ServiceKind::RocketChat => "rocketchat",
             ServiceKind::Mattermost => "mattermost",
+            ServiceKind::OidcProvider => "oidcprovider",
         }
     }
     /// Human-readable name, e.g. `Rocket.Chat`.
@@ -61,6 +66,7 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => "Project Thanos",
             ServiceKind::RocketChat => "Rocket.Chat",
             ServiceKind::Mattermost => "Mattermost",
+            ServiceKind::OidcProvider => "OpenID provider",
         }
     }
     /// One line about the service.
@@ -79,6 +85,9 @@ impl ServiceKind {
             ServiceKind::Mattermost => {
                 "Mattermost (self-hosted; second factor by an authenticator app code)."
             }
+            ServiceKind::OidcProvider => {
+                "An OpenID Connect provider (node oidc-provider, or any with discovery via --url, its issuer)."
+            }
         }
     }
     /// Other names the service is known by (`rocket.chat`), for command lines.
@@ -89,6 +98,7 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => &["thanos"],
             ServiceKind::RocketChat => &["rocket.chat"],
             ServiceKind::Mattermost => &[],
+            ServiceKind::OidcProvider => &["oidc", "openid"],
         }
     }
     /// The public server (the spec's first `servers` entry), or `None` for a self-hosted service.
@@ -99,6 +109,7 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => Some("https://stable.projectthanos.com"),
             ServiceKind::RocketChat => None,
             ServiceKind::Mattermost => None,
+            ServiceKind::OidcProvider => None,
         }
     }
     /// Whether a login can answer with a second-factor challenge.
@@ -109,6 +120,7 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => false,
             ServiceKind::RocketChat => true,
             ServiceKind::Mattermost => true,
+            ServiceKind::OidcProvider => false,
         }
     }
     /// Whether [`Session::verify`](crate::Session::verify) is available.
@@ -119,9 +131,10 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => false,
             ServiceKind::RocketChat => true,
             ServiceKind::Mattermost => true,
+            ServiceKind::OidcProvider => true,
         }
     }
-    /// Whether [`Session::logout`](crate::Session::logout) is available.
+    /// Whether [`Session::logout`](crate::Session::logout) is available (for an OAuth service: revocation, where the provider has it).
     pub const fn supports_logout(self) -> bool {
         match self {
             ServiceKind::RemoteIt => false,
@@ -129,9 +142,10 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => false,
             ServiceKind::RocketChat => true,
             ServiceKind::Mattermost => true,
+            ServiceKind::OidcProvider => true,
         }
     }
-    /// Whether [`Session::relogin`](crate::Session::relogin) is available.
+    /// Whether [`Session::relogin`](crate::Session::relogin) is available (for an OAuth service: with the refresh token, where the provider issued one).
     pub const fn supports_relogin(self) -> bool {
         match self {
             ServiceKind::RemoteIt => true,
@@ -139,6 +153,18 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => false,
             ServiceKind::RocketChat => true,
             ServiceKind::Mattermost => false,
+            ServiceKind::OidcProvider => true,
+        }
+    }
+    /// Whether the service logs in with OAuth 2.0 / OpenID Connect (the spec's `x-apilogin.oauth`) rather than a password.
+    pub const fn uses_oauth(self) -> bool {
+        match self {
+            ServiceKind::RemoteIt => false,
+            ServiceKind::Txty => false,
+            ServiceKind::ProjectThanos => false,
+            ServiceKind::RocketChat => false,
+            ServiceKind::Mattermost => false,
+            ServiceKind::OidcProvider => true,
         }
     }
     /// What a login takes besides the user name, password and second-factor code.
@@ -149,6 +175,7 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => INPUTS_PROJECTTHANOS,
             ServiceKind::RocketChat => INPUTS_ROCKETCHAT,
             ServiceKind::Mattermost => INPUTS_MATTERMOST,
+            ServiceKind::OidcProvider => INPUTS_OIDCPROVIDER,
         }
     }
     /// What a session keeps besides the token (the spec's `session.details`: the fields of `SessionDetails`), and which of them are secret.
@@ -159,6 +186,7 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => DETAILS_PROJECTTHANOS,
             ServiceKind::RocketChat => DETAILS_ROCKETCHAT,
             ServiceKind::Mattermost => DETAILS_MATTERMOST,
+            ServiceKind::OidcProvider => DETAILS_OIDCPROVIDER,
         }
     }
     /// Whether a session knows the user's id (the spec's `session.identity.userId`).
@@ -169,6 +197,7 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => true,
             ServiceKind::RocketChat => true,
             ServiceKind::Mattermost => true,
+            ServiceKind::OidcProvider => true,
         }
     }
     /// The values a login makes once and the session keeps (the spec's `x-apilogin.generated`), e.g. a device id.
@@ -179,6 +208,7 @@ impl ServiceKind {
             ServiceKind::ProjectThanos => &[],
             ServiceKind::RocketChat => &[],
             ServiceKind::Mattermost => &[],
+            ServiceKind::OidcProvider => &[],
         }
     }
 }
@@ -210,6 +240,8 @@ const INPUTS_PROJECTTHANOS: &[InputInfo] = &[];
 const INPUTS_ROCKETCHAT: &[InputInfo] = &[];
 /// The inputs of Mattermost.
 const INPUTS_MATTERMOST: &[InputInfo] = &[];
+/// The inputs of OpenID provider.
+const INPUTS_OIDCPROVIDER: &[InputInfo] = &[];
 /// The session details of remote.it.
 const DETAILS_REMOTEIT: &[DetailInfo] = &[
     DetailInfo {
@@ -265,6 +297,8 @@ const DETAILS_PROJECTTHANOS: &[DetailInfo] = &[
 const DETAILS_ROCKETCHAT: &[DetailInfo] = &[];
 /// The session details of Mattermost.
 const DETAILS_MATTERMOST: &[DetailInfo] = &[];
+/// The session details of OpenID provider.
+const DETAILS_OIDCPROVIDER: &[DetailInfo] = &[];
 impl crate::session::Session {
     /// The `Debug` text of the generated client this session hands out (`Session::<id>()`), credentials redacted: one call for every service, for logs and for checks that no secret shows.
     pub fn client_debug(&self) -> Result<String, crate::error::LoginError> {
@@ -275,6 +309,7 @@ impl crate::session::Session {
                 ServiceKind::ProjectThanos => format!("{:?}", self.projectthanos() ?),
                 ServiceKind::RocketChat => format!("{:?}", self.rocketchat() ?),
                 ServiceKind::Mattermost => format!("{:?}", self.mattermost() ?),
+                ServiceKind::OidcProvider => format!("{:?}", self.oidcprovider() ?),
             },
         )
     }
@@ -318,6 +353,9 @@ pub enum SessionDetails {
     /// Nothing besides the token.
     #[serde(rename = "mattermost")]
     Mattermost {},
+    /// An OpenID provider: the access token, and the refresh token that renews it.
+    #[serde(rename = "oidcprovider")]
+    OidcProvider {},
 }
 impl SessionDetails {
     /// The service these details belong to.
@@ -328,6 +366,7 @@ impl SessionDetails {
             SessionDetails::ProjectThanos { .. } => ServiceKind::ProjectThanos,
             SessionDetails::RocketChat { .. } => ServiceKind::RocketChat,
             SessionDetails::Mattermost { .. } => ServiceKind::Mattermost,
+            SessionDetails::OidcProvider { .. } => ServiceKind::OidcProvider,
         }
     }
     /// Detail `name` as text (`$detail.<name>` of the flow), if this variant has it.
@@ -373,6 +412,11 @@ impl SessionDetails {
                     _ => None,
                 }
             }
+            SessionDetails::OidcProvider {} => {
+                match name {
+                    _ => None,
+                }
+            }
         }
     }
     /// The details of `kind`, each taken by name from `take`; `None` when one is missing or of the wrong type.
@@ -404,6 +448,7 @@ impl SessionDetails {
                 }
                 ServiceKind::RocketChat => SessionDetails::RocketChat {},
                 ServiceKind::Mattermost => SessionDetails::Mattermost {},
+                ServiceKind::OidcProvider => SessionDetails::OidcProvider {},
             },
         )
     }

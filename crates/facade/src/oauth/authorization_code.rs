@@ -26,6 +26,19 @@ impl Provider {
         scopes: &[&str],
         open_browser: impl FnOnce(&Url),
     ) -> Result<Tokens, OAuthError> {
+        self.authorization_code_with(client_id, scopes, &[], open_browser)
+            .await
+    }
+
+    /// [`authorization_code`](Self::authorization_code) with extra parameters of the
+    /// authorization request (`prompt`, `audience`, ...).
+    pub(crate) async fn authorization_code_with(
+        &self,
+        client_id: &str,
+        scopes: &[&str],
+        params: &[(&str, &str)],
+        open_browser: impl FnOnce(&Url),
+    ) -> Result<Tokens, OAuthError> {
         let loopback = Loopback::bind().await?;
         let redirect = RedirectUrl::new(loopback.redirect_uri())
             .map_err(|e| OAuthError::Loopback(e.to_string()))?;
@@ -40,6 +53,9 @@ impl Provider {
             .set_pkce_challenge(challenge);
         for scope in scopes.iter().filter(|s| **s != "openid") {
             request = request.add_scope(Scope::new((*scope).to_owned()));
+        }
+        for (name, value) in params {
+            request = request.add_extra_param((*name).to_owned(), (*value).to_owned());
         }
         let (url, state, nonce) = request.url();
         open_browser(&url);

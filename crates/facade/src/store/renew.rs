@@ -56,7 +56,7 @@ pub(crate) async fn renew(
         account: current.account.clone(),
         why,
     };
-    if !session.kind().supports_relogin() {
+    if !session.can_renew() {
         return Err(expired(Expiry::CannotRenew));
     }
     let renewed = match session.relogin().await {

@@ -1,10 +1,11 @@
 //! `cargo xtask bench`: regen speed, a fresh clone (first demo, first regen, the README's test command), compile footprint, login round trips, authenticated calls and logins under
-//! concurrency, a session renewed while 4 processes use it, the real-world spec corpus (crates that build, and regen + build of its largest spec), each side by side with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
+//! concurrency, a session renewed while 4 processes use it, the real-world spec corpus (crates that build, and regen + build of its largest spec), OAuth logins to a stored session, each side by side with the peer a user would otherwise pick, in one run. Writes `BENCHMARKS.md`.
 
 mod concurrency;
 mod corpus;
 mod footprint;
 mod fresh;
+mod oauth;
 mod regen;
 mod renewal;
 mod roundtrip;
@@ -51,6 +52,7 @@ const SECTIONS: &[&str] = &[
     "renewal",
     "soak",
     "corpus",
+    "oauth",
 ];
 
 impl Options {
@@ -99,6 +101,7 @@ fn title_of(key: &str) -> &'static str {
         "concurrency" => concurrency::TITLE,
         "renewal" => renewal::TITLE,
         "corpus" => corpus::TITLE,
+        "oauth" => oauth::TITLE,
         _ => soak::TITLE,
     }
 }
@@ -265,6 +268,7 @@ pub fn run(root: &Path, options: &Options) -> Result<()> {
                 "concurrency" => concurrency::bench(root, options.requests)?,
                 "renewal" => renewal::bench(root)?,
                 "corpus" => corpus::bench(root, &work)?,
+                "oauth" => oauth::bench(root)?,
                 _ => soak::bench(root)?,
             };
             report.push((s.title, s.body));

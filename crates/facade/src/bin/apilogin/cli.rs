@@ -22,8 +22,13 @@ fn service_variables() -> String {
         } else {
             var("URL")
         }];
-        vars.push(var("USERNAME"));
-        vars.push(var("PASSWORD"));
+        if kind.uses_oauth() {
+            // No password: the browser or the device grant.
+            vars.push(format!("{} (OAuth)", var("CLIENT_ID")));
+        } else {
+            vars.push(var("USERNAME"));
+            vars.push(var("PASSWORD"));
+        }
         vars.extend(kind.inputs().iter().map(|i| var(&i.env_suffix())));
         if kind.has_second_factor() {
             vars.push(var("CODE"));
@@ -100,6 +105,7 @@ Examples:
   curl -H \"X-Auth-Token: $(apilogin token rocketchat)\" \\
        -H \"X-User-Id: $(apilogin token rocketchat --field user-id)\" https://chat.example.com/api/v1/me
   apilogin logout rocketchat
+  apilogin login oidc --issuer https://id.example.com --client-id my-cli --device   # OAuth
   apilogin login txty --json --show-token --output session.json   # for verify/logout --session";
 
 /// Log in to a service and keep the session.
@@ -209,9 +215,20 @@ pub struct LoginArgs {
 
     /// Base URL of the server, API path included [env: <SERVICE>_URL]; default: the server of
     /// the stored session (of --user, else the latest), else the service's public server.
-    /// Required for self-hosted services without a stored session.
-    #[arg(long, value_name = "URL")]
+    /// Required for self-hosted services without a stored session. For a service that logs
+    /// in with OAuth, the provider's issuer (--issuer).
+    #[arg(long, value_name = "URL", visible_alias = "issuer")]
     pub url: Option<String>,
+
+    /// For a service that logs in with OAuth: the device authorization grant (a code to
+    /// approve on any device with a browser) instead of the browser on this machine.
+    #[arg(long, conflicts_with = "with_token")]
+    pub device: bool,
+
+    /// For a service that logs in with OAuth: the client id registered with the provider
+    /// [env: <SERVICE>_CLIENT_ID]; default: the one its spec names.
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
 
     /// User name or e-mail [env: <SERVICE>_USERNAME]; default: the account of the stored
     /// session, if any.

@@ -42,6 +42,11 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
             )));
         }
     }
+    if !kind.uses_oauth() && (args.device || args.client_id.is_some()) {
+        return Err(usage(format!(
+            "{kind} logs in with a password: --device and --client-id are for services that log in with OAuth"
+        )));
+    }
     if args.code.is_some() {
         return Err(usage(format!(
             "--code is not accepted: a code on the command line is visible to other users in the process list; set {}, pipe the code in, or type it at the prompt",
@@ -131,6 +136,18 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
         }
         eprintln!("The server accepted the token.");
         return finish(&out, store.as_mut(), &account, &session);
+    }
+
+    // A service that logs in with OAuth: a stored session is renewed with its refresh token,
+    // else the browser or the device grant.
+    if kind.uses_oauth() && !args.with_token {
+        let how = OAuthArgs {
+            fresh: args.fresh,
+            device: args.device,
+            client_id: args.client_id.clone(),
+            user: user.clone(),
+        };
+        return oauth_login(&how, &out, store.as_mut(), &client, options).await;
     }
 
     // A stored session that cannot be read is not replaced: say so before asking anything.
@@ -253,6 +270,96 @@ pub async fn login(args: LoginArgs, options: Options) -> anyhow::Result<()> {
         }
     };
     finish(&out, store.as_mut(), &user, &session)
+}
+
+/// `login` of a service whose spec says `x-apilogin.oauth`: the stored session renewed with
+/// its refresh token (unless --fresh), else the browser flow (the URL printed on standard
+/// error, and opened in a browser where there is one) or, with --device (or by the spec's
+/// default), the device grant.
+/// What `login` of an OAuth service takes from its arguments.
+struct OAuthArgs {
+    fresh: bool,
+    device: bool,
+    client_id: Option<String>,
+    /// The account of the stored session to renew (--user), else the latest.
+    user: Option<String>,
+}
+
+async fn oauth_login(
+    args: &OAuthArgs,
+    out: &LoginOutput,
+    mut store: Option<&mut Store>,
+    client: &Client,
+    options: Options,
+) -> anyhow::Result<()> {
+    let kind = client.service().kind();
+    let base_url = client.service().base_url().to_owned();
+    let stored = match &store {
+        Some(store) if !args.fresh => store
+            .find(kind, Some(&base_url), args.user.as_deref())
+            .cloned(),
+        _ => None,
+    };
+    if let (Some(entry), Some(store)) = (stored, store.as_deref_mut()) {
+        let session = store.load(&entry)?.with_options(options.clone());
+        if session.can_renew() {
+            match session.relogin().await {
+                Ok(session) => {
+                    eprintln!(
+                        "Logged in again with the stored session's refresh token (--fresh logs in anew)."
+                    );
+                    return finish(out, Some(store), entry.account(), &session);
+                }
+                Err(e @ LoginError::SessionRejected { .. }) => eprintln!(
+                    "The stored session of {} can no longer be renewed ({}); logging in anew.",
+                    clean(entry.account()),
+                    clean(&e.to_string())
+                ),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    let client_id = args
+        .client_id
+        .clone()
+        .or_else(|| env_value(&env_name(kind, "CLIENT_ID")));
+    let device = args.device || kind.oauth().is_some_and(|o| o.device_by_default);
+    let session = if device {
+        client
+            .login_with_device(client_id.as_deref(), |code| {
+                let page = code
+                    .verification_uri_complete
+                    .as_ref()
+                    .unwrap_or(&code.verification_uri);
+                eprintln!(
+                    "To log in to {kind}, open {} on any device and enter the code {} (it expires in {} minutes).",
+                    clean(code.verification_uri.as_str()),
+                    clean(&code.user_code),
+                    code.expires_in.as_secs().div_ceil(60)
+                );
+                if page != &code.verification_uri {
+                    eprintln!("Or open {} (the code filled in).", clean(page.as_str()));
+                }
+                eprintln!("Waiting for the approval...");
+            })
+            .await?
+    } else {
+        client
+            .login_with_browser(client_id.as_deref(), |url| {
+                eprintln!(
+                    "To log in to {kind}, open this page in a browser:\n  {}",
+                    clean(url.as_str())
+                );
+                crate::input::open_browser(url.as_str());
+                eprintln!("Waiting for the browser to come back...");
+            })
+            .await?
+    };
+    let account = session.user().username.clone();
+    if let Some(store) = &store {
+        store.check_replaceable(kind, &base_url, &account)?;
+    }
+    finish(out, store, &account, &session)
 }
 
 /// What `login` prints and writes, from its arguments.

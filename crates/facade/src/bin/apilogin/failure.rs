@@ -3,6 +3,7 @@
 
 use std::time::SystemTime;
 
+use apilogin::oauth::OAuthError;
 use apilogin::store::StoreError;
 use apilogin::{LoginError, ServiceKind, TransportKind};
 use serde_json::{Value, json};
@@ -64,9 +65,55 @@ pub fn login_exit_code(e: &LoginError) -> u8 {
             ..
         } => 6,
         Config(_) | Unsupported { .. } => 2,
+        OAuth { error, .. } => oauth_exit_code(error),
         // The server answered, with something that is not the API: 5xx, redirect, a body
         // that is not what the spec says, too large, or a failure below HTTP of no known kind.
         _ => 7,
+    }
+}
+
+/// The exit code of a failed OAuth flow, refresh or revocation.
+fn oauth_exit_code(e: &OAuthError) -> u8 {
+    match e {
+        OAuthError::InsecureUrl { .. }
+        | OAuthError::InvalidIssuer { .. }
+        | OAuthError::Unsupported { .. } => 2,
+        OAuthError::AccessDenied { .. }
+        | OAuthError::DeviceCodeExpired
+        | OAuthError::Provider { .. } => 3,
+        OAuthError::Transport {
+            kind:
+                TransportKind::Timeout
+                | TransportKind::Connect
+                | TransportKind::Tls
+                | TransportKind::Interrupted,
+            ..
+        }
+        | OAuthError::TimedOut(_) => 6,
+        _ => 7,
+    }
+}
+
+/// The `oauth_error` member of the JSON error object: what kind of OAuth failure.
+fn oauth_reason(e: &OAuthError) -> &'static str {
+    match e {
+        OAuthError::InsecureUrl { .. } => "insecure_url",
+        OAuthError::InvalidIssuer { .. } => "invalid_issuer",
+        OAuthError::Discovery { .. } => "discovery",
+        OAuthError::Unsupported { .. } => "unsupported",
+        OAuthError::Transport { .. } => "transport",
+        OAuthError::Redirected { .. } => "redirected",
+        OAuthError::BodyTooLarge { .. } => "body_too_large",
+        OAuthError::AccessDenied { .. } => "access_denied",
+        OAuthError::StateMismatch => "state_mismatch",
+        OAuthError::IssuerMismatch { .. } => "issuer_mismatch",
+        OAuthError::DeviceCodeExpired => "device_code_expired",
+        OAuthError::TimedOut(_) => "timed_out",
+        OAuthError::Loopback(_) => "loopback",
+        OAuthError::Provider { .. } => "provider",
+        OAuthError::InvalidIdToken(_) => "invalid_id_token",
+        OAuthError::UnexpectedResponse { .. } => "unexpected_response",
+        _ => "other",
     }
 }
 
@@ -166,10 +213,17 @@ fn login_details(e: &LoginError) -> Vec<(&'static str, Value)> {
         BodyTooLarge { .. } => "body_too_large",
         Transport { .. } => "transport",
         Unsupported { .. } => "unsupported",
+        OAuth { .. } => "oauth",
         Config(_) => "config",
         _ => "other",
     };
     let mut out = vec![("reason", json!(reason))];
+    if let OAuth { error, .. } = e {
+        out.push(("oauth_error", json!(oauth_reason(error))));
+        if let OAuthError::Provider { code, .. } = error {
+            out.push(("code", json!(code)));
+        }
+    }
     match e {
         BadCredentials {
             code: Some(code), ..

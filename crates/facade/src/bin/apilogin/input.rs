@@ -90,3 +90,36 @@ fn stdin_line_of(limit: u64) -> anyhow::Result<Option<String>> {
     let line = line.trim();
     Ok((!line.is_empty()).then(|| line.to_owned()))
 }
+
+/// Opens `url` in the user's browser where there is one to open: only when standard input and
+/// standard error are terminals (a person is there), with the platform's opener (`xdg-open`
+/// under a graphical session on Linux and the BSDs, `open` on macOS, `explorer` on Windows),
+/// never through a shell. `APILOGIN_NO_BROWSER` (any value) prevents it. The URL is printed
+/// either way.
+pub fn open_browser(url: &str) {
+    if std::env::var_os("APILOGIN_NO_BROWSER").is_some()
+        || !interactive()
+        || !std::io::stderr().is_terminal()
+    {
+        return;
+    }
+    let opener = if cfg!(target_os = "macos") {
+        Some("open")
+    } else if cfg!(windows) {
+        Some("explorer")
+    } else if std::env::var_os("DISPLAY").is_some() || std::env::var_os("WAYLAND_DISPLAY").is_some()
+    {
+        Some("xdg-open")
+    } else {
+        None
+    };
+    if let Some(opener) = opener {
+        // Not waited for: the opener may live as long as the browser. Its output is not ours.
+        let _ = std::process::Command::new(opener)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+    }
+}

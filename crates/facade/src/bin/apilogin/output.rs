@@ -53,6 +53,10 @@ pub fn session_json(session: &Session, show_secrets: bool) -> anyhow::Result<ser
         for name in secret_members(session.kind()) {
             map.remove(name);
         }
+        // An OAuth session's refresh token.
+        if let Some(oauth) = map.get_mut("oauth").and_then(|o| o.as_object_mut()) {
+            oauth.remove("refresh_token");
+        }
     }
     Ok(value)
 }
@@ -122,6 +126,25 @@ mod tests {
             secret_details >= 2,
             "remote.it's two secret details at least"
         );
+    }
+
+    /// An OAuth session's refresh token is a secret too; its client id is not.
+    #[test]
+    fn the_refresh_token_is_left_out() {
+        let kind = ServiceKind::ALL
+            .into_iter()
+            .find(|k| k.uses_oauth())
+            .expect("a service that logs in with OAuth");
+        let mut stored = serde_json::to_value(session_of(kind)).unwrap();
+        stored["oauth"] =
+            serde_json::json!({"client_id": "cli", "refresh_token": "secret-value-refresh"});
+        let session: Session = serde_json::from_value(stored).unwrap();
+        let full = session_json(&session, true).unwrap();
+        assert_eq!(full["oauth"]["refresh_token"], "secret-value-refresh");
+        let public = json(&session_json(&session, false).unwrap()).unwrap();
+        assert!(!public.contains("secret-value"), "{public}");
+        assert!(public.contains("\"client_id\": \"cli\""), "{public}");
+        assert!(!format!("{session:?}").contains("secret-value"));
     }
 
     #[test]
