@@ -2,6 +2,7 @@
 // pinned in tools/package.json and installed into tools/node_modules by `npm ci --prefix tools`.
 //
 //   node tests/oidc/provider.mjs
+//   OIDC_USERINFO_PATH=/v1/userinfo node tests/oidc/provider.mjs   # userinfo at another path
 //
 // Listens on 127.0.0.1, a random port; prints the issuer URL as the first line of stdout and
 // exits when stdin closes (so a test that dies takes the provider with it). In memory only.
@@ -72,6 +73,9 @@ const provider = new Provider(issuer, {
   },
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   scopes: ['openid', 'offline_access', 'email', 'profile', 'api:read'],
+  // OIDC_USERINFO_PATH: userinfo served elsewhere than oidc-provider's `/me` (as Google's
+  // `/v1/userinfo` is), for the tests of a provider that is not the sixth spec's.
+  ...(process.env.OIDC_USERINFO_PATH ? { routes: { userinfo: process.env.OIDC_USERINFO_PATH } } : {}),
   // PKCE for every authorization request (S256 is the only method oidc-provider 9 accepts).
   pkce: { required: () => true },
   features: {

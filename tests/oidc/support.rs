@@ -51,6 +51,11 @@ pub const INSTALL: &str = "npm ci --prefix tools (as .ci/run does), with Node.js
 /// Starts the provider (`tests/oidc/provider.mjs`), or says why it cannot: Node.js or the
 /// package is missing.
 pub fn start_provider() -> Result<Running, String> {
+    start_provider_with(&[])
+}
+
+/// [`start_provider`] with `env` for `provider.mjs` (`OIDC_USERINFO_PATH`).
+pub fn start_provider_with(env: &[(&str, &str)]) -> Result<Running, String> {
     let root = workspace_root();
     let package = root.join("tools/node_modules/oidc-provider/package.json");
     if !package.exists() {
@@ -63,6 +68,7 @@ pub fn start_provider() -> Result<Running, String> {
     }
     let mut child = Command::new("node")
         .arg(root.join("tests/oidc/provider.mjs"))
+        .envs(env.iter().copied())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         // Its warnings and errors, for a failing test to look at.

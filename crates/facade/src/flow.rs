@@ -828,8 +828,15 @@ impl Session {
 
     /// Checks with the server that the session is still valid and returns who it belongs to
     /// (the spec's `x-apilogin.verify`: Txty's account view, Rocket.Chat's and Mattermost's
-    /// `me`). A service without one: [`LoginError::Unsupported`].
+    /// `me`; for an OpenID Connect session, the userinfo endpoint the provider's discovery
+    /// names). A service without one: [`LoginError::Unsupported`].
     pub async fn verify(&self) -> Result<Identity, LoginError> {
+        #[cfg(feature = "oauth")]
+        if self.oauth_state().is_some()
+            && let Some(said) = crate::oauth_login::verify(self).await
+        {
+            return said;
+        }
         let Ran {
             desc,
             step,

@@ -170,24 +170,7 @@ fn session(
         Some(c) => json!({"sub": c.subject, "iss": c.issuer, "email": c.email, "name": c.name}),
         None => Value::Null,
     };
-    let read = |p: &Option<apilogin_login_model::Str>| {
-        p.as_deref()
-            .and_then(|p| claims.pointer(p))
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-    };
-    let spec = &desc.session.identity;
-    let user_id = read(&spec.user_id);
-    let user = Identity {
-        username: read(&spec.username)
-            .or_else(|| user_id.clone())
-            .or_else(|| claims["sub"].as_str().map(str::to_owned))
-            .unwrap_or_default(),
-        user_id,
-        name: read(&spec.name),
-        email: read(&spec.email),
-    };
+    let user = identity(&claims, &desc.session.identity);
     let details = SessionDetails::build(kind, |_| DetailValue::Missing).ok_or_else(|| {
         LoginError::from(ConfigError::NoOAuth {
             service: kind,
@@ -213,6 +196,52 @@ fn session(
         refresh_token: tokens.refresh_token,
     });
     Ok(session)
+}
+
+/// Who the claims (an ID token's, or the userinfo endpoint's) say logged in, read with the
+/// spec's identity pointers; the user name falls back on the user id, then on `sub`.
+fn identity(claims: &Value, spec: &apilogin_login_model::Identity) -> Identity {
+    let read = |p: &Option<apilogin_login_model::Str>| {
+        p.as_deref()
+            .and_then(|p| claims.pointer(p))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let user_id = read(&spec.user_id);
+    Identity {
+        username: read(&spec.username)
+            .or_else(|| user_id.clone())
+            .or_else(|| claims["sub"].as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        user_id,
+        name: read(&spec.name),
+        email: read(&spec.email),
+    }
+}
+
+/// [`Session::verify`] of an OAuth session: the userinfo endpoint the provider's discovery
+/// names (the spec's `openIdConnect` scheme sends its endpoints to discovery, and providers
+/// serve userinfo at paths of their own), read with the spec's `verify.identity` pointers.
+/// `None`: the provider names none, and the spec's own `verify` step applies.
+pub(crate) async fn verify(current: &Session) -> Option<Result<Identity, LoginError>> {
+    let kind = current.kind();
+    let pointers = &kind.description().verify.as_ref()?.identity;
+    let provider = match provider(&current.service(), current.options()).await {
+        Ok(provider) => provider,
+        Err(e) => return Some(Err(e)),
+    };
+    provider.userinfo_endpoint()?;
+    Some(match provider.userinfo(current.token()).await {
+        Ok(claims) => Ok(identity(&Value::Object(claims), pointers)),
+        Err(OAuthError::Provider { code, .. }) if code == "invalid_token" => {
+            Err(LoginError::SessionRejected { service: kind })
+        }
+        Err(error) => Err(LoginError::OAuth {
+            service: kind,
+            error,
+        }),
+    })
 }
 
 /// The session with who it belongs to as the spec's `verify` step (the userinfo endpoint)

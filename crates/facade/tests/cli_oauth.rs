@@ -276,6 +276,57 @@ async fn device_login_status_token_renewal_and_logout() {
     home.run(&["token", "oidc"], &[], None).await.expect(1);
 }
 
+/// `login oidc --issuer` at a provider that serves userinfo elsewhere than the sixth spec's
+/// `/me` (as most providers do): who logged in, `verify` and `status` come from the userinfo
+/// endpoint its discovery names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_with_userinfo_at_a_path_of_its_own() {
+    if oidc::provider_issuer().is_none() {
+        return;
+    }
+    let running = oidc::start_provider_with(&[("OIDC_USERINFO_PATH", "/v1/userinfo")])
+        .expect("the provider, with userinfo at /v1/userinfo");
+    let issuer = running.issuer.clone();
+    let home = Home::new();
+    let mut login = home.spawn(&["login", "oidc", "--issuer", &issuer, "--device"], &[]);
+    let (page, code) = login.until(device_code).await;
+    oidc::Browser::new()
+        .run(page, Some(&code), None, false)
+        .await;
+    let out = login.finish().await.expect(0);
+    assert!(
+        out.stdout
+            .contains("as alice@example.test (Alice), user id alice"),
+        "{}",
+        out.stdout
+    );
+    let access = stored(&home).unwrap()["token"].as_str().unwrap().to_owned();
+    // The spec's path is not this provider's userinfo.
+    assert_eq!(userinfo(&issuer, &access).await, StatusCode::NOT_FOUND);
+    let verify = home.run(&["verify", "oidc"], &[], None).await.expect(0);
+    assert!(
+        verify.stdout.contains("alice@example.test"),
+        "{}",
+        verify.stdout
+    );
+    let status = home.run(&["status"], &[], None).await.expect(0);
+    assert!(status.stdout.contains("expires in"), "{}", status.stdout);
+    hides_all(&verify, &[&access]);
+    hides_all(&status, &[&access]);
+
+    // Revoked: userinfo refuses the token, and `verify` says the session ended.
+    let revoked = reqwest::Client::new()
+        .post(format!("{issuer}/token/revocation"))
+        .form(&[("token", access.as_str()), ("client_id", "apilogin-cli")])
+        .send()
+        .await
+        .unwrap();
+    assert!(revoked.status().is_success(), "{}", revoked.status());
+    let out = home.run(&["verify", "oidc"], &[], None).await.expect(3);
+    hides_all(&out, &[&access]);
+    drop(running);
+}
+
 /// The browser flow: the URL printed on standard error (no browser here), the test's browser
 /// following it to the command's loopback listener.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -260,7 +260,10 @@ async fn a_refused_call_is_retried_once_on_one_renewal() {
         let (user, attempts) = task.await.unwrap();
         let (me, expires_in) = user.unwrap();
         assert!(me.contains("demo"), "{me}");
-        assert!(expires_in.unwrap().as_secs() > 86_400, "the renewed session");
+        assert!(
+            expires_in.unwrap().as_secs() > 86_400,
+            "the renewed session"
+        );
         assert_eq!(attempts, 2, "retried once");
     }
     assert_eq!(

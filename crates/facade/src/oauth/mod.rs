@@ -8,7 +8,9 @@
 //! - [`Provider::device`]: the device authorization grant (RFC 8628);
 //! - [`Provider::client_credentials`]: for programs (RFC 6749 §4.4);
 //! - [`Provider::refresh`]: the refresh-token grant (§6);
-//! - [`Provider::revoke`]: token revocation (RFC 7009).
+//! - [`Provider::revoke`]: token revocation (RFC 7009);
+//! - [`Provider::userinfo`]: who an access token belongs to, at the userinfo endpoint
+//!   discovery names.
 //!
 //! Every request goes only to the endpoints the provider's discovery names, over https (or
 //! plain http to this machine), follows no redirect, and keeps the [`Options`](crate::Options)
@@ -25,6 +27,7 @@ mod loopback;
 mod refresh;
 mod revocation;
 mod tokens;
+mod userinfo;
 
 pub use device::DeviceCode;
 pub use discovery::{DEFAULT_LOGIN_TIMEOUT, Provider};
