@@ -324,6 +324,13 @@ async fn no_error_of_a_generated_client_shows_what_a_server_echoed() {
                     s.check("mattermost", "me", c.me().send().await);
                     s.check("mattermost", "logout", c.logout().send().await);
                 }
+                {
+                    use oidcprovider_client::{Client, Credentials};
+                    let c = Client::new(&base)
+                        .unwrap()
+                        .with_credentials(Credentials::new().open_id(TOKEN));
+                    s.check("oidcprovider", "userinfo", c.userinfo().send().await);
+                }
             }
         }
         // Every generated crate is covered (a new spec makes this fail until it is added).
