@@ -298,12 +298,15 @@ fn undo(root: &Path, changes: &[Change], message: String) -> String {
     // Folders of crates that did not exist before.
     for name in changed_crates(changes) {
         let dir = root.join("crates").join(&name);
-        if dir
-            .join("src")
-            .read_dir()
-            .is_ok_and(|mut d| d.next().is_none())
-        {
-            let _ = std::fs::remove_dir(dir.join("src"));
+        // The folders regen writes into (`src/lib.rs`, `examples/quick_start.rs`).
+        for sub in ["src", "examples"] {
+            if dir
+                .join(sub)
+                .read_dir()
+                .is_ok_and(|mut d| d.next().is_none())
+            {
+                let _ = std::fs::remove_dir(dir.join(sub));
+            }
         }
         if dir.read_dir().is_ok_and(|mut d| d.next().is_none()) {
             let _ = std::fs::remove_dir(&dir);
@@ -361,6 +364,26 @@ mod tests {
         let judged = judge(error, &[ours]);
         assert_eq!(judged.built_ours, 0);
         assert_eq!(judged.errors_ours, ["src/lib.rs:1: error"]);
+    }
+
+    /// A new crate that does not build leaves no folder behind, its `examples/` included.
+    #[test]
+    fn undoing_a_new_crate_removes_its_folders() {
+        let root = tempfile::tempdir().unwrap();
+        let new = |path: &str| Change {
+            path: PathBuf::from(path),
+            old: None,
+            new: Some("// x\n".into()),
+        };
+        let changes = [
+            new("crates/new-client/Cargo.toml"),
+            new("crates/new-client/src/lib.rs"),
+            new("crates/new-client/examples/quick_start.rs"),
+        ];
+        files::apply(root.path(), &changes).unwrap();
+        assert!(root.path().join("crates/new-client/examples").is_dir());
+        undo(root.path(), &changes, String::new());
+        assert!(!root.path().join("crates/new-client").exists());
     }
 
     #[test]

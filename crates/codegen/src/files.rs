@@ -76,7 +76,12 @@ pub fn owned_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
         .collect();
     dirs.sort();
     for dir in dirs {
-        for name in ["Cargo.toml", "README.md", "src/lib.rs"] {
+        for name in [
+            "Cargo.toml",
+            "README.md",
+            "src/lib.rs",
+            crate::render::QUICK_START,
+        ] {
             let path = dir.join(name);
             let owned = std::fs::read_to_string(&path)
                 .is_ok_and(|s| s.lines().next().is_some_and(|l| l.contains(MARKER)));

@@ -203,13 +203,113 @@ fn try_generate(view: &Value) -> Result<Generated, String> {
         .map_err(|e| format!("progenitor 0.15 refused it: {e}"))?;
     let types = generator.get_type_space();
     Ok(Generated {
-        tokens: line_docs(tokens).to_string(),
+        tokens: wire_paths(line_docs(tokens)).to_string(),
         uses_regress: types.uses_regress(),
         uses_uuid: types.uses_uuid(),
         uses_chrono: types.uses_chrono(),
         uses_futures: generator.uses_futures(),
         uses_websockets: generator.uses_websockets(),
     })
+}
+
+/// Gives progenitor's code the wire path of every operation: the view keys the extra
+/// operations of one URL `{path}#form`, `{path}#body` (and a spec's own keys may have a
+/// `#fragment`, Box's), and progenitor writes the key where it names the URL. This rewrites,
+/// with [`wire_path`](crate::view::adapt::wire_path)'s rule, the two places it does: the
+/// doc line "Sends a `POST` request to `{key}`", and the URL's format string of
+/// `format!("{}{key}", client.baseurl, …)`. A `{parameter}` never follows the `#` (the view
+/// refuses such keys), so the fragment is the end of the format string.
+fn wire_paths(tokens: TokenStream) -> TokenStream {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut out = Vec::with_capacity(trees.len());
+    for (i, tree) in trees.iter().enumerate() {
+        let after = |k: usize| i.checked_sub(k).map(|j| &trees[j]);
+        match tree {
+            TokenTree::Literal(lit) => {
+                let is_doc = matches!(after(1), Some(TokenTree::Punct(p)) if p.as_char() == '=')
+                    && matches!(after(2), Some(TokenTree::Ident(d)) if d == "doc");
+                let rewritten = string_value(lit)
+                    .and_then(|text| if is_doc { doc_wire_path(&text) } else { None });
+                match rewritten {
+                    Some(text) => out.push(TokenTree::Literal(Literal::string(&text))),
+                    None => out.push(tree.clone()),
+                }
+            }
+            TokenTree::Group(g) => {
+                let is_format = g.delimiter() == Delimiter::Parenthesis
+                    && matches!(after(1), Some(TokenTree::Punct(p)) if p.as_char() == '!')
+                    && matches!(after(2), Some(TokenTree::Ident(f)) if f == "format");
+                let stream = if is_format {
+                    url_wire_path(g.stream())
+                } else {
+                    g.stream()
+                };
+                let mut group = Group::new(g.delimiter(), wire_paths(stream));
+                group.set_span(g.span());
+                out.push(TokenTree::Group(group));
+            }
+            other => out.push(other.clone()),
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The value of a string literal token.
+fn string_value(lit: &Literal) -> Option<String> {
+    syn::parse2::<syn::LitStr>(TokenTree::Literal(lit.clone()).into())
+        .ok()
+        .map(|s| s.value())
+}
+
+/// progenitor's "Sends a `METHOD` request to `{key}`" lines of a doc string with the key's
+/// wire path, when a key has a `#fragment`.
+fn doc_wire_path(text: &str) -> Option<String> {
+    const TO: &str = " request to `";
+    let mut changed = false;
+    let lines: Vec<String> = text
+        .split('\n')
+        .map(|line| {
+            let Some(start) = line
+                .trim_start()
+                .starts_with("Sends a `")
+                .then(|| line.find(TO))
+                .flatten()
+                .map(|at| at + TO.len())
+            else {
+                return line.to_string();
+            };
+            let Some(len) = line[start..].find('`') else {
+                return line.to_string();
+            };
+            let key = &line[start..start + len];
+            let wire = crate::view::adapt::wire_path(key);
+            if wire.len() == key.len() {
+                return line.to_string();
+            }
+            changed = true;
+            format!("{}{wire}{}", &line[..start], &line[start + len..])
+        })
+        .collect();
+    changed.then(|| lines.join("\n"))
+}
+
+/// The arguments of a `format!(…)`: when they are progenitor's URL, `"{}{key}", client.baseurl`
+/// (the client binding may be `_client`), the format string cut at the key's `#`.
+fn url_wire_path(arguments: TokenStream) -> TokenStream {
+    let mut parts: Vec<TokenTree> = arguments.into_iter().collect();
+    let is_url = matches!(parts.get(1), Some(TokenTree::Punct(p)) if p.as_char() == ',')
+        && matches!(parts.get(3), Some(TokenTree::Punct(p)) if p.as_char() == '.')
+        && matches!(parts.get(4), Some(TokenTree::Ident(b)) if b == "baseurl");
+    if let (true, Some(TokenTree::Literal(lit))) = (is_url, parts.first())
+        && let Some(fmt) = string_value(lit)
+        && fmt.starts_with("{}")
+    {
+        let wire = crate::view::adapt::wire_path(&fmt);
+        if wire.len() != fmt.len() {
+            parts[0] = TokenTree::Literal(Literal::string(wire));
+        }
+    }
+    parts.into_iter().collect()
 }
 
 /// Splits every multi-line `#[doc = "…"]` into one attribute per line.
@@ -588,6 +688,59 @@ mod tests {
         };
         assert_eq!(at, "/components/schemas/Broken", "{message}");
         assert!(message.contains("Nowhere"), "{message}");
+    }
+
+    /// The view's extra operations of one URL (`{path}#form`, `{path}#body`) and a spec's own
+    /// `#fragment` keys reach progenitor as keys; no `#` of them may survive in the code: not
+    /// in the URL that is sent, not in the docs.
+    #[test]
+    fn no_fragment_of_a_path_key_survives_in_the_code() {
+        let op = |id: &str| json!({"operationId": id, "responses": {"204": {"description": "ok"}}});
+        let body = |id: &str, media: &str| {
+            json!({"operationId": id,
+                "requestBody": {"required": true, "content": {media: {"schema": {"type": "object",
+                    "properties": {"user": {"type": "string"}}}}}},
+                "responses": {"204": {"description": "ok"}}})
+        };
+        let doc = json!({
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1.0.0"},
+            "paths": {
+                "/api/v1/login": {"post": body("login", "application/json")},
+                "/api/v1/login#form": {"post": body("loginForm", "application/x-www-form-urlencoded")},
+                "/users/{id}/me": {"parameters": [{"name": "id", "in": "path", "required": true,
+                    "schema": {"type": "string"}}], "get": op("me")},
+                "/users/{id}/me#body": {"parameters": [{"name": "id", "in": "path", "required": true,
+                    "schema": {"type": "string"}}], "get": body("meWithBody", "application/json")},
+            },
+        });
+        let code = generate_here(&doc, &doc)
+            .map_err(|(_, m)| m)
+            .unwrap()
+            .tokens;
+        for fragment in ["#form", "#body"] {
+            assert!(
+                !code.contains(fragment),
+                "`{fragment}` survives in the code"
+            );
+        }
+        // The fragment is gone, and only it: the URLs and the docs name the wire paths.
+        assert!(
+            code.contains(r#"format ! ("{}/api/v1/login" , client . baseurl"#),
+            "{code}"
+        );
+        assert!(
+            code.contains(r#""{}/users/{}/me" , client . baseurl"#),
+            "{code}"
+        );
+        assert!(
+            code.contains("Sends a `POST` request to `/api/v1/login`"),
+            "{code}"
+        );
+        assert!(
+            code.contains("Sends a `GET` request to `/users/{id}/me`"),
+            "{code}"
+        );
     }
 
     #[test]

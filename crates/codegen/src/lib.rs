@@ -17,6 +17,7 @@ mod files;
 mod generate;
 pub(crate) mod glue;
 mod login_check;
+mod quickstart;
 mod render;
 mod runtime;
 mod security;
@@ -389,6 +390,34 @@ mod tests {
         }
     }
 
+    /// Each generated README's quick start is its crate's `examples/quick_start.rs` as it is
+    /// (which `cargo test` and `cargo clippy --all-targets` compile), header line aside.
+    #[test]
+    fn every_readme_quick_start_is_the_compiled_example() {
+        let root = workspace_root();
+        let mut seen = 0;
+        for entry in std::fs::read_dir(root.join("crates")).unwrap().flatten() {
+            let dir = entry.path();
+            if !dir.to_string_lossy().ends_with("-client") {
+                continue;
+            }
+            let readme = std::fs::read_to_string(dir.join("README.md")).unwrap();
+            let example = std::fs::read_to_string(dir.join(render::QUICK_START))
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.join(render::QUICK_START).display()));
+            let (header, program) = example.split_once('\n').unwrap();
+            assert!(header.contains(render::MARKER), "{header}");
+            assert!(program.contains("async fn main()"), "{program}");
+            assert!(
+                readme.contains(&format!("```rust,no_run\n{program}```")),
+                "{}: the README's quick start differs from {}",
+                dir.display(),
+                render::QUICK_START
+            );
+            seen += 1;
+        }
+        assert!(seen >= 5, "expected the five client crates, found {seen}");
+    }
+
     const GOOD: &str = r#"
 openapi: 3.0.3
 info: {title: Demo API, version: 1.2.3}
@@ -478,7 +507,11 @@ components:
     fn a_spec_becomes_a_crate_and_a_second_run_writes_nothing() {
         let root = scratch(&[("demo.yaml", GOOD)]);
         let first = run(root.path(), Mode::Write).unwrap();
-        assert_eq!(first.written.len(), 3);
+        assert_eq!(
+            first.written.len(),
+            4,
+            "Cargo.toml, README.md, src/lib.rs, examples/quick_start.rs"
+        );
         let lib =
             std::fs::read_to_string(root.path().join("crates/demo-client/src/lib.rs")).unwrap();
         assert!(
@@ -641,7 +674,7 @@ components:
         let b = scratch(&[("demo.yaml", GOOD)]);
         run(a.path(), Mode::Write).unwrap();
         run(b.path(), Mode::Write).unwrap();
-        for file in ["Cargo.toml", "README.md", "src/lib.rs"] {
+        for file in ["Cargo.toml", "README.md", "src/lib.rs", render::QUICK_START] {
             let left = std::fs::read(a.path().join("crates/demo-client").join(file)).unwrap();
             let right = std::fs::read(b.path().join("crates/demo-client").join(file)).unwrap();
             assert_eq!(left, right, "{file}");

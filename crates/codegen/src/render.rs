@@ -45,6 +45,9 @@ pub fn render(
     let dir = PathBuf::from("crates").join(spec.crate_name());
     // The API's version as the spec writes it (the crate's is `crate_version`, see version.rs).
     let api_version = crate::version::written(spec).unwrap_or_else(|| crate_version.to_string());
+    let (lib, file) =
+        lib_rs(spec, view, generated, security, field_renames).map_err(|e| spec.error("", e))?;
+    let quick_start = crate::quickstart::quick_start(spec, &file, security);
     Ok(vec![
         GeneratedFile {
             path: dir.join("Cargo.toml"),
@@ -52,14 +55,33 @@ pub fn render(
         },
         GeneratedFile {
             path: dir.join("README.md"),
-            contents: readme(spec, view, &api_version, security),
+            contents: readme(
+                spec,
+                view,
+                &api_version,
+                crate_version,
+                security,
+                &quick_start,
+            ),
         },
         GeneratedFile {
             path: dir.join("src/lib.rs"),
-            contents: lib_rs(spec, view, generated, security, field_renames)
-                .map_err(|e| spec.error("", e))?,
+            contents: lib,
+        },
+        GeneratedFile {
+            path: dir.join(QUICK_START),
+            contents: format!("// {}\n{}", header(spec), quick_start.program),
         },
     ])
+}
+
+/// The quick start of every generated crate, shown as it is in its README (a test compares them).
+pub const QUICK_START: &str = "examples/quick_start.rs";
+
+/// The example name of the quick start: `<id>_quick_start`
+/// (`cargo run -p mattermost-client --example mattermost_quick_start`).
+pub fn quick_start_name(spec: &Spec) -> String {
+    format!("{}_quick_start", spec.id.replace('-', "_"))
 }
 
 fn toml_string(s: &str) -> String {
@@ -120,22 +142,16 @@ fn cargo_toml(spec: &Spec, version: &str, generated: &Generated) -> String {
     for dep in deps {
         let _ = writeln!(out, "{dep}.workspace = true");
     }
+    // The quick start (`examples/quick_start.rs`) runs on tokio. Its example name carries the
+    // spec's id: examples of one name in two packages of a workspace collide in the target folder.
+    out.push_str("\n[dev-dependencies]\ntokio.workspace = true\n");
+    let _ = writeln!(
+        out,
+        "\n[[example]]\nname = {}\npath = {}",
+        toml_string(&quick_start_name(spec)),
+        toml_string(QUICK_START)
+    );
     out
-}
-
-fn rust_sample(spec: &Spec) -> Option<String> {
-    operations(&spec.doc)
-        .into_iter()
-        .find_map(|(path, method)| {
-            spec.doc["paths"][&path][&method]
-                .get("x-codeSamples")?
-                .as_array()?
-                .iter()
-                .find(|s| s.get("lang").and_then(Value::as_str) == Some("Rust"))?
-                .get("source")?
-                .as_str()
-                .map(|s| s.trim_end().to_string())
-        })
 }
 
 fn one_line(s: &str) -> String {
@@ -145,13 +161,16 @@ fn one_line(s: &str) -> String {
         .replace('|', "\\|")
 }
 
-fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> String {
+fn readme(
+    spec: &Spec,
+    view: &Value,
+    version: &str,
+    crate_version: &str,
+    security: &Security,
+    quick_start: &crate::quickstart::QuickStart,
+) -> String {
     let krate = spec.crate_name();
-    let module = krate.replace('-', "_");
     let title = spec.str_at("/info/title").unwrap_or(&spec.id);
-    let server = spec
-        .str_at("/servers/0/url")
-        .unwrap_or("https://example.com");
     let mut out = String::new();
     let _ = writeln!(out, "<!-- {} -->\n", header(spec));
     let _ = writeln!(out, "# {krate}\n");
@@ -167,20 +186,31 @@ fn readme(spec: &Spec, view: &Value, version: &str, security: &Security) -> Stri
         let _ = writeln!(out, "{first}\n");
     }
 
-    out.push_str("## Quick start\n\n```rust,no_run\n");
-    match rust_sample(spec) {
-        Some(sample) => {
-            let _ = writeln!(out, "{sample}");
-        }
-        None => {
-            let _ = writeln!(
-                out,
-                "let client = {module}::Client::new({})?;\n# Ok::<(), {module}::ClientBuildError>(())",
-                toml_string(server)
-            );
-        }
+    out.push_str("## Quick start\n\n");
+    let _ = writeln!(
+        out,
+        "The dependencies to add to your `Cargo.toml`:\n\n```toml\n[dependencies]\n{krate} = {}\n\
+         tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n```\n",
+        toml_string(crate_version)
+    );
+    let name = quick_start_name(spec);
+    if quick_start.logs_in {
+        let _ = writeln!(
+            out,
+            "A complete program, generated from the spec's login description (`x-apilogin`): \
+             it logs in with the values of the environment and reads the session token where \
+             the service puts it; where the spec gives them, the client then sends the \
+             session's credentials and makes an authenticated call. It is this crate's example `{name}` (`examples/quick_start.rs`), which the tests \
+             compile.\n"
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "A complete program, this crate's example `{name}` (`examples/quick_start.rs`), which \
+             the tests compile:\n"
+        );
     }
-    out.push_str("```\n\n");
+    let _ = write!(out, "```rust,no_run\n{}```\n\n", quick_start.program);
 
     out.push_str("## Operations\n\n| Rust method | HTTP | Summary |\n| --- | --- | --- |\n");
     for (path, method) in operations(view) {
@@ -370,7 +400,7 @@ fn lib_rs(
     generated: &Generated,
     security: &Security,
     field_renames: &[FieldRename],
-) -> Result<String, String> {
+) -> Result<(String, syn::File), String> {
     let spec_items = security::rust(security);
     let runtime_items = runtime::items();
     let media_types = media_types_table(view);
@@ -392,11 +422,8 @@ fn lib_rs(
     drop_progenitor_constructors(&mut file)?;
     scrubbed_errors(&mut file)?;
     restore_wire_names(&mut file, field_renames)?;
-    Ok(format!(
-        "// {}\n{}",
-        header(spec),
-        prettyplease::unparse(&file)
-    ))
+    let text = format!("// {}\n{}", header(spec), prettyplease::unparse(&file));
+    Ok((text, file))
 }
 
 /// `secret_places()`: for each operation, where its request carries what the spec marks secret

@@ -255,6 +255,11 @@ fn check_lib(case: &Case, lib: &str, toml: &str, bad: &mut Vec<String>) {
             bad.push(format!("lib.rs lacks `{want}`"));
         }
     }
+    for unwanted in case.list("lib_lacks") {
+        if lib.contains(&normalise(&unwanted)) {
+            bad.push(format!("lib.rs has `{unwanted}`"));
+        }
+    }
     let deps = toml.split("[dependencies]").nth(1).unwrap_or_default();
     for dep in case.list("cargo_deps") {
         if !deps

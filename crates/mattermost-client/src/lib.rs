@@ -1038,7 +1038,7 @@ mod generated {
         ///
         /// Sends the optional request body; `me` sends none.
         ///
-        /// Sends a `GET` request to `/api/v4/users/me#body`
+        /// Sends a `GET` request to `/api/v4/users/me`
         ///
         /// Arguments:
         /// - `body`: Optional and ignored: the server does not read it. Some clients send `{}` on every call.
@@ -1063,7 +1063,7 @@ mod generated {
         ///
         /// Sends the optional request body; `logout` sends none.
         ///
-        /// Sends a `POST` request to `/api/v4/users/logout#body`
+        /// Sends a `POST` request to `/api/v4/users/logout`
         ///
         /// Arguments:
         /// - `body`: Optional and ignored: the server does not read it. Some clients send `{}` on every call.
@@ -1373,7 +1373,7 @@ mod generated {
                     });
                 self
             }
-            ///Sends a `GET` request to `/api/v4/users/me#body`
+            ///Sends a `GET` request to `/api/v4/users/me`
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::User>, Error<types::AppError>> {
@@ -1388,7 +1388,7 @@ mod generated {
                     use progenitor_client::Error;
                     let Self { client, body } = self;
                     let body = body.map_err(Error::InvalidRequest)?;
-                    let url = format!("{}/api/v4/users/me#body", client.baseurl,);
+                    let url = format!("{}/api/v4/users/me", client.baseurl,);
                     let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
                         1usize,
                     );
@@ -1463,7 +1463,7 @@ mod generated {
                     });
                 self
             }
-            ///Sends a `POST` request to `/api/v4/users/logout#body`
+            ///Sends a `POST` request to `/api/v4/users/logout`
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::StatusOk>, Error<types::AppError>> {
@@ -1478,7 +1478,7 @@ mod generated {
                     use progenitor_client::Error;
                     let Self { client, body } = self;
                     let body = body.map_err(Error::InvalidRequest)?;
-                    let url = format!("{}/api/v4/users/logout#body", client.baseurl,);
+                    let url = format!("{}/api/v4/users/logout", client.baseurl,);
                     let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
                         1usize,
                     );

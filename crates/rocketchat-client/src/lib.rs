@@ -2406,7 +2406,7 @@ mod generated {
         ///
         /// Sends the body as `application/x-www-form-urlencoded`; `login` sends `application/json` to the same endpoint.
         ///
-        /// Sends a `POST` request to `/api/v1/login#form`
+        /// Sends a `POST` request to `/api/v1/login`
         ///
         /// Arguments:
         /// - `body`: A password login or a resume login.
@@ -2431,7 +2431,7 @@ mod generated {
         ///
         /// Sends the optional request body; `logout` sends none.
         ///
-        /// Sends a `POST` request to `/api/v1/logout#body`
+        /// Sends a `POST` request to `/api/v1/logout`
         ///
         /// Arguments:
         /// - `body`: Ignored by the server; usually an empty JSON object `{}`, or no body at all.
@@ -2733,7 +2733,7 @@ mod generated {
                     });
                 self
             }
-            ///Sends a `POST` request to `/api/v1/login#form`
+            ///Sends a `POST` request to `/api/v1/login`
             pub async fn send(
                 self,
             ) -> Result<
@@ -2751,7 +2751,7 @@ mod generated {
                     use progenitor_client::Error;
                     let Self { client, body } = self;
                     let body = body.map_err(Error::InvalidRequest)?;
-                    let url = format!("{}/api/v1/login#form", client.baseurl,);
+                    let url = format!("{}/api/v1/login", client.baseurl,);
                     let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
                         1usize,
                     );
@@ -2833,7 +2833,7 @@ mod generated {
                     });
                 self
             }
-            ///Sends a `POST` request to `/api/v1/logout#body`
+            ///Sends a `POST` request to `/api/v1/logout`
             pub async fn send(
                 self,
             ) -> Result<ResponseValue<types::LogoutResponse>, Error<types::AuthError>> {
@@ -2848,7 +2848,7 @@ mod generated {
                     use progenitor_client::Error;
                     let Self { client, body } = self;
                     let body = body.map_err(Error::InvalidRequest)?;
-                    let url = format!("{}/api/v1/logout#body", client.baseurl,);
+                    let url = format!("{}/api/v1/logout", client.baseurl,);
                     let mut header_map = ::reqwest::header::HeaderMap::with_capacity(
                         1usize,
                     );
