@@ -3,11 +3,16 @@
 //! stored session comes due (its expiry passes into the store's renewal margin a second into
 //! the run). Counted by a recording proxy in front of the Rocket.Chat sandbox: the renewal requests (`resume`
 //! logins) and the errors callers saw. Side by side, in the same run: the same load on a session
-//! that is not due (no renewal), and the floor, a session held in memory (no store read).
+//! that is not due (no renewal), and the floor, a session held in memory (no store read). Then
+//! the same with a session of the real OpenID provider of the tests (renewed with its refresh
+//! token), where Node.js has it.
 //!
 //! The parent re-runs this binary as its workers (`--worker`), so the processes are real.
 //! Prints one JSON line per path; `cargo xtask bench` turns them into a table. Run alone:
 //! `cargo bench -p apilogin-tests --bench renewal`.
+
+#[path = "../oidc/support.rs"]
+mod oidc;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -42,11 +47,21 @@ struct Worker {
     errors: usize,
     /// Latency of each store read + request, in microseconds.
     micros: Vec<u64>,
+    /// A fingerprint of each distinct token the worker was handed (never the token): with the
+    /// other workers', one more than the renewals that happened.
+    tokens: Vec<u64>,
 }
 
-/// `--worker DIR N HELD`: N requests, each after asking the store for the session (or, with
-/// HELD, on the session read once).
-fn worker(dir: PathBuf, requests: usize, held: bool) {
+fn fingerprint(token: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    token.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// `--worker DIR N held|store KIND`: N requests, each after asking the store for KIND's
+/// session (or, with `held`, on the session read once).
+fn worker(dir: PathBuf, requests: usize, held: bool, kind: ServiceKind) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -55,10 +70,11 @@ fn worker(dir: PathBuf, requests: usize, held: bool) {
     let report = runtime.block_on(async move {
         let store = store_at(&dir);
         let once = store
-            .session(ServiceKind::RocketChat, &Selector::default())
+            .session(kind, &Selector::default())
             .await
             .expect("the stored session");
         let (mut errors, mut micros) = (0, Vec::with_capacity(requests));
+        let mut tokens = vec![fingerprint(once.token().expose_secret())];
         let started = Instant::now();
         for i in 0..requests {
             // Paced: request i is not sent before its share of RUN has passed.
@@ -68,11 +84,14 @@ fn worker(dir: PathBuf, requests: usize, held: bool) {
             let result = if held {
                 once.verify().await.map(drop).map_err(|e| e.to_string())
             } else {
-                match store
-                    .session(ServiceKind::RocketChat, &Selector::default())
-                    .await
-                {
-                    Ok(session) => session.verify().await.map(drop).map_err(|e| e.to_string()),
+                match store.session(kind, &Selector::default()).await {
+                    Ok(session) => {
+                        let seen = fingerprint(session.token().expose_secret());
+                        if !tokens.contains(&seen) {
+                            tokens.push(seen);
+                        }
+                        session.verify().await.map(drop).map_err(|e| e.to_string())
+                    }
                     Err(e) => Err(e.to_string()),
                 }
             };
@@ -86,6 +105,7 @@ fn worker(dir: PathBuf, requests: usize, held: bool) {
             requests,
             errors,
             micros,
+            tokens,
         }
     });
     println!("{}", serde_json::to_string(&report).expect("json"));
@@ -103,7 +123,7 @@ fn come_due_in(store_file: &Path, after: Duration) {
     std::fs::write(store_file, serde_json::to_string_pretty(&index).unwrap()).unwrap();
 }
 
-fn run_workers(dir: &Path, held: bool) -> (Vec<Worker>, Duration) {
+fn run_workers(dir: &Path, held: bool, kind: ServiceKind) -> (Vec<Worker>, Duration) {
     let exe = std::env::current_exe().expect("this bench");
     let started = Instant::now();
     let children: Vec<_> = (0..PROCESSES)
@@ -112,6 +132,7 @@ fn run_workers(dir: &Path, held: bool) -> (Vec<Worker>, Duration) {
                 .args(["--worker", dir.to_str().unwrap()])
                 .arg((REQUESTS / PROCESSES).to_string())
                 .arg(if held { "held" } else { "store" })
+                .arg(kind.id())
                 .stdout(Stdio::piped())
                 .spawn()
                 .expect("a worker")
@@ -134,7 +155,8 @@ fn main() {
     if let Some(i) = args.iter().position(|a| a == "--worker") {
         let dir = PathBuf::from(&args[i + 1]);
         let requests = args[i + 2].parse().expect("requests");
-        worker(dir, requests, args[i + 3] == "held");
+        let kind = ServiceKind::from_id(&args[i + 4]).expect("a service");
+        worker(dir, requests, args[i + 3] == "held", kind);
         return;
     }
 
@@ -186,7 +208,7 @@ fn main() {
             come_due_in(&store_file, Duration::from_secs(1));
         }
         let before = logins();
-        let (workers, wall) = run_workers(&dir, held);
+        let (workers, wall) = run_workers(&dir, held, ServiceKind::RocketChat);
         let renewals = logins() - before;
         let mut micros: Vec<Duration> = workers
             .iter()
@@ -208,4 +230,74 @@ fn main() {
         );
     }
     server_rt.block_on(sandbox.shutdown());
+    oauth_due_mid_run();
+}
+
+/// The same load on a session of the real OpenID provider that comes due mid-run: renewed with
+/// its refresh token. The provider rotates refresh tokens, so a second renewal with the same one
+/// would be refused (an error); the renewals are counted as the distinct access tokens the
+/// workers were handed, less one.
+fn oauth_due_mid_run() {
+    let running = match oidc::start_provider() {
+        Ok(running) => running,
+        Err(why) => {
+            println!("{}", serde_json::json!({ "skipped": why }));
+            return;
+        }
+    };
+    let kind = ServiceKind::ALL
+        .into_iter()
+        .find(|k| k.uses_oauth())
+        .expect("a service that logs in with OAuth");
+    let home = tempfile::tempdir().expect("a store folder");
+    let dir = home.path().join("apilogin");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let service = apilogin::Service::new(kind, Some(&running.issuer)).expect("the issuer");
+        let client = apilogin::Client::new(service).expect("client");
+        let approval = std::sync::Mutex::new(None);
+        let session = client
+            .login_with_device(None, |code| {
+                let (page, user_code) = (code.verification_uri.clone(), code.user_code.clone());
+                *approval.lock().unwrap() = Some(tokio::spawn(async move {
+                    oidc::Browser::new()
+                        .run(page, Some(&user_code), None, false)
+                        .await
+                }));
+            })
+            .await
+            .expect("device login");
+        let task = approval.lock().unwrap().take();
+        task.expect("approved").await.expect("the browser");
+        store_at(&dir).save(&session).expect("stored");
+    });
+    let store_file = store_at(&dir).index_path().to_path_buf();
+    come_due_in(&store_file, Duration::from_secs(1));
+    let (workers, wall) = run_workers(&dir, false, kind);
+    let mut tokens: Vec<u64> = workers.iter().flat_map(|w| w.tokens.clone()).collect();
+    tokens.sort_unstable();
+    tokens.dedup();
+    let mut micros: Vec<Duration> = workers
+        .iter()
+        .flat_map(|w| w.micros.iter().map(|&m| Duration::from_micros(m)))
+        .collect();
+    micros.sort();
+    println!(
+        "{}",
+        serde_json::json!({
+            "path": "OpenID provider: store read + userinfo, due mid-run",
+            "processes": PROCESSES,
+            "requests": workers.iter().map(|w| w.requests).sum::<usize>(),
+            "errors": workers.iter().map(|w| w.errors).sum::<usize>(),
+            "renewals": tokens.len() - 1,
+            "wall_ms": wall.as_secs_f64() * 1e3,
+            "p50_us": quantile(&micros, 0.50).as_secs_f64() * 1e6,
+            "p99_us": quantile(&micros, 0.99).as_secs_f64() * 1e6,
+        })
+    );
+    drop(running);
 }
