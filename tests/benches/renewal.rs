@@ -123,6 +123,28 @@ fn come_due_in(store_file: &Path, after: Duration) {
     std::fs::write(store_file, serde_json::to_string_pretty(&index).unwrap()).unwrap();
 }
 
+/// One path's JSON line: what the workers saw together.
+fn report(path: &str, workers: &[Worker], renewals: usize, wall: Duration) {
+    let mut micros: Vec<Duration> = workers
+        .iter()
+        .flat_map(|w| w.micros.iter().map(|&m| Duration::from_micros(m)))
+        .collect();
+    micros.sort();
+    println!(
+        "{}",
+        serde_json::json!({
+            "path": path,
+            "processes": PROCESSES,
+            "requests": workers.iter().map(|w| w.requests).sum::<usize>(),
+            "errors": workers.iter().map(|w| w.errors).sum::<usize>(),
+            "renewals": renewals,
+            "wall_ms": wall.as_secs_f64() * 1e3,
+            "p50_us": quantile(&micros, 0.50).as_secs_f64() * 1e6,
+            "p99_us": quantile(&micros, 0.99).as_secs_f64() * 1e6,
+        })
+    );
+}
+
 fn run_workers(dir: &Path, held: bool, kind: ServiceKind) -> (Vec<Worker>, Duration) {
     let exe = std::env::current_exe().expect("this bench");
     let started = Instant::now();
@@ -210,24 +232,7 @@ fn main() {
         let before = logins();
         let (workers, wall) = run_workers(&dir, held, ServiceKind::RocketChat);
         let renewals = logins() - before;
-        let mut micros: Vec<Duration> = workers
-            .iter()
-            .flat_map(|w| w.micros.iter().map(|&m| Duration::from_micros(m)))
-            .collect();
-        micros.sort();
-        println!(
-            "{}",
-            serde_json::json!({
-                "path": path,
-                "processes": PROCESSES,
-                "requests": workers.iter().map(|w| w.requests).sum::<usize>(),
-                "errors": workers.iter().map(|w| w.errors).sum::<usize>(),
-                "renewals": renewals,
-                "wall_ms": wall.as_secs_f64() * 1e3,
-                "p50_us": quantile(&micros, 0.50).as_secs_f64() * 1e6,
-                "p99_us": quantile(&micros, 0.99).as_secs_f64() * 1e6,
-            })
-        );
+        report(path, &workers, renewals, wall);
     }
     server_rt.block_on(sandbox.shutdown());
     oauth_due_mid_run();
@@ -281,23 +286,11 @@ fn oauth_due_mid_run() {
     let mut tokens: Vec<u64> = workers.iter().flat_map(|w| w.tokens.clone()).collect();
     tokens.sort_unstable();
     tokens.dedup();
-    let mut micros: Vec<Duration> = workers
-        .iter()
-        .flat_map(|w| w.micros.iter().map(|&m| Duration::from_micros(m)))
-        .collect();
-    micros.sort();
-    println!(
-        "{}",
-        serde_json::json!({
-            "path": "OpenID provider: store read + userinfo, due mid-run",
-            "processes": PROCESSES,
-            "requests": workers.iter().map(|w| w.requests).sum::<usize>(),
-            "errors": workers.iter().map(|w| w.errors).sum::<usize>(),
-            "renewals": tokens.len() - 1,
-            "wall_ms": wall.as_secs_f64() * 1e3,
-            "p50_us": quantile(&micros, 0.50).as_secs_f64() * 1e6,
-            "p99_us": quantile(&micros, 0.99).as_secs_f64() * 1e6,
-        })
+    report(
+        "OpenID provider: store read + userinfo, due mid-run",
+        &workers,
+        tokens.len() - 1,
+        wall,
     );
     drop(running);
 }
