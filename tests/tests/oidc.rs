@@ -484,3 +484,27 @@ async fn a_token_endpoint_redirecting_elsewhere_is_a_typed_error() {
     assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_no_secret(&e, &["do-not-forward", "collect"]);
 }
+
+/// An `https` issuer that answers in plain HTTP: a TLS failure, named as one (the command's
+/// exit 6), as for the password services' requests. Needs no provider: the sandbox serves the
+/// plain HTTP.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_to_a_plain_http_server_is_a_tls_error() {
+    let sandbox = apilogin_sandbox::Sandbox::start(apilogin_sandbox::Service::RocketChat)
+        .await
+        .unwrap();
+    let issuer = sandbox.base_url().replacen("http://", "https://", 1);
+    let e = Provider::discover(&issuer, &Options::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            OAuthError::Transport {
+                kind: apilogin::TransportKind::Tls,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}

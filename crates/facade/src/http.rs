@@ -389,23 +389,28 @@ impl<'a> Call<'a> {
 
     fn transport(&self, e: &reqwest::Error) -> LoginError {
         let detail = self.scrub(&error_chain(e));
-        let lower = detail.to_ascii_lowercase();
-        let kind = if e.is_timeout() {
-            TransportKind::Timeout
-        } else if e.is_connect() && is_tls_failure(e, &lower) {
-            TransportKind::Tls
-        } else if e.is_connect() {
-            TransportKind::Connect
-        } else if e.is_body() || e.is_decode() {
-            TransportKind::Interrupted
-        } else {
-            TransportKind::Other
-        };
+        let kind = transport_kind(e, &detail);
         LoginError::Transport {
             service: self.service,
             kind,
             detail,
         }
+    }
+}
+
+/// What kind of failure a request that got no answer had; `detail` is its error chain's
+/// text (for the TLS test). Also `oauth`'s.
+pub(crate) fn transport_kind(e: &reqwest::Error, detail: &str) -> TransportKind {
+    if e.is_timeout() {
+        TransportKind::Timeout
+    } else if e.is_connect() && is_tls_failure(e, &detail.to_ascii_lowercase()) {
+        TransportKind::Tls
+    } else if e.is_connect() {
+        TransportKind::Connect
+    } else if e.is_body() || e.is_decode() {
+        TransportKind::Interrupted
+    } else {
+        TransportKind::Other
     }
 }
 

@@ -11,7 +11,7 @@ use reqwest::{Url, redirect};
 use super::OAuthError;
 use crate::Options;
 use crate::error::TransportKind;
-use crate::http::error_chain;
+use crate::http::{error_chain, transport_kind};
 
 /// Why one HTTP exchange failed. Its `Display` names no URL query and no body.
 #[derive(Debug, thiserror::Error)]
@@ -105,18 +105,13 @@ impl Http {
             detail: e.without_url().to_string(),
         })?;
         let endpoint = endpoint_name(request.url());
-        let transport = |e: reqwest::Error| HttpError::Transport {
-            endpoint: endpoint.clone(),
-            kind: if e.is_timeout() {
-                TransportKind::Timeout
-            } else if e.is_connect() {
-                TransportKind::Connect
-            } else if e.is_body() || e.is_decode() {
-                TransportKind::Interrupted
-            } else {
-                TransportKind::Other
-            },
-            detail: error_chain(&e.without_url()),
+        let transport = |e: reqwest::Error| {
+            let detail = error_chain(&e);
+            HttpError::Transport {
+                endpoint: endpoint.clone(),
+                kind: transport_kind(&e, &detail),
+                detail: error_chain(&e.without_url()),
+            }
         };
         let mut response = self.client.execute(request).await.map_err(transport)?;
         let status = response.status();
