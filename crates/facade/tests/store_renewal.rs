@@ -40,12 +40,12 @@ fn store_of(home: &Home) -> Store {
         .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn processes_and_threads_sharing_the_store_renew_an_expired_session_once() {
-    let sandbox = Sandbox::start(Look::RocketChat).await.unwrap();
-    let proxy = RecordingProxy::start(&sandbox).await;
+/// Rocket.Chat's `sandbox` behind a recording proxy, and a home where `apilogin login
+/// rocketchat` stored the demo account's session through it.
+async fn logged_in_through_proxy(sandbox: &Sandbox) -> (RecordingProxy, Home) {
+    let proxy = RecordingProxy::start(sandbox).await;
     let env = with(
-        &env_for(&sandbox, "demo"),
+        &env_for(sandbox, "demo"),
         "ROCKETCHAT_URL",
         proxy.base_url(),
     );
@@ -53,21 +53,30 @@ async fn processes_and_threads_sharing_the_store_renew_an_expired_session_once()
     home.run(&["login", "rocketchat"], &refs(&env), None)
         .await
         .expect(0);
-    let logins = || {
-        proxy
-            .recorded()
-            .iter()
-            .filter(|r| r.path_and_query.ends_with("/api/v1/login"))
-            .count()
-    };
-    assert_eq!(logins(), 1);
+    (proxy, home)
+}
+
+/// Rocket.Chat logins (password or `resume`) that went through `proxy`.
+fn logins(proxy: &RecordingProxy) -> usize {
+    proxy
+        .recorded()
+        .iter()
+        .filter(|r| r.path_and_query.ends_with("/api/v1/login"))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_and_threads_sharing_the_store_renew_an_expired_session_once() {
+    let sandbox = Sandbox::start(Look::RocketChat).await.unwrap();
+    let (proxy, home) = logged_in_through_proxy(&sandbox).await;
+    assert_eq!(logins(&proxy), 1);
 
     // Not expired: handed out as it is, nothing sent.
     let stored = store_of(&home)
         .session(ServiceKind::RocketChat, &Selector::default())
         .await
         .unwrap();
-    assert_eq!(logins(), 1);
+    assert_eq!(logins(&proxy), 1);
 
     expire_all(&home, now() - 10);
     const PROCESSES: usize = 4;
@@ -108,7 +117,7 @@ async fn processes_and_threads_sharing_the_store_renew_an_expired_session_once()
     let results: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
 
     assert_eq!(
-        logins(),
+        logins(&proxy),
         2,
         "one renewal request for {PROCESSES} processes and {THREADS} threads: {:#?}",
         proxy.recorded()
@@ -132,7 +141,7 @@ async fn processes_and_threads_sharing_the_store_renew_an_expired_session_once()
         .unwrap();
     assert!(renewed.expires_in().unwrap().as_secs() > 86_400);
     renewed.verify().await.unwrap();
-    assert_eq!(logins(), 2);
+    assert_eq!(logins(&proxy), 2);
 
     // The server ended the session: renewing it is refused, and the caller is told to log in.
     renewed.logout().await.unwrap();
@@ -208,26 +217,10 @@ async fn a_service_that_cannot_renew_says_to_log_in_again() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_refused_call_is_retried_once_on_one_renewal() {
     let sandbox = Sandbox::start(Look::RocketChat).await.unwrap();
-    let proxy = RecordingProxy::start(&sandbox).await;
-    let env = with(
-        &env_for(&sandbox, "demo"),
-        "ROCKETCHAT_URL",
-        proxy.base_url(),
-    );
-    let home = Home::new();
-    home.run(&["login", "rocketchat"], &refs(&env), None)
-        .await
-        .expect(0);
+    let (proxy, home) = logged_in_through_proxy(&sandbox).await;
     // Stored a while ago, not due: only the server's 401 says it ended.
     expire_all(&home, now() + 3_600);
-    let logins = || {
-        proxy
-            .recorded()
-            .iter()
-            .filter(|r| r.path_and_query.ends_with("/api/v1/login"))
-            .count()
-    };
-    assert_eq!(logins(), 1);
+    assert_eq!(logins(&proxy), 1);
 
     const CALLERS: usize = 4;
     let store = std::sync::Arc::new(store_of(&home));
@@ -267,7 +260,7 @@ async fn a_refused_call_is_retried_once_on_one_renewal() {
         assert_eq!(attempts, 2, "retried once");
     }
     assert_eq!(
-        logins(),
+        logins(&proxy),
         2,
         "one renewal request for {CALLERS} refused callers: {:#?}",
         proxy.recorded()
@@ -285,16 +278,7 @@ async fn a_call_whose_session_the_server_ended_says_to_log_in_again() {
         .start()
         .await
         .unwrap();
-    let proxy = RecordingProxy::start(&sandbox).await;
-    let env = with(
-        &env_for(&sandbox, "demo"),
-        "ROCKETCHAT_URL",
-        proxy.base_url(),
-    );
-    let home = Home::new();
-    home.run(&["login", "rocketchat"], &refs(&env), None)
-        .await
-        .expect(0);
+    let (proxy, home) = logged_in_through_proxy(&sandbox).await;
     tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
     let before = std::fs::read(home.store_file()).unwrap();
     let mut attempts = 0;
