@@ -97,13 +97,10 @@ impl Client {
             .authorization_code_with(&client_id, &scopes, &params, open_browser)
             .await
             .map_err(oauth_error(kind))?;
-        with_identity(session(
-            self.service(),
-            self.options(),
-            desc,
-            client_id,
-            tokens,
-        )?)
+        with_identity(
+            &provider,
+            session(self.service(), self.options(), desc, client_id, tokens)?,
+        )
         .await
     }
 
@@ -125,13 +122,10 @@ impl Client {
             .device_with(&client_id, &scopes, &params, show)
             .await
             .map_err(oauth_error(kind))?;
-        with_identity(session(
-            self.service(),
-            self.options(),
-            desc,
-            client_id,
-            tokens,
-        )?)
+        with_identity(
+            &provider,
+            session(self.service(), self.options(), desc, client_id, tokens)?,
+        )
         .await
     }
 }
@@ -225,12 +219,17 @@ fn identity(claims: &Value, spec: &apilogin_login_model::Identity) -> Identity {
 /// serve userinfo at paths of their own), read with the spec's `verify.identity` pointers.
 /// `None`: the provider names none, and the spec's own `verify` step applies.
 pub(crate) async fn verify(current: &Session) -> Option<Result<Identity, LoginError>> {
+    current.kind().description().verify.as_ref()?;
+    match provider(&current.service(), current.options()).await {
+        Ok(provider) => verify_at(&provider, current).await,
+        Err(e) => Some(Err(e)),
+    }
+}
+
+/// [`verify`] at a provider already discovered.
+async fn verify_at(provider: &Provider, current: &Session) -> Option<Result<Identity, LoginError>> {
     let kind = current.kind();
     let pointers = &kind.description().verify.as_ref()?.identity;
-    let provider = match provider(&current.service(), current.options()).await {
-        Ok(provider) => provider,
-        Err(e) => return Some(Err(e)),
-    };
     provider.userinfo_endpoint()?;
     Some(match provider.userinfo(current.token()).await {
         Ok(claims) => Ok(identity(&Value::Object(claims), pointers)),
@@ -247,11 +246,15 @@ pub(crate) async fn verify(current: &Session) -> Option<Result<Identity, LoginEr
 /// The session with who it belongs to as the spec's `verify` step (the userinfo endpoint)
 /// says, where the spec has one: providers put most claims there rather than in the ID token.
 /// What `verify` does not say is kept from the ID token.
-async fn with_identity(mut session: Session) -> Result<Session, LoginError> {
+async fn with_identity(provider: &Provider, mut session: Session) -> Result<Session, LoginError> {
     if !session.kind().supports_verify() {
         return Ok(session);
     }
-    let said = session.verify().await?;
+    // The provider the login just discovered: not discovered again.
+    let said = match verify_at(provider, &session).await {
+        Some(said) => said?,
+        None => session.verify().await?,
+    };
     let had = session.user().clone();
     let user_id = said.user_id.or(had.user_id);
     session.set_user(Identity {
